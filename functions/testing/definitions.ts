@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineJob } from '../../lib/job-definition.js';
+
+/**
+ * Kinds that exist only in the test stack: each makes one behaviour of the runtime
+ * observable. Short backoffs so retries take seconds.
+ */
+const fastRetry = { backoffBaseSeconds: 1, backoffCapSeconds: 2, jitter: 0 };
+
+/** Records its run and returns its input. */
+export const echo = defineJob({ kind: 'test.echo', schema: z.object({ value: z.string() }), retry: fastRetry, timeoutSeconds: 5 });
+
+/** Fails transiently on its first `failTimes` attempts, then succeeds. */
+export const flaky = defineJob({ kind: 'test.flaky', schema: z.object({ failTimes: z.number().int().min(0) }), retry: { ...fastRetry, maxAttempts: 5 }, timeoutSeconds: 5 });
+
+/** Always throws a PermanentError with the given reason. */
+export const permanent = defineJob({ kind: 'test.permanent', schema: z.object({ reason: z.string() }), retry: fastRetry, timeoutSeconds: 5 });
+
+/** Always throws a transient error: it ends failed after its 3 attempts. */
+export const alwaysFails = defineJob({ kind: 'test.always-fails', schema: z.object({}), retry: { ...fastRetry, maxAttempts: 3 }, timeoutSeconds: 5 });
+
+/**
+ * On its first run, waits until the jobs in `waitFor` have run, then kills its own process
+ * (a worker crash mid-batch). Later runs succeed.
+ */
+export const crash = defineJob({ kind: 'test.crash', schema: z.object({ waitFor: z.array(z.string()).default([]) }), retry: fastRetry, timeoutSeconds: 5 });
+
+/** Every test-only kind. */
+export const testJobs = [echo, flaky, permanent, alwaysFails, crash] as const;

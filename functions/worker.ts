@@ -1,0 +1,5 @@
+import { createWorker } from '../lib/worker/create-worker.js';
+import { sendEmailJob } from './jobs/email-send.js';
+
+/** The reference app's worker: every kind bound to its handler. */
+export const handler = createWorker({ jobs: [sendEmailJob] });

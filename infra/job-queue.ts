@@ -1,0 +1,215 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
+import { ConfigurationError } from '../lib/errors.js';
+import { MAX_VISIBILITY_SECONDS, type AnyJobDefinition, type JobDefinition } from '../lib/job-definition.js';
+import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from '../lib/job-id.js';
+import { STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lib/store/job-item.js';
+
+/** Default visibility timeout of a lane's queue, as a multiple of the worker's timeout (AWS's advice for SQS event sources). */
+export const VISIBILITY_TIMEOUT_MULTIPLIER = 6;
+/** Default receives a message may have beyond its kind's maxAttempts before SQS dead-letters it on its own. */
+export const DEFAULT_EXTRA_RECEIVES = 5;
+
+/** The Lambda function that runs jobs. */
+export interface WorkerProps {
+  /** Path of the worker's entry file: a module exporting `handler = createWorker({ jobs })`. */
+  readonly entry: string;
+  /** Lambda timeout; at least every kind's `timeoutSeconds`. @default the longest kind timeout + 10 s (at most 15 min) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** Messages per invocation. @default 10 */
+  readonly batchSize?: number;
+  /** How long the event source gathers a batch. @default none */
+  readonly maxBatchingWindow?: Duration;
+  /** Concurrent invocations per lane (2–1000). @default no limit */
+  readonly maxConcurrency?: number;
+  /** Extra environment variables for the worker. */
+  readonly environment?: Record<string, string>;
+}
+
+/** Properties of {@link JobQueue}. */
+export interface JobQueueProps {
+  /** Every job kind the stack runs. Their lanes become queues; their attempts set the redrive counts. */
+  readonly jobs: readonly AnyJobDefinition[];
+  /** The worker function. */
+  readonly worker: WorkerProps;
+  /** The enqueue HTTP API (`POST /jobs`, `GET /jobs/{id}`, IAM-authenticated). @default none */
+  readonly api?: { readonly entry: string; readonly environment?: Record<string, string> };
+  /** Partition-key shards of the jobs table. @default 64 */
+  readonly shardCount?: number;
+  /** Visibility timeout of every lane's queue; at least 6× the worker's timeout. @default 6 × worker timeout */
+  readonly visibilityTimeout?: Duration;
+  /** Receives beyond a lane's largest maxAttempts before SQS dead-letters a message by itself. @default 5 */
+  readonly extraReceives?: number;
+  /** What happens to the table and queues when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A lane's queue and dead-letter queue. */
+export interface Lane {
+  readonly name: string;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  /** Receives after which SQS moves a message to the DLQ by itself (the poison-message backstop). */
+  readonly maxReceiveCount: number;
+}
+
+/**
+ * A complete job queue: per lane an SQS queue with a DLQ, the jobs table (sharded keys, a
+ * sparse index of non-happy states, TTL), the worker Lambda on every lane with partial
+ * batch responses, and optionally the IAM-authenticated enqueue HTTP API.
+ */
+export class JobQueue extends Construct {
+  readonly table: TableV2;
+  readonly lanes: ReadonlyMap<string, Lane>;
+  readonly workerFunction: NodejsFunction;
+  readonly apiFunction?: NodejsFunction;
+  readonly httpApi?: HttpApi;
+  /** The config the client needs, as JSON with deploy-time tokens: pass it as JOBLINE_CONFIG. */
+  readonly clientConfig: string;
+
+  constructor(scope: Construct, id: string, props: JobQueueProps) {
+    super(scope, id);
+    const jobs: readonly JobDefinition[] = props.jobs;
+    const longestKind = Math.max(1, ...jobs.map((j) => j.timeoutSeconds));
+    const workerTimeout = props.worker.timeout ?? Duration.seconds(Math.min(900, longestKind + 10));
+    const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(workerTimeout.toSeconds() * VISIBILITY_TIMEOUT_MULTIPLIER);
+    const shardCount = props.shardCount ?? DEFAULT_SHARD_COUNT;
+    const extraReceives = props.extraReceives ?? DEFAULT_EXTRA_RECEIVES;
+    validate(props, jobs, { workerTimeout, visibilityTimeout, shardCount, extraReceives });
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.table = new TableV2(this, 'Jobs', {
+      partitionKey: { name: TABLE_KEYS.partition, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sort, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      globalSecondaryIndexes: [{
+        indexName: STATE_INDEX.name,
+        partitionKey: { name: STATE_INDEX.partition, type: AttributeType.STRING },
+        sortKey: { name: STATE_INDEX.sort, type: AttributeType.STRING },
+      }],
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+
+    const lanes = new Map<string, Lane>();
+    for (const laneName of [...new Set(jobs.map((j) => j.lane))].sort()) {
+      const maxAttempts = Math.max(...jobs.filter((j) => j.lane === laneName).map((j) => j.retry.maxAttempts));
+      const maxReceiveCount = maxAttempts + extraReceives;
+      const deadLetterQueue = new Queue(this, `${pascal(laneName)}DeadLetters`, {
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        removalPolicy,
+      });
+      const queue = new Queue(this, `${pascal(laneName)}Queue`, {
+        visibilityTimeout,
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
+        removalPolicy,
+      });
+      lanes.set(laneName, { name: laneName, queue, deadLetterQueue, maxReceiveCount });
+    }
+    this.lanes = lanes;
+
+    const config: JoblineConfig = {
+      tableName: this.table.tableName,
+      shardCount,
+      lanes: Object.fromEntries([...lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
+    };
+    this.clientConfig = Stack.of(this).toJsonString(config);
+
+    this.workerFunction = this.nodeFunction('Worker', props.worker.entry, workerTimeout, props.worker.memorySize ?? 512, props.worker.environment);
+    this.table.grantReadWriteData(this.workerFunction);
+    for (const lane of lanes.values()) {
+      lane.deadLetterQueue.grantSendMessages(this.workerFunction);
+      this.workerFunction.addEventSource(new SqsEventSource(lane.queue, {
+        batchSize: props.worker.batchSize ?? 10,
+        maxBatchingWindow: props.worker.maxBatchingWindow,
+        maxConcurrency: props.worker.maxConcurrency,
+        reportBatchItemFailures: true,
+      }));
+    }
+
+    if (props.api) {
+      this.apiFunction = this.nodeFunction('EnqueueApi', props.api.entry, Duration.seconds(15), 256, props.api.environment);
+      this.grantEnqueue(this.apiFunction);
+      this.httpApi = new HttpApi(this, 'HttpApi', { defaultAuthorizer: new HttpIamAuthorizer(), createDefaultStage: true });
+      const integration = new HttpLambdaIntegration('EnqueueIntegration', this.apiFunction);
+      this.httpApi.addRoutes({ path: '/jobs', methods: [HttpMethod.POST], integration });
+      this.httpApi.addRoutes({ path: '/jobs/{id}', methods: [HttpMethod.GET], integration });
+      new CfnOutput(this, 'ApiId', { value: this.httpApi.apiId });
+      new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
+    }
+    new CfnOutput(this, 'Config', { value: this.clientConfig, description: `${CONFIG_ENV} for clients of this job queue` });
+  }
+
+  /**
+   * Lets `grantee` enqueue jobs and read their records: writes to the jobs table and
+   * `sqs:SendMessage` on every lane. Grants dynamodb:BatchWriteItem, PutItem, UpdateItem,
+   * GetItem, Query and sqs:SendMessage, GetQueueAttributes, GetQueueUrl.
+   */
+  grantEnqueue(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query');
+    for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
+    return grant;
+  }
+
+  private nodeFunction(id: string, entry: string, timeout: Duration, memorySize: number, environment: Record<string, string> = {}): NodejsFunction {
+    return new NodejsFunction(this, id, {
+      entry,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout,
+      memorySize,
+      environment: { [CONFIG_ENV]: this.clientConfig, NODE_OPTIONS: '--enable-source-maps', ...environment },
+      // Bundle the real AWS SDK: it pins the version that runs, and emulators without one run our code, not stubs.
+      bundling: { externalModules: [], minify: true, sourceMap: true, target: 'node20' },
+    });
+  }
+}
+
+function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved: { workerTimeout: Duration; visibilityTimeout: Duration; shardCount: number; extraReceives: number }): void {
+  const { workerTimeout, visibilityTimeout, shardCount, extraReceives } = resolved;
+  const workerSeconds = workerTimeout.toSeconds();
+  const longest = jobs.reduce<JobDefinition | undefined>((a, j) => (!a || j.timeoutSeconds > a.timeoutSeconds ? j : a), undefined);
+  const kinds = jobs.map((j) => j.kind);
+  const duplicate = kinds.find((k, i) => kinds.indexOf(k) !== i);
+  const rules: Array<[boolean, string]> = [
+    [jobs.length === 0, 'jobs must list at least one job definition'],
+    [duplicate !== undefined, `kind "${duplicate}" is listed more than once`],
+    [workerSeconds > 900, `worker.timeout must be at most 900 s (Lambda's limit), got ${workerSeconds} s`],
+    [longest !== undefined && workerSeconds < longest.timeoutSeconds,
+      `worker.timeout (${workerSeconds} s) must be at least every kind's timeoutSeconds; "${longest?.kind}" has ${longest?.timeoutSeconds} s`],
+    [visibilityTimeout.toSeconds() < VISIBILITY_TIMEOUT_MULTIPLIER * workerSeconds,
+      `visibilityTimeout (${visibilityTimeout.toSeconds()} s) must be at least ${VISIBILITY_TIMEOUT_MULTIPLIER} × worker.timeout (${VISIBILITY_TIMEOUT_MULTIPLIER * workerSeconds} s)`],
+    [visibilityTimeout.toSeconds() > MAX_VISIBILITY_SECONDS, `visibilityTimeout must be at most ${MAX_VISIBILITY_SECONDS} s (12 h), got ${visibilityTimeout.toSeconds()} s`],
+    [!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARD_COUNT, `shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${shardCount}`],
+    [!Number.isInteger(extraReceives) || extraReceives < 1 || extraReceives > 100, `extraReceives must be an integer from 1 to 100, got ${extraReceives}`],
+    [props.worker.batchSize !== undefined && (!Number.isInteger(props.worker.batchSize) || props.worker.batchSize < 1 || props.worker.batchSize > 10_000),
+      `worker.batchSize must be an integer from 1 to 10000, got ${props.worker.batchSize}`],
+    [props.worker.maxConcurrency !== undefined && (!Number.isInteger(props.worker.maxConcurrency) || props.worker.maxConcurrency < 2 || props.worker.maxConcurrency > 1000),
+      `worker.maxConcurrency must be an integer from 2 to 1000, got ${props.worker.maxConcurrency}`],
+  ];
+  const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
+  if (problems.length > 0) throw new ConfigurationError('JobQueue props are invalid', problems);
+}
+
+function pascal(name: string): string {
+  return name.split(/[^a-zA-Z0-9]+/).filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+}

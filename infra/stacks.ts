@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { referenceJobs } from '../functions/jobs/definitions.js';
+import { testJobs } from '../functions/testing/definitions.js';
+import { JobQueue } from './job-queue.js';
+
+const entry = (path: string) => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
+
+/** Options shared by the app's stacks. */
+export interface JoblineStackProps extends StackProps {
+  /** Extra environment for every function (an emulator endpoint, say). */
+  readonly functionEnvironment?: Record<string, string>;
+}
+
+/** The reference app: the example kinds, their worker and the enqueue API. */
+export class JoblineStack extends Stack {
+  readonly jobQueue: JobQueue;
+
+  constructor(scope: Construct, id: string, props: JoblineStackProps = {}) {
+    super(scope, id, props);
+    this.jobQueue = new JobQueue(this, 'Jobs', {
+      jobs: referenceJobs,
+      worker: { entry: entry('worker.ts'), environment: props.functionEnvironment },
+      api: { entry: entry('api.ts'), environment: props.functionEnvironment },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    allowSendingEmail(this.jobQueue);
+  }
+}
+
+/**
+ * The stack the integration tests deploy: the reference kinds plus test-only kinds, a probe
+ * table the test handlers count their runs in, few shards, and short timeouts so that
+ * redeliveries come back in seconds.
+ */
+export class JoblineTestStack extends Stack {
+  readonly jobQueue: JobQueue;
+
+  constructor(scope: Construct, id: string, props: JoblineStackProps = {}) {
+    super(scope, id, props);
+    const probe = new TableV2(this, 'Probe', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.jobQueue = new JobQueue(this, 'Jobs', {
+      jobs: [...referenceJobs, ...testJobs],
+      worker: {
+        entry: entry('testing/worker.ts'),
+        timeout: Duration.seconds(10),
+        environment: { ...props.functionEnvironment, PROBE_TABLE: probe.tableName },
+      },
+      api: { entry: entry('testing/api.ts'), environment: props.functionEnvironment },
+      shardCount: 4,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    probe.grantReadWriteData(this.jobQueue.workerFunction);
+    allowSendingEmail(this.jobQueue);
+  }
+}
+
+function allowSendingEmail(jobQueue: JobQueue): void {
+  jobQueue.workerFunction.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: ['*'] }));
+}

@@ -1,0 +1,24 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { JoblineConfig } from '../config.js';
+import { DynamoJobStore } from '../store/dynamo-job-store.js';
+import { SqsTransport } from '../transport/sqs-transport.js';
+
+/**
+ * The AWS side of jobline: the store and transport on real SDK clients. The clients take
+ * region, credentials and endpoint (`AWS_ENDPOINT_URL`, for an emulator) from the
+ * environment, as every SDK v3 client does.
+ */
+export interface AwsBackends {
+  readonly store: DynamoJobStore;
+  readonly transport: SqsTransport;
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+}
+
+/** Makes the store and transport for a config, on new (or given) SDK clients. */
+export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient } = {}): AwsBackends {
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
+  const sqs = clients.sqs ?? new SQSClient({});
+  return { store: new DynamoJobStore(dynamodb, config.tableName), transport: new SqsTransport(sqs, config.lanes), dynamodb, sqs };
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
+
+/** Where one lane's messages go. */
+export interface LaneConfig {
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/**
+ * What the client, API and worker need to reach a deployed jobline: the jobs table, the
+ * shard count of its keys, and each lane's queue and DLQ. The `JobQueue` construct passes
+ * it to its functions as the `JOBLINE_CONFIG` environment variable and as a stack output.
+ */
+export interface JoblineConfig {
+  readonly tableName: string;
+  readonly shardCount: number;
+  readonly lanes: Readonly<Record<string, LaneConfig>>;
+}
+
+/** Environment variable holding a {@link JoblineConfig} as JSON. */
+export const CONFIG_ENV = 'JOBLINE_CONFIG';
+
+const configSchema = z.object({
+  tableName: z.string().min(1),
+  shardCount: z.number().int().min(1).max(MAX_SHARD_COUNT).default(DEFAULT_SHARD_COUNT),
+  lanes: z.record(z.string(), z.object({ queueUrl: z.string().url(), deadLetterQueueUrl: z.string().url() })),
+});
+
+/** Reads and validates a config from JSON; the error names what is missing or wrong. */
+export function parseConfig(json: string, source = 'jobline config'): JoblineConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`${source} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Reads the config from `JOBLINE_CONFIG`; throws a clear error when it is unset or invalid. */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): JoblineConfig {
+  const json = env[CONFIG_ENV];
+  if (!json) throw new Error(`${CONFIG_ENV} is not set: give this function the config of a JobQueue (JobQueue.grantEnqueue / the worker sets it)`);
+  return parseConfig(json, CONFIG_ENV);
+}

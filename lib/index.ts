@@ -1,0 +1,16 @@
+export * from './job-definition.js';
+export * from './job-status.js';
+export * from './job-record.js';
+export * from './job-registry.js';
+export * from './job-message.js';
+export * from './errors.js';
+export * from './config.js';
+export { newJobId, isJobId, shardOf, timeOf, DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
+export { backoffSeconds } from './retry/backoff.js';
+export { classifyFailure, type FailureOutcome } from './retry/classify-failure.js';
+export { JobClient, EnqueueError, MAX_SQS_DELAY_SECONDS, type EnqueueOptions, type EnqueueRequest, type EnqueuedJob, type JobClientOptions } from './client/job-client.js';
+export { createWorker, type WorkerOptions, type WorkerHandler } from './worker/create-worker.js';
+export { defineHandler, type BoundJob, type JobContext, type JobHandler } from './worker/job-handler.js';
+export { createEnqueueApi, handleApiRequest, MAX_REQUEST_BYTES } from './api/enqueue-api.js';
+export type { JobStore, NewJob, ClaimRequest, ClaimResult } from './store/job-store.js';
+export type { JobTransport, OutgoingMessage, DeadLetterNote } from './transport/job-transport.js';

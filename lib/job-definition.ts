@@ -1,0 +1,155 @@
+import type { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+
+/** Default lane (queue) for kinds that name none. */
+export const DEFAULT_LANE = 'default';
+/** Default attempts per job, the first one included. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+/** Default delay before the first retry, in seconds; it doubles per attempt. */
+export const DEFAULT_BACKOFF_BASE_SECONDS = 30;
+/** Default longest delay between attempts, in seconds (1 h). */
+export const DEFAULT_BACKOFF_CAP_SECONDS = 3600;
+/** Default share of each delay that is randomised (0.2: a delay lands in [80 %, 100 %] of its step). */
+export const DEFAULT_BACKOFF_JITTER = 0.2;
+/** Default time one attempt may take, in seconds. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+/** Default time a succeeded job stays queryable, in seconds (1 day). */
+export const DEFAULT_SUCCEEDED_RETENTION_SECONDS = 86_400;
+/** Default time a failed job stays queryable, in seconds (14 days, the DLQ's retention). */
+export const DEFAULT_FAILED_RETENTION_SECONDS = 14 * 86_400;
+/**
+ * Default payload limit, in bytes of JSON. SQS bills each 64 KiB of a message as one
+ * request, so the default keeps a job to one billed chunk with room for the envelope.
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 60 * 1024;
+/** The largest payload any kind may allow: an SQS message is at most 256 KiB, envelope included. */
+export const MAX_PAYLOAD_BYTES_LIMIT = 250 * 1024;
+/** SQS caps a message's visibility timeout, and so a retry delay through it, at 12 h. */
+export const MAX_VISIBILITY_SECONDS = 43_200;
+/** Lambda's own limit on one invocation, and so on one attempt. */
+export const MAX_TIMEOUT_SECONDS = 900;
+
+/** How a kind retries transient failures. */
+export interface RetryPolicy {
+  /** Attempts in all, the first one included. @default DEFAULT_MAX_ATTEMPTS (5) */
+  readonly maxAttempts: number;
+  /** Delay before the first retry, in seconds; attempt n waits base × 2^(n-1). @default 30 */
+  readonly backoffBaseSeconds: number;
+  /** Longest delay between attempts, in seconds. @default 3600 */
+  readonly backoffCapSeconds: number;
+  /** Share of each delay that is random, from 0 (none) to 1 (full jitter). @default 0.2 */
+  readonly jitter: number;
+}
+
+/** How long a finished job stays queryable before DynamoDB's TTL removes it. */
+export interface Retention {
+  /** Seconds a `succeeded` job is kept. @default 86400 (1 day) */
+  readonly succeededSeconds: number;
+  /** Seconds a `failed` or `cancelled` job is kept. @default 1209600 (14 days) */
+  readonly failedSeconds: number;
+}
+
+/** What a caller writes to define a kind. Only `kind` and `schema` are required. */
+export interface JobDefinitionInput<TSchema extends z.ZodType> {
+  /** Stable name of the job type, such as `email.send`. Never a class name: it is stored in every record. */
+  readonly kind: string;
+  /** Schema every payload must match, at enqueue and again in the worker. */
+  readonly schema: TSchema;
+  /** Retry policy; missing fields take the defaults above. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Seconds one attempt may run before its AbortSignal fires. @default 60 */
+  readonly timeoutSeconds?: number;
+  /** Lane (queue) the kind runs on: lanes isolate slow or bulky kinds from the rest. @default 'default' */
+  readonly lane?: string;
+  /** How long finished jobs stay queryable. */
+  readonly retention?: Partial<Retention>;
+  /** Largest payload accepted, in bytes of JSON. @default 61440 */
+  readonly maxPayloadBytes?: number;
+}
+
+/**
+ * A job type, defined once as data and shared by the client (validation), the worker
+ * (dispatch) and the CDK construct (lanes, timeouts, redrive counts). It holds no handler,
+ * so infrastructure code can read it without importing handler code.
+ */
+export interface JobDefinition<TPayload = unknown> {
+  readonly kind: string;
+  readonly schema: z.ZodType<TPayload>;
+  readonly retry: RetryPolicy;
+  readonly timeoutSeconds: number;
+  readonly lane: string;
+  readonly retention: Retention;
+  readonly maxPayloadBytes: number;
+}
+
+/** The payload type of a definition. */
+export type PayloadOf<TDefinition> = TDefinition extends JobDefinition<infer P> ? P : never;
+
+const KIND = /^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$/;
+const LANE = /^[a-z][a-z0-9-]{0,29}$/;
+
+/**
+ * Defines a job type: fills every option from the exported defaults, then validates the
+ * result and throws one {@link ConfigurationError} naming every problem. Nothing is clamped.
+ *
+ * @example
+ * export const sendEmail = defineJob({
+ *   kind: 'email.send',
+ *   schema: z.object({ to: z.string(), template: z.string() }),
+ *   retry: { maxAttempts: 8 },
+ * });
+ */
+export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<TSchema>): JobDefinition<z.output<TSchema>> {
+  const definition: JobDefinition<z.output<TSchema>> = {
+    kind: input.kind,
+    schema: input.schema as z.ZodType<z.output<TSchema>>,
+    retry: {
+      maxAttempts: input.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      backoffBaseSeconds: input.retry?.backoffBaseSeconds ?? DEFAULT_BACKOFF_BASE_SECONDS,
+      backoffCapSeconds: input.retry?.backoffCapSeconds ?? DEFAULT_BACKOFF_CAP_SECONDS,
+      jitter: input.retry?.jitter ?? DEFAULT_BACKOFF_JITTER,
+    },
+    timeoutSeconds: input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    lane: input.lane ?? DEFAULT_LANE,
+    retention: {
+      succeededSeconds: input.retention?.succeededSeconds ?? DEFAULT_SUCCEEDED_RETENTION_SECONDS,
+      failedSeconds: input.retention?.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS,
+    },
+    maxPayloadBytes: input.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+  };
+  const problems = definitionProblems(definition);
+  if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
+  return Object.freeze(definition);
+}
+
+/** Every rule a definition must meet, as `[broken?, message]` pairs. */
+function definitionProblems(d: JobDefinition<unknown>): string[] {
+  const { retry, retention } = d;
+  const rules: Array<[boolean, string]> = [
+    [typeof d.kind !== 'string' || !KIND.test(d.kind) || d.kind.length > 64,
+      `kind must be 1–64 lowercase letters, digits and single . _ - separators (like "email.send"), got ${JSON.stringify(d.kind)}`],
+    [typeof d.schema?.safeParse !== 'function', 'schema must be a zod schema'],
+    [!LANE.test(d.lane), `lane must be 1–30 lowercase letters, digits or -, starting with a letter, got ${JSON.stringify(d.lane)}`],
+    [!isIntegerIn(retry.maxAttempts, 1, 100), `retry.maxAttempts must be an integer from 1 to 100, got ${retry.maxAttempts}`],
+    [!isIntegerIn(retry.backoffBaseSeconds, 1, MAX_VISIBILITY_SECONDS),
+      `retry.backoffBaseSeconds must be an integer from 1 to ${MAX_VISIBILITY_SECONDS}, got ${retry.backoffBaseSeconds}`],
+    [!isIntegerIn(retry.backoffCapSeconds, retry.backoffBaseSeconds, MAX_VISIBILITY_SECONDS),
+      `retry.backoffCapSeconds must be an integer from backoffBaseSeconds (${retry.backoffBaseSeconds}) to ${MAX_VISIBILITY_SECONDS} (12 h, the SQS visibility limit), got ${retry.backoffCapSeconds}`],
+    [!(retry.jitter >= 0 && retry.jitter <= 1), `retry.jitter must be a number from 0 to 1, got ${retry.jitter}`],
+    [!isIntegerIn(d.timeoutSeconds, 1, MAX_TIMEOUT_SECONDS),
+      `timeoutSeconds must be an integer from 1 to ${MAX_TIMEOUT_SECONDS} (Lambda's limit), got ${d.timeoutSeconds}`],
+    [!isIntegerIn(retention.succeededSeconds, 60, 10 * 365 * 86_400), `retention.succeededSeconds must be an integer of at least 60, got ${retention.succeededSeconds}`],
+    [!isIntegerIn(retention.failedSeconds, 60, 10 * 365 * 86_400), `retention.failedSeconds must be an integer of at least 60, got ${retention.failedSeconds}`],
+    [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
+      `maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_LIMIT}, got ${d.maxPayloadBytes}`],
+  ];
+  return rules.filter(([broken]) => broken).map(([, message]) => message);
+}
+
+function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** A definition of any payload type, for lists of mixed kinds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyJobDefinition = JobDefinition<any>;

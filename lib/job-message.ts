@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { isJobId } from './job-id.js';
+
+/**
+ * The body of a job's SQS message. It carries the payload, so the job record does not
+ * have to (see {@link JobRecord}). Version 1.
+ */
+export interface JobMessage {
+  readonly v: 1;
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: unknown;
+}
+
+const jobMessageSchema = z.object({
+  v: z.literal(1, { error: 'unsupported message version (expected v: 1)' }),
+  id: z.string().refine(isJobId, 'id is not a job id'),
+  kind: z.string().min(1, 'kind is empty'),
+  payload: z.unknown(),
+});
+
+/** Message attribute names jobline sets, readable in the SQS console. */
+export const MESSAGE_ATTRIBUTES = {
+  id: 'jobline.id',
+  kind: 'jobline.kind',
+  attempt: 'jobline.attempt',
+  error: 'jobline.error',
+  errorClass: 'jobline.error-class',
+  permanent: 'jobline.permanent',
+} as const;
+
+/** Serialises a message body. `payloadJson` is the payload already serialised (it was measured at validation). */
+export function encodeJobMessage(id: string, kind: string, payloadJson: string): string {
+  return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)},"payload":${payloadJson}}`;
+}
+
+/** Result of reading a message body: the message, or why it is not one. */
+export type DecodedJobMessage = { ok: true; message: JobMessage } | { ok: false; reason: string };
+
+/** Reads a message body without throwing: a garbage body gives a plain reason instead. */
+export function decodeJobMessage(body: string): DecodedJobMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, reason: `message body is not JSON (${(error as Error).message})` };
+  }
+  const parsed = jobMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+    return { ok: false, reason: `message body is not a jobline job (${details})` };
+  }
+  return { ok: true, message: parsed.data as JobMessage };
+}

@@ -1,0 +1,66 @@
+import type { JobStatus } from './job-status.js';
+
+/** One failed attempt, as stored on the record (`lastError` and the `errors` history). */
+export interface JobError {
+  /** Plain-language reason, at most 500 characters. */
+  readonly message: string;
+  /** The error's class name, e.g. `PermanentError`, `TypeError`, `JobTimeoutError`. */
+  readonly class: string;
+  /** True when the failure was permanent (no retry was attempted). */
+  readonly permanent: boolean;
+  /** True when the attempt overran its deadline. */
+  readonly timeout?: boolean | undefined;
+  /** The attempt (1-based) that failed. */
+  readonly attempt: number;
+  /** When it failed (ISO-8601). */
+  readonly at: string;
+}
+
+/** How many past errors a record keeps, newest last. */
+export const ERROR_HISTORY_LENGTH = 5;
+
+/**
+ * A job as stored in the jobs table. Times are ISO-8601 strings.
+ *
+ * The payload is not stored on the happy path: it travels in the SQS message, which keeps
+ * every record write at one write unit. It is copied onto the record when the job fails
+ * (so an operator can inspect and retry it) or when its message could not be sent (so the
+ * sweeper can send it again).
+ */
+export interface JobRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly lane: string;
+  readonly status: JobStatus;
+  /** Attempts started so far (0 before the first claim). */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When a delayed job is due. */
+  readonly runAt?: string | undefined;
+  /** When a retrying job runs next. */
+  readonly nextRunAt?: string | undefined;
+  readonly startedAt?: string | undefined;
+  readonly finishedAt?: string | undefined;
+  /** Duration of the last attempt, in ms. */
+  readonly durationMs?: number | undefined;
+  /** The running attempt's lease: past this time, another worker may take the job over. */
+  readonly leaseUntil?: string | undefined;
+  readonly lastError?: JobError | undefined;
+  /** The last {@link ERROR_HISTORY_LENGTH} errors, oldest first. */
+  readonly errors?: readonly JobError[] | undefined;
+  readonly progress?: unknown;
+  /** What the handler returned (small JSON values only). */
+  readonly result?: unknown;
+  readonly parentId?: string | undefined;
+  readonly uniqueKey?: string | undefined;
+  /** Who enqueued it: an IAM principal ARN from the API, or what the client was told. */
+  readonly createdBy?: string | undefined;
+  /** Size of the payload, in bytes of JSON. */
+  readonly payloadBytes: number;
+  /** The payload, present only on failed jobs and jobs whose message is not yet sent. */
+  readonly payload?: unknown;
+  /** When DynamoDB's TTL removes the record (seconds since the epoch). */
+  readonly expiresAt?: number | undefined;
+}

@@ -1,0 +1,168 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { JobError, JobRecord } from '../job-record.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, NewJob } from './job-store.js';
+import { jobKey, stateKey, toJobRecord } from './job-item.js';
+
+/** Largest handler result kept on the record, in bytes of JSON: the record must stay under 1 KB. */
+export const MAX_RESULT_BYTES = 256;
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_WRITE_RETRIES = 8;
+
+/** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
+export class DynamoJobStore implements JobStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async insert(jobs: readonly NewJob[]): Promise<void> {
+    for (let i = 0; i < jobs.length; i += BATCH_WRITE_LIMIT) {
+      let requests = jobs.slice(i, i + BATCH_WRITE_LIMIT).map((job) => ({ PutRequest: { Item: newItem(job) } }));
+      for (let round = 0; requests.length > 0; round++) {
+        if (round > BATCH_WRITE_RETRIES) throw new Error(`DynamoDB left ${requests.length} job records unwritten after ${BATCH_WRITE_RETRIES} retries`);
+        if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round));
+        const output = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  async keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void> {
+    await this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: jobKey(id),
+      UpdateExpression: 'SET payloadJson = :payload, stateKey = :stateKey, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(sk)',
+      ExpressionAttributeValues: { ':payload': payloadJson, ':stateKey': stateKey('undispatched', id), ':now': now.toISOString() },
+    }));
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const now = request.now.toISOString();
+    try {
+      const output = await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobKey(request.id),
+        UpdateExpression: [
+          'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease,',
+          'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
+          'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes)',
+          'REMOVE stateKey, nextRunAt',
+        ].join(' '),
+        ConditionExpression: 'attribute_not_exists(sk) OR #status IN (:scheduled, :queued, :retrying) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':running': 'running', ':scheduled': 'scheduled', ':queued': 'queued', ':retrying': 'retrying',
+          ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
+          ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
+        },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { outcome: 'claimed', record: toJobRecord(output.Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
+      const record = toJobRecord(unmarshall(error.Item));
+      if (record.status !== 'running') return { outcome: 'skip', record };
+      const leaseLive = (record.leaseUntil ?? '') >= now;
+      return { outcome: leaseLive ? 'busy' : 'exhausted', record };
+    }
+  }
+
+  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date }): Promise<boolean> {
+    return this.finish(ref, {
+      SET: { status: 'succeeded', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs, expiresAt: epochSeconds(update.expiresAt), result: smallResult(update.result) },
+      REMOVE: ['leaseUntil'],
+    });
+  }
+
+  async markRetrying(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; nextRunAt: Date }): Promise<boolean> {
+    return this.finish(ref, {
+      SET: { status: 'retrying', updatedAt: update.now.toISOString(), durationMs: update.durationMs, lastError: update.error, errors: update.errors, nextRunAt: update.nextRunAt.toISOString(), stateKey: stateKey('retrying', ref.id) },
+      REMOVE: ['leaseUntil'],
+    });
+  }
+
+  async markFailed(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; payloadJson: string; expiresAt: Date }): Promise<boolean> {
+    return this.finish(ref, {
+      SET: {
+        status: 'failed', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs,
+        lastError: update.error, errors: update.errors, payloadJson: update.payloadJson, expiresAt: epochSeconds(update.expiresAt), stateKey: stateKey('failed', ref.id),
+      },
+      REMOVE: ['leaseUntil'],
+    });
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true }));
+    return output.Item ? toJobRecord(output.Item) : undefined;
+  }
+
+  /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */
+  private async finish(ref: AttemptRef, change: { SET: Record<string, unknown>; REMOVE: string[] }): Promise<boolean> {
+    const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':running': 'running', ':attempt': ref.attempt };
+    const sets = entries.map(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#a${i} = :v${i}`;
+    });
+    const input: UpdateCommandInput = {
+      TableName: this.tableName,
+      Key: jobKey(ref.id),
+      UpdateExpression: `SET ${sets.join(', ')}${change.REMOVE.length ? ` REMOVE ${change.REMOVE.join(', ')}` : ''}`,
+      ConditionExpression: '#status = :running AND attempt = :attempt',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    try {
+      await this.doc.send(new UpdateCommand(input));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function newItem(job: NewJob): Record<string, unknown> {
+  const createdAt = job.createdAt.toISOString();
+  return {
+    ...jobKey(job.id),
+    kind: job.kind,
+    lane: job.lane,
+    status: job.status,
+    attempt: 0,
+    maxAttempts: job.maxAttempts,
+    payloadBytes: job.payloadBytes,
+    createdAt,
+    updatedAt: createdAt,
+    runAt: job.runAt?.toISOString(),
+    createdBy: job.createdBy,
+    stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
+  };
+}
+
+/** Keeps a small result as is; a large one is replaced by a note of its size. */
+function smallResult(result: unknown): unknown {
+  if (result === undefined) return undefined;
+  const json = JSON.stringify(result);
+  if (json === undefined) return undefined;
+  const bytes = Buffer.byteLength(json, 'utf8');
+  return bytes <= MAX_RESULT_BYTES ? result : { truncated: true, bytes, note: `results over ${MAX_RESULT_BYTES} bytes are not stored on the record` };
+}
+
+function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,40 @@
+import { shardOf } from '../job-id.js';
+import type { JobRecord } from '../job-record.js';
+import type { JobStatus } from '../job-status.js';
+
+/**
+ * The jobs table's layout. Partition key `pk` is the record's shard (`J#00`…), taken from
+ * the job id, so writes spread over `shardCount` keys and a shard's jobs sort by id (time).
+ * Sort key `sk` is the job id.
+ *
+ * The sparse global index `byState` (partition `stateKey`, sort `sk`) holds only jobs whose
+ * status is in INDEXED_STATUSES (or that wait for dispatch): the happy path never writes it.
+ */
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
+/** Name and keys of the sparse index of non-happy states. */
+export const STATE_INDEX = { name: 'byState', partition: 'stateKey', sort: 'sk' } as const;
+/** The TTL attribute (seconds since the epoch). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** Partition key of a shard. */
+export function shardKey(shard: number): string {
+  return `J#${shard.toString().padStart(2, '0')}`;
+}
+
+/** Primary key of a job's record. */
+export function jobKey(id: string): { pk: string; sk: string } {
+  return { pk: shardKey(shardOf(id)), sk: id };
+}
+
+/** `byState` partition for a status (or `undispatched`) in a shard. */
+export function stateKey(state: JobStatus | 'undispatched', id: string): string {
+  return `${state}#${shardOf(id).toString().padStart(2, '0')}`;
+}
+
+/** Turns a stored item back into a record: drops the keys, parses the kept payload. */
+export function toJobRecord(item: Record<string, unknown>): JobRecord {
+  const { pk: _pk, sk, stateKey: _stateKey, payloadJson, ...rest } = item;
+  const record: Record<string, unknown> = { ...rest, id: sk };
+  if (typeof payloadJson === 'string') record.payload = JSON.parse(payloadJson);
+  return record as unknown as JobRecord;
+}

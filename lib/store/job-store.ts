@@ -1,0 +1,70 @@
+import type { JobError, JobRecord } from '../job-record.js';
+
+/** A job about to be written at enqueue. */
+export interface NewJob {
+  readonly id: string;
+  readonly kind: string;
+  readonly lane: string;
+  readonly status: 'queued' | 'scheduled';
+  readonly maxAttempts: number;
+  readonly payloadBytes: number;
+  readonly createdAt: Date;
+  readonly runAt?: Date | undefined;
+  readonly createdBy?: string | undefined;
+}
+
+/** A worker's request to take a job for one attempt. */
+export interface ClaimRequest {
+  readonly id: string;
+  /** Used only when no record exists yet (a message that came without one). */
+  readonly kind: string;
+  readonly lane: string;
+  readonly maxAttempts: number;
+  readonly payloadBytes: number;
+  readonly now: Date;
+  readonly leaseUntil: Date;
+}
+
+/**
+ * What a claim found:
+ * - `claimed`: the job is ours for this attempt (`record` is after the claim);
+ * - `busy`: another delivery holds it under a live lease;
+ * - `exhausted`: its lease expired and no attempts are left;
+ * - `skip`: it is over (`succeeded`, `failed`, `cancelled`) or not claimable (`waiting`).
+ */
+export type ClaimResult =
+  | { readonly outcome: 'claimed'; readonly record: JobRecord }
+  | { readonly outcome: 'busy'; readonly record: JobRecord }
+  | { readonly outcome: 'exhausted'; readonly record: JobRecord }
+  | { readonly outcome: 'skip'; readonly record: JobRecord };
+
+/** Fences a finishing write to the attempt that claimed the job. */
+export interface AttemptRef {
+  readonly id: string;
+  readonly attempt: number;
+}
+
+/**
+ * Storage of job records. Every finishing write is fenced: it applies only while the job
+ * is still `running` the same attempt, and returns false when a newer claim took over.
+ */
+export interface JobStore {
+  /** Writes new records (bulk writes where there are many). */
+  insert(jobs: readonly NewJob[]): Promise<void>;
+  /** Keeps the payload on a queued record whose message could not be sent, for the sweeper. */
+  keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void>;
+  /** Takes a job for one attempt: a conditional write, so a duplicate delivery never runs it twice. */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date }): Promise<boolean>;
+  markRetrying(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; nextRunAt: Date }): Promise<boolean>;
+  markFailed(ref: AttemptRef, update: {
+    now: Date;
+    durationMs?: number | undefined;
+    error: JobError;
+    errors: readonly JobError[];
+    payloadJson: string;
+    expiresAt: Date;
+  }): Promise<boolean>;
+  /** The record of `id` (strongly consistent), or undefined. */
+  get(id: string): Promise<JobRecord | undefined>;
+}

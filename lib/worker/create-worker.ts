@@ -1,0 +1,101 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { awsBackends } from '../aws/clients.js';
+import { configFromEnvironment, type JoblineConfig } from '../config.js';
+import { ConfigurationError } from '../errors.js';
+import { JobRegistry } from '../job-registry.js';
+import type { JobStore } from '../store/job-store.js';
+import type { JobTransport } from '../transport/job-transport.js';
+import type { AnyBoundJob, BoundJob } from './job-handler.js';
+import { processMessage, type IncomingMessage, type WorkerDependencies } from './process-message.js';
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions {
+  /** Every kind this worker runs, each bound to its handler. */
+  readonly jobs: readonly AnyBoundJob[];
+  /** Where the jobs live. @default read from the JOBLINE_CONFIG environment variable */
+  readonly config?: JoblineConfig;
+  /** Storage and transport; by default DynamoDB and SQS. Tests may pass their own. */
+  readonly store?: JobStore;
+  readonly transport?: JobTransport;
+  readonly logger?: Logger;
+  /** Clock and randomness, injectable for tests. */
+  readonly now?: () => Date;
+  readonly random?: () => number;
+}
+
+/** An SQS-triggered Lambda handler that reports partial batch failures. */
+export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Makes the worker Lambda's handler. Records of a batch run concurrently; the response lists
+ * only the records to come back (retries, and duplicates of running jobs), so one bad record
+ * never returns the whole batch.
+ *
+ * @example export const handler = createWorker({ jobs: [sendEmailJob, importChunkJob] });
+ */
+export function createWorker(options: WorkerOptions): WorkerHandler {
+  const jobs: readonly BoundJob[] = options.jobs;
+  const registry = new JobRegistry(jobs.map((j) => j.definition));
+  const logger = options.logger ?? new Logger({ serviceName: 'jobline-worker' });
+  let dependencies: (WorkerDependencies & { lanes: JoblineConfig['lanes'] }) | undefined;
+
+  // Resolved on first use so that importing the module (in tests, in tooling) needs no environment.
+  const resolve = () => {
+    if (dependencies) return dependencies;
+    const config = options.config ?? configFromEnvironment();
+    const backends = !options.store || !options.transport ? awsBackends(config) : undefined;
+    dependencies = {
+      lanes: config.lanes,
+      registry,
+      jobs: new Map(jobs.map((j) => [j.definition.kind, j])),
+      store: options.store ?? backends!.store,
+      transport: options.transport ?? backends!.transport,
+      logger,
+      now: options.now ?? (() => new Date()),
+      random: options.random ?? Math.random,
+    };
+    return dependencies;
+  };
+
+  return async (event, context) => {
+    const deps = resolve();
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    const processor = new BatchProcessor(EventType.SQS);
+    return processPartialResponse(event, async (record: SQSRecord) => {
+      const disposition = await processMessage(incoming(record, deps.lanes), deps, deadline);
+      if (disposition === 'keep') throw new KeepMessage(record.messageId);
+    }, processor, { context, throwOnFullBatchFailure: false });
+  };
+}
+
+/** Thrown to list a record in `batchItemFailures`: its message comes back after its visibility. */
+class KeepMessage extends Error {
+  constructor(messageId: string) {
+    super(`message ${messageId} stays on the queue`);
+  }
+}
+
+/** The lane of a record: the lane whose queue name ends the record's source ARN. */
+function incoming(record: SQSRecord, lanes: JoblineConfig['lanes']): IncomingMessage {
+  return {
+    messageId: record.messageId,
+    receiptHandle: record.receiptHandle,
+    body: record.body,
+    lane: laneOf(record.eventSourceARN, lanes),
+    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+  };
+}
+
+const laneCache = new Map<string, string>();
+
+function laneOf(sourceArn: string, lanes: JoblineConfig['lanes']): string {
+  const cached = laneCache.get(sourceArn);
+  if (cached) return cached;
+  const queueName = sourceArn.split(':').pop() ?? '';
+  const match = Object.entries(lanes).find(([, lane]) => lane.queueUrl.split('/').pop() === queueName);
+  if (!match) throw new ConfigurationError('worker cannot place a message', [`no configured lane has the queue ${queueName} (source ${sourceArn})`]);
+  laneCache.set(sourceArn, match[0]);
+  return match[0];
+}

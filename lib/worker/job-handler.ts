@@ -1,0 +1,45 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { JobDefinition } from '../job-definition.js';
+
+/** What a handler gets besides its payload. */
+export interface JobContext {
+  /** The job's id. */
+  readonly id: string;
+  readonly kind: string;
+  /** This attempt, 1-based. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Fires at the attempt's deadline; pass it to fetch, SDK calls and loops. */
+  readonly signal: AbortSignal;
+  /** When the signal fires: the kind's timeout or the Lambda's remaining time, whichever is first. */
+  readonly deadline: Date;
+  /** A structured logger whose lines carry the job id, kind and attempt. */
+  readonly logger: Logger;
+}
+
+/**
+ * A handler: a plain async function of the payload. Return a small JSON value to keep it
+ * as the job's result; throw {@link PermanentError} to fail at once, {@link RetryAfterError}
+ * to set the next delay, anything else to retry with backoff.
+ */
+export type JobHandler<TPayload> = (payload: TPayload, context: JobContext) => Promise<unknown>;
+
+/** A definition bound to its handler, as the worker takes it. */
+export interface BoundJob<TPayload = unknown> {
+  readonly definition: JobDefinition<TPayload>;
+  readonly handler: JobHandler<TPayload>;
+}
+
+/**
+ * Binds a handler to a definition. Kept apart from {@link defineJob} so that infrastructure
+ * and clients can import definitions without importing handler code.
+ *
+ * @example export const sendEmailJob = defineHandler(sendEmail, async ({ to }, ctx) => { ... });
+ */
+export function defineHandler<TPayload>(definition: JobDefinition<TPayload>, handler: JobHandler<TPayload>): BoundJob<TPayload> {
+  return { definition, handler };
+}
+
+/** A bound job of any payload type, for lists of mixed kinds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyBoundJob = BoundJob<any>;

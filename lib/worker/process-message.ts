@@ -1,0 +1,199 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { InvalidPayloadError, PayloadTooLargeError, PermanentError } from '../errors.js';
+import type { JobDefinition } from '../job-definition.js';
+import { decodeJobMessage, type JobMessage } from '../job-message.js';
+import { ERROR_HISTORY_LENGTH, type JobError, type JobRecord } from '../job-record.js';
+import type { JobRegistry } from '../job-registry.js';
+import { classifyFailure, toJobError } from '../retry/classify-failure.js';
+import type { JobStore } from '../store/job-store.js';
+import type { JobTransport } from '../transport/job-transport.js';
+import type { BoundJob } from './job-handler.js';
+import { runWithDeadline } from './run-attempt.js';
+
+/** Time kept back from the Lambda's remaining time so the worker can record the outcome, in ms. */
+export const FINISH_RESERVE_MS = 1500;
+/** How long past its deadline a lease lasts, in ms: the margin before another delivery may take over. */
+export const LEASE_GRACE_MS = 2000;
+
+/** One SQS message, as the worker sees it. */
+export interface IncomingMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly lane: string;
+  readonly receiveCount: number;
+}
+
+/** What to do with the message once processed: delete it (`ack`) or leave it to come back (`keep`). */
+export type MessageDisposition = 'ack' | 'keep';
+
+/** What processing a message needs; every effect goes through `store` and `transport`. */
+export interface WorkerDependencies {
+  readonly registry: JobRegistry;
+  readonly jobs: ReadonlyMap<string, BoundJob>;
+  readonly store: JobStore;
+  readonly transport: JobTransport;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly random: () => number;
+}
+
+/**
+ * Processes one message: decode, claim, run, record the outcome. Never throws for a problem
+ * of the message itself (garbage, unknown kind, bad payload): those fail the job permanently
+ * and go to the DLQ, so one bad record never holds up the rest of the batch.
+ *
+ * @param deadline when the Lambda invocation ends (ms since the epoch).
+ */
+export async function processMessage(message: IncomingMessage, deps: WorkerDependencies, deadline: number): Promise<MessageDisposition> {
+  const decoded = decodeJobMessage(message.body);
+  if (!decoded.ok) {
+    deps.logger.error('dead-lettering an unreadable message', { messageId: message.messageId, reason: decoded.reason });
+    await deps.transport.sendToDeadLetter(message.lane, message.body, { error: decoded.reason, errorClass: 'UnreadableMessage', permanent: true });
+    return 'ack';
+  }
+  const job = decoded.message;
+  const logger = deps.logger.createChild({ persistentKeys: { jobId: job.id, kind: job.kind, messageId: message.messageId } });
+  const definition = deps.registry.find(job.kind);
+  const now = deps.now();
+  const timeoutMs = Math.min((definition?.timeoutSeconds ?? 30) * 1000, deadline - now.getTime() - FINISH_RESERVE_MS);
+  const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
+
+  const claim = await deps.store.claim({
+    id: job.id,
+    kind: job.kind,
+    lane: definition?.lane ?? message.lane,
+    maxAttempts: definition?.retry.maxAttempts ?? 1,
+    payloadBytes,
+    now,
+    leaseUntil: new Date(now.getTime() + Math.max(0, timeoutMs) + LEASE_GRACE_MS),
+  });
+
+  switch (claim.outcome) {
+    case 'skip':
+      logger.info('dropping a delivery of a job that is not claimable', { status: claim.record.status });
+      return 'ack';
+    case 'busy': {
+      // A duplicate while the job runs elsewhere: come back after the lease, then drop or take over.
+      const seconds = Math.max(1, Math.ceil((Date.parse(claim.record.leaseUntil ?? '') - now.getTime()) / 1000) + 1);
+      logger.info('job is running under a live lease; checking again later', { seconds });
+      await deps.transport.changeVisibility(message.lane, message.receiptHandle, Math.min(seconds, 43_200));
+      return 'keep';
+    }
+    case 'exhausted': {
+      const error = toJobError(
+        new Error(`worker stopped responding: the lease of attempt ${claim.record.attempt} expired and no attempts are left`),
+        claim.record.attempt, false, now);
+      await failJob(job, claim.record, { ...error, class: 'LeaseExpired' }, undefined, message, deps, logger);
+      return 'ack';
+    }
+    case 'claimed':
+      return runClaimed(job, claim.record, definition, message, deps, logger, timeoutMs);
+  }
+}
+
+async function runClaimed(
+  job: JobMessage,
+  record: JobRecord,
+  definition: JobDefinition | undefined,
+  message: IncomingMessage,
+  deps: WorkerDependencies,
+  logger: Logger,
+  timeoutMs: number,
+): Promise<MessageDisposition> {
+  const bound = deps.jobs.get(job.kind);
+  const checked = !definition || !bound
+    ? { problem: new PermanentError(`unknown job kind "${job.kind}": this worker handles ${[...deps.jobs.keys()].sort().join(', ') || 'no kinds'}`) }
+    : checkPayload(deps.registry, definition, job.payload);
+  if ('problem' in checked) {
+    await failJob(job, record, toJobError(checked.problem, record.attempt, true, deps.now()), undefined, message, deps, logger);
+    return 'ack';
+  }
+
+  const started = deps.now();
+  const childLogger = logger.createChild({ persistentKeys: { attempt: record.attempt } });
+  const outcome = await runWithDeadline(timeoutMs, (signal) =>
+    bound!.handler(checked.payload, {
+      id: job.id,
+      kind: job.kind,
+      attempt: record.attempt,
+      maxAttempts: record.maxAttempts,
+      signal,
+      deadline: new Date(started.getTime() + timeoutMs),
+      logger: childLogger,
+    }));
+  const finished = deps.now();
+  const durationMs = finished.getTime() - started.getTime();
+  const ref = { id: job.id, attempt: record.attempt };
+
+  if (outcome.ok) {
+    const expiresAt = new Date(finished.getTime() + definition!.retention.succeededSeconds * 1000);
+    const recorded = await deps.store.markSucceeded(ref, { now: finished, durationMs, result: outcome.result, expiresAt });
+    if (!recorded) logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
+    else logger.info('job succeeded', { durationMs });
+    return 'ack';
+  }
+
+  const failure = classifyFailure(outcome.thrown, record.attempt, definition!.retry, finished, deps.random);
+  if (failure.action === 'fail') {
+    logger.warn('job failed', { error: failure.error });
+    await failJob(job, record, failure.error, durationMs, message, deps, logger);
+    return 'ack';
+  }
+  const nextRunAt = new Date(finished.getTime() + failure.delaySeconds * 1000);
+  const recorded = await deps.store.markRetrying(ref, { now: finished, durationMs, error: failure.error, errors: history(record, failure.error), nextRunAt });
+  if (!recorded) {
+    logger.warn('attempt failed after another delivery took the job over; leaving the message to that delivery');
+    return 'keep';
+  }
+  logger.info('job will retry', { delaySeconds: failure.delaySeconds, error: failure.error });
+  try {
+    await deps.transport.changeVisibility(message.lane, message.receiptHandle, failure.delaySeconds);
+  } catch (error) {
+    // The message still comes back, after the queue's visibility timeout instead.
+    logger.error('could not set the retry delay on the message', { error: error as Error });
+  }
+  return 'keep';
+}
+
+/** Dead-letters the message with a note, then records the failure (with the payload, for inspection and retry). */
+async function failJob(
+  job: JobMessage,
+  record: JobRecord,
+  error: JobError,
+  durationMs: number | undefined,
+  message: IncomingMessage,
+  deps: WorkerDependencies,
+  logger: Logger,
+): Promise<void> {
+  await deps.transport.sendToDeadLetter(message.lane, message.body, {
+    id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
+  });
+  const definition = deps.registry.find(job.kind);
+  const retentionSeconds = definition?.retention.failedSeconds ?? 14 * 86_400;
+  const now = deps.now();
+  const recorded = await deps.store.markFailed({ id: job.id, attempt: record.attempt }, {
+    now,
+    durationMs,
+    error,
+    errors: history(record, error),
+    payloadJson: JSON.stringify(job.payload) ?? 'null',
+    expiresAt: new Date(now.getTime() + retentionSeconds * 1000),
+  });
+  if (!recorded) logger.warn('failure not recorded: another delivery took the job over');
+  else logger.warn('job failed and was dead-lettered', { reason: error.message });
+}
+
+/** The payload parsed by its schema, or the permanent error that a mismatch is. */
+function checkPayload(registry: JobRegistry, definition: JobDefinition, payload: unknown): { payload: unknown } | { problem: PermanentError } {
+  try {
+    return { payload: registry.validate(definition, payload).payload };
+  } catch (error) {
+    if (error instanceof InvalidPayloadError || error instanceof PayloadTooLargeError) return { problem: new PermanentError(error.message) };
+    throw error;
+  }
+}
+
+function history(record: JobRecord, error: JobError): JobError[] {
+  return [...(record.errors ?? []), error].slice(-ERROR_HISTORY_LENGTH);
+}
