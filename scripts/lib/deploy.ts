@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig, type JoblineConfig } from '../../lib/config.js';
+import { awsEnvironment, EMULATOR_ACCOUNT, EMULATOR_REGION } from './aws-environment.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** What a deployed stack tells its users. */
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly config: JoblineConfig;
+  readonly apiId?: string | undefined;
+  /** Base URL of the enqueue API (`…/jobs` hangs off it). */
+  readonly apiUrl?: string | undefined;
+}
+
+/**
+ * Deploys one stack of the reference app with the CDK CLI (`cdk bootstrap` first when
+ * `endpoint` is an emulator) and reads its outputs.
+ */
+export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint: string | undefined, log: (line: string) => void = console.error): Promise<DeployedStack> {
+  const env = { ...process.env, ...awsEnvironment(endpoint) };
+  mkdirSync(join(ROOT, '.jobline'), { recursive: true });
+  const outputsFile = join(ROOT, '.jobline', `outputs-${stackName}.json`);
+  if (endpoint) {
+    log(`deploy: cdk bootstrap aws://${EMULATOR_ACCOUNT}/${env.AWS_REGION ?? EMULATOR_REGION} at ${endpoint}`);
+    await cdk(['bootstrap', `aws://${EMULATOR_ACCOUNT}/${env.AWS_REGION ?? EMULATOR_REGION}`], env);
+  }
+  log(`deploy: cdk deploy ${stackName}`);
+  await cdk(['deploy', stackName, '--require-approval', 'never', '--outputs-file', outputsFile], env);
+  const outputs = (JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, string>>)[stackName] ?? {};
+  const output = (prefix: string) => Object.entries(outputs).find(([key]) => key.startsWith(prefix))?.[1];
+  const configJson = output('JobsConfig');
+  if (!configJson) throw new Error(`stack ${stackName} has no JobsConfig output; outputs: ${Object.keys(outputs).join(', ')}`);
+  const apiId = output('JobsApiId');
+  return {
+    stackName,
+    config: parseConfig(configJson, `${stackName} JobsConfig output`),
+    apiId,
+    apiUrl: apiId && endpoint ? `${endpoint}/_aws/execute-api/${apiId}/$default` : output('JobsApiUrl'),
+  };
+}
+
+function cdk(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'cdk'), [...args, '--no-notices', '--no-version-reporting', '--progress', 'events'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`cdk ${args.join(' ')} failed with exit code ${code}:\n${Buffer.concat(chunks).toString('utf8').slice(-4000)}`));
+    });
+  });
+}
