@@ -1,0 +1,83 @@
+import type { JobRecord } from '../job-record.js';
+import { CLAIMABLE_STATUSES } from '../job-status.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, NewJob } from '../store/job-store.js';
+
+type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] };
+
+/**
+ * A {@link JobStore} in memory with the same conditions as the DynamoDB one (claim only
+ * from claimable states or an expired lease; finishing writes fenced to the attempt). For
+ * unit tests of handlers and of code that enqueues.
+ */
+export class MemoryJobStore implements JobStore {
+  readonly records = new Map<string, MutableRecord>();
+  /** Every write, in order, for assertions. */
+  readonly writes: string[] = [];
+
+  async insert(jobs: readonly NewJob[]): Promise<void> {
+    for (const job of jobs) {
+      this.writes.push(`insert ${job.id}`);
+      this.records.set(job.id, {
+        id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
+        payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
+        runAt: job.runAt?.toISOString(), createdBy: job.createdBy,
+      });
+    }
+  }
+
+  async keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void> {
+    const record = this.records.get(id);
+    if (!record) throw new Error(`no record ${id}`);
+    this.writes.push(`keepUndispatched ${id}`);
+    Object.assign(record, { payload: JSON.parse(payloadJson), updatedAt: now.toISOString() });
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const now = request.now.toISOString();
+    const existing = this.records.get(request.id);
+    if (existing) {
+      const expired = existing.status === 'running' && (existing.leaseUntil ?? '') < now;
+      if (!CLAIMABLE_STATUSES.includes(existing.status) && !(expired && existing.attempt < existing.maxAttempts)) {
+        const record = { ...existing };
+        if (existing.status !== 'running') return { outcome: 'skip', record };
+        return { outcome: expired ? 'exhausted' : 'busy', record };
+      }
+    }
+    this.writes.push(`claim ${request.id}`);
+    const record: MutableRecord = existing ?? {
+      id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
+      payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now,
+    };
+    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined });
+    this.records.set(request.id, record);
+    return { outcome: 'claimed', record: { ...record } };
+  }
+
+  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date }): Promise<boolean> {
+    return this.finish(ref, 'markSucceeded', { status: 'succeeded', finishedAt: update.now.toISOString(), durationMs: update.durationMs, result: update.result, expiresAt: Math.floor(update.expiresAt.getTime() / 1000) }, update.now);
+  }
+
+  async markRetrying(ref: AttemptRef, update: Parameters<JobStore['markRetrying']>[1]): Promise<boolean> {
+    return this.finish(ref, 'markRetrying', { status: 'retrying', durationMs: update.durationMs, lastError: update.error, errors: update.errors, nextRunAt: update.nextRunAt.toISOString() }, update.now);
+  }
+
+  async markFailed(ref: AttemptRef, update: Parameters<JobStore['markFailed']>[1]): Promise<boolean> {
+    return this.finish(ref, 'markFailed', {
+      status: 'failed', finishedAt: update.now.toISOString(), durationMs: update.durationMs, lastError: update.error, errors: update.errors,
+      payload: JSON.parse(update.payloadJson), expiresAt: Math.floor(update.expiresAt.getTime() / 1000),
+    }, update.now);
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const record = this.records.get(id);
+    return record ? { ...record } : undefined;
+  }
+
+  private finish(ref: AttemptRef, write: string, change: Partial<MutableRecord>, now: Date): boolean {
+    const record = this.records.get(ref.id);
+    if (!record || record.status !== 'running' || record.attempt !== ref.attempt) return false;
+    this.writes.push(`${write} ${ref.id}`);
+    Object.assign(record, change, { updatedAt: now.toISOString(), leaseUntil: undefined });
+    return true;
+  }
+}

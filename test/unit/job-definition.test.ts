@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigurationError } from '../../lib/errors.js';
+import { DEFAULT_LANE, DEFAULT_MAX_ATTEMPTS, defineJob } from '../../lib/job-definition.js';
+
+describe('defineJob', () => {
+  it('fills every option from the exported defaults', () => {
+    const job = defineJob({ kind: 'email.send', schema: z.object({ to: z.string() }) });
+    expect(job.lane).toBe(DEFAULT_LANE);
+    expect(job.retry.maxAttempts).toBe(DEFAULT_MAX_ATTEMPTS);
+    expect(job.retry.backoffCapSeconds).toBeGreaterThanOrEqual(job.retry.backoffBaseSeconds);
+    expect(Object.isFrozen(job)).toBe(true);
+  });
+
+  it('names every problem at once instead of clamping', () => {
+    let thrown: unknown;
+    try {
+      defineJob({
+        kind: 'Email Send',
+        schema: z.object({}),
+        lane: 'Bad Lane',
+        retry: { maxAttempts: 0, backoffBaseSeconds: 10, backoffCapSeconds: 5, jitter: 2 },
+        timeoutSeconds: 901,
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    const problems = (thrown as ConfigurationError).problems.join('\n');
+    expect(problems).toContain('kind must be');
+    expect(problems).toContain('lane must be');
+    expect(problems).toContain('retry.maxAttempts must be an integer from 1 to 100, got 0');
+    expect(problems).toContain('retry.backoffCapSeconds must be an integer from backoffBaseSeconds (10)');
+    expect(problems).toContain('retry.jitter must be a number from 0 to 1, got 2');
+    expect(problems).toContain('timeoutSeconds must be an integer from 1 to 900');
+    expect((thrown as ConfigurationError).problems).toHaveLength(6);
+  });
+});

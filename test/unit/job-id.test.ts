@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { deterministicJobId, isJobId, newJobId, shardOf, timeOf } from '../../lib/job-id.js';
+
+describe('job ids', () => {
+  it('carry their shard and creation time', () => {
+    const id = newJobId(64, Date.parse('2026-03-01T12:00:00Z'), () => 0.5);
+    expect(isJobId(id)).toBe(true);
+    expect(shardOf(id)).toBe(32);
+    expect(timeOf(id)).toBe(Date.parse('2026-03-01T12:00:00Z'));
+  });
+
+  it('spread over every shard and sort by time', () => {
+    const shards = new Set(Array.from({ length: 2000 }, () => shardOf(newJobId(16))));
+    expect([...shards].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(newJobId(16, 1000) < newJobId(16, 2000)).toBe(true);
+  });
+
+  it('are derived the same way from the same seed', () => {
+    expect(deterministicJobId(1_700_000_000_000, 'daily-report', 8)).toBe(deterministicJobId(1_700_000_000_000, 'daily-report', 8));
+    expect(deterministicJobId(1_700_000_000_000, 'daily-report', 8)).not.toBe(deterministicJobId(1_700_000_060_000, 'daily-report', 8));
+  });
+
+  it('reject shard counts outside 1–1024', () => {
+    expect(() => newJobId(0)).toThrow(/shardCount must be an integer from 1 to 1024/);
+    expect(() => shardOf('not-an-id')).toThrow(/is not a job id/);
+  });
+});

@@ -1,0 +1,152 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PermanentError, RetryAfterError } from '../../lib/errors.js';
+import { defineJob } from '../../lib/job-definition.js';
+import { newJobId } from '../../lib/job-id.js';
+import { encodeJobMessage } from '../../lib/job-message.js';
+import { JobRegistry } from '../../lib/job-registry.js';
+import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { defineHandler, type BoundJob } from '../../lib/worker/job-handler.js';
+import { processMessage, type IncomingMessage, type WorkerDependencies } from '../../lib/worker/process-message.js';
+
+const greet = defineJob({ kind: 'greet', schema: z.object({ name: z.string() }), retry: { maxAttempts: 3, backoffBaseSeconds: 5, jitter: 0 }, timeoutSeconds: 1 });
+
+let store: MemoryJobStore;
+let transport: MemoryTransport;
+let clock: number;
+let runs: number;
+let behaviour: (attempt: number, signal: AbortSignal) => Promise<unknown>;
+
+function deps(): WorkerDependencies {
+  const bound = defineHandler(greet, async (_payload, ctx) => {
+    runs++;
+    return behaviour(ctx.attempt, ctx.signal);
+  }) as BoundJob;
+  return {
+    registry: new JobRegistry([greet]),
+    jobs: new Map([[greet.kind, bound]]),
+    store,
+    transport,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => new Date(clock),
+    random: () => 0,
+  };
+}
+
+async function enqueued(payload: unknown = { name: 'Ada' }): Promise<IncomingMessage> {
+  const id = newJobId(4, clock);
+  await store.insert([{ id, kind: 'greet', lane: 'default', status: 'queued', maxAttempts: 3, payloadBytes: 10, createdAt: new Date(clock) }]);
+  return message(encodeJobMessage(id, 'greet', JSON.stringify(payload)));
+}
+
+function message(body: string): IncomingMessage {
+  return { messageId: `m-${Math.random()}`, receiptHandle: `r-${Math.random()}`, body, lane: 'default', receiveCount: 1 };
+}
+
+const idOf = (m: IncomingMessage) => (JSON.parse(m.body) as { id: string }).id;
+const deadline = () => clock + 60_000;
+
+beforeEach(() => {
+  store = new MemoryJobStore();
+  transport = new MemoryTransport();
+  clock = Date.parse('2026-01-01T00:00:00Z');
+  runs = 0;
+  behaviour = async () => ({ ok: true });
+});
+
+describe('processMessage', () => {
+  it('runs a queued job once and records its success with three writes', async () => {
+    const m = await enqueued();
+    // Prepare / Act
+    expect(await processMessage(m, deps(), deadline())).toBe('ack');
+    // Assess
+    const record = await store.get(idOf(m));
+    expect(record).toMatchObject({ status: 'succeeded', attempt: 1, result: { ok: true } });
+    expect(store.writes.map((w) => w.split(' ')[0])).toEqual(['insert', 'claim', 'markSucceeded']);
+  });
+
+  it('drops a duplicate of a finished job without running the handler', async () => {
+    const m = await enqueued();
+    await processMessage(m, deps(), deadline());
+    expect(await processMessage({ ...m, messageId: 'duplicate' }, deps(), deadline())).toBe('ack');
+    expect(runs).toBe(1);
+  });
+
+  it('sends a duplicate of a running job back until the lease ends', async () => {
+    const m = await enqueued();
+    await store.claim({ id: idOf(m), kind: 'greet', lane: 'default', maxAttempts: 3, payloadBytes: 1, now: new Date(clock), leaseUntil: new Date(clock + 10_000) });
+    expect(await processMessage(m, deps(), deadline())).toBe('keep');
+    expect(runs).toBe(0);
+    expect(transport.visibilityChanges).toEqual([{ lane: 'default', receiptHandle: m.receiptHandle, seconds: 11 }]);
+  });
+
+  it('takes over a job whose lease expired (a crashed worker) as a new attempt', async () => {
+    const m = await enqueued();
+    await store.claim({ id: idOf(m), kind: 'greet', lane: 'default', maxAttempts: 3, payloadBytes: 1, now: new Date(clock), leaseUntil: new Date(clock + 1000) });
+    clock += 5000;
+    expect(await processMessage(m, deps(), deadline())).toBe('ack');
+    expect(await store.get(idOf(m))).toMatchObject({ status: 'succeeded', attempt: 2 });
+  });
+
+  it('retries a transient error through the message visibility, keeping the error', async () => {
+    const m = await enqueued();
+    behaviour = async () => { throw new Error('connection reset'); };
+    expect(await processMessage(m, deps(), deadline())).toBe('keep');
+    expect(transport.visibilityChanges).toEqual([{ lane: 'default', receiptHandle: m.receiptHandle, seconds: 5 }]);
+    expect(await store.get(idOf(m))).toMatchObject({ status: 'retrying', lastError: { message: 'connection reset', attempt: 1 }, nextRunAt: new Date(clock + 5000).toISOString() });
+  });
+
+  it('uses the delay of a RetryAfterError', async () => {
+    const m = await enqueued();
+    behaviour = async () => { throw new RetryAfterError('slow down', 30); };
+    await processMessage(m, deps(), deadline());
+    expect(transport.visibilityChanges[0]?.seconds).toBe(30);
+  });
+
+  it('fails a permanent error at once: record failed with payload, message dead-lettered with a note', async () => {
+    const m = await enqueued();
+    behaviour = async () => { throw new PermanentError('no such user'); };
+    expect(await processMessage(m, deps(), deadline())).toBe('ack');
+    expect(await store.get(idOf(m))).toMatchObject({ status: 'failed', attempt: 1, payload: { name: 'Ada' }, lastError: { message: 'no such user', permanent: true } });
+    expect(transport.deadLetters).toEqual([{ lane: 'default', body: m.body, note: { id: idOf(m), kind: 'greet', attempt: 1, error: 'no such user', errorClass: 'PermanentError', permanent: true } }]);
+  });
+
+  it('fails after the last attempt with the error history', async () => {
+    const m = await enqueued();
+    behaviour = async (attempt) => { throw new Error(`down ${attempt}`); };
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await processMessage(m, deps(), deadline());
+      clock += 10_000;
+    }
+    const record = await store.get(idOf(m));
+    expect(record).toMatchObject({ status: 'failed', attempt: 3, lastError: { message: 'down 3 (attempt 3 of 3, none left)' } });
+    expect(record?.errors?.map((e) => e.attempt)).toEqual([1, 2, 3]);
+    expect(transport.deadLetters).toHaveLength(1);
+  });
+
+  it('times an attempt out at the kind timeout even when the handler ignores the signal', async () => {
+    const m = await enqueued();
+    behaviour = () => new Promise(() => {});
+    expect(await processMessage(m, deps(), Date.now() + 60_000)).toBe('keep');
+    expect(await store.get(idOf(m))).toMatchObject({ status: 'retrying', lastError: { class: 'JobTimeoutError', timeout: true } });
+  });
+
+  it('dead-letters an unreadable message with the reason, writing no record', async () => {
+    expect(await processMessage(message('not json at all'), deps(), deadline())).toBe('ack');
+    expect(transport.deadLetters[0]?.note).toMatchObject({ errorClass: 'UnreadableMessage', permanent: true, error: expect.stringContaining('not JSON') });
+    expect(store.records.size).toBe(0);
+  });
+
+  it('fails an unknown kind and a schema-invalid payload permanently, without running anything', async () => {
+    const unknown = message(encodeJobMessage(newJobId(4, clock), 'nope', '{}'));
+    const invalid = await enqueued({ name: 42 });
+    expect(await processMessage(unknown, deps(), deadline())).toBe('ack');
+    expect(await processMessage(invalid, deps(), deadline())).toBe('ack');
+    expect(runs).toBe(0);
+    expect(await store.get(idOf(unknown))).toMatchObject({ status: 'failed', lastError: { message: expect.stringContaining('unknown job kind "nope"'), permanent: true } });
+    expect(await store.get(idOf(invalid))).toMatchObject({ status: 'failed', lastError: { message: expect.stringContaining('name: Invalid input'), permanent: true } });
+    expect(transport.deadLetters).toHaveLength(2);
+  });
+});
