@@ -156,6 +156,7 @@ export class JobQueue extends Construct {
       new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     }
     new CfnOutput(this, 'Config', { value: this.clientConfig, description: `${CONFIG_ENV} for clients of this job queue` });
+    new CfnOutput(this, 'WorkerFunctionName', { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: /aws/lambda/<name>)' });
   }
 
   /**

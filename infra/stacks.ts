@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -58,6 +58,7 @@ export class JoblineTestStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     probe.grantReadWriteData(this.jobQueue.workerFunction);
+    new CfnOutput(this, 'ProbeTable', { value: probe.tableName });
     allowSendingEmail(this.jobQueue);
   }
 }

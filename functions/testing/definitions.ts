@@ -7,8 +7,13 @@ import { defineJob } from '../../lib/job-definition.js';
  */
 const fastRetry = { backoffBaseSeconds: 1, backoffCapSeconds: 2, jitter: 0 };
 
-/** Records its run and returns its input. */
-export const echo = defineJob({ kind: 'test.echo', schema: z.object({ value: z.string() }), retry: fastRetry, timeoutSeconds: 5 });
+/** Records its run (under its id and under `value:<value>`), holds for `holdMs`, and returns its input. */
+export const echo = defineJob({
+  kind: 'test.echo',
+  schema: z.object({ value: z.string(), holdMs: z.number().int().min(0).max(4000).default(0) }),
+  retry: fastRetry,
+  timeoutSeconds: 5,
+});
 
 /** Fails transiently on its first `failTimes` attempts, then succeeds. */
 export const flaky = defineJob({ kind: 'test.flaky', schema: z.object({ failTimes: z.number().int().min(0) }), retry: { ...fastRetry, maxAttempts: 5 }, timeoutSeconds: 5 });
@@ -20,10 +25,10 @@ export const permanent = defineJob({ kind: 'test.permanent', schema: z.object({ 
 export const alwaysFails = defineJob({ kind: 'test.always-fails', schema: z.object({}), retry: { ...fastRetry, maxAttempts: 3 }, timeoutSeconds: 5 });
 
 /**
- * On its first run, waits until the jobs in `waitFor` have run, then kills its own process
- * (a worker crash mid-batch). Later runs succeed.
+ * On its first run, waits until the echo jobs whose values are in `waitForValues` have run,
+ * then kills its own process (a worker crash mid-batch). Later runs succeed.
  */
-export const crash = defineJob({ kind: 'test.crash', schema: z.object({ waitFor: z.array(z.string()).default([]) }), retry: fastRetry, timeoutSeconds: 5 });
+export const crash = defineJob({ kind: 'test.crash', schema: z.object({ waitForValues: z.array(z.string()).default([]) }), retry: fastRetry, timeoutSeconds: 5 });
 
 /** Every test-only kind. */
 export const testJobs = [echo, flaky, permanent, alwaysFails, crash] as const;

@@ -13,6 +13,9 @@ export interface DeployedStack {
   readonly apiId?: string | undefined;
   /** Base URL of the enqueue API (`…/jobs` hangs off it). */
   readonly apiUrl?: string | undefined;
+  readonly workerFunctionName: string;
+  /** Every output of the stack, by its logical id. */
+  readonly outputs: Readonly<Record<string, string>>;
 }
 
 /**
@@ -39,6 +42,8 @@ export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint
     config: parseConfig(configJson, `${stackName} JobsConfig output`),
     apiId,
     apiUrl: apiId && endpoint ? `${endpoint}/_aws/execute-api/${apiId}/$default` : output('JobsApiUrl'),
+    workerFunctionName: output('JobsWorkerFunctionName') ?? '',
+    outputs,
   };
 }
 

@@ -1,0 +1,97 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { JobQueue } from '../../infra/job-queue.js';
+import { JoblineTestStack } from '../../infra/stacks.js';
+import { ConfigurationError } from '../../lib/errors.js';
+import { defineJob } from '../../lib/job-definition.js';
+
+const worker = { entry: new URL('../../functions/worker.ts', import.meta.url).pathname };
+let template: Template;
+
+beforeAll(() => {
+  const app = new App();
+  template = Template.fromStack(new JoblineTestStack(app, 'Test'));
+});
+
+function findOne(type: string, props: object): Record<string, unknown> {
+  const found = Object.values(template.findResources(type, { Properties: props }));
+  expect(found).toHaveLength(1);
+  return (found[0] as { Properties: Record<string, unknown> }).Properties;
+}
+
+describe('JobQueue', () => {
+  it('gives each lane a queue that redrives to its DLQ above every kind\'s maxAttempts', () => {
+    // The test stack's largest maxAttempts on the default lane is 6 (email.send); 5 extra receives.
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 11 },
+      SqsManagedSseEnabled: true,
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600, RedrivePolicy: Match.absent() });
+  });
+
+  it('sets the visibility timeout to six times the worker timeout', () => {
+    const fn = findOne('AWS::Lambda::Function', { Handler: 'index.handler', Environment: { Variables: Match.objectLike({ PROBE_TABLE: Match.anyValue() }) } });
+    expect(fn.Timeout).toBe(10);
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 60, RedrivePolicy: Match.anyValue() });
+  });
+
+  it('runs the worker on Node 22 with the real SDK bundled', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+  });
+
+  it('makes the jobs table with sharded keys, the sparse state index and TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byState', KeySchema: [{ AttributeName: 'stateKey', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] })],
+    });
+  });
+
+  it('feeds the worker from every lane with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('puts the enqueue API behind IAM authorization on every route', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    template.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /jobs' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /jobs/{id}' });
+  });
+
+  it('grants enqueue: table writes and SendMessage on the lanes', () => {
+    const stack = new Stack(new App(), 'Grant');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
+    queue.grantEnqueue(new Role(stack, 'Caller', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Caller') }] } });
+    const actions = JSON.stringify(policy);
+    for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'sqs:SendMessage']) expect(actions).toContain(action);
+  });
+
+  it('rejects bad props, naming every problem', () => {
+    const stack = new Stack(new App(), 'Bad');
+    const long = defineJob({ kind: 'long.job', schema: z.object({}), timeoutSeconds: 120 });
+    let thrown: unknown;
+    try {
+      new JobQueue(stack, 'Jobs', { jobs: [long, long], worker: { ...worker, timeout: Duration.seconds(60), maxConcurrency: 1 }, visibilityTimeout: Duration.seconds(100), shardCount: 5000 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    const problems = (thrown as ConfigurationError).problems;
+    expect(problems).toEqual([
+      'kind "long.job" is listed more than once',
+      'worker.timeout (60 s) must be at least every kind\'s timeoutSeconds; "long.job" has 120 s',
+      'visibilityTimeout (100 s) must be at least 6 × worker.timeout (360 s)',
+      'shardCount must be an integer from 1 to 1024, got 5000',
+      'worker.maxConcurrency must be an integer from 2 to 1000, got 1',
+    ]);
+  });
+});

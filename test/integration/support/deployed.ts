@@ -1,0 +1,73 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import { JobApiClient } from '../../../lib/api/job-api-client.js';
+import { JobClient } from '../../../lib/client/job-client.js';
+import type { JobRecord } from '../../../lib/job-record.js';
+import type { JobStatus } from '../../../lib/job-status.js';
+import { referenceJobs } from '../../../functions/jobs/definitions.js';
+import { testJobs } from '../../../functions/testing/definitions.js';
+import { useAwsEnvironment } from '../../../scripts/lib/aws-environment.js';
+import { waitFor } from './wait.js';
+
+/** The deployed test stack and clients for it, shared by every integration test. */
+export const stack = inject('stack');
+useAwsEnvironment(inject('endpoint'));
+
+export const sqs = new SQSClient({});
+export const dynamodb = new DynamoDBClient({});
+const doc = DynamoDBDocumentClient.from(dynamodb);
+const logs = new CloudWatchLogsClient({});
+export const client = new JobClient({ jobs: [...referenceJobs, ...testJobs], config: stack.config, createdBy: 'integration-test' });
+export const api = new JobApiClient({ baseUrl: stack.apiUrl! });
+export const lane = stack.config.lanes.default!;
+
+/** Waits until the job's record reaches `status`; returns the record. */
+export async function waitForStatus(id: string, status: JobStatus, timeoutMs = 60_000): Promise<JobRecord> {
+  return waitFor(`job ${id} to be ${status}`, async () => {
+    const record = await client.get(id);
+    return record?.status === status ? record : undefined;
+  }, { timeoutMs });
+}
+
+/** How many times the test handlers ran for a job (counted in the probe table by the handlers themselves). */
+export async function handlerRuns(id: string): Promise<number> {
+  const probeTable = await probeTableName();
+  const output = await doc.send(new GetCommand({ TableName: probeTable, Key: { id }, ConsistentRead: true }));
+  return Number(output.Item?.runs ?? 0);
+}
+
+async function probeTableName(): Promise<string> {
+  const name = Object.entries(stack.outputs).find(([key]) => key.startsWith('ProbeTable'))?.[1];
+  if (!name) throw new Error(`the test stack has no ProbeTable output; outputs: ${Object.keys(stack.outputs).join(', ')}`);
+  return name;
+}
+
+/**
+ * Finds a DLQ message: the one whose `jobline.id` attribute is `id`, or the first that
+ * `match` accepts. Messages it reads stay hidden only briefly, so other tests looking at the
+ * same DLQ still find theirs.
+ */
+export async function findDeadLetter(id: string | ((message: Message) => boolean), timeoutMs = 30_000): Promise<Message> {
+  const match = typeof id === 'string' ? (m: Message) => m.MessageAttributes?.['jobline.id']?.StringValue === id : id;
+  return waitFor(`a DLQ message for ${typeof id === 'string' ? `job ${id}` : 'the test'}`, async () => {
+    const output = await sqs.send(new ReceiveMessageCommand({
+      QueueUrl: lane.deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 2, MessageAttributeNames: ['All'],
+    }));
+    return output.Messages?.find(match);
+  }, { timeoutMs, intervalMs: 0 });
+}
+
+/** The string value of a message attribute. */
+export function attribute(message: Message, name: string): string | undefined {
+  return message.MessageAttributes?.[name]?.StringValue;
+}
+
+/** Lines of the worker's logs that mention `text` (the emulator keeps Lambda output in CloudWatch Logs). */
+export async function workerLogLines(text: string): Promise<string[]> {
+  const functionName = stack.workerFunctionName;
+  const output = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: `"${text}"`, limit: 10_000 }));
+  return (output.events ?? []).map((e) => e.message ?? '').filter((line) => line.includes(text));
+}
