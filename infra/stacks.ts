@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { referenceJobs } from '../functions/jobs/definitions.js';
 import { testJobs } from '../functions/testing/definitions.js';
@@ -13,6 +14,8 @@ const entry = (path: string) => fileURLToPath(new URL(`../functions/${path}`, im
 export interface JoblineStackProps extends StackProps {
   /** Extra environment for every function (an emulator endpoint, say). */
   readonly functionEnvironment?: Record<string, string>;
+  /** Address `email.send` sends from; the stack creates its SES identity (on AWS, confirm the verification mail). @default 'jobline@example.com' */
+  readonly senderEmail?: string;
 }
 
 /** The reference app: the example kinds, their worker and the enqueue API. */
@@ -23,11 +26,11 @@ export class JoblineStack extends Stack {
     super(scope, id, props);
     this.jobQueue = new JobQueue(this, 'Jobs', {
       jobs: referenceJobs,
-      worker: { entry: entry('worker.ts'), environment: props.functionEnvironment },
+      worker: { entry: entry('worker.ts'), environment: { ...props.functionEnvironment, EMAIL_FROM: senderOf(props) } },
       api: { entry: entry('api.ts'), environment: props.functionEnvironment },
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    allowSendingEmail(this.jobQueue);
+    allowSendingEmail(this, this.jobQueue, senderOf(props));
   }
 }
 
@@ -51,7 +54,7 @@ export class JoblineTestStack extends Stack {
       worker: {
         entry: entry('testing/worker.ts'),
         timeout: Duration.seconds(10),
-        environment: { ...props.functionEnvironment, PROBE_TABLE: probe.tableName },
+        environment: { ...props.functionEnvironment, PROBE_TABLE: probe.tableName, EMAIL_FROM: senderOf(props) },
       },
       api: { entry: entry('testing/api.ts'), environment: props.functionEnvironment },
       shardCount: 4,
@@ -59,10 +62,16 @@ export class JoblineTestStack extends Stack {
     });
     probe.grantReadWriteData(this.jobQueue.workerFunction);
     new CfnOutput(this, 'ProbeTable', { value: probe.tableName });
-    allowSendingEmail(this.jobQueue);
+    allowSendingEmail(this, this.jobQueue, senderOf(props));
   }
 }
 
-function allowSendingEmail(jobQueue: JobQueue): void {
+function senderOf(props: JoblineStackProps): string {
+  return props.senderEmail ?? 'jobline@example.com';
+}
+
+/** The sender's SES identity, and the worker's permission to send as it. */
+function allowSendingEmail(scope: Construct, jobQueue: JobQueue, sender: string): void {
+  new EmailIdentity(scope, 'Sender', { identity: Identity.email(sender) });
   jobQueue.workerFunction.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: ['*'] }));
 }

@@ -72,9 +72,10 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
  * (dispatch) and the CDK construct (lanes, timeouts, redrive counts). It holds no handler,
  * so infrastructure code can read it without importing handler code.
  */
-export interface JobDefinition<TPayload = unknown> {
+export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly kind: string;
-  readonly schema: z.ZodType<TPayload>;
+  /** Parses what callers enqueue (`TInput`) into what the handler gets (`TPayload`, defaults filled). */
+  readonly schema: z.ZodType<TPayload, TInput>;
   readonly retry: RetryPolicy;
   readonly timeoutSeconds: number;
   readonly lane: string;
@@ -82,8 +83,10 @@ export interface JobDefinition<TPayload = unknown> {
   readonly maxPayloadBytes: number;
 }
 
-/** The payload type of a definition. */
-export type PayloadOf<TDefinition> = TDefinition extends JobDefinition<infer P> ? P : never;
+/** The payload type a handler of a definition receives. */
+export type PayloadOf<TDefinition> = TDefinition extends JobDefinition<infer P, unknown> ? P : never;
+/** The payload type a caller enqueues for a definition (optional fields with defaults may be left out). */
+export type InputOf<TDefinition> = TDefinition extends JobDefinition<unknown, infer I> ? I : never;
 
 const KIND = /^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$/;
 const LANE = /^[a-z][a-z0-9-]{0,29}$/;
@@ -99,10 +102,10 @@ const LANE = /^[a-z][a-z0-9-]{0,29}$/;
  *   retry: { maxAttempts: 8 },
  * });
  */
-export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<TSchema>): JobDefinition<z.output<TSchema>> {
-  const definition: JobDefinition<z.output<TSchema>> = {
+export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<TSchema>): JobDefinition<z.output<TSchema>, z.input<TSchema>> {
+  const definition: JobDefinition<z.output<TSchema>, z.input<TSchema>> = {
     kind: input.kind,
-    schema: input.schema as z.ZodType<z.output<TSchema>>,
+    schema: input.schema as z.ZodType<z.output<TSchema>, z.input<TSchema>>,
     retry: {
       maxAttempts: input.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       backoffBaseSeconds: input.retry?.backoffBaseSeconds ?? DEFAULT_BACKOFF_BASE_SECONDS,
@@ -123,7 +126,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
 }
 
 /** Every rule a definition must meet, as `[broken?, message]` pairs. */
-function definitionProblems(d: JobDefinition<unknown>): string[] {
+function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
   const { retry, retention } = d;
   const rules: Array<[boolean, string]> = [
     [typeof d.kind !== 'string' || !KIND.test(d.kind) || d.kind.length > 64,
@@ -152,4 +155,4 @@ function isIntegerIn(value: number, min: number, max: number): boolean {
 
 /** A definition of any payload type, for lists of mixed kinds. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyJobDefinition = JobDefinition<any>;
+export type AnyJobDefinition = JobDefinition<any, any>;

@@ -1,4 +1,4 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PermanentError } from '../../lib/errors.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 import { sendEmail } from './definitions.js';
@@ -14,10 +14,20 @@ export const sendEmailJob = defineHandler(sendEmail, async ({ to, template, vari
   const text = render(found.text, variables);
   const missing = [...new Set([...subject.missing, ...text.missing])];
   if (missing.length > 0) throw new PermanentError(`email template "${template}" needs variables it was not given: ${missing.join(', ')}`);
-  const output = await ses.send(new SendEmailCommand({
-    FromEmailAddress: process.env.EMAIL_FROM ?? 'jobline@example.com',
-    Destination: { ToAddresses: [to] },
-    Content: { Simple: { Subject: { Data: subject.text }, Body: { Text: { Data: text.text } } } },
-  }), { abortSignal: ctx.signal });
-  return { messageId: output.MessageId };
+  try {
+    const output = await ses.send(new SendEmailCommand({
+      FromEmailAddress: process.env.EMAIL_FROM ?? 'jobline@example.com',
+      Destination: { ToAddresses: [to] },
+      Content: { Simple: { Subject: { Data: subject.text }, Body: { Text: { Data: text.text } } } },
+    }), { abortSignal: ctx.signal });
+    return { messageId: output.MessageId };
+  } catch (error) {
+    // Rejections of the message or the sender are configuration problems: retrying cannot fix them.
+    if (error instanceof SESv2ServiceException && PERMANENT_SES_ERRORS.has(error.name)) {
+      throw new PermanentError(`SES refused the message (${error.name}): ${error.message}`);
+    }
+    throw error;
+  }
 });
+
+const PERMANENT_SES_ERRORS = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'NotFoundException', 'BadRequestException']);

@@ -21,9 +21,9 @@ export interface EnqueueOptions {
 }
 
 /** One job of an {@link JobClient.enqueueMany} call. */
-export interface EnqueueRequest<TPayload = unknown> {
-  readonly job: JobDefinition<TPayload> | string;
-  readonly payload: TPayload;
+export interface EnqueueRequest<TInput = unknown> {
+  readonly job: JobDefinition<unknown, TInput> | string;
+  readonly payload: TInput;
   readonly options?: EnqueueOptions;
 }
 
@@ -78,8 +78,8 @@ export class JobClient {
   }
 
   /** Enqueues one job. Throws UnknownKindError, PayloadTooLargeError, InvalidPayloadError or InvalidEnqueueOptionsError before writing anything. */
-  async enqueue<TPayload>(job: JobDefinition<TPayload> | string, payload: TPayload, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
-    const [enqueued] = await this.enqueueMany([{ job, payload, options }]);
+  async enqueue<TInput>(job: JobDefinition<unknown, TInput> | string, payload: TInput, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+    const [enqueued] = await this.enqueueMany([{ job: job as JobDefinition | string, payload, options }]);
     return enqueued!;
   }
 

@@ -26,7 +26,7 @@ export type JobHandler<TPayload> = (payload: TPayload, context: JobContext) => P
 
 /** A definition bound to its handler, as the worker takes it. */
 export interface BoundJob<TPayload = unknown> {
-  readonly definition: JobDefinition<TPayload>;
+  readonly definition: JobDefinition<TPayload, unknown>;
   readonly handler: JobHandler<TPayload>;
 }
 
@@ -36,7 +36,7 @@ export interface BoundJob<TPayload = unknown> {
  *
  * @example export const sendEmailJob = defineHandler(sendEmail, async ({ to }, ctx) => { ... });
  */
-export function defineHandler<TPayload>(definition: JobDefinition<TPayload>, handler: JobHandler<TPayload>): BoundJob<TPayload> {
+export function defineHandler<TPayload, TInput>(definition: JobDefinition<TPayload, TInput>, handler: JobHandler<TPayload>): BoundJob<TPayload> {
   return { definition, handler };
 }
 

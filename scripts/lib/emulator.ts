@@ -77,7 +77,8 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-function installMinistack(log: (line: string) => void): void {
+/** Installs the pinned ministack into `.jobline/venv` unless it is already there. */
+export function installMinistack(log: (line: string) => void = console.error): void {
   const binary = join(VENV, 'bin', 'ministack');
   const pip = join(VENV, 'bin', 'pip');
   if (existsSync(binary)) {

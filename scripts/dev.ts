@@ -1,0 +1,88 @@
+/**
+ * `npm run dev`: an emulator (reused or started), the reference stack deployed to it with
+ * `cdk deploy`, then a few jobs enqueued through the client and the HTTP API, and what
+ * happened to each of them. The emulator stays up until Ctrl-C (or exits at once with --exit).
+ */
+import { JobApiClient } from '../lib/api/job-api-client.js';
+import { JobClient } from '../lib/client/job-client.js';
+import type { JobRecord } from '../lib/job-record.js';
+import { referenceJobs, sendEmail } from '../functions/jobs/definitions.js';
+import { useAwsEnvironment } from './lib/aws-environment.js';
+import { deployStack } from './lib/deploy.js';
+import { ensureEmulator } from './lib/emulator.js';
+
+const exitWhenDone = process.argv.includes('--exit');
+const emulator = await ensureEmulator({ log: (line) => console.log(line) });
+let exitCode = 0;
+try {
+  useAwsEnvironment(emulator.endpoint);
+  const stack = await deployStack('Jobline', emulator.endpoint, (line) => console.log(line));
+  console.log(`\nDeployed ${stack.stackName}: table ${stack.config.tableName}, lanes ${Object.keys(stack.config.lanes).join(', ')}, API ${stack.apiUrl}\n`);
+
+  const client = new JobClient({ jobs: referenceJobs, config: stack.config, createdBy: 'npm run dev' });
+  const api = new JobApiClient({ baseUrl: stack.apiUrl! });
+
+  const viaClient = await client.enqueue(sendEmail, { to: 'ada@example.com', template: 'welcome', variables: { name: 'Ada' } });
+  const viaApi = await api.enqueue({ kind: 'email.send', payload: { to: 'grace@example.com', template: 'welcome', variables: { name: 'Grace' } } });
+  const missingTemplate = await client.enqueue(sendEmail, { to: 'alan@example.com', template: 'no-such-template' });
+  const rejected = await api.enqueue({ kind: 'email.send', payload: { to: 'not an address', template: 'welcome' } });
+
+  console.log('Enqueued:');
+  console.log(`  ${viaClient.id}  email.send via JobClient          → ${viaClient.status}`);
+  console.log(`  ${(viaApi.body as { id: string }).id}  email.send via POST /jobs (SigV4) → HTTP ${viaApi.status}`);
+  console.log(`  ${missingTemplate.id}  email.send, unknown template      → ${missingTemplate.status}`);
+  console.log(`  (no id)                     email.send, bad address via API  → HTTP ${rejected.status}: ${(rejected.body as { error: { message: string } }).error.message}\n`);
+
+  const ids = [viaClient.id, (viaApi.body as { id: string }).id, missingTemplate.id];
+  const seen = new Map<string, string[]>(ids.map((id) => [id, []]));
+  const deadline = Date.now() + 60_000;
+  let records: JobRecord[] = [];
+  while (Date.now() < deadline) {
+    records = (await Promise.all(ids.map((id) => client.get(id)))).filter((r): r is JobRecord => r !== undefined);
+    for (const record of records) {
+      const history = seen.get(record.id)!;
+      if (history.at(-1) !== record.status) history.push(record.status);
+    }
+    if (records.length === ids.length && records.every((r) => ['succeeded', 'failed'].includes(r.status))) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  console.log('What happened (statuses as polled):');
+  for (const record of records) {
+    const outcome = record.status === 'succeeded' ? `result ${JSON.stringify(record.result)}` : `reason: ${record.lastError?.message}`;
+    console.log(`  ${record.id}  ${seen.get(record.id)!.join(' → ')}  (attempt ${record.attempt}, ${record.durationMs ?? '?'} ms)  ${outcome}`);
+  }
+  if (!records.every((r) => ['succeeded', 'failed'].includes(r.status))) {
+    exitCode = 1;
+    console.log('  Some jobs did not finish within 60 s.');
+  }
+
+  const mail = await sentMail(emulator.endpoint);
+  if (mail.length > 0) {
+    console.log(`\nMail the emulator's SES accepted (${mail.length} in all), newest last:`);
+    for (const message of mail.slice(-2) as Array<{ To?: string[]; Subject?: string }>) console.log(`  to ${message.To?.join(', ')}: "${message.Subject}"`);
+  }
+} catch (error) {
+  exitCode = 1;
+  console.error(error);
+}
+
+/** Messages ministack's SES accepted (its `/_ministack/ses/messages` groups them by account); none elsewhere. */
+async function sentMail(endpoint: string): Promise<unknown[]> {
+  try {
+    const response = await fetch(new URL('/_ministack/ses/messages', endpoint));
+    if (!response.ok) return [];
+    const { messages } = (await response.json()) as { messages?: unknown };
+    if (Array.isArray(messages)) return messages;
+    return Object.values(messages ?? {}).flatMap((group) => (Array.isArray(group) ? group : [group]));
+  } catch {
+    return [];
+  }
+}
+
+if (exitWhenDone || exitCode !== 0) {
+  await emulator.stop();
+  process.exit(exitCode);
+} else {
+  console.log(`\nThe emulator keeps running at ${emulator.endpoint}${emulator.started ? '; press Ctrl-C to stop it' : ''}.`);
+  process.on('SIGINT', () => void emulator.stop().then(() => process.exit(0)));
+}
