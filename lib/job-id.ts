@@ -48,6 +48,11 @@ export function timeOf(id: string): number {
   return decodeTime(id);
 }
 
+/** The smallest id a job created at `time` (ms) or later can have: a lower bound for range queries. */
+export function firstIdAt(time: number): string {
+  return ulid(Math.max(0, time)).slice(0, 10) + '0'.repeat(16);
+}
+
 /** True when `value` has the shape of a job id. */
 export function isJobId(value: unknown): value is string {
   return typeof value === 'string' && JOB_ID.test(value);

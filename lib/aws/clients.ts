@@ -20,5 +20,5 @@ export interface AwsBackends {
 export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient } = {}): AwsBackends {
   const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
   const sqs = clients.sqs ?? new SQSClient({});
-  return { store: new DynamoJobStore(dynamodb, config.tableName), transport: new SqsTransport(sqs, config.lanes), dynamodb, sqs };
+  return { store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount), transport: new SqsTransport(sqs, config.lanes), dynamodb, sqs };
 }

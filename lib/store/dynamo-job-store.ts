@@ -1,13 +1,17 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JobError, JobRecord } from '../job-record.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, NewJob } from './job-store.js';
-import { jobKey, stateKey, toJobRecord } from './job-item.js';
+import { firstIdAt } from '../job-id.js';
+import { INDEXED_STATUSES } from '../job-status.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob } from './job-store.js';
+import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item.js';
 
 /** Largest handler result kept on the record, in bytes of JSON: the record must stay under 1 KB. */
 export const MAX_RESULT_BYTES = 256;
 const BATCH_WRITE_LIMIT = 25;
+/** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
+const MAX_LIST_PAGES = 20;
 const BATCH_WRITE_RETRIES = 8;
 
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
@@ -17,6 +21,7 @@ export class DynamoJobStore implements JobStore {
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly shardCount: number,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -102,6 +107,42 @@ export class DynamoJobStore implements JobStore {
   async get(id: string): Promise<JobRecord | undefined> {
     const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true }));
     return output.Item ? toJobRecord(output.Item) : undefined;
+  }
+
+  async list(query: ListQuery): Promise<JobRecord[]> {
+    const limit = query.limit ?? 50;
+    const since = firstIdAt((query.since ?? new Date(Date.now() - 86_400_000)).getTime());
+    const indexed = INDEXED_STATUSES.includes(query.status);
+    const perShard = await Promise.all(Array.from({ length: this.shardCount }, (_, shard) => {
+      const pad = shard.toString().padStart(2, '0');
+      const input: QueryCommandInput = indexed
+        ? {
+          TableName: this.tableName, IndexName: STATE_INDEX.name,
+          KeyConditionExpression: 'stateKey = :state AND sk >= :since',
+          ExpressionAttributeValues: { ':state': `${query.status}#${pad}`, ':since': since },
+        }
+        : {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          FilterExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':status': query.status },
+        };
+      return this.queryUpTo({ ...input, ScanIndexForward: false }, limit);
+    }));
+    return perShard.flat().sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+  }
+
+  private async queryUpTo(input: QueryCommandInput, limit: number): Promise<JobRecord[]> {
+    const records: JobRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES && records.length < limit; page++) {
+      const output = await this.doc.send(new QueryCommand({ ...input, Limit: Math.max(limit, 100), ExclusiveStartKey: start }));
+      records.push(...(output.Items ?? []).map(toJobRecord));
+      start = output.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return records.slice(0, limit);
   }
 
   /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */

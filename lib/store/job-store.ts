@@ -1,4 +1,5 @@
 import type { JobError, JobRecord } from '../job-record.js';
+import type { JobStatus } from '../job-status.js';
 
 /** A job about to be written at enqueue. */
 export interface NewJob {
@@ -67,4 +68,19 @@ export interface JobStore {
   }): Promise<boolean>;
   /** The record of `id` (strongly consistent), or undefined. */
   get(id: string): Promise<JobRecord | undefined>;
+  /** Jobs in a status, newest first. */
+  list(query: ListQuery): Promise<JobRecord[]>;
+}
+
+/** A listing of jobs by status. */
+export interface ListQuery {
+  readonly status: JobStatus;
+  /** @default 50 */
+  readonly limit?: number;
+  /**
+   * Only jobs created at or after this time. States outside the sparse index (`queued`,
+   * `running`, `succeeded`) are read from the shards' time-ordered keys, so the window bounds
+   * what a listing reads. @default 24 h ago
+   */
+  readonly since?: Date;
 }

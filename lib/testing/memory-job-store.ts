@@ -1,6 +1,6 @@
 import type { JobRecord } from '../job-record.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, NewJob } from '../store/job-store.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob } from '../store/job-store.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] };
 
@@ -71,6 +71,15 @@ export class MemoryJobStore implements JobStore {
   async get(id: string): Promise<JobRecord | undefined> {
     const record = this.records.get(id);
     return record ? { ...record } : undefined;
+  }
+
+  async list(query: ListQuery): Promise<JobRecord[]> {
+    const since = (query.since ?? new Date(0)).toISOString();
+    return [...this.records.values()]
+      .filter((r) => r.status === query.status && r.createdAt >= since)
+      .sort((a, b) => (a.id < b.id ? 1 : -1))
+      .slice(0, query.limit ?? 50)
+      .map((r) => ({ ...r }));
   }
 
   private finish(ref: AttemptRef, write: string, change: Partial<MutableRecord>, now: Date): boolean {

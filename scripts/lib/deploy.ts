@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type JoblineConfig } from '../../lib/config.js';
-import { awsEnvironment, EMULATOR_ACCOUNT, EMULATOR_REGION } from './aws-environment.js';
+import { awsEnvironment, EMULATOR_ACCOUNT, EMULATOR_REGION, useAwsEnvironment } from './aws-environment.js';
+import { isMinistack, reapplyDroppedProperties } from './emulator-fixups.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -32,6 +33,10 @@ export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint
   }
   log(`deploy: cdk deploy ${stackName}`);
   await cdk(['deploy', stackName, '--require-approval', 'never', '--outputs-file', outputsFile], env);
+  if (endpoint && (await isMinistack(endpoint))) {
+    useAwsEnvironment(endpoint);
+    await reapplyDroppedProperties(stackName, join(ROOT, 'cdk.out', `${stackName}.template.json`), log);
+  }
   const outputs = (JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, string>>)[stackName] ?? {};
   const output = (prefix: string) => Object.entries(outputs).find(([key]) => key.startsWith(prefix))?.[1];
   const configJson = output('JobsConfig');
