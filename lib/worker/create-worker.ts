@@ -64,7 +64,14 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
     const deadline = Date.now() + context.getRemainingTimeInMillis();
     const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(event, async (record: SQSRecord) => {
-      const disposition = await processMessage(incoming(record, deps.lanes), deps, deadline);
+      let disposition;
+      try {
+        disposition = await processMessage(incoming(record, deps.lanes), deps, deadline);
+      } catch (error) {
+        // An AWS call failed mid-way: the message comes back after its visibility timeout and the claim sorts it out.
+        deps.logger.error('could not process a message; it will be delivered again', { messageId: record.messageId, error: error as Error });
+        throw error;
+      }
       if (disposition === 'keep') throw new KeepMessage(record.messageId);
     }, processor, { context, throwOnFullBatchFailure: false });
   };

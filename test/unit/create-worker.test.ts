@@ -1,0 +1,53 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineJob } from '../../lib/job-definition.js';
+import { newJobId } from '../../lib/job-id.js';
+import { encodeJobMessage } from '../../lib/job-message.js';
+import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { createWorker } from '../../lib/worker/create-worker.js';
+import { defineHandler } from '../../lib/worker/job-handler.js';
+
+const config = { tableName: 't', shardCount: 4, lanes: { default: { queueUrl: 'http://sqs/000000000000/jobs-default', deadLetterQueueUrl: 'http://sqs/000000000000/jobs-default-dlq' } } };
+const work = defineJob({ kind: 'work', schema: z.object({ fail: z.boolean() }), retry: { backoffBaseSeconds: 3, jitter: 0 } });
+
+function record(body: string): SQSRecord {
+  return {
+    messageId: `m-${Math.random()}`, receiptHandle: `r-${Math.random()}`, body, attributes: { ApproximateReceiveCount: '1' } as SQSRecord['attributes'],
+    messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobs-default', awsRegion: 'us-east-1',
+  };
+}
+
+describe('createWorker', () => {
+  it('returns only the records that must come back, so one bad record never returns the batch', async () => {
+    // Prepare
+    const store = new MemoryJobStore();
+    const transport = new MemoryTransport();
+    const handler = createWorker({
+      jobs: [defineHandler(work, async ({ fail }) => { if (fail) throw new Error('try later'); })],
+      config, store, transport, logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const ok = record(encodeJobMessage(newJobId(4), 'work', '{"fail":false}'));
+    const retry = record(encodeJobMessage(newJobId(4), 'work', '{"fail":true}'));
+    const garbage = record('{{{');
+    // Act
+    const response = await handler({ Records: [ok, retry, garbage] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context);
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: retry.messageId }]);
+    expect(transport.visibilityChanges).toEqual([{ lane: 'default', receiptHandle: retry.receiptHandle, seconds: 3 }]);
+    expect(transport.deadLetters.map((d) => d.body)).toEqual(['{{{']);
+    expect([...store.records.values()].map((r) => r.status).sort()).toEqual(['retrying', 'succeeded']);
+  });
+
+  it('keeps a record whose processing hit an AWS error, without failing the others', async () => {
+    const transport = new MemoryTransport();
+    const broken = Object.assign(new MemoryJobStore(), { claim: async () => { throw new Error('ProvisionedThroughputExceeded'); } });
+    const handler = createWorker({ jobs: [defineHandler(work, async () => 'done')], config, store: broken, transport, logger: new Logger({ logLevel: 'SILENT' }) });
+    const one = record(encodeJobMessage(newJobId(4), 'work', '{"fail":false}'));
+    const response = await handler({ Records: [one, record('junk')] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: one.messageId }]);
+    expect(transport.deadLetters.map((d) => d.body)).toEqual(['junk']);
+  });
+});
