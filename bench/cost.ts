@@ -77,14 +77,19 @@ async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSC
   }));
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '60' } }));
-  return { tableName: name, shardCount: 64, lanes: { default: { queueUrl: queue.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl! } } };
+  const queueArn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
+  return {
+    tableName: name, shardCount: 64,
+    lanes: { default: { queueUrl: queue.QueueUrl!, queueArn, deadLetterQueueUrl: dlq.QueueUrl! } },
+    scheduler: { groupName: 'default', roleArn: 'arn:aws:iam::000000000000:role/unused', thresholdSeconds: 900 },
+  };
 }
 
 /** Plays Lambda's SQS event source until `jobs` jobs are done: receive ≤ 10, invoke, delete the rest. */
 async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBClient, jobs: number): Promise<{ invocations: number }> {
   const worker = createWorker({ jobs: [defineHandler(bench, async () => undefined)], config, ...awsBackends(config, { dynamodb, sqs }), logger: new Logger({ logLevel: 'SILENT' }) });
   const queueUrl = config.lanes.default!.queueUrl;
-  const arn = `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`;
+  const arn = config.lanes.default!.queueArn;
   let done = 0;
   let invocations = 0;
   while (done < jobs) {

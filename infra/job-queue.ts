@@ -3,10 +3,11 @@ import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
@@ -44,7 +45,7 @@ export interface JobQueueProps {
   readonly jobs: readonly AnyJobDefinition[];
   /** The worker function. */
   readonly worker: WorkerProps;
-  /** The enqueue HTTP API (`POST /jobs`, `GET /jobs/{id}`, IAM-authenticated). @default none */
+  /** The enqueue HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`, IAM-authenticated). @default none */
   readonly api?: { readonly entry: string; readonly environment?: Record<string, string> };
   /** Partition-key shards of the jobs table. @default 64 */
   readonly shardCount?: number;
@@ -52,6 +53,8 @@ export interface JobQueueProps {
   readonly visibilityTimeout?: Duration;
   /** Receives beyond a lane's largest maxAttempts before SQS dead-letters a message by itself. @default 5 */
   readonly extraReceives?: number;
+  /** Delays up to this are held by SQS (DelaySeconds); longer ones by a one-time Scheduler schedule. At most 15 min. @default Duration.minutes(15) */
+  readonly schedulerThreshold?: Duration;
   /** What happens to the table and queues when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -76,6 +79,10 @@ export class JobQueue extends Construct {
   readonly workerFunction: NodejsFunction;
   readonly apiFunction?: NodejsFunction;
   readonly httpApi?: HttpApi;
+  /** The Scheduler group of one-time schedules (long delays, long retries). */
+  readonly scheduleGroup: CfnScheduleGroup;
+  /** The role Scheduler assumes to send to the lanes' queues. */
+  readonly schedulerRole: iam.Role;
   /** The config the client needs, as JSON with deploy-time tokens: pass it as JOBLINE_CONFIG. */
   readonly clientConfig: string;
 
@@ -87,7 +94,8 @@ export class JobQueue extends Construct {
     const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(workerTimeout.toSeconds() * VISIBILITY_TIMEOUT_MULTIPLIER);
     const shardCount = props.shardCount ?? DEFAULT_SHARD_COUNT;
     const extraReceives = props.extraReceives ?? DEFAULT_EXTRA_RECEIVES;
-    validate(props, jobs, { workerTimeout, visibilityTimeout, shardCount, extraReceives });
+    const schedulerThreshold = props.schedulerThreshold ?? Duration.minutes(15);
+    validate(props, jobs, { workerTimeout, visibilityTimeout, shardCount, extraReceives, schedulerThreshold });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.table = new TableV2(this, 'Jobs', {
@@ -126,15 +134,21 @@ export class JobQueue extends Construct {
     }
     this.lanes = lanes;
 
+    this.scheduleGroup = new CfnScheduleGroup(this, 'Schedules', { name: `${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}`.slice(0, 64) });
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    for (const lane of lanes.values()) lane.queue.grantSendMessages(this.schedulerRole);
+
     const config: JoblineConfig = {
       tableName: this.table.tableName,
       shardCount,
-      lanes: Object.fromEntries([...lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
+      lanes: Object.fromEntries([...lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, queueArn: lane.queue.queueArn, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
+      scheduler: { groupName: this.scheduleGroup.ref, roleArn: this.schedulerRole.roleArn, thresholdSeconds: schedulerThreshold.toSeconds() },
     };
     this.clientConfig = Stack.of(this).toJsonString(config);
 
     this.workerFunction = this.nodeFunction('Worker', props.worker.entry, workerTimeout, props.worker.memorySize ?? 512, props.worker.environment);
     this.table.grantReadWriteData(this.workerFunction);
+    this.grantScheduling(this.workerFunction);
     for (const lane of lanes.values()) {
       lane.deadLetterQueue.grantSendMessages(this.workerFunction);
       this.workerFunction.addEventSource(new SqsEventSource(lane.queue, {
@@ -152,6 +166,7 @@ export class JobQueue extends Construct {
       const integration = new HttpLambdaIntegration('EnqueueIntegration', this.apiFunction);
       this.httpApi.addRoutes({ path: '/jobs', methods: [HttpMethod.POST], integration });
       this.httpApi.addRoutes({ path: '/jobs/{id}', methods: [HttpMethod.GET], integration });
+      this.httpApi.addRoutes({ path: '/jobs/{id}/cancel', methods: [HttpMethod.POST], integration });
       new CfnOutput(this, 'ApiId', { value: this.httpApi.apiId });
       new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     }
@@ -160,14 +175,27 @@ export class JobQueue extends Construct {
   }
 
   /**
-   * Lets `grantee` enqueue jobs and read their records: writes to the jobs table and
-   * `sqs:SendMessage` on every lane. Grants dynamodb:BatchWriteItem, PutItem, UpdateItem,
-   * GetItem, Query and sqs:SendMessage, GetQueueAttributes, GetQueueUrl.
+   * Lets `grantee` enqueue and cancel jobs and read their records: writes to the jobs table,
+   * `sqs:SendMessage` on every lane and the one-time schedules of long delays. Grants
+   * dynamodb:BatchWriteItem, PutItem, UpdateItem, GetItem, Query; sqs:SendMessage,
+   * GetQueueAttributes, GetQueueUrl; and what {@link grantScheduling} grants.
    */
   grantEnqueue(grantee: iam.IGrantable): iam.Grant {
     const grant = this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query');
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
+    this.grantScheduling(grantee);
     return grant;
+  }
+
+  /**
+   * Lets `grantee` create and delete the one-time schedules of long delays and cancellations:
+   * scheduler:CreateSchedule, scheduler:DeleteSchedule, scheduler:GetSchedule on this group's
+   * schedules, and iam:PassRole on the scheduler role.
+   */
+  grantScheduling(grantee: iam.IGrantable): iam.Grant {
+    const schedules = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroup.ref}/*` });
+    this.schedulerRole.grantPassRole(grantee.grantPrincipal);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], resourceArns: [schedules] });
   }
 
   private nodeFunction(id: string, entry: string, timeout: Duration, memorySize: number, environment: Record<string, string> = {}): NodejsFunction {
@@ -185,8 +213,8 @@ export class JobQueue extends Construct {
   }
 }
 
-function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved: { workerTimeout: Duration; visibilityTimeout: Duration; shardCount: number; extraReceives: number }): void {
-  const { workerTimeout, visibilityTimeout, shardCount, extraReceives } = resolved;
+function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved: { workerTimeout: Duration; visibilityTimeout: Duration; shardCount: number; extraReceives: number; schedulerThreshold: Duration }): void {
+  const { workerTimeout, visibilityTimeout, shardCount, extraReceives, schedulerThreshold } = resolved;
   const workerSeconds = workerTimeout.toSeconds();
   const longest = jobs.reduce<JobDefinition | undefined>((a, j) => (!a || j.timeoutSeconds > a.timeoutSeconds ? j : a), undefined);
   const kinds = jobs.map((j) => j.kind);
@@ -202,6 +230,7 @@ function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved
     [visibilityTimeout.toSeconds() > MAX_VISIBILITY_SECONDS, `visibilityTimeout must be at most ${MAX_VISIBILITY_SECONDS} s (12 h), got ${visibilityTimeout.toSeconds()} s`],
     [!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARD_COUNT, `shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${shardCount}`],
     [!Number.isInteger(extraReceives) || extraReceives < 1 || extraReceives > 100, `extraReceives must be an integer from 1 to 100, got ${extraReceives}`],
+    [schedulerThreshold.toSeconds() > 900, `schedulerThreshold must be at most 15 minutes (SQS's longest delay), got ${schedulerThreshold.toSeconds()} s`],
     [props.worker.batchSize !== undefined && (!Number.isInteger(props.worker.batchSize) || props.worker.batchSize < 1 || props.worker.batchSize > 10_000),
       `worker.batchSize must be an integer from 1 to 10000, got ${props.worker.batchSize}`],
     [props.worker.maxConcurrency !== undefined && (!Number.isInteger(props.worker.maxConcurrency) || props.worker.maxConcurrency < 2 || props.worker.maxConcurrency > 1000),

@@ -58,6 +58,8 @@ export class JoblineTestStack extends Stack {
       },
       api: { entry: entry('testing/api.ts'), environment: props.functionEnvironment },
       shardCount: 4,
+      // Delays past 5 s go through the Scheduler, so tests exercise that path in seconds.
+      schedulerThreshold: Duration.seconds(5),
       removalPolicy: RemovalPolicy.DESTROY,
     });
     probe.grantReadWriteData(this.jobQueue.workerFunction);

@@ -4,7 +4,19 @@ import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
 /** Where one lane's messages go. */
 export interface LaneConfig {
   readonly queueUrl: string;
+  /** The queue's ARN: the target of the lane's Scheduler schedules. */
+  readonly queueArn: string;
   readonly deadLetterQueueUrl: string;
+}
+
+/** Where one-time schedules go: jobs delayed past the threshold, and retries past SQS's 12 h. */
+export interface SchedulerConfig {
+  /** EventBridge Scheduler group the schedules are created in. */
+  readonly groupName: string;
+  /** Role Scheduler assumes to send to the lanes' queues. */
+  readonly roleArn: string;
+  /** Delays up to this many seconds are held by SQS (DelaySeconds); longer ones by a schedule. At most 900. @default 900 */
+  readonly thresholdSeconds: number;
 }
 
 /**
@@ -16,6 +28,7 @@ export interface JoblineConfig {
   readonly tableName: string;
   readonly shardCount: number;
   readonly lanes: Readonly<Record<string, LaneConfig>>;
+  readonly scheduler: SchedulerConfig;
 }
 
 /** Environment variable holding a {@link JoblineConfig} as JSON. */
@@ -24,7 +37,12 @@ export const CONFIG_ENV = 'JOBLINE_CONFIG';
 const configSchema = z.object({
   tableName: z.string().min(1),
   shardCount: z.number().int().min(1).max(MAX_SHARD_COUNT).default(DEFAULT_SHARD_COUNT),
-  lanes: z.record(z.string(), z.object({ queueUrl: z.string().url(), deadLetterQueueUrl: z.string().url() })),
+  lanes: z.record(z.string(), z.object({ queueUrl: z.string().url(), queueArn: z.string().startsWith('arn:'), deadLetterQueueUrl: z.string().url() })),
+  scheduler: z.object({
+    groupName: z.string().min(1),
+    roleArn: z.string().startsWith('arn:'),
+    thresholdSeconds: z.number().int().min(0).max(900).default(900),
+  }),
 });
 
 /** Reads and validates a config from JSON; the error names what is missing or wrong. */

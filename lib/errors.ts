@@ -103,3 +103,15 @@ export class ConfigurationError extends Error {
     super(`${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
+
+/** The job cannot be cancelled in its status (it already runs, or is over). */
+export class JobNotCancellableError extends Error {
+  override readonly name: string = 'JobNotCancellableError';
+
+  constructor(
+    readonly id: string,
+    readonly status: string | undefined,
+  ) {
+    super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; only scheduled, queued or retrying jobs can be cancelled`);
+  }
+}

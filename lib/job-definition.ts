@@ -24,8 +24,10 @@ export const DEFAULT_FAILED_RETENTION_SECONDS = 14 * 86_400;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 60 * 1024;
 /** The largest payload any kind may allow: an SQS message is at most 256 KiB, envelope included. */
 export const MAX_PAYLOAD_BYTES_LIMIT = 250 * 1024;
-/** SQS caps a message's visibility timeout, and so a retry delay through it, at 12 h. */
+/** SQS caps a message's visibility timeout at 12 h: longer retry delays go through a one-time schedule. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
+/** Longest delay between attempts a kind may ask for, in seconds (30 days). */
+export const MAX_BACKOFF_SECONDS = 30 * 86_400;
 /** Lambda's own limit on one invocation, and so on one attempt. */
 export const MAX_TIMEOUT_SECONDS = 900;
 
@@ -134,10 +136,10 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
     [typeof d.schema?.safeParse !== 'function', 'schema must be a zod schema'],
     [!LANE.test(d.lane), `lane must be 1–30 lowercase letters, digits or -, starting with a letter, got ${JSON.stringify(d.lane)}`],
     [!isIntegerIn(retry.maxAttempts, 1, 100), `retry.maxAttempts must be an integer from 1 to 100, got ${retry.maxAttempts}`],
-    [!isIntegerIn(retry.backoffBaseSeconds, 1, MAX_VISIBILITY_SECONDS),
-      `retry.backoffBaseSeconds must be an integer from 1 to ${MAX_VISIBILITY_SECONDS}, got ${retry.backoffBaseSeconds}`],
-    [!isIntegerIn(retry.backoffCapSeconds, retry.backoffBaseSeconds, MAX_VISIBILITY_SECONDS),
-      `retry.backoffCapSeconds must be an integer from backoffBaseSeconds (${retry.backoffBaseSeconds}) to ${MAX_VISIBILITY_SECONDS} (12 h, the SQS visibility limit), got ${retry.backoffCapSeconds}`],
+    [!isIntegerIn(retry.backoffBaseSeconds, 1, MAX_BACKOFF_SECONDS),
+      `retry.backoffBaseSeconds must be an integer from 1 to ${MAX_BACKOFF_SECONDS} (30 days), got ${retry.backoffBaseSeconds}`],
+    [!isIntegerIn(retry.backoffCapSeconds, retry.backoffBaseSeconds, MAX_BACKOFF_SECONDS),
+      `retry.backoffCapSeconds must be an integer from backoffBaseSeconds (${retry.backoffBaseSeconds}) to ${MAX_BACKOFF_SECONDS} (30 days), got ${retry.backoffCapSeconds}`],
     [!(retry.jitter >= 0 && retry.jitter <= 1), `retry.jitter must be a number from 0 to 1, got ${retry.jitter}`],
     [!isIntegerIn(d.timeoutSeconds, 1, MAX_TIMEOUT_SECONDS),
       `timeoutSeconds must be an integer from 1 to ${MAX_TIMEOUT_SECONDS} (Lambda's limit), got ${d.timeoutSeconds}`],

@@ -61,6 +61,10 @@ export interface JobRecord {
   readonly payloadBytes: number;
   /** The payload, present only on failed jobs and jobs whose message is not yet sent. */
   readonly payload?: unknown;
+  /** The one-time Scheduler schedule holding the job's message (long delays, long retries). */
+  readonly scheduleName?: string | undefined;
+  /** Why it was cancelled, and by whom. */
+  readonly cancelReason?: string | undefined;
   /** When DynamoDB's TTL removes the record (seconds since the epoch). */
   readonly expiresAt?: number | undefined;
 }

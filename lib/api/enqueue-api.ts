@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import type { JobClient } from '../client/job-client.js';
-import { InvalidEnqueueOptionsError, InvalidPayloadError, PayloadTooLargeError, UnknownKindError } from '../errors.js';
+import { InvalidEnqueueOptionsError, InvalidPayloadError, JobNotCancellableError, PayloadTooLargeError, UnknownKindError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES_LIMIT } from '../job-definition.js';
 import { isJobId } from '../job-id.js';
 
@@ -26,20 +26,23 @@ export interface ApiResponse {
 const enqueueBody = z.strictObject({
   kind: z.string({ error: 'kind is required and must be a string' }).min(1, 'kind must not be empty'),
   payload: z.unknown().refine((value) => value !== undefined, 'payload is required (use {} for none)'),
-  options: z.strictObject({ delaySeconds: z.number().optional() }).optional(),
+  options: z.strictObject({ delaySeconds: z.number().optional(), runAt: z.string().optional() }).optional(),
 });
 
 /**
  * The enqueue API: `POST /jobs` `{kind, payload, options}` → 202 `{id, kind, status}`;
- * `GET /jobs/{id}` → 200 the record. Every error is a 4xx with `{error: {code, message, details?}}`
+ * `GET /jobs/{id}` → 200 the record; `POST /jobs/{id}/cancel` → 200 the cancelled record
+ * (409 when the job runs already or is over). Every error is a 4xx with `{error: {code, message, details?}}`
  * that says what is wrong; nothing is written for a rejected request.
  */
 export async function handleApiRequest(request: ApiRequest, client: JobClient): Promise<ApiResponse> {
   const jobPath = /^\/jobs\/([^/]+)$/.exec(request.path);
+  const cancelPath = /^\/jobs\/([^/]+)\/cancel$/.exec(request.path);
   if (request.path === '/jobs' && request.method === 'POST') return enqueue(request, client);
   if (jobPath && request.method === 'GET') return getJob(decodeURIComponent(jobPath[1]!), client);
-  if (request.path === '/jobs' || jobPath) return error(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
-  return error(404, 'not_found', `no route ${request.method} ${request.path}; routes: POST /jobs, GET /jobs/{id}`);
+  if (cancelPath && request.method === 'POST') return cancelJob(decodeURIComponent(cancelPath[1]!), request, client);
+  if (request.path === '/jobs' || jobPath || cancelPath) return error(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
+  return error(404, 'not_found', `no route ${request.method} ${request.path}; routes: POST /jobs, GET /jobs/{id}, POST /jobs/{id}/cancel`);
 }
 
 async function enqueue(request: ApiRequest, client: JobClient): Promise<ApiResponse> {
@@ -55,7 +58,7 @@ async function enqueue(request: ApiRequest, client: JobClient): Promise<ApiRespo
   const parsed = enqueueBody.safeParse(json);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    return error(400, 'invalid_request', `request body must be {"kind": string, "payload": any, "options"?: {"delaySeconds"?: number}}: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`, details);
+    return error(400, 'invalid_request', `request body must be {"kind": string, "payload": any, "options"?: {"delaySeconds"?: number, "runAt"?: ISO-8601 string}}: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`, details);
   }
   try {
     const job = await client.enqueue(parsed.data.kind, parsed.data.payload, { ...parsed.data.options, createdBy: request.principal });
@@ -74,6 +77,16 @@ async function getJob(id: string, client: JobClient): Promise<ApiResponse> {
   const record = await client.get(id);
   if (!record) return error(404, 'job_not_found', `no job ${id} (it may never have existed, or its retention ended)`);
   return { statusCode: 200, body: record };
+}
+
+async function cancelJob(id: string, request: ApiRequest, client: JobClient): Promise<ApiResponse> {
+  if (!isJobId(id)) return error(400, 'invalid_id', `"${id}" is not a job id (26 characters of Crockford base-32, as returned by POST /jobs)`);
+  try {
+    return { statusCode: 200, body: await client.cancel(id, `cancelled through the API${request.principal ? ` by ${request.principal}` : ''}`) };
+  } catch (e) {
+    if (e instanceof JobNotCancellableError) return e.status === undefined ? error(404, 'job_not_found', e.message) : error(409, 'not_cancellable', e.message, { status: e.status });
+    throw e;
+  }
 }
 
 function error(statusCode: number, code: string, message: string, details?: unknown): ApiResponse {

@@ -45,6 +45,11 @@ export class JobApiClient {
     return this.request('GET', `/jobs/${encodeURIComponent(id)}`);
   }
 
+  /** `POST /jobs/{id}/cancel`. */
+  cancel(id: string): Promise<ApiReply> {
+    return this.request('POST', `/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
   /** Any signed request; `signed: false` sends it unsigned (to check the API refuses it). */
   async request(method: string, path: string, body?: string, signed = true): Promise<ApiReply> {
     const url = new URL(this.options.baseUrl.replace(/\/$/, '') + path);

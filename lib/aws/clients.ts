@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JoblineConfig } from '../config.js';
+import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo-job-store.js';
 import { SqsTransport } from '../transport/sqs-transport.js';
 
@@ -12,13 +14,15 @@ import { SqsTransport } from '../transport/sqs-transport.js';
 export interface AwsBackends {
   readonly store: DynamoJobStore;
   readonly transport: SqsTransport;
+  readonly scheduler: EventBridgeScheduler;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
 }
 
 /** Makes the store and transport for a config, on new (or given) SDK clients. */
-export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient } = {}): AwsBackends {
+export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient; scheduler?: SchedulerClient } = {}): AwsBackends {
   const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
   const sqs = clients.sqs ?? new SQSClient({});
-  return { store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount), transport: new SqsTransport(sqs, config.lanes), dynamodb, sqs };
+  const scheduler = new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient({}), config);
+  return { store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount), transport: new SqsTransport(sqs, config.lanes), scheduler, dynamodb, sqs };
 }

@@ -1,21 +1,31 @@
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
-import { ConfigurationError, InvalidEnqueueOptionsError } from '../errors.js';
-import type { AnyJobDefinition, JobDefinition } from '../job-definition.js';
+import { ConfigurationError, InvalidEnqueueOptionsError, JobNotCancellableError } from '../errors.js';
+import { DEFAULT_FAILED_RETENTION_SECONDS, type AnyJobDefinition, type JobDefinition } from '../job-definition.js';
 import { newJobId } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import { JobRegistry } from '../job-registry.js';
 import type { JobRecord } from '../job-record.js';
+import type { JobStatus } from '../job-status.js';
+import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore, NewJob } from '../store/job-store.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
 
 /** Longest delay SQS itself can hold a message, in seconds. */
 export const MAX_SQS_DELAY_SECONDS = 900;
+/** Longest delay an enqueue accepts, in seconds (one year). */
+export const MAX_DELAY_SECONDS = 365 * 86_400;
 
 /** Per-job options of an enqueue. */
 export interface EnqueueOptions {
-  /** Seconds before the job may run (whole seconds, 0–900). @default 0 */
+  /**
+   * Seconds before the job may run (whole seconds, up to a year). Up to the config's
+   * scheduler threshold (at most 900) SQS holds the message; longer, a one-time schedule does.
+   * @default 0
+   */
   readonly delaySeconds?: number;
+  /** When the job may run (a Date or an ISO-8601 string); instead of `delaySeconds`. A past time runs now. */
+  readonly runAt?: Date | string;
   /** Who enqueued it, kept on the record. @default the client's `createdBy` */
   readonly createdBy?: string;
 }
@@ -31,7 +41,7 @@ export interface EnqueueRequest<TInput = unknown> {
 export interface EnqueuedJob {
   readonly id: string;
   readonly kind: string;
-  readonly status: 'queued' | 'scheduled';
+  readonly status: Extract<JobStatus, 'queued' | 'scheduled'>;
   /** When a delayed job is due. */
   readonly runAt?: string | undefined;
 }
@@ -46,14 +56,22 @@ export interface JobClientOptions {
   readonly createdBy?: string;
   readonly store?: JobStore;
   readonly transport?: JobTransport;
+  readonly scheduler?: JobScheduler;
   readonly now?: () => Date;
 }
 
+interface PreparedJob {
+  readonly record: NewJob;
+  readonly message: OutgoingMessage;
+  readonly payloadJson: string;
+}
+
 /**
- * Enqueues jobs. Every payload is validated (size, then schema) before anything is written;
- * then the records are written and the messages sent, in batches. A job whose message could
- * not be sent keeps its payload on its record so the sweeper can send it: once `enqueue`
- * returns, the job is not lost.
+ * Enqueues and cancels jobs. Every payload is validated (size, then schema) before anything
+ * is written; then the records are written and the messages sent (in batches), or handed to
+ * a one-time schedule when they are due later than SQS can hold them. A job whose message
+ * could not be sent or scheduled keeps its payload on its record so the sweeper can send it:
+ * once `enqueue` returns, the job is not lost.
  *
  * @example
  * const client = new JobClient({ jobs: [sendEmail] });
@@ -64,14 +82,16 @@ export class JobClient {
   private readonly config: JoblineConfig;
   private readonly store: JobStore;
   private readonly transport: JobTransport;
+  private readonly scheduler: JobScheduler;
   private readonly now: () => Date;
 
   constructor(private readonly options: JobClientOptions) {
     this.registry = new JobRegistry(options.jobs);
     this.config = options.config ?? configFromEnvironment();
-    const backends = !options.store || !options.transport ? awsBackends(this.config) : undefined;
+    const backends = !options.store || !options.transport || !options.scheduler ? awsBackends(this.config) : undefined;
     this.store = options.store ?? backends!.store;
     this.transport = options.transport ?? backends!.transport;
+    this.scheduler = options.scheduler ?? backends!.scheduler;
     this.now = options.now ?? (() => new Date());
     const missingLanes = this.registry.definitions.filter((d) => !this.config.lanes[d.lane]).map((d) => `kind "${d.kind}" runs on lane "${d.lane}", which the config does not have (lanes: ${Object.keys(this.config.lanes).join(', ')})`);
     if (missingLanes.length > 0) throw new ConfigurationError('JobClient cannot reach every kind', missingLanes);
@@ -100,13 +120,33 @@ export class JobClient {
     if (prepared.length === 0) return [];
 
     await this.store.insert(prepared.map((p) => p.record));
-    const byLane = new Map<string, typeof prepared>();
-    for (const p of prepared) byLane.set(p.record.lane, [...(byLane.get(p.record.lane) ?? []), p]);
+    const unsent: PreparedJob[] = [];
+    const byLane = new Map<string, PreparedJob[]>();
+    for (const p of prepared.filter((p) => !p.record.scheduleName)) byLane.set(p.record.lane, [...(byLane.get(p.record.lane) ?? []), p]);
     for (const [lane, group] of byLane) {
       const { failedIds } = await this.transport.send(lane, group.map((p) => p.message));
-      if (failedIds.length > 0) await this.keepForSweeper(group.filter((p) => failedIds.includes(p.record.id)), now);
+      unsent.push(...group.filter((p) => failedIds.includes(p.record.id)));
     }
+    const scheduled = prepared.filter((p) => p.record.scheduleName);
+    const results = await Promise.allSettled(scheduled.map((p) => this.scheduler.scheduleOnce(p.record.scheduleName!, p.record.runAt!, p.record.lane, p.message.body)));
+    unsent.push(...scheduled.filter((_, i) => results[i]!.status === 'rejected'));
+    if (unsent.length > 0) await this.keepForSweeper(unsent, now);
     return prepared.map(({ record }) => ({ id: record.id, kind: record.kind, status: record.status, runAt: record.runAt?.toISOString() }));
+  }
+
+  /**
+   * Cancels a job that has not started (`scheduled`, `queued` or `retrying`) and deletes its
+   * schedule if it has one. A message that still arrives for it is dropped unrun. Throws
+   * {@link JobNotCancellableError} when the job runs already or is over.
+   */
+  async cancel(id: string, reason = 'cancelled by request'): Promise<JobRecord> {
+    const now = this.now();
+    const current = await this.store.get(id);
+    if (!current) throw new JobNotCancellableError(id, undefined);
+    const retentionSeconds = this.registry.find(current.kind)?.retention.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS;
+    const record = await this.store.cancel(id, { now, reason, expiresAt: new Date(now.getTime() + retentionSeconds * 1000) });
+    if (record.scheduleName) await this.scheduler.cancel(record.scheduleName);
+    return record;
   }
 
   /** The record of a job, or undefined. */
@@ -114,14 +154,12 @@ export class JobClient {
     return this.store.get(id);
   }
 
-  private prepare(request: EnqueueRequest, now: Date): { record: NewJob; message: OutgoingMessage; payloadJson: string } {
+  private prepare(request: EnqueueRequest, now: Date): PreparedJob {
     const definition = typeof request.job === 'string' ? this.registry.get(request.job) : this.registry.get(request.job.kind);
     const { json, bytes } = this.registry.validate(definition, request.payload);
-    const delaySeconds = request.options?.delaySeconds ?? 0;
-    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_SQS_DELAY_SECONDS) {
-      throw new InvalidEnqueueOptionsError(`delaySeconds must be a whole number of seconds from 0 to ${MAX_SQS_DELAY_SECONDS}, got ${delaySeconds}`);
-    }
+    const delaySeconds = this.delayOf(request.options ?? {}, now);
     const id = newJobId(this.config.shardCount, now.getTime());
+    const viaScheduler = delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
     const record: NewJob = {
       id,
       kind: definition.kind,
@@ -132,12 +170,31 @@ export class JobClient {
       createdAt: now,
       runAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
       createdBy: request.options?.createdBy ?? this.options.createdBy,
+      scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
     };
-    return { record, message: { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds }, payloadJson: json };
+    const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds };
+    return { record, message, payloadJson: json };
+  }
+
+  /** Whole seconds from now until the job may run. */
+  private delayOf(options: EnqueueOptions, now: Date): number {
+    if (options.runAt !== undefined && options.delaySeconds !== undefined) throw new InvalidEnqueueOptionsError('give either delaySeconds or runAt, not both');
+    if (options.runAt !== undefined) {
+      const at = options.runAt instanceof Date ? options.runAt.getTime() : Date.parse(options.runAt);
+      if (Number.isNaN(at)) throw new InvalidEnqueueOptionsError(`runAt must be a Date or an ISO-8601 time, got ${JSON.stringify(options.runAt)}`);
+      const seconds = Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+      if (seconds > MAX_DELAY_SECONDS) throw new InvalidEnqueueOptionsError(`runAt must be within a year (${MAX_DELAY_SECONDS} s) from now, got ${new Date(at).toISOString()}`);
+      return seconds;
+    }
+    const seconds = options.delaySeconds ?? 0;
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_DELAY_SECONDS) {
+      throw new InvalidEnqueueOptionsError(`delaySeconds must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (a year), got ${seconds}`);
+    }
+    return seconds;
   }
 
   /** Keeps the payload of jobs whose message was not sent; failing that, the enqueue fails. */
-  private async keepForSweeper(jobs: readonly { record: NewJob; payloadJson: string }[], now: Date): Promise<void> {
+  private async keepForSweeper(jobs: readonly PreparedJob[], now: Date): Promise<void> {
     const results = await Promise.allSettled(jobs.map((j) => this.store.keepUndispatched(j.record.id, j.payloadJson, now)));
     const lost = jobs.filter((_, i) => results[i]!.status === 'rejected').map((j) => j.record.id);
     if (lost.length > 0) throw new EnqueueError(lost);

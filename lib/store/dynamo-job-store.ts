@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { JobNotCancellableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import { firstIdAt } from '../job-id.js';
 import { INDEXED_STATUSES } from '../job-status.js';
@@ -58,7 +59,7 @@ export class DynamoJobStore implements JobStore {
           'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease,',
           'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
           'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes)',
-          'REMOVE stateKey, nextRunAt',
+          'REMOVE stateKey, nextRunAt, scheduleName',
         ].join(' '),
         ConditionExpression: 'attribute_not_exists(sk) OR #status IN (:scheduled, :queued, :retrying) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -102,6 +103,45 @@ export class DynamoJobStore implements JobStore {
       },
       REMOVE: ['leaseUntil'],
     });
+  }
+
+  async cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord> {
+    try {
+      const output = await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobKey(id),
+        UpdateExpression: 'SET #status = :cancelled, finishedAt = :now, updatedAt = :now, cancelReason = :reason, expiresAt = :expires, stateKey = :stateKey',
+        ConditionExpression: '#status IN (:scheduled, :queued, :retrying)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':cancelled': 'cancelled', ':scheduled': 'scheduled', ':queued': 'queued', ':retrying': 'retrying', ':now': update.now.toISOString(),
+          ':reason': update.reason, ':expires': epochSeconds(update.expiresAt), ':stateKey': stateKey('cancelled', id),
+        },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return toJobRecord(output.Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new JobNotCancellableError(id, error.Item ? String(unmarshall(error.Item).status) : undefined);
+      throw error;
+    }
+  }
+
+  async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobKey(ref.id),
+        UpdateExpression: 'SET scheduleName = :name',
+        ConditionExpression: '#status = :retrying AND attempt = :attempt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':name': scheduleName, ':retrying': 'retrying', ':attempt': ref.attempt },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -187,6 +227,7 @@ function newItem(job: NewJob): Record<string, unknown> {
     updatedAt: createdAt,
     runAt: job.runAt?.toISOString(),
     createdBy: job.createdBy,
+    scheduleName: job.scheduleName,
     stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
   };
 }

@@ -12,6 +12,8 @@ export interface NewJob {
   readonly createdAt: Date;
   readonly runAt?: Date | undefined;
   readonly createdBy?: string | undefined;
+  /** The one-time schedule that will send its message, when a Scheduler holds it. */
+  readonly scheduleName?: string | undefined;
 }
 
 /** A worker's request to take a job for one attempt. */
@@ -66,6 +68,13 @@ export interface JobStore {
     payloadJson: string;
     expiresAt: Date;
   }): Promise<boolean>;
+  /**
+   * Cancels a job that has not started: `scheduled`, `queued` or `retrying` → `cancelled`.
+   * Returns the record after; throws {@link JobNotCancellableError} for any other status.
+   */
+  cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord>;
+  /** Records that a retry waits in a one-time schedule (long backoffs). */
+  markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean>;
   /** The record of `id` (strongly consistent), or undefined. */
   get(id: string): Promise<JobRecord | undefined>;
   /** Jobs in a status, newest first. */

@@ -1,3 +1,4 @@
+import { JobNotCancellableError } from '../errors.js';
 import type { JobRecord } from '../job-record.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
 import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob } from '../store/job-store.js';
@@ -20,7 +21,7 @@ export class MemoryJobStore implements JobStore {
       this.records.set(job.id, {
         id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
         payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
-        runAt: job.runAt?.toISOString(), createdBy: job.createdBy,
+        runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName,
       });
     }
   }
@@ -48,7 +49,7 @@ export class MemoryJobStore implements JobStore {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
       payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now,
     };
-    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined });
+    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined });
     this.records.set(request.id, record);
     return { outcome: 'claimed', record: { ...record } };
   }
@@ -66,6 +67,21 @@ export class MemoryJobStore implements JobStore {
       status: 'failed', finishedAt: update.now.toISOString(), durationMs: update.durationMs, lastError: update.error, errors: update.errors,
       payload: JSON.parse(update.payloadJson), expiresAt: Math.floor(update.expiresAt.getTime() / 1000),
     }, update.now);
+  }
+
+  async cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord> {
+    const record = this.records.get(id);
+    if (!record || !CLAIMABLE_STATUSES.includes(record.status)) throw new JobNotCancellableError(id, record?.status);
+    this.writes.push(`cancel ${id}`);
+    Object.assign(record, { status: 'cancelled', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), cancelReason: update.reason, expiresAt: Math.floor(update.expiresAt.getTime() / 1000) });
+    return { ...record };
+  }
+
+  async markRetryScheduled(ref: { id: string; attempt: number }, scheduleName: string): Promise<boolean> {
+    const record = this.records.get(ref.id);
+    if (!record || record.status !== 'retrying' || record.attempt !== ref.attempt) return false;
+    record.scheduleName = scheduleName;
+    return true;
   }
 
   async get(id: string): Promise<JobRecord | undefined> {

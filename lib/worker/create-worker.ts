@@ -5,6 +5,7 @@ import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError } from '../errors.js';
 import { JobRegistry } from '../job-registry.js';
+import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { AnyBoundJob, BoundJob } from './job-handler.js';
@@ -19,6 +20,7 @@ export interface WorkerOptions {
   /** Storage and transport; by default DynamoDB and SQS. Tests may pass their own. */
   readonly store?: JobStore;
   readonly transport?: JobTransport;
+  readonly scheduler?: JobScheduler;
   readonly logger?: Logger;
   /** Clock and randomness, injectable for tests. */
   readonly now?: () => Date;
@@ -45,13 +47,14 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
   const resolve = () => {
     if (dependencies) return dependencies;
     const config = options.config ?? configFromEnvironment();
-    const backends = !options.store || !options.transport ? awsBackends(config) : undefined;
+    const backends = !options.store || !options.transport || !options.scheduler ? awsBackends(config) : undefined;
     dependencies = {
       lanes: config.lanes,
       registry,
       jobs: new Map(jobs.map((j) => [j.definition.kind, j])),
       store: options.store ?? backends!.store,
       transport: options.transport ?? backends!.transport,
+      scheduler: options.scheduler ?? backends!.scheduler,
       logger,
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,

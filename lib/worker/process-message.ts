@@ -1,10 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { InvalidPayloadError, PayloadTooLargeError, PermanentError } from '../errors.js';
-import type { JobDefinition } from '../job-definition.js';
+import { MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { decodeJobMessage, type JobMessage } from '../job-message.js';
 import { ERROR_HISTORY_LENGTH, type JobError, type JobRecord } from '../job-record.js';
 import type { JobRegistry } from '../job-registry.js';
 import { classifyFailure, toJobError } from '../retry/classify-failure.js';
+import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { BoundJob } from './job-handler.js';
@@ -33,6 +34,7 @@ export interface WorkerDependencies {
   readonly jobs: ReadonlyMap<string, BoundJob>;
   readonly store: JobStore;
   readonly transport: JobTransport;
+  readonly scheduler: JobScheduler;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly random: () => number;
@@ -147,6 +149,7 @@ async function runClaimed(
     return 'keep';
   }
   logger.info('job will retry', { delaySeconds: failure.delaySeconds, error: failure.error });
+  if (failure.delaySeconds > MAX_VISIBILITY_SECONDS) return retryViaSchedule(job, record, nextRunAt, message, deps, logger);
   try {
     await deps.transport.changeVisibility(message.lane, message.receiptHandle, failure.delaySeconds);
   } catch (error) {
@@ -154,6 +157,20 @@ async function runClaimed(
     logger.error('could not set the retry delay on the message', { error: error as Error });
   }
   return 'keep';
+}
+
+/** A retry later than SQS can hide a message (12 h): a one-time schedule sends it again, and this message goes. */
+async function retryViaSchedule(job: JobMessage, record: JobRecord, nextRunAt: Date, message: IncomingMessage, deps: WorkerDependencies, logger: Logger): Promise<MessageDisposition> {
+  const name = scheduleNameFor(job.id, record.attempt + 1);
+  try {
+    await deps.scheduler.scheduleOnce(name, nextRunAt, message.lane, message.body);
+  } catch (error) {
+    logger.error('could not schedule the retry; the message comes back in 12 h instead', { error: error as Error });
+    await deps.transport.changeVisibility(message.lane, message.receiptHandle, MAX_VISIBILITY_SECONDS);
+    return 'keep';
+  }
+  await deps.store.markRetryScheduled({ id: job.id, attempt: record.attempt }, name);
+  return 'ack';
 }
 
 /** Dead-letters the message with a note, then records the failure (with the payload, for inspection and retry). */

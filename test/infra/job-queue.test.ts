@@ -60,10 +60,11 @@ describe('JobQueue', () => {
   });
 
   it('puts the enqueue API behind IAM authorization on every route', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
     template.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /jobs' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /jobs/{id}' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /jobs/{id}/cancel' });
   });
 
   it('grants enqueue: table writes and SendMessage on the lanes', () => {

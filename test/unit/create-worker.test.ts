@@ -7,10 +7,11 @@ import { newJobId } from '../../lib/job-id.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { testConfig } from '../../lib/testing/test-config.js';
 import { createWorker } from '../../lib/worker/create-worker.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 
-const config = { tableName: 't', shardCount: 4, lanes: { default: { queueUrl: 'http://sqs/000000000000/jobs-default', deadLetterQueueUrl: 'http://sqs/000000000000/jobs-default-dlq' } } };
+const config = testConfig();
 const work = defineJob({ kind: 'work', schema: z.object({ fail: z.boolean() }), retry: { backoffBaseSeconds: 3, jitter: 0 } });
 
 function record(body: string): SQSRecord {

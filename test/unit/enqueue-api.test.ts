@@ -5,9 +5,10 @@ import { JobClient } from '../../lib/client/job-client.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { testConfig } from '../../lib/testing/test-config.js';
 
 const note = defineJob({ kind: 'note.write', schema: z.object({ text: z.string() }), maxPayloadBytes: 100 });
-const config = { tableName: 'jobs', shardCount: 4, lanes: { default: { queueUrl: 'http://q/d', deadLetterQueueUrl: 'http://q/dlq' } } };
+const config = testConfig();
 let store: MemoryJobStore;
 let client: JobClient;
 
@@ -35,7 +36,8 @@ describe('enqueue API', () => {
     [JSON.stringify({ kind: 'nope', payload: {} }), 400, 'unknown_kind'],
     [JSON.stringify({ kind: 'note.write', payload: { text: 1 } }), 422, 'invalid_payload'],
     [JSON.stringify({ kind: 'note.write', payload: { text: 'x'.repeat(101) } }), 413, 'payload_too_large'],
-    [JSON.stringify({ kind: 'note.write', payload: { text: 'x' }, options: { delaySeconds: 5000 } }), 400, 'invalid_options'],
+    [JSON.stringify({ kind: 'note.write', payload: { text: 'x' }, options: { delaySeconds: 1.5 } }), 400, 'invalid_options'],
+    [JSON.stringify({ kind: 'note.write', payload: { text: 'x' }, options: { runAt: 'tomorrow' } }), 400, 'invalid_options'],
     ['x'.repeat(MAX_REQUEST_BYTES + 1), 413, 'request_too_large'],
   ])('rejects %#: %s… with %i %s and writes nothing', async (body, status, code) => {
     const response = await post(body);

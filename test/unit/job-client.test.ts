@@ -5,23 +5,24 @@ import { ConfigurationError, InvalidEnqueueOptionsError, InvalidPayloadError, Pa
 import { defineJob } from '../../lib/job-definition.js';
 import { decodeJobMessage } from '../../lib/job-message.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { testConfig } from '../../lib/testing/test-config.js';
 
 const note = defineJob({ kind: 'note.write', schema: z.object({ text: z.string() }), maxPayloadBytes: 100 });
 const slow = defineJob({ kind: 'video.encode', schema: z.object({}), lane: 'bulk' });
-const config = {
-  tableName: 'jobs',
-  shardCount: 4,
-  lanes: { default: { queueUrl: 'http://q/default', deadLetterQueueUrl: 'http://q/default-dlq' }, bulk: { queueUrl: 'http://q/bulk', deadLetterQueueUrl: 'http://q/bulk-dlq' } },
-};
+const config = testConfig(['default', 'bulk']);
 let store: MemoryJobStore;
 let transport: MemoryTransport;
+let scheduler: MemoryScheduler;
 let client: JobClient;
+const now = new Date('2026-05-01T10:00:00Z');
 
 beforeEach(() => {
   store = new MemoryJobStore();
   transport = new MemoryTransport();
-  client = new JobClient({ jobs: [note, slow], config, store, transport, createdBy: 'unit-test' });
+  scheduler = new MemoryScheduler();
+  client = new JobClient({ jobs: [note, slow], config, store, transport, scheduler, createdBy: 'unit-test', now: () => now });
 });
 
 describe('JobClient', () => {
@@ -40,6 +41,36 @@ describe('JobClient', () => {
     expect(transport.sent[0]?.delaySeconds).toBe(30);
   });
 
+  it('hands a delay past the threshold to a one-time schedule instead of SQS', async () => {
+    const job = await client.enqueue(note, { text: 'tomorrow' }, { delaySeconds: 86_400 });
+    expect(job).toMatchObject({ status: 'scheduled', runAt: '2026-05-02T10:00:00.000Z' });
+    expect(transport.sent).toEqual([]);
+    const schedule = scheduler.schedules.get(`j-${job.id}-1`);
+    expect(schedule).toMatchObject({ at: new Date('2026-05-02T10:00:00Z'), lane: 'default' });
+    expect(decodeJobMessage(schedule!.body)).toMatchObject({ ok: true, message: { id: job.id, payload: { text: 'tomorrow' } } });
+    expect(await store.get(job.id)).toMatchObject({ status: 'scheduled', scheduleName: `j-${job.id}-1` });
+  });
+
+  it('takes an absolute runAt, and runs a past one now', async () => {
+    expect(await client.enqueue(note, { text: 'a' }, { runAt: '2026-05-01T10:00:10Z' })).toMatchObject({ status: 'scheduled' });
+    expect(transport.sent[0]?.delaySeconds).toBe(10);
+    expect(await client.enqueue(note, { text: 'b' }, { runAt: new Date('2020-01-01') })).toMatchObject({ status: 'queued' });
+  });
+
+  it('cancels a scheduled job and deletes its schedule; refuses a running one', async () => {
+    const job = await client.enqueue(note, { text: 'never' }, { delaySeconds: 7200 });
+    expect(await client.cancel(job.id, 'changed my mind')).toMatchObject({ status: 'cancelled', cancelReason: 'changed my mind' });
+    expect(scheduler.schedules.size).toBe(0);
+    await expect(client.cancel(job.id)).rejects.toThrow(/is cancelled; only scheduled, queued or retrying jobs can be cancelled/);
+    await expect(client.cancel('01M80VT4N002GN3JWN515DN8JQ')).rejects.toThrow(/no job/);
+  });
+
+  it('keeps the payload when a schedule cannot be created', async () => {
+    scheduler.scheduleOnce = async () => { throw new Error('throttled'); };
+    const job = await client.enqueue(note, { text: 'kept' }, { delaySeconds: 7200 });
+    expect(await store.get(job.id)).toMatchObject({ status: 'scheduled', payload: { text: 'kept' } });
+  });
+
   it('routes each job to its lane', async () => {
     await client.enqueueMany([{ job: note, payload: { text: 'a' } }, { job: slow, payload: {} }]);
     expect(transport.sent.map((m) => m.lane).sort()).toEqual(['bulk', 'default']);
@@ -50,7 +81,9 @@ describe('JobClient', () => {
     await expect(client.enqueue(note, { text: 7 } as never)).rejects.toBeInstanceOf(InvalidPayloadError);
     await expect(client.enqueue(note, { text: 'x'.repeat(200) })).rejects.toBeInstanceOf(PayloadTooLargeError);
     await expect(client.enqueue(note, { text: 'x' }, { delaySeconds: -1 })).rejects.toBeInstanceOf(InvalidEnqueueOptionsError);
-    await expect(client.enqueue(note, { text: 'x' }, { delaySeconds: 901 })).rejects.toThrow(/from 0 to 900/);
+    await expect(client.enqueue(note, { text: 'x' }, { delaySeconds: 400 * 86_400 })).rejects.toThrow(/from 0 to 31536000 \(a year\)/);
+    await expect(client.enqueue(note, { text: 'x' }, { runAt: 'next tuesday' })).rejects.toThrow(/runAt must be a Date or an ISO-8601 time/);
+    await expect(client.enqueue(note, { text: 'x' }, { runAt: new Date(), delaySeconds: 5 })).rejects.toThrow(/either delaySeconds or runAt/);
     expect(store.writes).toEqual([]);
     expect(transport.sent).toEqual([]);
   });
@@ -61,12 +94,12 @@ describe('JobClient', () => {
   });
 
   it('keeps the payload on the record when the message cannot be sent, so nothing is lost', async () => {
-    const failing = new JobClient({ jobs: [note], config, store, transport: Object.assign(transport, { send: async (_lane: string, messages: readonly { id: string }[]) => ({ failedIds: messages.map((m) => m.id) }) }) });
+    const failing = new JobClient({ jobs: [note], config, store, scheduler, transport: Object.assign(transport, { send: async (_lane: string, messages: readonly { id: string }[]) => ({ failedIds: messages.map((m) => m.id) }) }) });
     const job = await failing.enqueue(note, { text: 'keep me' });
     expect(await store.get(job.id)).toMatchObject({ status: 'queued', payload: { text: 'keep me' } });
   });
 
   it('refuses a config that lacks a kind\'s lane', () => {
-    expect(() => new JobClient({ jobs: [slow], config: { ...config, lanes: { default: config.lanes.default } }, store, transport })).toThrow(ConfigurationError);
+    expect(() => new JobClient({ jobs: [slow], config: testConfig(['default']), store, transport, scheduler })).toThrow(ConfigurationError);
   });
 });

@@ -7,6 +7,7 @@ import { newJobId } from '../../lib/job-id.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import { JobRegistry } from '../../lib/job-registry.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { defineHandler, type BoundJob } from '../../lib/worker/job-handler.js';
 import { processMessage, type IncomingMessage, type WorkerDependencies } from '../../lib/worker/process-message.js';
@@ -15,6 +16,7 @@ const greet = defineJob({ kind: 'greet', schema: z.object({ name: z.string() }),
 
 let store: MemoryJobStore;
 let transport: MemoryTransport;
+let scheduler: MemoryScheduler;
 let clock: number;
 let runs: number;
 let behaviour: (attempt: number, signal: AbortSignal) => Promise<unknown>;
@@ -29,6 +31,7 @@ function deps(): WorkerDependencies {
     jobs: new Map([[greet.kind, bound]]),
     store,
     transport,
+    scheduler,
     logger: new Logger({ logLevel: 'SILENT' }),
     now: () => new Date(clock),
     random: () => 0,
@@ -51,6 +54,7 @@ const deadline = () => clock + 60_000;
 beforeEach(() => {
   store = new MemoryJobStore();
   transport = new MemoryTransport();
+  scheduler = new MemoryScheduler();
   clock = Date.parse('2026-01-01T00:00:00Z');
   runs = 0;
   behaviour = async () => ({ ok: true });
@@ -103,6 +107,24 @@ describe('processMessage', () => {
     behaviour = async () => { throw new RetryAfterError('slow down', 30); };
     await processMessage(m, deps(), deadline());
     expect(transport.visibilityChanges[0]?.seconds).toBe(30);
+  });
+
+  it('sends a retry later than 12 h through a one-time schedule and lets the message go', async () => {
+    const m = await enqueued();
+    behaviour = async () => { throw new RetryAfterError('come back tomorrow', 86_400); };
+    expect(await processMessage(m, deps(), deadline())).toBe('ack');
+    const [name, schedule] = [...scheduler.schedules][0]!;
+    expect(name).toBe(`j-${idOf(m)}-2`);
+    expect(schedule).toEqual({ at: new Date(clock + 86_400_000), lane: 'default', body: m.body });
+    expect(await store.get(idOf(m))).toMatchObject({ status: 'retrying', scheduleName: name });
+    expect(transport.visibilityChanges).toEqual([]);
+  });
+
+  it('drops a message of a cancelled job unrun', async () => {
+    const m = await enqueued();
+    await store.cancel(idOf(m), { now: new Date(clock), reason: 'test', expiresAt: new Date(clock + 1000) });
+    expect(await processMessage(m, deps(), deadline())).toBe('ack');
+    expect(runs).toBe(0);
   });
 
   it('fails a permanent error at once: record failed with payload, message dead-lettered with a note', async () => {

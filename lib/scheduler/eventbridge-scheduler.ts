@@ -1,0 +1,35 @@
+import { CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { JoblineConfig } from '../config.js';
+import { atExpression, type JobScheduler } from './job-scheduler.js';
+
+/** {@link JobScheduler} on EventBridge Scheduler: `at()` schedules that delete themselves after firing. */
+export class EventBridgeScheduler implements JobScheduler {
+  constructor(
+    private readonly scheduler: SchedulerClient,
+    private readonly config: Pick<JoblineConfig, 'lanes' | 'scheduler'>,
+  ) {}
+
+  async scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void> {
+    const target = this.config.lanes[lane];
+    if (!target) throw new Error(`lane "${lane}" is not configured; configured lanes: ${Object.keys(this.config.lanes).join(', ')}`);
+    await this.scheduler.send(new CreateScheduleCommand({
+      Name: name,
+      GroupName: this.config.scheduler.groupName,
+      ScheduleExpression: atExpression(at),
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Target: { Arn: target.queueArn, RoleArn: this.config.scheduler.roleArn, Input: body },
+    }));
+  }
+
+  async cancel(name: string): Promise<boolean> {
+    try {
+      await this.scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: this.config.scheduler.groupName }));
+      return true;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * One-time schedules that put a job's message on its lane's queue later: the path for
+ * delays past the SQS threshold, absolute run times, and retries past SQS's 12 h.
+ */
+export interface JobScheduler {
+  /** Creates schedule `name` that sends `body` to `lane`'s queue at `at`, then deletes itself. */
+  scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void>;
+  /** Deletes schedule `name`; true when it existed. */
+  cancel(name: string): Promise<boolean>;
+}
+
+/** Schedule names are at most 64 characters: `j-<job id>-<attempt>`. */
+export function scheduleNameFor(jobId: string, attempt: number): string {
+  return `j-${jobId}-${attempt}`;
+}
+
+/** The `at()` expression of a time, in UTC, to the second. */
+export function atExpression(at: Date): string {
+  return `at(${at.toISOString().slice(0, 19)})`;
+}

@@ -1,0 +1,15 @@
+import type { JobScheduler } from '../scheduler/job-scheduler.js';
+
+/** A {@link JobScheduler} that keeps its schedules in a map, for unit tests. */
+export class MemoryScheduler implements JobScheduler {
+  readonly schedules = new Map<string, { at: Date; lane: string; body: string }>();
+
+  async scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void> {
+    if (this.schedules.has(name)) throw new Error(`schedule ${name} already exists`);
+    this.schedules.set(name, { at, lane, body });
+  }
+
+  async cancel(name: string): Promise<boolean> {
+    return this.schedules.delete(name);
+  }
+}
