@@ -115,3 +115,8 @@ export class JobNotCancellableError extends Error {
     super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; only scheduled, queued or retrying jobs can be cancelled`);
   }
 }
+
+/** The attempt lost its lease (it stopped heartbeating long enough for another delivery to take the job over). */
+export class LeaseLostError extends Error {
+  override readonly name: string = 'LeaseLostError';
+}

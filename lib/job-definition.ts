@@ -61,6 +61,13 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
   readonly retry?: Partial<RetryPolicy>;
   /** Seconds one attempt may run before its AbortSignal fires. @default 60 */
   readonly timeoutSeconds?: number;
+  /**
+   * For long jobs: the handler promises to call `ctx.heartbeat()` at least this often, in
+   * seconds. The attempt's lease (record and message visibility) then lasts 3 heartbeats and
+   * each heartbeat renews it, so a worker that dies or hangs loses the job within 3 heartbeats
+   * instead of the queue's visibility timeout. @default none (the lease lasts the whole timeout)
+   */
+  readonly heartbeatSeconds?: number;
   /** Lane (queue) the kind runs on: lanes isolate slow or bulky kinds from the rest. @default 'default' */
   readonly lane?: string;
   /** How long finished jobs stay queryable. */
@@ -80,6 +87,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly schema: z.ZodType<TPayload, TInput>;
   readonly retry: RetryPolicy;
   readonly timeoutSeconds: number;
+  readonly heartbeatSeconds?: number | undefined;
   readonly lane: string;
   readonly retention: Retention;
   readonly maxPayloadBytes: number;
@@ -115,6 +123,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
       jitter: input.retry?.jitter ?? DEFAULT_BACKOFF_JITTER,
     },
     timeoutSeconds: input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    heartbeatSeconds: input.heartbeatSeconds,
     lane: input.lane ?? DEFAULT_LANE,
     retention: {
       succeededSeconds: input.retention?.succeededSeconds ?? DEFAULT_SUCCEEDED_RETENTION_SECONDS,
@@ -143,6 +152,8 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
     [!(retry.jitter >= 0 && retry.jitter <= 1), `retry.jitter must be a number from 0 to 1, got ${retry.jitter}`],
     [!isIntegerIn(d.timeoutSeconds, 1, MAX_TIMEOUT_SECONDS),
       `timeoutSeconds must be an integer from 1 to ${MAX_TIMEOUT_SECONDS} (Lambda's limit), got ${d.timeoutSeconds}`],
+    [d.heartbeatSeconds !== undefined && !isIntegerIn(d.heartbeatSeconds, 1, d.timeoutSeconds),
+      `heartbeatSeconds must be an integer from 1 to timeoutSeconds (${d.timeoutSeconds}), got ${d.heartbeatSeconds}`],
     [!isIntegerIn(retention.succeededSeconds, 60, 10 * 365 * 86_400), `retention.succeededSeconds must be an integer of at least 60, got ${retention.succeededSeconds}`],
     [!isIntegerIn(retention.failedSeconds, 60, 10 * 365 * 86_400), `retention.failedSeconds must be an integer of at least 60, got ${retention.failedSeconds}`],
     [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),

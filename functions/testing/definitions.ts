@@ -30,5 +30,20 @@ export const alwaysFails = defineJob({ kind: 'test.always-fails', schema: z.obje
  */
 export const crash = defineJob({ kind: 'test.crash', schema: z.object({ waitForValues: z.array(z.string()).default([]) }), retry: fastRetry, timeoutSeconds: 5 });
 
+const heartbeatSchema = z.object({ beats: z.number().int().min(0).max(20), intervalMs: z.number().int().min(0).max(2000), stallAfterBeats: z.number().int().optional() });
+
+/**
+ * Heartbeats `beats` times, `intervalMs` apart, reporting `{done, total}` progress. With
+ * `stallAfterBeats`, its first attempt stops heartbeating after that many beats and hangs
+ * (a wedged worker). Its lease is 3 heartbeats of 1 s.
+ */
+export const heartbeat = defineJob({ kind: 'test.heartbeat', schema: heartbeatSchema, retry: fastRetry, timeoutSeconds: 10, heartbeatSeconds: 1 });
+
+/** As test.heartbeat, with a single attempt: a stall leaves no attempt to take it over. */
+export const heartbeatOnce = defineJob({ kind: 'test.heartbeat-once', schema: heartbeatSchema, retry: { ...fastRetry, maxAttempts: 1 }, timeoutSeconds: 10, heartbeatSeconds: 1 });
+
+/** Hangs (ignoring its AbortSignal) on its first `hangOnAttempts` attempts; its timeout is 2 s. */
+export const hang = defineJob({ kind: 'test.hang', schema: z.object({ hangOnAttempts: z.number().int().min(0) }), retry: fastRetry, timeoutSeconds: 2 });
+
 /** Every test-only kind. */
-export const testJobs = [echo, flaky, permanent, alwaysFails, crash] as const;
+export const testJobs = [echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang] as const;

@@ -1,6 +1,7 @@
 import { PermanentError } from '../../lib/errors.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
-import { alwaysFails, crash, echo, flaky, permanent } from './definitions.js';
+import type { JobContext } from '../../lib/worker/job-handler.js';
+import { alwaysFails, crash, echo, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
 import { recordRun, runsOf } from './probe.js';
 
 export const echoJob = defineHandler(echo, async ({ value, holdMs }, ctx) => {
@@ -38,5 +39,30 @@ export const crashJob = defineHandler(crash, async ({ waitForValues }, ctx) => {
   process.exit(1);
 });
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function beatAndStall({ beats, intervalMs, stallAfterBeats }: { beats: number; intervalMs: number; stallAfterBeats?: number | undefined }, ctx: JobContext) {
+  await recordRun(ctx.id, ctx.attempt);
+  for (let done = 0; done < beats; done++) {
+    if (ctx.attempt === 1 && done === stallAfterBeats) {
+      ctx.logger.warn('test.heartbeat: stalling without heartbeats');
+      await sleep(60_000);
+    }
+    await ctx.heartbeat({ done, total: beats });
+    await sleep(intervalMs);
+  }
+  await ctx.heartbeat({ done: beats, total: beats });
+  return { beats, attempt: ctx.attempt };
+}
+
+export const heartbeatJob = defineHandler(heartbeat, beatAndStall);
+export const heartbeatOnceJob = defineHandler(heartbeatOnce, beatAndStall);
+
+export const hangJob = defineHandler(hang, async ({ hangOnAttempts }, ctx) => {
+  await recordRun(ctx.id, ctx.attempt);
+  if (ctx.attempt <= hangOnAttempts) await new Promise(() => {});
+  return { attempt: ctx.attempt };
+});
+
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob];
+export const testHandlers = [echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob];

@@ -127,6 +127,13 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
+  async heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean> {
+    return this.finish(ref, {
+      SET: { updatedAt: update.now.toISOString(), leaseUntil: update.leaseUntil?.toISOString(), progress: smallResult(update.progress) },
+      REMOVE: [],
+    });
+  }
+
   async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {
     try {
       await this.doc.send(new UpdateCommand({
@@ -232,7 +239,7 @@ function newItem(job: NewJob): Record<string, unknown> {
   };
 }
 
-/** Keeps a small result as is; a large one is replaced by a note of its size. */
+/** Keeps a small result (or progress) as is; a large one is replaced by a note of its size. */
 function smallResult(result: unknown): unknown {
   if (result === undefined) return undefined;
   const json = JSON.stringify(result);

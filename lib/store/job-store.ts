@@ -73,6 +73,8 @@ export interface JobStore {
    * Returns the record after; throws {@link JobNotCancellableError} for any other status.
    */
   cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord>;
+  /** Renews a running attempt's lease and/or stores its progress; false when another attempt took over. */
+  heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean>;
   /** Records that a retry waits in a one-time schedule (long backoffs). */
   markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean>;
   /** The record of `id` (strongly consistent), or undefined. */

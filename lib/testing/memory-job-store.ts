@@ -77,6 +77,16 @@ export class MemoryJobStore implements JobStore {
     return { ...record };
   }
 
+  async heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean> {
+    const record = this.records.get(ref.id);
+    if (!record || record.status !== 'running' || record.attempt !== ref.attempt) return false;
+    this.writes.push(`heartbeat ${ref.id}`);
+    Object.assign(record, { updatedAt: update.now.toISOString() });
+    if (update.leaseUntil) record.leaseUntil = update.leaseUntil.toISOString();
+    if (update.progress !== undefined) record.progress = update.progress;
+    return true;
+  }
+
   async markRetryScheduled(ref: { id: string; attempt: number }, scheduleName: string): Promise<boolean> {
     const record = this.records.get(ref.id);
     if (!record || record.status !== 'retrying' || record.attempt !== ref.attempt) return false;

@@ -15,6 +15,12 @@ export interface JobContext {
   readonly deadline: Date;
   /** A structured logger whose lines carry the job id, kind and attempt. */
   readonly logger: Logger;
+  /**
+   * Says the attempt is alive and, optionally, how far it got (a small JSON value, kept on the
+   * record for status queries). Kinds with `heartbeatSeconds` must call it that often or lose
+   * the job to another delivery. Rejects with LeaseLostError when that has happened.
+   */
+  heartbeat(progress?: unknown): Promise<void>;
 }
 
 /**

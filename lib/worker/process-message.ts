@@ -9,6 +9,7 @@ import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.j
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { BoundJob } from './job-handler.js';
+import { Heartbeat } from './heartbeat.js';
 import { runWithDeadline } from './run-attempt.js';
 
 /** Time kept back from the Lambda's remaining time so the worker can record the outcome, in ms. */
@@ -59,6 +60,9 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
   const definition = deps.registry.find(job.kind);
   const now = deps.now();
   const timeoutMs = Math.min((definition?.timeoutSeconds ?? 30) * 1000, deadline - now.getTime() - FINISH_RESERVE_MS);
+  // A heartbeat kind's lease lasts three heartbeats; any other's, the whole attempt.
+  const leaseSeconds = definition?.heartbeatSeconds ? definition.heartbeatSeconds * 3 : undefined;
+  const leaseMs = leaseSeconds ? leaseSeconds * 1000 : Math.max(0, timeoutMs) + LEASE_GRACE_MS;
   const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
 
   const claim = await deps.store.claim({
@@ -68,7 +72,7 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
     maxAttempts: definition?.retry.maxAttempts ?? 1,
     payloadBytes,
     now,
-    leaseUntil: new Date(now.getTime() + Math.max(0, timeoutMs) + LEASE_GRACE_MS),
+    leaseUntil: new Date(now.getTime() + leaseMs),
   });
 
   switch (claim.outcome) {
@@ -90,7 +94,9 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
       return 'ack';
     }
     case 'claimed':
-      return runClaimed(job, claim.record, definition, message, deps, logger, timeoutMs);
+      // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
+      if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds);
+      return runClaimed(job, claim.record, definition, message, deps, logger, timeoutMs, leaseSeconds);
   }
 }
 
@@ -102,6 +108,7 @@ async function runClaimed(
   deps: WorkerDependencies,
   logger: Logger,
   timeoutMs: number,
+  leaseSeconds: number | undefined,
 ): Promise<MessageDisposition> {
   const bound = deps.jobs.get(job.kind);
   const checked = !definition || !bound
@@ -114,6 +121,8 @@ async function runClaimed(
 
   const started = deps.now();
   const childLogger = logger.createChild({ persistentKeys: { attempt: record.attempt } });
+  const controller = new AbortController();
+  const heartbeat = new Heartbeat({ id: job.id, attempt: record.attempt, lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds }, deps.store, deps.transport, controller, deps.now);
   const outcome = await runWithDeadline(timeoutMs, (signal) =>
     bound!.handler(checked.payload, {
       id: job.id,
@@ -123,7 +132,8 @@ async function runClaimed(
       signal,
       deadline: new Date(started.getTime() + timeoutMs),
       logger: childLogger,
-    }));
+      heartbeat: (progress?: unknown) => heartbeat.beat(progress),
+    }), controller);
   const finished = deps.now();
   const durationMs = finished.getTime() - started.getTime();
   const ref = { id: job.id, attempt: record.attempt };

@@ -8,8 +8,7 @@ export type AttemptResult = { readonly ok: true; readonly result: unknown } | { 
  * attempt ends as a {@link JobTimeoutError} even when `work` ignores the signal: the
  * worker must answer SQS before Lambda's own timeout fails the whole batch.
  */
-export async function runWithDeadline(timeoutMs: number, work: (signal: AbortSignal) => Promise<unknown>): Promise<AttemptResult> {
-  const controller = new AbortController();
+export async function runWithDeadline(timeoutMs: number, work: (signal: AbortSignal) => Promise<unknown>, controller = new AbortController()): Promise<AttemptResult> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -18,8 +17,10 @@ export async function runWithDeadline(timeoutMs: number, work: (signal: AbortSig
       reject(error);
     }, Math.max(0, timeoutMs));
   });
+  // Aborted from outside (a lost lease): end the attempt at once too.
+  const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
   try {
-    const result = await Promise.race([work(controller.signal), deadline]);
+    const result = await Promise.race([work(controller.signal), deadline, aborted]);
     return { ok: true, result };
   } catch (thrown) {
     return { ok: false, thrown: controller.signal.aborted ? controller.signal.reason : thrown };

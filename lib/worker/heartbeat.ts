@@ -1,0 +1,50 @@
+import { LeaseLostError } from '../errors.js';
+import type { JobStore } from '../store/job-store.js';
+import type { JobTransport } from '../transport/job-transport.js';
+
+/** Heartbeats that store only progress write at most this often, in ms (each write is a write unit). */
+export const PROGRESS_WRITE_INTERVAL_MS = 1000;
+
+/** What a heartbeat renews: the record's lease and, for heartbeat kinds, the message's visibility. */
+export interface HeartbeatTarget {
+  readonly id: string;
+  readonly attempt: number;
+  readonly lane: string;
+  readonly receiptHandle: string;
+  /** The lease a heartbeat grants, in seconds; undefined for kinds without `heartbeatSeconds` (progress only). */
+  readonly leaseSeconds?: number | undefined;
+}
+
+/**
+ * `ctx.heartbeat(progress?)`: renews the lease (record and message visibility) of a kind with
+ * `heartbeatSeconds`, and stores progress for status queries. Writes are spaced out — at most
+ * one per third of the lease, or one per second for progress alone — so calling it in a tight
+ * loop costs little. When another delivery has taken the job over it aborts the attempt.
+ */
+export class Heartbeat {
+  private lastWrite = 0;
+
+  constructor(
+    private readonly target: HeartbeatTarget,
+    private readonly store: JobStore,
+    private readonly transport: JobTransport,
+    private readonly controller: AbortController,
+    private readonly now: () => Date,
+  ) {}
+
+  async beat(progress?: unknown): Promise<void> {
+    if (this.controller.signal.aborted) throw this.controller.signal.reason;
+    const now = this.now();
+    const spacing = this.target.leaseSeconds ? (this.target.leaseSeconds * 1000) / 3 : PROGRESS_WRITE_INTERVAL_MS;
+    if (now.getTime() - this.lastWrite < spacing) return;
+    this.lastWrite = now.getTime();
+    const leaseUntil = this.target.leaseSeconds ? new Date(now.getTime() + this.target.leaseSeconds * 1000) : undefined;
+    const held = await this.store.heartbeat(this.target, { now, leaseUntil, progress });
+    if (!held) {
+      const error = new LeaseLostError(`attempt ${this.target.attempt} lost its lease: another delivery took the job over`);
+      this.controller.abort(error);
+      throw error;
+    }
+    if (this.target.leaseSeconds) await this.transport.changeVisibility(this.target.lane, this.target.receiptHandle, this.target.leaseSeconds);
+  }
+}
