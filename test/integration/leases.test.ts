@@ -7,7 +7,7 @@ describe('heartbeats, leases and deadlines on the deployed stack', () => {
     const job = await client.enqueue('test.heartbeat', { beats: 6, intervalMs: 1000 });
     const midway = await waitFor('progress to be reported', async () => {
       const record = await client.get(job.id);
-      return record?.status === 'running' && (record.progress as { done?: number } | undefined)?.done! >= 2 ? record : undefined;
+      return record?.status === 'running' && ((record.progress as { done?: number } | undefined)?.done ?? 0) >= 2 ? record : undefined;
     });
     expect(midway.progress).toMatchObject({ total: 6 });
     const done = await waitForStatus(job.id, 'succeeded');
