@@ -7,10 +7,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
+import { encodeCronMessage } from '../lib/cron-firing.js';
 import { ConfigurationError } from '../lib/errors.js';
 import { MAX_VISIBILITY_SECONDS, type AnyJobDefinition, type JobDefinition } from '../lib/job-definition.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from '../lib/job-id.js';
@@ -83,6 +84,8 @@ export class JobQueue extends Construct {
   readonly scheduleGroup: CfnScheduleGroup;
   /** The role Scheduler assumes to send to the lanes' queues. */
   readonly schedulerRole: iam.Role;
+  /** One recurring schedule per `schedules` entry of each kind. */
+  readonly cronSchedules: readonly CfnSchedule[];
   /** The config the client needs, as JSON with deploy-time tokens: pass it as JOBLINE_CONFIG. */
   readonly clientConfig: string;
 
@@ -137,6 +140,19 @@ export class JobQueue extends Construct {
     this.scheduleGroup = new CfnScheduleGroup(this, 'Schedules', { name: `${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}`.slice(0, 64) });
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
     for (const lane of lanes.values()) lane.queue.grantSendMessages(this.schedulerRole);
+    this.cronSchedules = jobs.flatMap((job) => job.schedules.map((schedule) => new CfnSchedule(this, `Cron${pascal(job.kind)}${pascal(schedule.name)}`, {
+      name: cronScheduleName(job.kind, schedule.name),
+      groupName: this.scheduleGroup.ref,
+      scheduleExpression: schedule.expression,
+      scheduleExpressionTimezone: schedule.timezone ?? 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      description: `jobline: enqueues ${job.kind} (${schedule.name})`,
+      target: {
+        arn: lanes.get(job.lane)!.queue.queueArn,
+        roleArn: this.schedulerRole.roleArn,
+        input: encodeCronMessage(job.kind, `${job.kind}/${schedule.name}`, JSON.stringify(schedule.payload)),
+      },
+    })));
 
     const config: JoblineConfig = {
       tableName: this.table.tableName,
@@ -230,6 +246,8 @@ function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved
     [visibilityTimeout.toSeconds() > MAX_VISIBILITY_SECONDS, `visibilityTimeout must be at most ${MAX_VISIBILITY_SECONDS} s (12 h), got ${visibilityTimeout.toSeconds()} s`],
     [!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARD_COUNT, `shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${shardCount}`],
     [!Number.isInteger(extraReceives) || extraReceives < 1 || extraReceives > 100, `extraReceives must be an integer from 1 to 100, got ${extraReceives}`],
+    ...jobs.flatMap((job) => job.schedules.map((schedule): [boolean, string] => [cronScheduleName(job.kind, schedule.name).length > 64,
+      `schedule name "${cronScheduleName(job.kind, schedule.name)}" (kind + name) must be at most 64 characters`])),
     [schedulerThreshold.toSeconds() > 900, `schedulerThreshold must be at most 15 minutes (SQS's longest delay), got ${schedulerThreshold.toSeconds()} s`],
     [props.worker.batchSize !== undefined && (!Number.isInteger(props.worker.batchSize) || props.worker.batchSize < 1 || props.worker.batchSize > 10_000),
       `worker.batchSize must be an integer from 1 to 10000, got ${props.worker.batchSize}`],
@@ -238,6 +256,11 @@ function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved
   ];
   const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
   if (problems.length > 0) throw new ConfigurationError('JobQueue props are invalid', problems);
+}
+
+/** The Scheduler name of a kind's recurring schedule. */
+export function cronScheduleName(kind: string, name: string): string {
+  return `cron.${kind}.${name}`;
 }
 
 function pascal(name: string): string {

@@ -51,6 +51,22 @@ export interface Retention {
   readonly failedSeconds: number;
 }
 
+/**
+ * A recurring schedule declared on a kind: the construct creates an EventBridge Scheduler
+ * schedule for it, and each firing becomes exactly one job (its id derives from the
+ * schedule's name and the scheduled time, so a repeated firing never makes a second job).
+ */
+export interface CronSchedule<TInput = unknown> {
+  /** Short name, unique within the kind: lowercase letters, digits, `-` (like `nightly`). */
+  readonly name: string;
+  /** `cron(minutes hours day-of-month month day-of-week year)` or `rate(value unit)`, as EventBridge Scheduler takes them. */
+  readonly expression: string;
+  /** IANA time zone the cron expression reads in. @default 'UTC' */
+  readonly timezone?: string;
+  /** The payload every firing's job gets; checked against the kind's schema when the kind is defined. */
+  readonly payload: TInput;
+}
+
 /** What a caller writes to define a kind. Only `kind` and `schema` are required. */
 export interface JobDefinitionInput<TSchema extends z.ZodType> {
   /** Stable name of the job type, such as `email.send`. Never a class name: it is stored in every record. */
@@ -74,6 +90,8 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
   readonly retention?: Partial<Retention>;
   /** Largest payload accepted, in bytes of JSON. @default 61440 */
   readonly maxPayloadBytes?: number;
+  /** Recurring schedules that enqueue this kind. @default none */
+  readonly schedules?: readonly CronSchedule<z.input<TSchema>>[];
 }
 
 /**
@@ -91,6 +109,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly lane: string;
   readonly retention: Retention;
   readonly maxPayloadBytes: number;
+  readonly schedules: readonly CronSchedule<TInput>[];
 }
 
 /** The payload type a handler of a definition receives. */
@@ -130,6 +149,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
       failedSeconds: input.retention?.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS,
     },
     maxPayloadBytes: input.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    schedules: (input.schedules ?? []).map((schedule) => ({ ...schedule, timezone: schedule.timezone ?? 'UTC' })),
   };
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
@@ -159,7 +179,30 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
     [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
       `maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_LIMIT}, got ${d.maxPayloadBytes}`],
   ];
+  const names = d.schedules.map((s) => s.name);
+  for (const schedule of d.schedules) {
+    const parsed = d.schema?.safeParse?.(schedule.payload);
+    rules.push(
+      [!CRON_NAME.test(schedule.name), `schedules: name must be 1–40 lowercase letters, digits or -, got ${JSON.stringify(schedule.name)}`],
+      [names.indexOf(schedule.name) !== names.lastIndexOf(schedule.name), `schedules: name "${schedule.name}" is used more than once`],
+      [!CRON_EXPRESSION.test(schedule.expression), `schedules."${schedule.name}": expression must be cron(…) or rate(…), got ${JSON.stringify(schedule.expression)}`],
+      [!isTimeZone(schedule.timezone ?? 'UTC'), `schedules."${schedule.name}": timezone must be an IANA time zone like "Europe/Berlin", got ${JSON.stringify(schedule.timezone)}`],
+      [parsed !== undefined && !parsed.success, `schedules."${schedule.name}": payload does not match the schema: ${parsed && !parsed.success ? parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ') : ''}`],
+    );
+  }
   return rules.filter(([broken]) => broken).map(([, message]) => message);
+}
+
+const CRON_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const CRON_EXPRESSION = /^(cron\([^()]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isIntegerIn(value: number, min: number, max: number): boolean {

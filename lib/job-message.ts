@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronJobId, firingTime, type CronFiring } from './cron-firing.js';
 import { isJobId } from './job-id.js';
 
 /**
@@ -10,14 +11,25 @@ export interface JobMessage {
   readonly id: string;
   readonly kind: string;
   readonly payload: unknown;
+  /** Present when a recurring schedule sent it; the id then derives from the firing. */
+  readonly cron?: CronFiring & { readonly scheduledAt: string; readonly fallback: boolean };
 }
 
 const jobMessageSchema = z.object({
   v: z.literal(1, { error: 'unsupported message version (expected v: 1)' }),
-  id: z.string().refine(isJobId, 'id is not a job id'),
+  id: z.string().refine(isJobId, 'id is not a job id').optional(),
   kind: z.string().min(1, 'kind is empty'),
   payload: z.unknown(),
-});
+  cron: z.object({ schedule: z.string().min(1), scheduledTime: z.string() }).optional(),
+}).refine((m) => m.id !== undefined || m.cron !== undefined, { message: 'id is required', path: ['id'] });
+
+/** What reading a message needs besides its body. */
+export interface MessageContext {
+  /** When SQS accepted the message (ms since the epoch). */
+  readonly sentTimestamp: number;
+  /** Shards of the jobs table, for ids derived from schedule firings. */
+  readonly shardCount: number;
+}
 
 /** Message attribute names jobline sets, readable in the SQS console. */
 export const MESSAGE_ATTRIBUTES = {
@@ -38,7 +50,7 @@ export function encodeJobMessage(id: string, kind: string, payloadJson: string):
 export type DecodedJobMessage = { ok: true; message: JobMessage } | { ok: false; reason: string };
 
 /** Reads a message body without throwing: a garbage body gives a plain reason instead. */
-export function decodeJobMessage(body: string): DecodedJobMessage {
+export function decodeJobMessage(body: string, context: MessageContext = { sentTimestamp: Date.now(), shardCount: 1 }): DecodedJobMessage {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -50,5 +62,9 @@ export function decodeJobMessage(body: string): DecodedJobMessage {
     const details = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
     return { ok: false, reason: `message body is not a jobline job (${details})` };
   }
-  return { ok: true, message: parsed.data as JobMessage };
+  const { id, cron, ...rest } = parsed.data;
+  if (id !== undefined) return { ok: true, message: { ...rest, v: 1, id } };
+  const { time, fallback } = firingTime(cron!, context.sentTimestamp);
+  const firing = { ...cron!, scheduledAt: new Date(time).toISOString(), fallback };
+  return { ok: true, message: { ...rest, v: 1, id: cronJobId(cron!, time, context.shardCount), cron: firing } };
 }

@@ -45,5 +45,14 @@ export const heartbeatOnce = defineJob({ kind: 'test.heartbeat-once', schema: he
 /** Hangs (ignoring its AbortSignal) on its first `hangOnAttempts` attempts; its timeout is 2 s. */
 export const hang = defineJob({ kind: 'test.hang', schema: z.object({ hangOnAttempts: z.number().int().min(0) }), retry: fastRetry, timeoutSeconds: 2 });
 
+/** Fired by a rate(1 minute) schedule (time zone set so the deploy step's re-application of it is tested). */
+export const cron = defineJob({
+  kind: 'test.cron',
+  schema: z.object({ note: z.string() }),
+  retry: fastRetry,
+  timeoutSeconds: 5,
+  schedules: [{ name: 'every-minute', expression: 'rate(1 minute)', timezone: 'Europe/Berlin', payload: { note: 'tick' } }],
+});
+
 /** Every test-only kind. */
-export const testJobs = [echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang] as const;
+export const testJobs = [echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron] as const;

@@ -1,7 +1,7 @@
 import { PermanentError } from '../../lib/errors.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 import type { JobContext } from '../../lib/worker/job-handler.js';
-import { alwaysFails, crash, echo, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
+import { alwaysFails, crash, cron, echo, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
 import { recordRun, runsOf } from './probe.js';
 
 export const echoJob = defineHandler(echo, async ({ value, holdMs }, ctx) => {
@@ -64,5 +64,10 @@ export const hangJob = defineHandler(hang, async ({ hangOnAttempts }, ctx) => {
   return { attempt: ctx.attempt };
 });
 
+export const cronJob = defineHandler(cron, async ({ note }, ctx) => {
+  await recordRun(ctx.id, ctx.attempt);
+  return { note };
+});
+
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob];
+export const testHandlers = [echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob];

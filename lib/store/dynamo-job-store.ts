@@ -58,7 +58,7 @@ export class DynamoJobStore implements JobStore {
         UpdateExpression: [
           'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease,',
           'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
-          'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes)',
+          'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
           'REMOVE stateKey, nextRunAt, scheduleName',
         ].join(' '),
         ConditionExpression: 'attribute_not_exists(sk) OR #status IN (:scheduled, :queued, :retrying) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)',
@@ -67,6 +67,7 @@ export class DynamoJobStore implements JobStore {
           ':running': 'running', ':scheduled': 'scheduled', ':queued': 'queued', ':retrying': 'retrying',
           ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
           ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
+          ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)',
         },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -26,6 +26,8 @@ export interface ClaimRequest {
   readonly payloadBytes: number;
   readonly now: Date;
   readonly leaseUntil: Date;
+  /** Kept as `createdBy` when the claim creates the record (a schedule firing). */
+  readonly createdBy?: string | undefined;
 }
 
 /**

@@ -47,7 +47,7 @@ export class MemoryJobStore implements JobStore {
     this.writes.push(`claim ${request.id}`);
     const record: MutableRecord = existing ?? {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
-      payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now,
+      payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now, createdBy: request.createdBy,
     };
     Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined });
     this.records.set(request.id, record);

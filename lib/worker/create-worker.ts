@@ -58,6 +58,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       logger,
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,
+      shardCount: config.shardCount,
     };
     return dependencies;
   };
@@ -95,6 +96,7 @@ function incoming(record: SQSRecord, lanes: JoblineConfig['lanes']): IncomingMes
     body: record.body,
     lane: laneOf(record.eventSourceARN, lanes),
     receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+    sentTimestamp: Number(record.attributes.SentTimestamp ?? Date.now()),
   };
 }
 

@@ -24,6 +24,8 @@ export interface IncomingMessage {
   readonly body: string;
   readonly lane: string;
   readonly receiveCount: number;
+  /** When SQS accepted the message (ms since the epoch). */
+  readonly sentTimestamp: number;
 }
 
 /** What to do with the message once processed: delete it (`ack`) or leave it to come back (`keep`). */
@@ -39,6 +41,8 @@ export interface WorkerDependencies {
   readonly logger: Logger;
   readonly now: () => Date;
   readonly random: () => number;
+  /** Shards of the jobs table (ids of schedule firings derive from it). */
+  readonly shardCount: number;
 }
 
 /**
@@ -49,14 +53,14 @@ export interface WorkerDependencies {
  * @param deadline when the Lambda invocation ends (ms since the epoch).
  */
 export async function processMessage(message: IncomingMessage, deps: WorkerDependencies, deadline: number): Promise<MessageDisposition> {
-  const decoded = decodeJobMessage(message.body);
+  const decoded = decodeJobMessage(message.body, { sentTimestamp: message.sentTimestamp, shardCount: deps.shardCount });
   if (!decoded.ok) {
     deps.logger.error('dead-lettering an unreadable message', { messageId: message.messageId, reason: decoded.reason });
     await deps.transport.sendToDeadLetter(message.lane, message.body, { error: decoded.reason, errorClass: 'UnreadableMessage', permanent: true });
     return 'ack';
   }
   const job = decoded.message;
-  const logger = deps.logger.createChild({ persistentKeys: { jobId: job.id, kind: job.kind, messageId: message.messageId } });
+  const logger = deps.logger.createChild({ persistentKeys: { jobId: job.id, kind: job.kind, messageId: message.messageId, ...(job.cron ? { schedule: job.cron.schedule, scheduledAt: job.cron.scheduledAt } : {}) } });
   const definition = deps.registry.find(job.kind);
   const now = deps.now();
   const timeoutMs = Math.min((definition?.timeoutSeconds ?? 30) * 1000, deadline - now.getTime() - FINISH_RESERVE_MS);
@@ -73,6 +77,7 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
     payloadBytes,
     now,
     leaseUntil: new Date(now.getTime() + leaseMs),
+    createdBy: job.cron ? `schedule:${job.cron.schedule}` : undefined,
   });
 
   switch (claim.outcome) {

@@ -1,4 +1,5 @@
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -25,5 +26,14 @@ describe('the deployed stack matches its template', () => {
     expect(wanted).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: stack.config.tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: wanted.AttributeName });
+  });
+
+  it('the recurring schedule runs in the time zone the template asks for (ministack drops it; the deploy step re-applies it)', async () => {
+    const schedule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Scheduler::Schedule');
+    const { Name, ScheduleExpressionTimezone } = schedule!.Properties as { Name: string; ScheduleExpressionTimezone: string };
+    expect(ScheduleExpressionTimezone).toBe('Europe/Berlin');
+    const deployed = await new SchedulerClient({}).send(new GetScheduleCommand({ Name, GroupName: stack.config.scheduler.groupName }));
+    expect(deployed.ScheduleExpressionTimezone).toBe(ScheduleExpressionTimezone);
+    expect(deployed.ScheduleExpression).toBe('rate(1 minute)');
   });
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PermanentError, RetryAfterError } from '../../lib/errors.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { newJobId } from '../../lib/job-id.js';
+import { cronJobId, encodeCronMessage } from '../../lib/cron-firing.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import { JobRegistry } from '../../lib/job-registry.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
@@ -35,6 +36,7 @@ function deps(): WorkerDependencies {
     logger: new Logger({ logLevel: 'SILENT' }),
     now: () => new Date(clock),
     random: () => 0,
+    shardCount: 4,
   };
 }
 
@@ -45,7 +47,7 @@ async function enqueued(payload: unknown = { name: 'Ada' }): Promise<IncomingMes
 }
 
 function message(body: string): IncomingMessage {
-  return { messageId: `m-${Math.random()}`, receiptHandle: `r-${Math.random()}`, body, lane: 'default', receiveCount: 1 };
+  return { messageId: `m-${Math.random()}`, receiptHandle: `r-${Math.random()}`, body, lane: 'default', receiveCount: 1, sentTimestamp: clock };
 }
 
 const idOf = (m: IncomingMessage) => (JSON.parse(m.body) as { id: string }).id;
@@ -125,6 +127,17 @@ describe('processMessage', () => {
     await store.cancel(idOf(m), { now: new Date(clock), reason: 'test', expiresAt: new Date(clock + 1000) });
     expect(await processMessage(m, deps(), deadline())).toBe('ack');
     expect(runs).toBe(0);
+  });
+
+  it('turns each schedule firing into exactly one job whose id derives from the schedule and the minute', async () => {
+    const firing = encodeCronMessage('greet', 'greet/hourly', '{"name":"cron"}');
+    const first = await processMessage(message(firing), deps(), deadline());
+    const duplicate = await processMessage(message(firing), deps(), deadline());
+    expect([first, duplicate]).toEqual(['ack', 'ack']);
+    expect(runs).toBe(1);
+    const [record] = [...store.records.values()];
+    expect(record).toMatchObject({ status: 'succeeded', kind: 'greet', createdBy: 'schedule:greet/hourly' });
+    expect(record!.id).toBe(cronJobId({ schedule: 'greet/hourly', scheduledTime: '' }, clock, 4));
   });
 
   it('fails a permanent error at once: record failed with payload, message dead-lettered with a note', async () => {
