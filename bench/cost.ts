@@ -16,7 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { JobClient } from '../lib/client/job-client.js';
 import type { JoblineConfig } from '../lib/config.js';
 import { defineJob } from '../lib/job-definition.js';
-import { STATE_INDEX, TABLE_KEYS } from '../lib/store/job-item.js';
+import { STATE_INDEX, TABLE_KEYS, WATCH_INDEX } from '../lib/store/job-item.js';
 import { createWorker } from '../lib/worker/create-worker.js';
 import { defineHandler } from '../lib/worker/job-handler.js';
 import { awsBackends } from '../lib/aws/clients.js';
@@ -67,13 +67,14 @@ async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSC
   await dynamodb.send(new CreateTableCommand({
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: TABLE_KEYS.partition, AttributeType: 'S' }, { AttributeName: TABLE_KEYS.sort, AttributeType: 'S' }, { AttributeName: STATE_INDEX.partition, AttributeType: 'S' }],
+    AttributeDefinitions: [TABLE_KEYS.partition, TABLE_KEYS.sort, STATE_INDEX.partition, WATCH_INDEX.partition].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     KeySchema: [{ AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' }, { AttributeName: TABLE_KEYS.sort, KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [{
-      IndexName: STATE_INDEX.name,
-      KeySchema: [{ AttributeName: STATE_INDEX.partition, KeyType: 'HASH' }, { AttributeName: STATE_INDEX.sort, KeyType: 'RANGE' }],
-      Projection: { ProjectionType: 'ALL' },
-    }],
+    // The same indexes as the construct's table: the sparse state index and the watch index.
+    GlobalSecondaryIndexes: [STATE_INDEX, WATCH_INDEX].map((index) => ({
+      IndexName: index.name,
+      KeySchema: [{ AttributeName: index.partition, KeyType: 'HASH' as const }, { AttributeName: index.sort, KeyType: 'RANGE' as const }],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
   }));
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '60' } }));

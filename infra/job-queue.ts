@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,10 +16,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
 import { encodeCronMessage } from '../lib/cron-firing.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV, SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { ConfigurationError } from '../lib/errors.js';
 import { MAX_VISIBILITY_SECONDS, type AnyJobDefinition, type JobDefinition } from '../lib/job-definition.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from '../lib/job-id.js';
-import { STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lib/store/job-item.js';
+import { STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
 
 /** Default visibility timeout of a lane's queue, as a multiple of the worker's timeout (AWS's advice for SQS event sources). */
 export const VISIBILITY_TIMEOUT_MULTIPLIER = 6;
@@ -56,6 +61,15 @@ export interface JobQueueProps {
   readonly extraReceives?: number;
   /** Delays up to this are held by SQS (DelaySeconds); longer ones by a one-time Scheduler schedule. At most 15 min. @default Duration.minutes(15) */
   readonly schedulerThreshold?: Duration;
+  /** A job still queued or running this long after it was created is watched by the sweeper, and stuck once its lease expires. @default Duration.minutes(15) */
+  readonly stuckAfter?: Duration;
+  /** Alarm thresholds. */
+  readonly alarms?: {
+    /** Age of a lane's oldest message that raises its alarm. @default Duration.minutes(15) */
+    readonly oldestJobAge?: Duration;
+    /** Stuck jobs (running, lease expired) that raise the alarm. @default 1 */
+    readonly stuckJobs?: number;
+  };
   /** What happens to the table and queues when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -86,6 +100,12 @@ export class JobQueue extends Construct {
   readonly schedulerRole: iam.Role;
   /** One recurring schedule per `schedules` entry of each kind. */
   readonly cronSchedules: readonly CfnSchedule[];
+  /** The sweeper Lambda, run every minute. */
+  readonly sweeperFunction: NodejsFunction;
+  /** Alarms: one per lane on the age of its oldest job, and one on stuck jobs. */
+  readonly alarms: readonly Alarm[];
+  /** The name of this job queue in its metrics' `JobQueue` dimension. */
+  readonly queueName: string;
   /** The config the client needs, as JSON with deploy-time tokens: pass it as JOBLINE_CONFIG. */
   readonly clientConfig: string;
 
@@ -106,11 +126,11 @@ export class JobQueue extends Construct {
       sortKey: { name: TABLE_KEYS.sort, type: AttributeType.STRING },
       billing: Billing.onDemand(),
       timeToLiveAttribute: TTL_ATTRIBUTE,
-      globalSecondaryIndexes: [{
-        indexName: STATE_INDEX.name,
-        partitionKey: { name: STATE_INDEX.partition, type: AttributeType.STRING },
-        sortKey: { name: STATE_INDEX.sort, type: AttributeType.STRING },
-      }],
+      globalSecondaryIndexes: [STATE_INDEX, WATCH_INDEX].map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partition, type: AttributeType.STRING },
+        sortKey: { name: index.sort, type: AttributeType.STRING },
+      })),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,
     });
@@ -175,6 +195,36 @@ export class JobQueue extends Construct {
       }));
     }
 
+    this.queueName = `${Stack.of(this).stackName}-${id}`;
+    const stuckAfter = props.stuckAfter ?? Duration.minutes(15);
+    this.sweeperFunction = this.nodeFunction('Sweeper', SWEEPER_ENTRY, Duration.minutes(1), 256, {
+      [SWEEPER_ENV]: JSON.stringify({ stuckAfterSeconds: stuckAfter.toSeconds() }),
+      [QUEUE_NAME_ENV]: this.queueName,
+    });
+    this.table.grantReadWriteData(this.sweeperFunction);
+    for (const lane of lanes.values()) lane.queue.grantSendMessages(this.sweeperFunction);
+    this.grantScheduling(this.sweeperFunction);
+    new Rule(this, 'SweepEveryMinute', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(this.sweeperFunction)] });
+
+    this.alarms = [
+      ...[...lanes.values()].map((lane) => new Alarm(this, `${pascal(lane.name)}OldestJobAge`, {
+        alarmDescription: `jobline: the oldest job waiting on lane "${lane.name}" is older than ${(props.alarms?.oldestJobAge ?? Duration.minutes(15)).toHumanString()}`,
+        metric: this.metricOldestJobAge(lane.name),
+        threshold: (props.alarms?.oldestJobAge ?? Duration.minutes(15)).toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      })),
+      new Alarm(this, 'StuckJobs', {
+        alarmDescription: 'jobline: jobs are running with an expired lease (their worker died or hung) and no delivery has taken them over',
+        metric: this.metricStuckJobs(),
+        threshold: props.alarms?.stuckJobs ?? 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+
     if (props.api) {
       this.apiFunction = this.nodeFunction('EnqueueApi', props.api.entry, Duration.seconds(15), 256, props.api.environment);
       this.grantEnqueue(this.apiFunction);
@@ -188,6 +238,7 @@ export class JobQueue extends Construct {
     }
     new CfnOutput(this, 'Config', { value: this.clientConfig, description: `${CONFIG_ENV} for clients of this job queue` });
     new CfnOutput(this, 'WorkerFunctionName', { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: /aws/lambda/<name>)' });
+    new CfnOutput(this, 'SweeperFunctionName', { value: this.sweeperFunction.functionName, description: 'the sweeper Lambda (invoke it for a sweep now)' });
   }
 
   /**
@@ -201,6 +252,27 @@ export class JobQueue extends Construct {
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
     this.grantScheduling(grantee);
     return grant;
+  }
+
+  /**
+   * Age of the oldest message on a lane's queue (SQS ApproximateAgeOfOldestMessage): how
+   * long the oldest waiting job has waited. Statistic Maximum, period 1 minute, in seconds.
+   */
+  metricOldestJobAge(lane: string): Metric {
+    const found = this.lanes.get(lane);
+    if (!found) throw new ConfigurationError('metricOldestJobAge', [`no lane "${lane}"; lanes: ${[...this.lanes.keys()].join(', ')}`]);
+    return found.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) });
+  }
+
+  /** Stuck jobs as the sweeper last counted them (running, lease expired). Statistic Maximum, period 1 minute. */
+  metricStuckJobs(): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'StuckJobs',
+      dimensionsMap: { JobQueue: this.queueName, service: 'jobline-sweeper' },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    });
   }
 
   /**
@@ -257,6 +329,8 @@ function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved
   const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
   if (problems.length > 0) throw new ConfigurationError('JobQueue props are invalid', problems);
 }
+
+const SWEEPER_ENTRY = fileURLToPath(new URL('../functions/sweeper.ts', import.meta.url));
 
 /** The Scheduler name of a kind's recurring schedule. */
 export function cronScheduleName(kind: string, name: string): string {

@@ -60,6 +60,7 @@ export class JoblineTestStack extends Stack {
       shardCount: 4,
       // Delays past 5 s go through the Scheduler, so tests exercise that path in seconds.
       schedulerThreshold: Duration.seconds(5),
+      stuckAfter: Duration.seconds(5),
       removalPolicy: RemovalPolicy.DESTROY,
     });
     probe.grantReadWriteData(this.jobQueue.workerFunction);

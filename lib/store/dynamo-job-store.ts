@@ -59,7 +59,7 @@ export class DynamoJobStore implements JobStore {
           'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease,',
           'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
           'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
-          'REMOVE stateKey, nextRunAt, scheduleName',
+          'REMOVE stateKey, nextRunAt, scheduleName, payloadJson',
         ].join(' '),
         ConditionExpression: 'attribute_not_exists(sk) OR #status IN (:scheduled, :queued, :retrying) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -85,7 +85,8 @@ export class DynamoJobStore implements JobStore {
   async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date }): Promise<boolean> {
     return this.finish(ref, {
       SET: { status: 'succeeded', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs, expiresAt: epochSeconds(update.expiresAt), result: smallResult(update.result) },
-      REMOVE: ['leaseUntil'],
+      // Removing an attribute a job does not have costs nothing: only watched jobs pay for leaving the index.
+      REMOVE: ['leaseUntil', 'watchKey'],
     });
   }
 
@@ -102,7 +103,7 @@ export class DynamoJobStore implements JobStore {
         status: 'failed', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs,
         lastError: update.error, errors: update.errors, payloadJson: update.payloadJson, expiresAt: epochSeconds(update.expiresAt), stateKey: stateKey('failed', ref.id),
       },
-      REMOVE: ['leaseUntil'],
+      REMOVE: ['leaseUntil', 'watchKey'],
     });
   }
 
@@ -111,7 +112,7 @@ export class DynamoJobStore implements JobStore {
       const output = await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: jobKey(id),
-        UpdateExpression: 'SET #status = :cancelled, finishedAt = :now, updatedAt = :now, cancelReason = :reason, expiresAt = :expires, stateKey = :stateKey',
+        UpdateExpression: 'SET #status = :cancelled, finishedAt = :now, updatedAt = :now, cancelReason = :reason, expiresAt = :expires, stateKey = :stateKey REMOVE watchKey',
         ConditionExpression: '#status IN (:scheduled, :queued, :retrying)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

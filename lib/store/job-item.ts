@@ -13,6 +13,13 @@ import type { JobStatus } from '../job-status.js';
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 /** Name and keys of the sparse index of non-happy states. */
 export const STATE_INDEX = { name: 'byState', partition: 'stateKey', sort: 'sk' } as const;
+/**
+ * Name and keys of the sparse index of watched jobs: jobs the sweeper found still queued or
+ * running past the stuck horizon. Only such jobs ever enter it; finishing writes leave it.
+ */
+export const WATCH_INDEX = { name: 'byWatch', partition: 'watchKey', sort: 'sk' } as const;
+/** Partition key of the sweeper's own items (its per-shard cursors). */
+export const SWEEPER_PARTITION = 'SWEEPER';
 /** The TTL attribute (seconds since the epoch). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -33,7 +40,7 @@ export function stateKey(state: JobStatus | 'undispatched', id: string): string 
 
 /** Turns a stored item back into a record: drops the keys, parses the kept payload. */
 export function toJobRecord(item: Record<string, unknown>): JobRecord {
-  const { pk: _pk, sk, stateKey: _stateKey, payloadJson, ...rest } = item;
+  const { pk: _pk, sk, stateKey: _stateKey, watchKey: _watchKey, payloadJson, ...rest } = item;
   const record: Record<string, unknown> = { ...rest, id: sk };
   if (typeof payloadJson === 'string') record.payload = JSON.parse(payloadJson);
   return record as unknown as JobRecord;

@@ -49,7 +49,7 @@ export class MemoryJobStore implements JobStore {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
       payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now, createdBy: request.createdBy,
     };
-    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined });
+    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined, payload: undefined });
     this.records.set(request.id, record);
     return { outcome: 'claimed', record: { ...record } };
   }

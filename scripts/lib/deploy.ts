@@ -15,6 +15,7 @@ export interface DeployedStack {
   /** Base URL of the enqueue API (`…/jobs` hangs off it). */
   readonly apiUrl?: string | undefined;
   readonly workerFunctionName: string;
+  readonly sweeperFunctionName: string;
   /** Every output of the stack, by its logical id. */
   readonly outputs: Readonly<Record<string, string>>;
 }
@@ -48,6 +49,7 @@ export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint
     apiId,
     apiUrl: apiId && endpoint ? `${endpoint}/_aws/execute-api/${apiId}/$default` : output('JobsApiUrl'),
     workerFunctionName: output('JobsWorkerFunctionName') ?? '',
+    sweeperFunctionName: output('JobsSweeperFunctionName') ?? '',
     outputs,
   };
 }

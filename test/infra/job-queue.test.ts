@@ -34,7 +34,7 @@ describe('JobQueue', () => {
   });
 
   it('sets the visibility timeout to six times the worker timeout', () => {
-    const fn = findOne('AWS::Lambda::Function', { Handler: 'index.handler', Environment: { Variables: Match.objectLike({ PROBE_TABLE: Match.anyValue() }) } });
+    const fn = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PROBE_TABLE: Match.anyValue() }) } });
     expect(fn.Timeout).toBe(10);
     template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 60, RedrivePolicy: Match.anyValue() });
   });
@@ -43,12 +43,15 @@ describe('JobQueue', () => {
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
   });
 
-  it('makes the jobs table with sharded keys, the sparse state index and TTL', () => {
+  it('makes the jobs table with sharded keys, the sparse state and watch indexes, and TTL', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byState', KeySchema: [{ AttributeName: 'stateKey', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byState', KeySchema: [{ AttributeName: 'stateKey', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] }),
+        Match.objectLike({ IndexName: 'byWatch', KeySchema: [{ AttributeName: 'watchKey', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] }),
+      ],
     });
   });
 
@@ -67,13 +70,40 @@ describe('JobQueue', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /jobs/{id}/cancel' });
   });
 
+  it('creates each kind\'s recurring schedule in the group, with its time zone, targeting the lane queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'cron.test.cron.every-minute',
+      ScheduleExpression: 'rate(1 minute)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({ Input: Match.stringLikeRegexp('"schedule":"test.cron/every-minute","scheduledTime":"<aws.scheduler.scheduled-time>"') }),
+    });
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+  });
+
+  it('runs the sweeper every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: Match.anyValue() })] });
+    const sweeper = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_SWEEPER: '{"stuckAfterSeconds":5}' }) } });
+    expect(sweeper.Timeout).toBe(60);
+  });
+
+  it('alarms on the oldest job\'s age per lane and on stuck jobs', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Statistic: 'Maximum', Threshold: 900, ComparisonOperator: 'GreaterThanThreshold',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Jobline', MetricName: 'StuckJobs', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: Match.arrayWith([{ Name: 'service', Value: 'jobline-sweeper' }]),
+    });
+  });
+
   it('grants enqueue: table writes and SendMessage on the lanes', () => {
     const stack = new Stack(new App(), 'Grant');
     const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
     queue.grantEnqueue(new Role(stack, 'Caller', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
     const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Caller') }] } });
     const actions = JSON.stringify(policy);
-    for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'sqs:SendMessage']) expect(actions).toContain(action);
+    for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'sqs:SendMessage', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']) expect(actions).toContain(action);
   });
 
   it('rejects bad props, naming every problem', () => {

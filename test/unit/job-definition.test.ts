@@ -35,4 +35,26 @@ describe('defineJob', () => {
     expect(problems).toContain('timeoutSeconds must be an integer from 1 to 900');
     expect((thrown as ConfigurationError).problems).toHaveLength(6);
   });
+
+  it('checks recurring schedules: name, expression, time zone, and the payload against the schema', () => {
+    const define = () => defineJob({
+      kind: 'report.generate',
+      schema: z.object({ type: z.string() }),
+      schedules: [
+        { name: 'nightly', expression: 'cron(0 2 * * ? *)', timezone: 'Europe/Berlin', payload: { type: 'sales' } },
+        { name: 'Bad Name', expression: 'every day', timezone: 'Mars/Olympus', payload: { type: 3 } as never },
+      ],
+    });
+    expect(define).toThrow(ConfigurationError);
+    try {
+      define();
+    } catch (error) {
+      const problems = (error as ConfigurationError).problems.join('\n');
+      expect(problems).toContain('schedules: name must be');
+      expect(problems).toContain('expression must be cron(…) or rate(…), got "every day"');
+      expect(problems).toContain('timezone must be an IANA time zone');
+      expect(problems).toContain('payload does not match the schema: type:');
+      expect((error as ConfigurationError).problems).toHaveLength(4);
+    }
+  });
 });

@@ -1,0 +1,113 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { JobRecord } from '../job-record.js';
+import { jobKey, shardKey, STATE_INDEX, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
+
+/** A job record with the payload kept for the sweeper (its message was never sent). */
+export interface UndispatchedJob {
+  readonly record: JobRecord;
+  readonly payloadJson: string;
+}
+
+/** The sweeper's reads and writes on the jobs table. */
+export interface SweepStore {
+  /** Jobs of a shard whose message could not be sent, with their kept payload. */
+  undispatched(shard: number): Promise<UndispatchedJob[]>;
+  /** Marks a job's message as sent: it leaves the undispatched index and drops its payload copy. */
+  markDispatched(id: string): Promise<void>;
+  /** The id the shard's last sweep got to (exclusive lower bound of the next one). */
+  cursor(shard: number): Promise<string | undefined>;
+  saveCursor(shard: number, cursor: string): Promise<void>;
+  /** Jobs of a shard with ids in (after, upTo], whose status is queued or running. */
+  unfinishedBetween(shard: number, after: string, upTo: string): Promise<JobRecord[]>;
+  /** Puts jobs into the watch index. */
+  watch(ids: readonly string[]): Promise<void>;
+  /** Watched jobs of a shard. */
+  watched(shard: number): Promise<JobRecord[]>;
+  /** Takes a finished job out of the watch index. */
+  unwatch(id: string): Promise<void>;
+}
+
+const pad = (shard: number) => shard.toString().padStart(2, '0');
+
+/** {@link SweepStore} on the jobs table (layout in `job-item.ts`). */
+export class DynamoSweepStore implements SweepStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(client: DynamoDBClient, private readonly tableName: string) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async undispatched(shard: number): Promise<UndispatchedJob[]> {
+    const items = await this.queryAll({ TableName: this.tableName, IndexName: STATE_INDEX.name, KeyConditionExpression: 'stateKey = :k', ExpressionAttributeValues: { ':k': `undispatched#${pad(shard)}` } });
+    return items.filter((item) => typeof item.payloadJson === 'string').map((item) => ({ record: toJobRecord(item), payloadJson: item.payloadJson as string }));
+  }
+
+  async markDispatched(id: string): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName, Key: jobKey(id),
+        UpdateExpression: 'REMOVE stateKey, payloadJson',
+        ConditionExpression: 'begins_with(stateKey, :undispatched)',
+        ExpressionAttributeValues: { ':undispatched': 'undispatched#' },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async cursor(shard: number): Promise<string | undefined> {
+    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: SWEEPER_PARTITION, sk: `cursor#${pad(shard)}` }, ConsistentRead: true }));
+    return output.Item?.cursor as string | undefined;
+  }
+
+  async saveCursor(shard: number, cursor: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: SWEEPER_PARTITION, sk: `cursor#${pad(shard)}`, cursor } }));
+  }
+
+  async unfinishedBetween(shard: number, after: string, upTo: string): Promise<JobRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :upTo',
+      FilterExpression: '#status IN (:queued, :running) AND sk > :after',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': shardKey(shard), ':after': after, ':upTo': upTo, ':queued': 'queued', ':running': 'running' },
+    });
+    return items.map(toJobRecord);
+  }
+
+  async watch(ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.doc.send(new UpdateCommand({
+      TableName: this.tableName, Key: jobKey(id),
+      UpdateExpression: 'SET watchKey = :watch',
+      ConditionExpression: 'attribute_exists(sk)',
+      ExpressionAttributeValues: { ':watch': `watch#${jobKey(id).pk.slice(2)}` },
+    })).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    })));
+  }
+
+  async watched(shard: number): Promise<JobRecord[]> {
+    const items = await this.queryAll({ TableName: this.tableName, IndexName: WATCH_INDEX.name, KeyConditionExpression: 'watchKey = :k', ExpressionAttributeValues: { ':k': `watch#${pad(shard)}` } });
+    return items.map(toJobRecord);
+  }
+
+  async unwatch(id: string): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: jobKey(id), UpdateExpression: 'REMOVE watchKey', ConditionExpression: 'attribute_exists(sk)' }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(output.Items ?? []));
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}

@@ -1,0 +1,38 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsBackends } from '../aws/clients.js';
+import { configFromEnvironment, type JoblineConfig } from '../config.js';
+import { DynamoSweepStore } from '../store/dynamo-sweep-store.js';
+import { sweep, type SweepOptions, type SweepReport } from './sweep.js';
+
+/** Environment variable with the sweeper's options as JSON (`{"stuckAfterSeconds": 900}`). */
+export const SWEEPER_ENV = 'JOBLINE_SWEEPER';
+/** CloudWatch namespace of jobline's metrics. */
+export const METRICS_NAMESPACE = 'Jobline';
+/** Environment variable naming the job queue, the `JobQueue` dimension of its metrics. */
+export const QUEUE_NAME_ENV = 'JOBLINE_QUEUE_NAME';
+
+/**
+ * Makes the sweeper Lambda's handler (run every minute by the construct; invoke it by hand
+ * for a sweep now). It returns its report and emits the counts as CloudWatch metrics in EMF
+ * log lines: StuckJobs, StaleQueuedJobs, RedispatchedJobs, WatchedJobs.
+ */
+export function createSweeper(options: { config?: JoblineConfig; sweep?: SweepOptions } = {}): () => Promise<SweepReport> {
+  const logger = new Logger({ serviceName: 'jobline-sweeper' });
+  return async () => {
+    const config = options.config ?? configFromEnvironment();
+    const sweepOptions = options.sweep ?? (JSON.parse(process.env[SWEEPER_ENV] ?? '{"stuckAfterSeconds":900}') as SweepOptions);
+    const dynamodb = new DynamoDBClient({});
+    const { transport, scheduler } = awsBackends(config, { dynamodb });
+    const report = await sweep({ store: new DynamoSweepStore(dynamodb, config.tableName), transport, scheduler, config, logger, now: () => new Date() }, sweepOptions);
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'jobline-sweeper', defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
+    metrics.addMetric('StuckJobs', MetricUnit.Count, report.stuckRunning);
+    metrics.addMetric('StaleQueuedJobs', MetricUnit.Count, report.staleQueued);
+    metrics.addMetric('RedispatchedJobs', MetricUnit.Count, report.redispatched);
+    metrics.addMetric('WatchedJobs', MetricUnit.Count, report.watched);
+    metrics.publishStoredMetrics();
+    logger.info('sweep done', { ...report });
+    return report;
+  };
+}

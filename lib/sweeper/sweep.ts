@@ -1,0 +1,120 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { JoblineConfig } from '../config.js';
+import { firstIdAt } from '../job-id.js';
+import { encodeJobMessage } from '../job-message.js';
+import type { JobRecord } from '../job-record.js';
+import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
+import type { SweepStore, UndispatchedJob } from '../store/dynamo-sweep-store.js';
+import type { JobTransport } from '../transport/job-transport.js';
+
+/** How the sweeper judges jobs. */
+export interface SweepOptions {
+  /** A job still queued or running this long after it was created is watched, and counted stuck when its lease has expired. */
+  readonly stuckAfterSeconds: number;
+  /** How far back the very first sweep of a shard looks (later sweeps continue from their cursor). @default 3600 */
+  readonly firstLookbackSeconds?: number;
+}
+
+/** What one sweep did and found. */
+export interface SweepReport {
+  /** Jobs whose message had not been sent, sent now (or scheduled). */
+  readonly redispatched: number;
+  /** Jobs read past the horizon for the first time. */
+  readonly examined: number;
+  /** Jobs in the watch index after this sweep. */
+  readonly watched: number;
+  /** Running jobs whose lease has expired: their worker died or hung and no delivery has taken them over yet. */
+  readonly stuckRunning: number;
+  /** Queued jobs older than the horizon (a backlog, or a message that never reached the queue). */
+  readonly staleQueued: number;
+  /** Ids of stuck and stale jobs (at most 20), for the log. */
+  readonly stuckJobIds: readonly string[];
+}
+
+/** What a sweep needs. */
+export interface SweepDependencies {
+  readonly store: SweepStore;
+  readonly transport: JobTransport;
+  readonly scheduler: JobScheduler;
+  readonly config: JoblineConfig;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+/**
+ * One pass of the sweeper, over every shard:
+ * 1. sends the message of every job whose enqueue could not (its payload was kept);
+ * 2. reads, once each, the jobs that have just passed the stuck horizon (a cursor per shard,
+ *    so each job is read once, not every minute) and puts those still queued or running
+ *    in the watch index;
+ * 3. checks the watched jobs: finished ones leave; running ones with an expired lease are
+ *    stuck; queued ones are stale.
+ * A crashed or wedged worker's job is taken over by the next delivery of its message (the
+ * lease has expired by then); the sweeper makes such jobs visible and counts them.
+ */
+export async function sweep(deps: SweepDependencies, options: SweepOptions): Promise<SweepReport> {
+  const now = deps.now();
+  const shards = Array.from({ length: deps.config.shardCount }, (_, shard) => shard);
+  const results = await Promise.all(shards.map((shard) => sweepShard(shard, now, deps, options)));
+  const stuck = results.flatMap((r) => r.stuck);
+  const stale = results.flatMap((r) => r.stale);
+  return {
+    redispatched: sum(results.map((r) => r.redispatched)),
+    examined: sum(results.map((r) => r.examined)),
+    watched: sum(results.map((r) => r.watched)),
+    stuckRunning: stuck.length,
+    staleQueued: stale.length,
+    stuckJobIds: [...stuck, ...stale].slice(0, 20),
+  };
+}
+
+async function sweepShard(shard: number, now: Date, deps: SweepDependencies, options: SweepOptions) {
+  const undispatched = await deps.store.undispatched(shard);
+  const redispatched = sum(await Promise.all(undispatched.map((job) => redispatch(job, now, deps))));
+
+  const horizon = firstIdAt(now.getTime() - options.stuckAfterSeconds * 1000);
+  const after = (await deps.store.cursor(shard)) ?? firstIdAt(now.getTime() - (options.stuckAfterSeconds + (options.firstLookbackSeconds ?? 3600)) * 1000);
+  const fresh = horizon > after ? await deps.store.unfinishedBetween(shard, after, horizon) : [];
+  await deps.store.watch(fresh.map((r) => r.id));
+  if (horizon > after) await deps.store.saveCursor(shard, horizon);
+
+  // The index is eventually consistent: jobs watched a moment ago may not be listed yet.
+  const byId = new Map<string, JobRecord>([...(await deps.store.watched(shard)), ...fresh].map((r) => [r.id, r]));
+  const stuck: string[] = [];
+  const stale: string[] = [];
+  for (const record of byId.values()) {
+    if (record.status === 'running' && (record.leaseUntil ?? '') < now.toISOString()) stuck.push(record.id);
+    else if (record.status === 'queued') stale.push(record.id);
+    else if (record.status !== 'running') await deps.store.unwatch(record.id);
+  }
+  const watched = [...byId.values()].filter((r) => r.status === 'running' || r.status === 'queued').length;
+  return { redispatched, examined: fresh.length, watched, stuck, stale };
+}
+
+/** Sends a kept payload's message now, with what remains of its delay (or through a schedule). Returns 1 when sent. */
+async function redispatch(job: UndispatchedJob, now: Date, deps: SweepDependencies): Promise<number> {
+  const { record } = job;
+  const body = encodeJobMessage(record.id, record.kind, job.payloadJson);
+  const due = record.runAt ? Date.parse(record.runAt) : now.getTime();
+  const delaySeconds = Math.max(0, Math.ceil((due - now.getTime()) / 1000));
+  try {
+    if (delaySeconds > deps.config.scheduler.thresholdSeconds) {
+      await deps.scheduler.scheduleOnce(scheduleNameFor(record.id, record.attempt + 1), new Date(due), record.lane, body);
+    } else {
+      const { failedIds } = await deps.transport.send(record.lane, [{ id: record.id, kind: record.kind, body, delaySeconds }]);
+      if (failedIds.length > 0) throw new Error('SQS refused the message');
+    }
+  } catch (error) {
+    if ((error as Error).name !== 'ConflictException') {
+      deps.logger.error('could not dispatch a kept job; trying again next sweep', { jobId: record.id, error: error as Error });
+      return 0;
+    }
+  }
+  await deps.store.markDispatched(record.id);
+  deps.logger.info('dispatched a job whose message had not been sent', { jobId: record.id, kind: record.kind, delaySeconds });
+  return 1;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
