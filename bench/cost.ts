@@ -80,7 +80,7 @@ async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSC
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '60' } }));
   const queueArn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
   return {
-    tableName: name, shardCount: 64,
+    tableName: name, idempotencyTableName: `${name}-idempotency`, shardCount: 64,
     lanes: { default: { queueUrl: queue.QueueUrl!, queueArn, deadLetterQueueUrl: dlq.QueueUrl! } },
     scheduler: { groupName: 'default', roleArn: 'arn:aws:iam::000000000000:role/unused', thresholdSeconds: 900 },
   };

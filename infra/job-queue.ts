@@ -90,6 +90,8 @@ export interface Lane {
  */
 export class JobQueue extends Construct {
   readonly table: TableV2;
+  /** `ctx.once` markers and unique-key claims (TTL). */
+  readonly idempotencyTable: TableV2;
   readonly lanes: ReadonlyMap<string, Lane>;
   readonly workerFunction: NodejsFunction;
   readonly apiFunction?: NodejsFunction;
@@ -135,6 +137,13 @@ export class JobQueue extends Construct {
       removalPolicy,
     });
 
+    this.idempotencyTable = new TableV2(this, 'Idempotency', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy,
+    });
+
     const lanes = new Map<string, Lane>();
     for (const laneName of [...new Set(jobs.map((j) => j.lane))].sort()) {
       const maxAttempts = Math.max(...jobs.filter((j) => j.lane === laneName).map((j) => j.retry.maxAttempts));
@@ -176,6 +185,7 @@ export class JobQueue extends Construct {
 
     const config: JoblineConfig = {
       tableName: this.table.tableName,
+      idempotencyTableName: this.idempotencyTable.tableName,
       shardCount,
       lanes: Object.fromEntries([...lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, queueArn: lane.queue.queueArn, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
       scheduler: { groupName: this.scheduleGroup.ref, roleArn: this.schedulerRole.roleArn, thresholdSeconds: schedulerThreshold.toSeconds() },
@@ -184,6 +194,7 @@ export class JobQueue extends Construct {
 
     this.workerFunction = this.nodeFunction('Worker', props.worker.entry, workerTimeout, props.worker.memorySize ?? 512, props.worker.environment);
     this.table.grantReadWriteData(this.workerFunction);
+    this.idempotencyTable.grantReadWriteData(this.workerFunction);
     this.grantScheduling(this.workerFunction);
     for (const lane of lanes.values()) {
       lane.deadLetterQueue.grantSendMessages(this.workerFunction);
@@ -249,6 +260,7 @@ export class JobQueue extends Construct {
    */
   grantEnqueue(grantee: iam.IGrantable): iam.Grant {
     const grant = this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query');
+    this.idempotencyTable.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem');
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
     this.grantScheduling(grantee);
     return grant;

@@ -29,6 +29,8 @@ export interface JoblineConfig {
   readonly shardCount: number;
   readonly lanes: Readonly<Record<string, LaneConfig>>;
   readonly scheduler: SchedulerConfig;
+  /** Table of `ctx.once` markers and unique-key claims (partition key `pk`, TTL `expiresAt`). */
+  readonly idempotencyTableName: string;
 }
 
 /** Environment variable holding a {@link JoblineConfig} as JSON. */
@@ -38,6 +40,7 @@ const configSchema = z.object({
   tableName: z.string().min(1),
   shardCount: z.number().int().min(1).max(MAX_SHARD_COUNT).default(DEFAULT_SHARD_COUNT),
   lanes: z.record(z.string(), z.object({ queueUrl: z.string().url(), queueArn: z.string().startsWith('arn:'), deadLetterQueueUrl: z.string().url() })),
+  idempotencyTableName: z.string().min(1),
   scheduler: z.object({
     groupName: z.string().min(1),
     roleArn: z.string().startsWith('arn:'),

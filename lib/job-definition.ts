@@ -67,6 +67,17 @@ export interface CronSchedule<TInput = unknown> {
   readonly payload: TInput;
 }
 
+/**
+ * Uniqueness: while a job of this kind with the same key was enqueued within the window, a
+ * new enqueue returns that job instead of creating a second one.
+ */
+export interface Uniqueness<TPayload = unknown> {
+  /** The key of a payload, e.g. `(p) => \`${p.type}:${p.from}:${p.to}\``. */
+  key(payload: TPayload): string;
+  /** Seconds a key stays taken after its job was enqueued. */
+  readonly windowSeconds: number;
+}
+
 /** What a caller writes to define a kind. Only `kind` and `schema` are required. */
 export interface JobDefinitionInput<TSchema extends z.ZodType> {
   /** Stable name of the job type, such as `email.send`. Never a class name: it is stored in every record. */
@@ -92,6 +103,8 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
   readonly maxPayloadBytes?: number;
   /** Recurring schedules that enqueue this kind. @default none */
   readonly schedules?: readonly CronSchedule<z.input<TSchema>>[];
+  /** One job per key within a window. @default none */
+  readonly unique?: Uniqueness<z.output<TSchema>>;
 }
 
 /**
@@ -110,6 +123,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly retention: Retention;
   readonly maxPayloadBytes: number;
   readonly schedules: readonly CronSchedule<TInput>[];
+  readonly unique?: Uniqueness<TPayload> | undefined;
 }
 
 /** The payload type a handler of a definition receives. */
@@ -150,6 +164,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
     },
     maxPayloadBytes: input.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     schedules: (input.schedules ?? []).map((schedule) => ({ ...schedule, timezone: schedule.timezone ?? 'UTC' })),
+    unique: input.unique,
   };
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
@@ -172,6 +187,8 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
     [!(retry.jitter >= 0 && retry.jitter <= 1), `retry.jitter must be a number from 0 to 1, got ${retry.jitter}`],
     [!isIntegerIn(d.timeoutSeconds, 1, MAX_TIMEOUT_SECONDS),
       `timeoutSeconds must be an integer from 1 to ${MAX_TIMEOUT_SECONDS} (Lambda's limit), got ${d.timeoutSeconds}`],
+    [d.unique !== undefined && (typeof d.unique.key !== 'function' || !isIntegerIn(d.unique.windowSeconds, 1, 365 * 86_400)),
+      `unique needs a key function and windowSeconds, an integer from 1 to ${365 * 86_400}, got ${d.unique?.windowSeconds}`],
     [d.heartbeatSeconds !== undefined && !isIntegerIn(d.heartbeatSeconds, 1, d.timeoutSeconds),
       `heartbeatSeconds must be an integer from 1 to timeoutSeconds (${d.timeoutSeconds}), got ${d.heartbeatSeconds}`],
     [!isIntegerIn(retention.succeededSeconds, 60, 10 * 365 * 86_400), `retention.succeededSeconds must be an integer of at least 60, got ${retention.succeededSeconds}`],

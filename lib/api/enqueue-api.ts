@@ -62,7 +62,8 @@ async function enqueue(request: ApiRequest, client: JobClient): Promise<ApiRespo
   }
   try {
     const job = await client.enqueue(parsed.data.kind, parsed.data.payload, { ...parsed.data.options, createdBy: request.principal });
-    return { statusCode: 202, body: job };
+    // A duplicate of a unique kind's job: nothing new was accepted, here is the existing job.
+    return { statusCode: job.duplicate ? 200 : 202, body: job };
   } catch (e) {
     if (e instanceof UnknownKindError) return error(400, 'unknown_kind', e.message, { knownKinds: e.knownKinds });
     if (e instanceof PayloadTooLargeError) return error(413, 'payload_too_large', e.message, { bytes: e.bytes, limitBytes: e.limitBytes });

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JoblineConfig } from '../config.js';
+import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.js';
 import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo-job-store.js';
 import { SqsTransport } from '../transport/sqs-transport.js';
@@ -15,6 +16,7 @@ export interface AwsBackends {
   readonly store: DynamoJobStore;
   readonly transport: SqsTransport;
   readonly scheduler: EventBridgeScheduler;
+  readonly idempotency: DynamoIdempotencyStore;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
 }
@@ -24,5 +26,12 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
   const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
   const sqs = clients.sqs ?? new SQSClient({});
   const scheduler = new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient({}), config);
-  return { store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount), transport: new SqsTransport(sqs, config.lanes), scheduler, dynamodb, sqs };
+  return {
+    store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount, config.idempotencyTableName),
+    transport: new SqsTransport(sqs, config.lanes),
+    scheduler,
+    idempotency: new DynamoIdempotencyStore(dynamodb, config.idempotencyTableName),
+    dynamodb,
+    sqs,
+  };
 }

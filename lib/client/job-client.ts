@@ -41,9 +41,12 @@ export interface EnqueueRequest<TInput = unknown> {
 export interface EnqueuedJob {
   readonly id: string;
   readonly kind: string;
-  readonly status: Extract<JobStatus, 'queued' | 'scheduled'>;
+  /** `queued` or `scheduled` for a new job; the existing job's status for a duplicate. */
+  readonly status: JobStatus;
   /** When a delayed job is due. */
   readonly runAt?: string | undefined;
+  /** True when a job of a unique kind held the same key: this is that job, and nothing new was enqueued. */
+  readonly duplicate?: boolean;
 }
 
 /** Options of a {@link JobClient}. */
@@ -64,6 +67,8 @@ interface PreparedJob {
   readonly record: NewJob;
   readonly message: OutgoingMessage;
   readonly payloadJson: string;
+  /** When the kind is unique: when its key's window ends. */
+  readonly uniqueUntil?: Date | undefined;
 }
 
 /**
@@ -119,19 +124,35 @@ export class JobClient {
     });
     if (prepared.length === 0) return [];
 
-    await this.store.insert(prepared.map((p) => p.record));
+    const duplicates = await this.insertAll(prepared, now);
+    const written = prepared.filter((p) => !duplicates.has(p.record.id));
     const unsent: PreparedJob[] = [];
     const byLane = new Map<string, PreparedJob[]>();
-    for (const p of prepared.filter((p) => !p.record.scheduleName)) byLane.set(p.record.lane, [...(byLane.get(p.record.lane) ?? []), p]);
+    for (const p of written.filter((p) => !p.record.scheduleName)) byLane.set(p.record.lane, [...(byLane.get(p.record.lane) ?? []), p]);
     for (const [lane, group] of byLane) {
       const { failedIds } = await this.transport.send(lane, group.map((p) => p.message));
       unsent.push(...group.filter((p) => failedIds.includes(p.record.id)));
     }
-    const scheduled = prepared.filter((p) => p.record.scheduleName);
+    const scheduled = written.filter((p) => p.record.scheduleName);
     const results = await Promise.allSettled(scheduled.map((p) => this.scheduler.scheduleOnce(p.record.scheduleName!, p.record.runAt!, p.record.lane, p.message.body)));
     unsent.push(...scheduled.filter((_, i) => results[i]!.status === 'rejected'));
     if (unsent.length > 0) await this.keepForSweeper(unsent, now);
-    return prepared.map(({ record }) => ({ id: record.id, kind: record.kind, status: record.status, runAt: record.runAt?.toISOString() }));
+    return prepared.map(({ record }) => duplicates.get(record.id) ?? { id: record.id, kind: record.kind, status: record.status, runAt: record.runAt?.toISOString() });
+  }
+
+  /** Writes the records: plain ones in bulk, unique ones each with its key's claim. Returns the duplicates, by the id they would have had. */
+  private async insertAll(prepared: readonly PreparedJob[], now: Date): Promise<Map<string, EnqueuedJob>> {
+    await this.store.insert(prepared.filter((p) => !p.record.uniqueKey).map((p) => p.record));
+    const duplicates = new Map<string, EnqueuedJob>();
+    for (const p of prepared.filter((p) => p.record.uniqueKey)) {
+      const result = await this.store.insertUnique(p.record, { key: p.record.uniqueKey!, expiresAt: p.uniqueUntil!, now });
+      if (result.inserted) continue;
+      const existing = await this.store.get(result.existingJobId);
+      duplicates.set(p.record.id, {
+        id: result.existingJobId, kind: p.record.kind, status: existing?.status ?? 'queued', runAt: existing?.runAt, duplicate: true,
+      });
+    }
+    return duplicates;
   }
 
   /**
@@ -156,7 +177,7 @@ export class JobClient {
 
   private prepare(request: EnqueueRequest, now: Date): PreparedJob {
     const definition = typeof request.job === 'string' ? this.registry.get(request.job) : this.registry.get(request.job.kind);
-    const { json, bytes } = this.registry.validate(definition, request.payload);
+    const { json, bytes, payload } = this.registry.validate(definition, request.payload);
     const delaySeconds = this.delayOf(request.options ?? {}, now);
     const id = newJobId(this.config.shardCount, now.getTime());
     const viaScheduler = delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
@@ -171,9 +192,11 @@ export class JobClient {
       runAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
       createdBy: request.options?.createdBy ?? this.options.createdBy,
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
+      uniqueKey: definition.unique ? uniqueKeyOf(definition, payload) : undefined,
     };
     const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds };
-    return { record, message, payloadJson: json };
+    const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
+    return { record, message, payloadJson: json, uniqueUntil };
   }
 
   /** Whole seconds from now until the job may run. */
@@ -199,6 +222,14 @@ export class JobClient {
     const lost = jobs.filter((_, i) => results[i]!.status === 'rejected').map((j) => j.record.id);
     if (lost.length > 0) throw new EnqueueError(lost);
   }
+}
+
+function uniqueKeyOf(definition: JobDefinition, payload: unknown): string {
+  const key = definition.unique!.key(payload);
+  if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
+    throw new InvalidEnqueueOptionsError(`the unique key of "${definition.kind}" must be a string of 1–512 characters, got ${JSON.stringify(key)}`);
+  }
+  return key;
 }
 
 /** Neither the message nor the payload of these jobs could be stored: they were not enqueued. */

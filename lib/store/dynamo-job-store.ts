@@ -1,11 +1,11 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { JobNotCancellableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import { firstIdAt } from '../job-id.js';
 import { INDEXED_STATUSES } from '../job-status.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob } from './job-store.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob, UniqueInsertResult } from './job-store.js';
 import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item.js';
 
 /** Largest handler result kept on the record, in bytes of JSON: the record must stay under 1 KB. */
@@ -23,6 +23,8 @@ export class DynamoJobStore implements JobStore {
     client: DynamoDBClient,
     private readonly tableName: string,
     private readonly shardCount: number,
+    /** Where unique-key claims live (the idempotency table). */
+    private readonly claimsTableName: string,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -36,6 +38,34 @@ export class DynamoJobStore implements JobStore {
         const output = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
         requests = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
       }
+    }
+  }
+
+  async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }): Promise<UniqueInsertResult> {
+    const claimKey = { pk: `unique#${job.kind}#${claim.key}` };
+    try {
+      await this.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.claimsTableName,
+              Item: { ...claimKey, jobId: job.id, expiresAt: epochSeconds(claim.expiresAt) },
+              // Free, or its window is over (TTL may not have reaped it yet).
+              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+              ExpressionAttributeValues: { ':now': epochSeconds(claim.now) },
+            },
+          },
+          { Put: { TableName: this.tableName, Item: newItem(job) } },
+        ],
+      }));
+      return { inserted: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      const existing = await this.doc.send(new GetCommand({ TableName: this.claimsTableName, Key: claimKey, ConsistentRead: true }));
+      const existingJobId = existing.Item?.jobId as string | undefined;
+      // The claim expired between the two calls: try once more.
+      if (!existingJobId) return this.insertUnique(job, claim);
+      return { inserted: false, existingJobId };
     }
   }
 
@@ -237,6 +267,7 @@ function newItem(job: NewJob): Record<string, unknown> {
     runAt: job.runAt?.toISOString(),
     createdBy: job.createdBy,
     scheduleName: job.scheduleName,
+    uniqueKey: job.uniqueKey,
     stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
   };
 }

@@ -14,7 +14,12 @@ export interface NewJob {
   readonly createdBy?: string | undefined;
   /** The one-time schedule that will send its message, when a Scheduler holds it. */
   readonly scheduleName?: string | undefined;
+  /** The kind's unique key for this payload, when the kind has one. */
+  readonly uniqueKey?: string | undefined;
 }
+
+/** What writing a unique job found: it was written, or another job holds the key. */
+export type UniqueInsertResult = { readonly inserted: true } | { readonly inserted: false; readonly existingJobId: string };
 
 /** A worker's request to take a job for one attempt. */
 export interface ClaimRequest {
@@ -56,6 +61,12 @@ export interface AttemptRef {
 export interface JobStore {
   /** Writes new records (bulk writes where there are many). */
   insert(jobs: readonly NewJob[]): Promise<void>;
+  /**
+   * Writes a job of a unique kind together with its key's claim, in one transaction: if a
+   * job of the kind holds the key within its window, nothing is written and that job's id
+   * is returned.
+   */
+  insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }): Promise<UniqueInsertResult>;
   /** Keeps the payload on a queued record whose message could not be sent, for the sweeper. */
   keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void>;
   /** Takes a job for one attempt: a conditional write, so a duplicate delivery never runs it twice. */

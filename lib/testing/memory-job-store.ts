@@ -1,7 +1,7 @@
 import { JobNotCancellableError } from '../errors.js';
 import type { JobRecord } from '../job-record.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob } from '../store/job-store.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob, UniqueInsertResult } from '../store/job-store.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] };
 
@@ -21,9 +21,21 @@ export class MemoryJobStore implements JobStore {
       this.records.set(job.id, {
         id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
         payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
-        runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName,
+        runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName, uniqueKey: job.uniqueKey,
       });
     }
+  }
+
+  /** Unique-key claims: key → job id and when the window ends. */
+  readonly claims = new Map<string, { jobId: string; expiresAt: number }>();
+
+  async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }): Promise<UniqueInsertResult> {
+    const key = `unique#${job.kind}#${claim.key}`;
+    const existing = this.claims.get(key);
+    if (existing && existing.expiresAt >= claim.now.getTime()) return { inserted: false, existingJobId: existing.jobId };
+    this.claims.set(key, { jobId: job.id, expiresAt: claim.expiresAt.getTime() });
+    await this.insert([job]);
+    return { inserted: true };
   }
 
   async keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void> {

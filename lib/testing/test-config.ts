@@ -4,6 +4,7 @@ import type { JoblineConfig } from '../config.js';
 export function testConfig(lanes: readonly string[] = ['default'], overrides: Partial<JoblineConfig> = {}): JoblineConfig {
   return {
     tableName: 'jobs',
+    idempotencyTableName: 'jobs-idempotency',
     shardCount: 4,
     lanes: Object.fromEntries(lanes.map((lane) => [lane, {
       queueUrl: `https://sqs.us-east-1.amazonaws.com/000000000000/jobs-${lane}`,

@@ -5,6 +5,7 @@ import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError } from '../errors.js';
 import { JobRegistry } from '../job-registry.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
@@ -21,6 +22,7 @@ export interface WorkerOptions {
   readonly store?: JobStore;
   readonly transport?: JobTransport;
   readonly scheduler?: JobScheduler;
+  readonly idempotency?: IdempotencyStore;
   readonly logger?: Logger;
   /** Clock and randomness, injectable for tests. */
   readonly now?: () => Date;
@@ -47,7 +49,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
   const resolve = () => {
     if (dependencies) return dependencies;
     const config = options.config ?? configFromEnvironment();
-    const backends = !options.store || !options.transport || !options.scheduler ? awsBackends(config) : undefined;
+    const backends = !options.store || !options.transport || !options.scheduler || !options.idempotency ? awsBackends(config) : undefined;
     dependencies = {
       lanes: config.lanes,
       registry,
@@ -55,6 +57,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       store: options.store ?? backends!.store,
       transport: options.transport ?? backends!.transport,
       scheduler: options.scheduler ?? backends!.scheduler,
+      idempotency: options.idempotency ?? backends!.idempotency,
       logger,
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,

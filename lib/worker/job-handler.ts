@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { OnceOptions } from '../idempotency/once.js';
 import type { JobDefinition } from '../job-definition.js';
 
 /** What a handler gets besides its payload. */
@@ -21,6 +22,14 @@ export interface JobContext {
    * the job to another delivery. Rejects with LeaseLostError when that has happened.
    */
   heartbeat(progress?: unknown): Promise<void>;
+  /**
+   * Runs `fn` once per `key` (scoped to this kind) across attempts and duplicate deliveries,
+   * and returns its result — stored, on later calls. Guard each side effect with it: one
+   * email per send token, one import per batch id.
+   *
+   * @example await ctx.once(`send:${payload.token}`, () => ses.send(command));
+   */
+  once<T>(key: string, fn: () => Promise<T>, options?: OnceOptions): Promise<T>;
 }
 
 /**

@@ -5,6 +5,8 @@ import { decodeJobMessage, type JobMessage } from '../job-message.js';
 import { ERROR_HISTORY_LENGTH, type JobError, type JobRecord } from '../job-record.js';
 import type { JobRegistry } from '../job-registry.js';
 import { classifyFailure, toJobError } from '../retry/classify-failure.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { once } from '../idempotency/once.js';
 import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
@@ -38,6 +40,7 @@ export interface WorkerDependencies {
   readonly store: JobStore;
   readonly transport: JobTransport;
   readonly scheduler: JobScheduler;
+  readonly idempotency: IdempotencyStore;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly random: () => number;
@@ -138,6 +141,13 @@ async function runClaimed(
       deadline: new Date(started.getTime() + timeoutMs),
       logger: childLogger,
       heartbeat: (progress?: unknown) => heartbeat.beat(progress),
+      once: (key, fn, options) => once({
+        store: deps.idempotency,
+        jobId: job.id,
+        kind: job.kind,
+        leaseUntil: () => new Date(started.getTime() + timeoutMs + LEASE_GRACE_MS),
+        now: deps.now,
+      }, key, fn, options),
     }), controller);
   const finished = deps.now();
   const durationMs = finished.getTime() - started.getTime();

@@ -11,6 +11,7 @@ import { testConfig } from '../../lib/testing/test-config.js';
 
 const note = defineJob({ kind: 'note.write', schema: z.object({ text: z.string() }), maxPayloadBytes: 100 });
 const slow = defineJob({ kind: 'video.encode', schema: z.object({}), lane: 'bulk' });
+const report = defineJob({ kind: 'report.generate', schema: z.object({ type: z.string(), from: z.string() }), unique: { key: (p) => `${p.type}:${p.from}`, windowSeconds: 600 } });
 const config = testConfig(['default', 'bulk']);
 let store: MemoryJobStore;
 let transport: MemoryTransport;
@@ -22,7 +23,7 @@ beforeEach(() => {
   store = new MemoryJobStore();
   transport = new MemoryTransport();
   scheduler = new MemoryScheduler();
-  client = new JobClient({ jobs: [note, slow], config, store, transport, scheduler, createdBy: 'unit-test', now: () => now });
+  client = new JobClient({ jobs: [note, slow, report], config, store, transport, scheduler, createdBy: 'unit-test', now: () => now });
 });
 
 describe('JobClient', () => {
@@ -69,6 +70,16 @@ describe('JobClient', () => {
     scheduler.scheduleOnce = async () => { throw new Error('throttled'); };
     const job = await client.enqueue(note, { text: 'kept' }, { delaySeconds: 7200 });
     expect(await store.get(job.id)).toMatchObject({ status: 'scheduled', payload: { text: 'kept' } });
+  });
+
+  it('returns the existing job for a duplicate of a unique kind within its window, sending nothing', async () => {
+    const first = await client.enqueue(report, { type: 'sales', from: '2026-01' });
+    const again = await client.enqueue(report, { type: 'sales', from: '2026-01' });
+    const other = await client.enqueue(report, { type: 'sales', from: '2026-02' });
+    expect(again).toMatchObject({ id: first.id, duplicate: true, status: 'queued' });
+    expect(other.id).not.toBe(first.id);
+    expect(transport.sent.map((m) => m.id)).toEqual([first.id, other.id]);
+    expect(await store.get(first.id)).toMatchObject({ uniqueKey: 'sales:2026-01' });
   });
 
   it('routes each job to its lane', async () => {

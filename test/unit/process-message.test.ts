@@ -8,6 +8,7 @@ import { cronJobId, encodeCronMessage } from '../../lib/cron-firing.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import { JobRegistry } from '../../lib/job-registry.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryIdempotencyStore } from '../../lib/testing/memory-idempotency-store.js';
 import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { defineHandler, type BoundJob } from '../../lib/worker/job-handler.js';
@@ -18,6 +19,7 @@ const greet = defineJob({ kind: 'greet', schema: z.object({ name: z.string() }),
 let store: MemoryJobStore;
 let transport: MemoryTransport;
 let scheduler: MemoryScheduler;
+let idempotency: MemoryIdempotencyStore;
 let clock: number;
 let runs: number;
 let behaviour: (attempt: number, signal: AbortSignal) => Promise<unknown>;
@@ -33,6 +35,7 @@ function deps(): WorkerDependencies {
     store,
     transport,
     scheduler,
+    idempotency,
     logger: new Logger({ logLevel: 'SILENT' }),
     now: () => new Date(clock),
     random: () => 0,
@@ -57,6 +60,7 @@ beforeEach(() => {
   store = new MemoryJobStore();
   transport = new MemoryTransport();
   scheduler = new MemoryScheduler();
+  idempotency = new MemoryIdempotencyStore();
   clock = Date.parse('2026-01-01T00:00:00Z');
   runs = 0;
   behaviour = async () => ({ ok: true });

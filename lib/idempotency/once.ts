@@ -1,0 +1,54 @@
+import { RetryAfterError } from '../errors.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+
+/** Default time a `ctx.once` result is remembered, in seconds (7 days). */
+export const DEFAULT_ONCE_TTL_SECONDS = 7 * 86_400;
+
+/** Options of `ctx.once`. */
+export interface OnceOptions {
+  /** How long the result is remembered, in seconds. @default 604800 (7 days) */
+  readonly ttlSeconds?: number;
+}
+
+/** Where a `once` call runs: the job doing it, and how long its attempt may hold the work. */
+export interface OnceScope {
+  readonly store: IdempotencyStore;
+  readonly jobId: string;
+  readonly kind: string;
+  /** When the attempt's lease ends: another attempt may take the work over after it. */
+  readonly leaseUntil: () => Date;
+  readonly now: () => Date;
+}
+
+/**
+ * Runs `fn` once per key across every attempt and duplicate delivery: the first caller
+ * marks the key in progress (under its attempt's lease), runs `fn` and stores its result;
+ * later callers get the stored result without running `fn`. If `fn` throws, the mark is
+ * released so a retry can run it again. While another attempt holds the key, the call throws
+ * a RetryAfterError (transient) so this attempt retries once that lease has ended.
+ *
+ * Keys are scoped to the job kind: `once('send:' + token, ...)` in `email.send`.
+ */
+export async function once<T>(scope: OnceScope, key: string, fn: () => Promise<T>, options: OnceOptions = {}): Promise<T> {
+  if (!key) throw new Error('ctx.once needs a non-empty key');
+  const scopedKey = `once#${scope.kind}#${key}`;
+  const now = scope.now();
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_ONCE_TTL_SECONDS;
+  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+  const attempt = await scope.store.start(scopedKey, scope.jobId, now, scope.leaseUntil(), expiresAt);
+  if (!attempt.started) {
+    const { existing } = attempt;
+    if (existing.status === 'done') return (existing.resultJson === undefined ? undefined : JSON.parse(existing.resultJson)) as T;
+    const waitSeconds = Math.max(1, Math.ceil((Date.parse(existing.leaseUntil ?? '') - now.getTime()) / 1000));
+    throw new RetryAfterError(`"${key}" is being done by job ${existing.jobId} right now; trying again after its lease`, Number.isFinite(waitSeconds) ? waitSeconds : 30);
+  }
+  let result: T;
+  try {
+    result = await fn();
+  } catch (error) {
+    await scope.store.release(scopedKey, scope.jobId);
+    throw error;
+  }
+  await scope.store.complete(scopedKey, scope.jobId, JSON.stringify(result) ?? 'null', expiresAt);
+  return result;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { RetryAfterError } from '../../lib/errors.js';
+import { once, type OnceScope } from '../../lib/idempotency/once.js';
+import { MemoryIdempotencyStore } from '../../lib/testing/memory-idempotency-store.js';
+
+function scope(store: MemoryIdempotencyStore, jobId: string, clock: { now: number }): OnceScope {
+  return { store, jobId, kind: 'email.send', leaseUntil: () => new Date(clock.now + 10_000), now: () => new Date(clock.now) };
+}
+
+describe('ctx.once', () => {
+  it('runs the work once and hands later callers the stored result', async () => {
+    const store = new MemoryIdempotencyStore();
+    const clock = { now: Date.parse('2026-01-01T00:00:00Z') };
+    let sends = 0;
+    const send = async () => ({ messageId: `m${++sends}` });
+    expect(await once(scope(store, 'job-1', clock), 'send:tok', send)).toEqual({ messageId: 'm1' });
+    expect(await once(scope(store, 'job-1', clock), 'send:tok', send)).toEqual({ messageId: 'm1' });
+    expect(await once(scope(store, 'job-2', clock), 'send:tok', send)).toEqual({ messageId: 'm1' });
+    expect(sends).toBe(1);
+    expect([...store.records.keys()]).toEqual(['once#email.send#send:tok']);
+  });
+
+  it('releases the key when the work throws, so a retry runs it again', async () => {
+    const store = new MemoryIdempotencyStore();
+    const clock = { now: 0 };
+    await expect(once(scope(store, 'job-1', clock), 'k', async () => { throw new Error('smtp down'); })).rejects.toThrow('smtp down');
+    expect(await once(scope(store, 'job-1', clock), 'k', async () => 'sent')).toBe('sent');
+  });
+
+  it('makes a concurrent caller wait for the holder\'s lease, then lets it take over an abandoned key', async () => {
+    const store = new MemoryIdempotencyStore();
+    const clock = { now: 0 };
+    await store.start('once#email.send#k', 'job-1', new Date(0), new Date(10_000), new Date(100_000));
+    const blocked = once(scope(store, 'job-2', clock), 'k', async () => 'second');
+    await expect(blocked).rejects.toBeInstanceOf(RetryAfterError);
+    await expect(blocked).rejects.toMatchObject({ delaySeconds: 10 });
+    clock.now = 11_000;
+    expect(await once(scope(store, 'job-2', clock), 'k', async () => 'second')).toBe('second');
+  });
+});
