@@ -11,6 +11,8 @@ export const sendEmail = defineJob({
     to: z.email({ error: 'to must be an email address' }),
     template: z.string().min(1),
     variables: z.record(z.string(), z.string()).default({}),
+    /** Send token: jobs with the same token send one email between them. @default the job id */
+    token: z.string().min(1).max(200).optional(),
   }),
   retry: { maxAttempts: 6, backoffBaseSeconds: 10, backoffCapSeconds: 600 },
   timeoutSeconds: 10,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../lib/job-definition.js';
+import { sendEmail } from '../jobs/definitions.js';
 
 /**
  * Kinds that exist only in the test stack: each makes one behaviour of the runtime
@@ -54,5 +55,8 @@ export const cron = defineJob({
   schedules: [{ name: 'every-minute', expression: 'rate(1 minute)', timezone: 'Europe/Berlin', payload: { note: 'tick' } }],
 });
 
+/** Sends an email like email.send, then fails its first attempt (a crash after the send). */
+export const emailThenFail = defineJob({ kind: 'test.email-then-fail', schema: sendEmail.schema, retry: fastRetry, timeoutSeconds: 10 });
+
 /** Every test-only kind. */
-export const testJobs = [echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron] as const;
+export const testJobs = [emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron] as const;

@@ -1,7 +1,8 @@
 import { PermanentError } from '../../lib/errors.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 import type { JobContext } from '../../lib/worker/job-handler.js';
-import { alwaysFails, crash, cron, echo, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
+import { sendTemplatedEmail } from '../jobs/email-send.js';
+import { alwaysFails, crash, cron, echo, emailThenFail, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
 import { recordRun, runsOf } from './probe.js';
 
 export const echoJob = defineHandler(echo, async ({ value, holdMs }, ctx) => {
@@ -69,5 +70,11 @@ export const cronJob = defineHandler(cron, async ({ note }, ctx) => {
   return { note };
 });
 
+export const emailThenFailJob = defineHandler(emailThenFail, async (payload, ctx) => {
+  const sent = await sendTemplatedEmail(payload, ctx);
+  if (ctx.attempt === 1) throw new Error('the worker failed right after sending');
+  return sent;
+});
+
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob];
+export const testHandlers = [emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob];
