@@ -54,6 +54,8 @@ export interface JobRecord {
   /** What the handler returned (small JSON values only). */
   readonly result?: unknown;
   readonly parentId?: string | undefined;
+  /** The job whose success enqueued this one (a continuation). */
+  readonly predecessorId?: string | undefined;
   readonly uniqueKey?: string | undefined;
   /** Who enqueued it: an IAM principal ARN from the API, or what the client was told. */
   readonly createdBy?: string | undefined;

@@ -46,19 +46,28 @@ export class JobRegistry {
    * {@link InvalidPayloadError}.
    */
   validate(definition: JobDefinition, payload: unknown): { payload: unknown; json: string; bytes: number } {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(payload);
-    } catch (error) {
-      throw new InvalidPayloadError(definition.kind, [{ path: '', message: `not serialisable as JSON (${(error as Error).message})` }]);
-    }
-    if (json === undefined) throw new InvalidPayloadError(definition.kind, [{ path: '', message: 'payload is required' }]);
-    const bytes = Buffer.byteLength(json, 'utf8');
-    if (bytes > definition.maxPayloadBytes) throw new PayloadTooLargeError(definition.kind, bytes, definition.maxPayloadBytes);
-    const parsed = definition.schema.safeParse(payload);
-    if (!parsed.success) throw new InvalidPayloadError(definition.kind, issuesOf(parsed.error));
-    return { payload: parsed.data, json, bytes };
+    return validatePayload(definition, payload);
   }
+}
+
+/**
+ * Checks a payload against its kind: size first (in bytes of JSON), then the schema.
+ * Returns the parsed payload and its JSON; throws {@link PayloadTooLargeError} or
+ * {@link InvalidPayloadError}.
+ */
+export function validatePayload(definition: JobDefinition, payload: unknown): { payload: unknown; json: string; bytes: number } {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch (error) {
+    throw new InvalidPayloadError(definition.kind, [{ path: '', message: `not serialisable as JSON (${(error as Error).message})` }]);
+  }
+  if (json === undefined) throw new InvalidPayloadError(definition.kind, [{ path: '', message: 'payload is required' }]);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > definition.maxPayloadBytes) throw new PayloadTooLargeError(definition.kind, bytes, definition.maxPayloadBytes);
+  const parsed = definition.schema.safeParse(payload);
+  if (!parsed.success) throw new InvalidPayloadError(definition.kind, issuesOf(parsed.error));
+  return { payload: parsed.data, json, bytes };
 }
 
 function issuesOf(error: z.ZodError): { path: string; message: string }[] {

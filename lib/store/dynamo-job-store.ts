@@ -5,7 +5,7 @@ import { JobNotCancellableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import { firstIdAt } from '../job-id.js';
 import { INDEXED_STATUSES } from '../job-status.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob, UniqueInsertResult } from './job-store.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from './job-store.js';
 import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item.js';
 
 /** Largest handler result kept on the record, in bytes of JSON: the record must stay under 1 KB. */
@@ -112,12 +112,35 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date }): Promise<boolean> {
-    return this.finish(ref, {
+  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[] }): Promise<boolean> {
+    const change = {
       SET: { status: 'succeeded', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs, expiresAt: epochSeconds(update.expiresAt), result: smallResult(update.result) },
       // Removing an attribute a job does not have costs nothing: only watched jobs pay for leaving the index.
       REMOVE: ['leaseUntil', 'watchKey'],
-    });
+    };
+    if (!update.followUps?.length) return this.finish(ref, change);
+    try {
+      await this.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          { Update: this.fencedUpdate(ref, change) },
+          ...update.followUps.map((f) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: { ...newItem(f.record), payloadJson: f.payloadJson, stateKey: stateKey('undispatched', f.record.id) },
+              ConditionExpression: 'attribute_not_exists(sk)',
+            },
+          })),
+        ],
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
+  async markDispatched(id: string): Promise<void> {
+    await markDispatched(this.doc, this.tableName, id);
   }
 
   async markRetrying(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; nextRunAt: Date }): Promise<boolean> {
@@ -226,6 +249,16 @@ export class DynamoJobStore implements JobStore {
 
   /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */
   private async finish(ref: AttemptRef, change: { SET: Record<string, unknown>; REMOVE: string[] }): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand(this.fencedUpdate(ref, change)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private fencedUpdate(ref: AttemptRef, change: { SET: Record<string, unknown>; REMOVE: string[] }): UpdateCommandInput & { UpdateExpression: string } {
     const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':running': 'running', ':attempt': ref.attempt };
@@ -234,7 +267,7 @@ export class DynamoJobStore implements JobStore {
       values[`:v${i}`] = value;
       return `#a${i} = :v${i}`;
     });
-    const input: UpdateCommandInput = {
+    return {
       TableName: this.tableName,
       Key: jobKey(ref.id),
       UpdateExpression: `SET ${sets.join(', ')}${change.REMOVE.length ? ` REMOVE ${change.REMOVE.join(', ')}` : ''}`,
@@ -242,13 +275,6 @@ export class DynamoJobStore implements JobStore {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     };
-    try {
-      await this.doc.send(new UpdateCommand(input));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 }
 
@@ -268,8 +294,23 @@ function newItem(job: NewJob): Record<string, unknown> {
     createdBy: job.createdBy,
     scheduleName: job.scheduleName,
     uniqueKey: job.uniqueKey,
+    predecessorId: job.predecessorId,
     stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
   };
+}
+
+/** Marks a job's message as sent: it leaves the undispatched index and drops its payload copy (no-op once claimed). */
+export async function markDispatched(doc: DynamoDBDocumentClient, tableName: string, id: string): Promise<void> {
+  try {
+    await doc.send(new UpdateCommand({
+      TableName: tableName, Key: jobKey(id),
+      UpdateExpression: 'REMOVE stateKey, payloadJson',
+      ConditionExpression: 'begins_with(stateKey, :undispatched)',
+      ExpressionAttributeValues: { ':undispatched': 'undispatched#' },
+    }));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 /** Keeps a small result (or progress) as is; a large one is replaced by a note of its size. */

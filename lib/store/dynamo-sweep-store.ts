@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../job-record.js';
+import { markDispatched } from './dynamo-job-store.js';
 import { jobKey, shardKey, STATE_INDEX, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
 
 /** A job record with the payload kept for the sweeper (its message was never sent). */
@@ -44,16 +45,7 @@ export class DynamoSweepStore implements SweepStore {
   }
 
   async markDispatched(id: string): Promise<void> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName, Key: jobKey(id),
-        UpdateExpression: 'REMOVE stateKey, payloadJson',
-        ConditionExpression: 'begins_with(stateKey, :undispatched)',
-        ExpressionAttributeValues: { ':undispatched': 'undispatched#' },
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await markDispatched(this.doc, this.tableName, id);
   }
 
   async cursor(shard: number): Promise<string | undefined> {

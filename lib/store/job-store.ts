@@ -16,6 +16,14 @@ export interface NewJob {
   readonly scheduleName?: string | undefined;
   /** The kind's unique key for this payload, when the kind has one. */
   readonly uniqueKey?: string | undefined;
+  /** The job whose success enqueued this one (a continuation). */
+  readonly predecessorId?: string | undefined;
+}
+
+/** A job to enqueue when its predecessor succeeds, written in the same transaction as that success. */
+export interface FollowUp {
+  readonly record: NewJob;
+  readonly payloadJson: string;
 }
 
 /** What writing a unique job found: it was written, or another job holds the key. */
@@ -71,7 +79,14 @@ export interface JobStore {
   keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void>;
   /** Takes a job for one attempt: a conditional write, so a duplicate delivery never runs it twice. */
   claim(request: ClaimRequest): Promise<ClaimResult>;
-  markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date }): Promise<boolean>;
+  /**
+   * Records success. With follow-ups, their records are written in the same transaction
+   * (queued, payload kept, waiting for dispatch): a follow-up exists if and only if its
+   * predecessor succeeded.
+   */
+  markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[] }): Promise<boolean>;
+  /** A job's message is on its way: it leaves the undispatched index and drops its payload copy. */
+  markDispatched(id: string): Promise<void>;
   markRetrying(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; nextRunAt: Date }): Promise<boolean>;
   markFailed(ref: AttemptRef, update: {
     now: Date;

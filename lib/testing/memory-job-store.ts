@@ -1,7 +1,7 @@
 import { JobNotCancellableError } from '../errors.js';
 import type { JobRecord } from '../job-record.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, JobStore, ListQuery, NewJob, UniqueInsertResult } from '../store/job-store.js';
+import type { AttemptRef, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from '../store/job-store.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] };
 
@@ -66,8 +66,18 @@ export class MemoryJobStore implements JobStore {
     return { outcome: 'claimed', record: { ...record } };
   }
 
-  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date }): Promise<boolean> {
-    return this.finish(ref, 'markSucceeded', { status: 'succeeded', finishedAt: update.now.toISOString(), durationMs: update.durationMs, result: update.result, expiresAt: Math.floor(update.expiresAt.getTime() / 1000) }, update.now);
+  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[] }): Promise<boolean> {
+    const done = this.finish(ref, 'markSucceeded', { status: 'succeeded', finishedAt: update.now.toISOString(), durationMs: update.durationMs, result: update.result, expiresAt: Math.floor(update.expiresAt.getTime() / 1000) }, update.now);
+    if (done && update.followUps?.length) {
+      await this.insert(update.followUps.map((f) => f.record));
+      for (const f of update.followUps) Object.assign(this.records.get(f.record.id)!, { payload: JSON.parse(f.payloadJson), predecessorId: f.record.predecessorId });
+    }
+    return done;
+  }
+
+  async markDispatched(id: string): Promise<void> {
+    const record = this.records.get(id);
+    if (record) record.payload = undefined;
   }
 
   async markRetrying(ref: AttemptRef, update: Parameters<JobStore['markRetrying']>[1]): Promise<boolean> {

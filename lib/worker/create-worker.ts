@@ -43,7 +43,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
   const jobs: readonly BoundJob[] = options.jobs;
   const registry = new JobRegistry(jobs.map((j) => j.definition));
   const logger = options.logger ?? new Logger({ serviceName: 'jobline-worker' });
-  let dependencies: (WorkerDependencies & { lanes: JoblineConfig['lanes'] }) | undefined;
+  let dependencies: (WorkerDependencies & { laneConfigs: JoblineConfig['lanes'] }) | undefined;
 
   // Resolved on first use so that importing the module (in tests, in tooling) needs no environment.
   const resolve = () => {
@@ -51,7 +51,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
     const config = options.config ?? configFromEnvironment();
     const backends = !options.store || !options.transport || !options.scheduler || !options.idempotency ? awsBackends(config) : undefined;
     dependencies = {
-      lanes: config.lanes,
+      laneConfigs: config.lanes,
       registry,
       jobs: new Map(jobs.map((j) => [j.definition.kind, j])),
       store: options.store ?? backends!.store,
@@ -62,6 +62,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,
       shardCount: config.shardCount,
+      lanes: Object.keys(config.lanes),
     };
     return dependencies;
   };
@@ -73,7 +74,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
     return processPartialResponse(event, async (record: SQSRecord) => {
       let disposition;
       try {
-        disposition = await processMessage(incoming(record, deps.lanes), deps, deadline);
+        disposition = await processMessage(incoming(record, deps.laneConfigs), deps, deadline);
       } catch (error) {
         // An AWS call failed mid-way: the message comes back after its visibility timeout and the claim sorts it out.
         deps.logger.error('could not process a message; it will be delivered again', { messageId: record.messageId, error: error as Error });

@@ -30,6 +30,15 @@ export interface JobContext {
    * @example await ctx.once(`send:${payload.token}`, () => ses.send(command));
    */
   once<T>(key: string, fn: () => Promise<T>, options?: OnceOptions): Promise<T>;
+  /**
+   * Enqueues a follow-up job when — and only if — this job succeeds: its record is written in
+   * the same transaction as this job's success, so a follow-up exists exactly when its
+   * predecessor succeeded, and retrying the follow-up never reruns this job. The payload is
+   * validated now (throws InvalidPayloadError).
+   *
+   * @example ctx.then(sendEmail, { to: requestedBy, template: 'report-ready', variables: { link } });
+   */
+  then<TInput>(job: JobDefinition<unknown, TInput>, payload: TInput): void;
 }
 
 /**

@@ -1,6 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { InvalidPayloadError, PayloadTooLargeError, PermanentError } from '../errors.js';
+import { ConfigurationError } from '../errors.js';
 import { MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
+import { newJobId } from '../job-id.js';
+import { encodeJobMessage } from '../job-message.js';
+import { validatePayload } from '../job-registry.js';
 import { decodeJobMessage, type JobMessage } from '../job-message.js';
 import { ERROR_HISTORY_LENGTH, type JobError, type JobRecord } from '../job-record.js';
 import type { JobRegistry } from '../job-registry.js';
@@ -8,7 +12,7 @@ import { classifyFailure, toJobError } from '../retry/classify-failure.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { once } from '../idempotency/once.js';
 import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
-import type { JobStore } from '../store/job-store.js';
+import type { FollowUp, JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { BoundJob } from './job-handler.js';
 import { Heartbeat } from './heartbeat.js';
@@ -46,6 +50,8 @@ export interface WorkerDependencies {
   readonly random: () => number;
   /** Shards of the jobs table (ids of schedule firings derive from it). */
   readonly shardCount: number;
+  /** The lanes the config knows (follow-ups must go to one of them). */
+  readonly lanes: readonly string[];
 }
 
 /**
@@ -130,6 +136,7 @@ async function runClaimed(
   const started = deps.now();
   const childLogger = logger.createChild({ persistentKeys: { attempt: record.attempt } });
   const controller = new AbortController();
+  const followUps: FollowUp[] = [];
   const heartbeat = new Heartbeat({ id: job.id, attempt: record.attempt, lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds }, deps.store, deps.transport, controller, deps.now);
   const outcome = await runWithDeadline(timeoutMs, (signal) =>
     bound!.handler(checked.payload, {
@@ -148,6 +155,7 @@ async function runClaimed(
         leaseUntil: () => new Date(started.getTime() + timeoutMs + LEASE_GRACE_MS),
         now: deps.now,
       }, key, fn, options),
+      then: (next, payload) => followUps.push(followUpOf(next as JobDefinition, payload, job.id, deps)),
     }), controller);
   const finished = deps.now();
   const durationMs = finished.getTime() - started.getTime();
@@ -155,9 +163,10 @@ async function runClaimed(
 
   if (outcome.ok) {
     const expiresAt = new Date(finished.getTime() + definition!.retention.succeededSeconds * 1000);
-    const recorded = await deps.store.markSucceeded(ref, { now: finished, durationMs, result: outcome.result, expiresAt });
+    const recorded = await deps.store.markSucceeded(ref, { now: finished, durationMs, result: outcome.result, expiresAt, followUps });
     if (!recorded) logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
-    else logger.info('job succeeded', { durationMs });
+    else logger.info('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
+    if (recorded) await dispatchFollowUps(followUps, deps, logger);
     return 'ack';
   }
 
@@ -196,6 +205,34 @@ async function retryViaSchedule(job: JobMessage, record: JobRecord, nextRunAt: D
   }
   await deps.store.markRetryScheduled({ id: job.id, attempt: record.attempt }, name);
   return 'ack';
+}
+
+function followUpOf(definition: JobDefinition, payload: unknown, predecessorId: string, deps: WorkerDependencies): FollowUp {
+  if (!deps.lanes.includes(definition.lane)) {
+    throw new ConfigurationError(`follow-up "${definition.kind}" cannot be enqueued`, [`its lane "${definition.lane}" is not configured; lanes: ${deps.lanes.join(', ')}`]);
+  }
+  const { json, bytes } = validatePayload(definition, payload);
+  const now = deps.now();
+  return {
+    record: {
+      id: newJobId(deps.shardCount, now.getTime()), kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
+      payloadBytes: bytes, createdAt: now, createdBy: `job:${predecessorId}`, predecessorId,
+    },
+    payloadJson: json,
+  };
+}
+
+/** Sends the follow-ups' messages; any that fail stay undispatched, with their payload, for the sweeper. */
+async function dispatchFollowUps(followUps: readonly FollowUp[], deps: WorkerDependencies, logger: Logger): Promise<void> {
+  for (const lane of new Set(followUps.map((f) => f.record.lane))) {
+    const group = followUps.filter((f) => f.record.lane === lane);
+    try {
+      const { failedIds } = await deps.transport.send(lane, group.map((f) => ({ id: f.record.id, kind: f.record.kind, body: encodeJobMessage(f.record.id, f.record.kind, f.payloadJson) })));
+      await Promise.all(group.filter((f) => !failedIds.includes(f.record.id)).map((f) => deps.store.markDispatched(f.record.id)));
+    } catch (error) {
+      logger.error('could not send follow-ups; the sweeper will', { error: error as Error });
+    }
+  }
 }
 
 /** Dead-letters the message with a note, then records the failure (with the payload, for inspection and retry). */

@@ -40,6 +40,7 @@ function deps(): WorkerDependencies {
     now: () => new Date(clock),
     random: () => 0,
     shardCount: 4,
+    lanes: ['default'],
   };
 }
 
@@ -142,6 +143,21 @@ describe('processMessage', () => {
     const [record] = [...store.records.values()];
     expect(record).toMatchObject({ status: 'succeeded', kind: 'greet', createdBy: 'schedule:greet/hourly' });
     expect(record!.id).toBe(cronJobId({ schedule: 'greet/hourly', scheduledTime: '' }, clock, 4));
+  });
+
+  it('enqueues a follow-up only when the job succeeds, with its payload validated and its predecessor recorded', async () => {
+    const m = await enqueued();
+    const ok = await enqueued();
+    const bound = defineHandler(greet, async (_p, ctx) => {
+      ctx.then(greet, { name: 'next' });
+      if (ctx.id === idOf(m)) throw new PermanentError('no');
+    }) as BoundJob;
+    const withThen = { ...deps(), jobs: new Map([[greet.kind, bound]]) };
+    await processMessage(m, withThen, deadline());
+    await processMessage(ok, withThen, deadline());
+    const followUps = [...store.records.values()].filter((r) => r.predecessorId);
+    expect(followUps).toEqual([expect.objectContaining({ predecessorId: idOf(ok), status: 'queued', kind: 'greet', createdBy: `job:${idOf(ok)}` })]);
+    expect(transport.sent.map((s) => s.id)).toEqual([followUps[0]!.id]);
   });
 
   it('fails a permanent error at once: record failed with payload, message dead-lettered with a note', async () => {
