@@ -1,5 +1,6 @@
 import { createWorker } from '../lib/worker/create-worker.js';
 import { sendEmailJob } from './jobs/email-send.js';
+import { generateReportJob } from './jobs/report-generate.js';
 
 /** The reference app's worker: every kind bound to its handler. */
-export const handler = createWorker({ jobs: [sendEmailJob] });
+export const handler = createWorker({ jobs: [sendEmailJob, generateReportJob] });

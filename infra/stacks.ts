@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { referenceJobs } from '../functions/jobs/definitions.js';
@@ -31,6 +32,7 @@ export class JoblineStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     allowSendingEmail(this, this.jobQueue, senderOf(props));
+    addExampleData(this, this.jobQueue);
   }
 }
 
@@ -66,7 +68,33 @@ export class JoblineTestStack extends Stack {
     probe.grantReadWriteData(this.jobQueue.workerFunction);
     new CfnOutput(this, 'ProbeTable', { value: probe.tableName });
     allowSendingEmail(this, this.jobQueue, senderOf(props));
+    addExampleData(this, this.jobQueue);
   }
+}
+
+/**
+ * The example jobs' own data: a contacts table (imports write it, reports read it) and a
+ * bucket for uploaded CSVs and generated reports; the worker gets their names and access.
+ */
+function addExampleData(scope: Construct, jobQueue: JobQueue): void {
+  const contacts = new TableV2(scope, 'Contacts', {
+    partitionKey: { name: 'day', type: AttributeType.STRING },
+    sortKey: { name: 'email', type: AttributeType.STRING },
+    billing: Billing.onDemand(),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const files = new Bucket(scope, 'Files', {
+    encryption: BucketEncryption.S3_MANAGED,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  contacts.grantReadWriteData(jobQueue.workerFunction);
+  files.grantReadWrite(jobQueue.workerFunction);
+  jobQueue.workerFunction.addEnvironment('CONTACTS_TABLE', contacts.tableName);
+  jobQueue.workerFunction.addEnvironment('FILES_BUCKET', files.bucketName);
+  new CfnOutput(scope, 'ContactsTable', { value: contacts.tableName });
+  new CfnOutput(scope, 'FilesBucket', { value: files.bucketName });
 }
 
 function senderOf(props: JoblineStackProps): string {

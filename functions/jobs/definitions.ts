@@ -18,5 +18,28 @@ export const sendEmail = defineJob({
   timeoutSeconds: 10,
 });
 
+const isoDate = z.iso.date({ error: 'must be a date like 2026-01-31' });
+
+/**
+ * Builds a report file from DynamoDB data into S3 under a predictable key, then — only
+ * once it succeeded — emails the requester a download link. One report per (type, range)
+ * at a time: an identical request within 10 minutes returns the existing job.
+ */
+export const generateReport = defineJob({
+  kind: 'report.generate',
+  schema: z.object({
+    type: z.literal('signups', { error: 'type must be "signups"' }),
+    from: isoDate,
+    to: isoDate,
+    format: z.enum(['csv', 'json']).default('csv'),
+    filters: z.object({ country: z.string().length(2).optional() }).default({}),
+    requestedBy: z.email({ error: 'requestedBy must be an email address' }),
+  }).refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['to'] })
+    .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 366 * 86_400_000, { message: 'a report covers at most 366 days', path: ['to'] }),
+  unique: { key: (r) => `${r.type}:${r.from}:${r.to}`, windowSeconds: 600 },
+  retry: { maxAttempts: 4, backoffBaseSeconds: 5, backoffCapSeconds: 120 },
+  timeoutSeconds: 10,
+});
+
 /** Every kind of the reference app. */
-export const referenceJobs = [sendEmail] as const;
+export const referenceJobs = [sendEmail, generateReport] as const;

@@ -10,6 +10,10 @@ export const EMAIL_TEMPLATES: Readonly<Record<string, EmailTemplate>> = {
     subject: 'Welcome to jobline, {{name}}',
     text: 'Hi {{name}},\n\nYour account is ready. Jobs you enqueue now run on managed AWS services only.\n\n— jobline',
   },
+  'report-ready': {
+    subject: 'Your {{type}} report for {{from}} – {{to}} is ready',
+    text: 'Your {{type}} report ({{rows}} rows, {{format}}) is ready. Download it within 24 hours:\n\n{{link}}\n\n— jobline',
+  },
 };
 
 /** Fills `{{name}}` placeholders; returns the names that had no value. */
