@@ -54,6 +54,14 @@ export interface JobRecord {
   /** What the handler returned (small JSON values only). */
   readonly result?: unknown;
   readonly parentId?: string | undefined;
+  /** A parent's children: how many it spawned, how many finished, how many of those failed. */
+  readonly childrenTotal?: number | undefined;
+  readonly childrenDone?: number | undefined;
+  readonly childrenFailed?: number | undefined;
+  /** A parent's sums of its finished children's numeric result fields (progress while it waits). */
+  readonly childTotals?: Readonly<Record<string, number>> | undefined;
+  /** A parent that fails, and cancels its other children, when one child fails. */
+  readonly failFast?: boolean | undefined;
   /** The job whose success enqueued this one (a continuation). */
   readonly predecessorId?: string | undefined;
   readonly uniqueKey?: string | undefined;

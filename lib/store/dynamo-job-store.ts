@@ -1,15 +1,17 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { JobNotCancellableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import { firstIdAt } from '../job-id.js';
 import { INDEXED_STATUSES } from '../job-status.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from './job-store.js';
+import type { AttemptRef, ChildReport, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from './job-store.js';
 import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item.js';
 
-/** Largest handler result kept on the record, in bytes of JSON: the record must stay under 1 KB. */
-export const MAX_RESULT_BYTES = 256;
+/** Largest handler result kept on the record, in bytes of JSON. A result over ~500 bytes pushes the record past 1 KB: each write then costs 2 units. */
+export const MAX_RESULT_BYTES = 4096;
+/** Largest summary a parent keeps as its result, in bytes of JSON (it is written once). */
+export const MAX_PARENT_SUMMARY_BYTES = 32 * 1024;
 const BATCH_WRITE_LIMIT = 25;
 /** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
 const MAX_LIST_PAGES = 20;
@@ -112,18 +114,19 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[] }): Promise<boolean> {
+  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[]; parent?: ChildReport }): Promise<boolean> {
     const change = {
       SET: { status: 'succeeded', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs, expiresAt: epochSeconds(update.expiresAt), result: smallResult(update.result) },
       // Removing an attribute a job does not have costs nothing: only watched jobs pay for leaving the index.
       REMOVE: ['leaseUntil', 'watchKey'],
     };
-    if (!update.followUps?.length) return this.finish(ref, change);
+    if (!update.followUps?.length && !update.parent) return this.finish(ref, change);
     try {
       await this.doc.send(new TransactWriteCommand({
         TransactItems: [
           { Update: this.fencedUpdate(ref, change) },
-          ...update.followUps.map((f) => ({
+          ...(update.parent ? [{ Update: this.parentReport(update.parent) }] : []),
+          ...(update.followUps ?? []).map((f) => ({
             Put: {
               TableName: this.tableName,
               Item: { ...newItem(f.record), payloadJson: f.payloadJson, stateKey: stateKey('undispatched', f.record.id) },
@@ -150,14 +153,93 @@ export class DynamoJobStore implements JobStore {
     });
   }
 
-  async markFailed(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; payloadJson: string; expiresAt: Date }): Promise<boolean> {
-    return this.finish(ref, {
+  async markFailed(ref: AttemptRef, update: { parent?: ChildReport; now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; payloadJson: string; expiresAt: Date }): Promise<boolean> {
+    const change = {
       SET: {
         status: 'failed', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs,
         lastError: update.error, errors: update.errors, payloadJson: update.payloadJson, expiresAt: epochSeconds(update.expiresAt), stateKey: stateKey('failed', ref.id),
       },
       REMOVE: ['leaseUntil', 'watchKey'],
+    };
+    if (!update.parent) return this.finish(ref, change);
+    return this.transactFenced([{ Update: this.fencedUpdate(ref, change) }, { Update: this.parentReport(update.parent) }]);
+  }
+
+  async prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean> {
+    return this.finish(ref, {
+      SET: { childrenTotal: update.total, failFast: update.failFast },
+      REMOVE: [],
+      IF_ABSENT: { childrenDone: 0, childrenFailed: 0, childTotals: {} },
     });
+  }
+
+  async insertChildren(children: readonly NewJob[]): Promise<void> {
+    for (let i = 0; i < children.length; i += BATCH_WRITE_LIMIT) {
+      await Promise.all(children.slice(i, i + BATCH_WRITE_LIMIT).map(async (child) => {
+        try {
+          await this.doc.send(new PutCommand({ TableName: this.tableName, Item: newItem(child), ConditionExpression: 'attribute_not_exists(sk)' }));
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }));
+    }
+  }
+
+  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number }): Promise<boolean> {
+    return this.finish(ref, {
+      SET: { status: 'waiting', updatedAt: update.now.toISOString(), durationMs: update.durationMs, stateKey: stateKey('waiting', ref.id) },
+      REMOVE: ['leaseUntil'],
+    });
+  }
+
+  async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobKey(id),
+        UpdateExpression: `SET #status = :final, finishedAt = :now, updatedAt = :now, #result = :result, expiresAt = :expires${update.error ? ', lastError = :error, stateKey = :failedKey' : ''}${update.error ? '' : ' REMOVE stateKey'}`,
+        ConditionExpression: '#status IN (:waiting, :running)',
+        ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+        ExpressionAttributeValues: {
+          ':final': update.status, ':now': update.now.toISOString(), ':result': smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null, ':expires': epochSeconds(update.expiresAt),
+          ':waiting': 'waiting', ':running': 'running',
+          ...(update.error ? { ':error': update.error, ':failedKey': stateKey('failed', id) } : {}),
+        },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The parent's side of a child finishing: counts it, and sums its numeric result fields. */
+  private parentReport(report: ChildReport): UpdateCommandInput & { UpdateExpression: string } {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':one': 1, ':zero': 0 };
+    const sums = Object.entries(report.totals).filter(([, v]) => Number.isFinite(v)).map(([field, value], i) => {
+      names[`#t${i}`] = field;
+      values[`:t${i}`] = value;
+      return `childTotals.#t${i} = if_not_exists(childTotals.#t${i}, :zero) + :t${i}`;
+    });
+    return {
+      TableName: this.tableName,
+      Key: jobKey(report.parentId),
+      UpdateExpression: `ADD childrenDone :one${report.failed ? ', childrenFailed :one' : ''}${sums.length ? ` SET ${sums.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(childTotals)',
+      ...(sums.length ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  private async transactFenced(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
   }
 
   async cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord> {
@@ -248,7 +330,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */
-  private async finish(ref: AttemptRef, change: { SET: Record<string, unknown>; REMOVE: string[] }): Promise<boolean> {
+  private async finish(ref: AttemptRef, change: FencedChange): Promise<boolean> {
     try {
       await this.doc.send(new UpdateCommand(this.fencedUpdate(ref, change)));
       return true;
@@ -258,14 +340,20 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  private fencedUpdate(ref: AttemptRef, change: { SET: Record<string, unknown>; REMOVE: string[] }): UpdateCommandInput & { UpdateExpression: string } {
+  private fencedUpdate(ref: AttemptRef, change: FencedChange): UpdateCommandInput & { UpdateExpression: string } {
     const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
+    const absent = Object.entries(change.IF_ABSENT ?? {});
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':running': 'running', ':attempt': ref.attempt };
     const sets = entries.map(([name, value], i) => {
       names[`#a${i}`] = name;
       values[`:v${i}`] = value;
       return `#a${i} = :v${i}`;
+    });
+    absent.forEach(([name, value], i) => {
+      names[`#d${i}`] = name;
+      values[`:d${i}`] = value;
+      sets.push(`#d${i} = if_not_exists(#d${i}, :d${i})`);
     });
     return {
       TableName: this.tableName,
@@ -276,6 +364,13 @@ export class DynamoJobStore implements JobStore {
       ExpressionAttributeValues: values,
     };
   }
+}
+
+/** A fenced write: attributes to set, to set only where absent, and to remove. */
+interface FencedChange {
+  readonly SET: Record<string, unknown>;
+  readonly REMOVE: string[];
+  readonly IF_ABSENT?: Record<string, unknown>;
 }
 
 function newItem(job: NewJob): Record<string, unknown> {
@@ -295,6 +390,7 @@ function newItem(job: NewJob): Record<string, unknown> {
     scheduleName: job.scheduleName,
     uniqueKey: job.uniqueKey,
     predecessorId: job.predecessorId,
+    parentId: job.parentId,
     stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
   };
 }
@@ -314,12 +410,12 @@ export async function markDispatched(doc: DynamoDBDocumentClient, tableName: str
 }
 
 /** Keeps a small result (or progress) as is; a large one is replaced by a note of its size. */
-function smallResult(result: unknown): unknown {
+function smallResult(result: unknown, limit = MAX_RESULT_BYTES): unknown {
   if (result === undefined) return undefined;
   const json = JSON.stringify(result);
   if (json === undefined) return undefined;
   const bytes = Buffer.byteLength(json, 'utf8');
-  return bytes <= MAX_RESULT_BYTES ? result : { truncated: true, bytes, note: `results over ${MAX_RESULT_BYTES} bytes are not stored on the record` };
+  return bytes <= limit ? result : { truncated: true, bytes, note: `results over ${limit} bytes are not stored on the record` };
 }
 
 function epochSeconds(date: Date): number {

@@ -18,6 +18,15 @@ export interface NewJob {
   readonly uniqueKey?: string | undefined;
   /** The job whose success enqueued this one (a continuation). */
   readonly predecessorId?: string | undefined;
+  /** The parent that spawned this job. */
+  readonly parentId?: string | undefined;
+}
+
+/** What a child reports to its parent when it finishes: its outcome and its numeric result fields, summed on the parent. */
+export interface ChildReport {
+  readonly parentId: string;
+  readonly failed: boolean;
+  readonly totals: Readonly<Record<string, number>>;
 }
 
 /** A job to enqueue when its predecessor succeeds, written in the same transaction as that success. */
@@ -84,11 +93,20 @@ export interface JobStore {
    * (queued, payload kept, waiting for dispatch): a follow-up exists if and only if its
    * predecessor succeeded.
    */
-  markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[] }): Promise<boolean>;
+  markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[]; parent?: ChildReport }): Promise<boolean>;
+  /** Sets up a running job to parent `total` children: counters at 0 (children may finish before it waits). */
+  prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean>;
+  /** Writes children records (each only if absent: a retried parent never duplicates them). */
+  insertChildren(children: readonly NewJob[]): Promise<void>;
+  /** A parent whose handler returned waits for its children: `running` → `waiting`. */
+  markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number }): Promise<boolean>;
+  /** Finishes a waiting parent (`waiting` → `succeeded` / `failed`); false when it was not waiting. */
+  finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean>;
   /** A job's message is on its way: it leaves the undispatched index and drops its payload copy. */
   markDispatched(id: string): Promise<void>;
   markRetrying(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; nextRunAt: Date }): Promise<boolean>;
   markFailed(ref: AttemptRef, update: {
+    parent?: ChildReport;
     now: Date;
     durationMs?: number | undefined;
     error: JobError;

@@ -1,9 +1,12 @@
 import { JobNotCancellableError } from '../errors.js';
 import type { JobRecord } from '../job-record.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
-import type { AttemptRef, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from '../store/job-store.js';
+import type { JobError } from '../job-record.js';
+import type { AttemptRef, ChildReport, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from '../store/job-store.js';
 
-type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] };
+type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
+  childrenTotal?: number; childrenDone?: number; childrenFailed?: number; childTotals?: Record<string, number>; failFast?: boolean;
+};
 
 /**
  * A {@link JobStore} in memory with the same conditions as the DynamoDB one (claim only
@@ -66,8 +69,9 @@ export class MemoryJobStore implements JobStore {
     return { outcome: 'claimed', record: { ...record } };
   }
 
-  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[] }): Promise<boolean> {
+  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[]; parent?: ChildReport }): Promise<boolean> {
     const done = this.finish(ref, 'markSucceeded', { status: 'succeeded', finishedAt: update.now.toISOString(), durationMs: update.durationMs, result: update.result, expiresAt: Math.floor(update.expiresAt.getTime() / 1000) }, update.now);
+    if (done && update.parent) this.report(update.parent);
     if (done && update.followUps?.length) {
       await this.insert(update.followUps.map((f) => f.record));
       for (const f of update.followUps) Object.assign(this.records.get(f.record.id)!, { payload: JSON.parse(f.payloadJson), predecessorId: f.record.predecessorId });
@@ -85,10 +89,44 @@ export class MemoryJobStore implements JobStore {
   }
 
   async markFailed(ref: AttemptRef, update: Parameters<JobStore['markFailed']>[1]): Promise<boolean> {
-    return this.finish(ref, 'markFailed', {
+    const done = this.finish(ref, 'markFailed', {
       status: 'failed', finishedAt: update.now.toISOString(), durationMs: update.durationMs, lastError: update.error, errors: update.errors,
       payload: JSON.parse(update.payloadJson), expiresAt: Math.floor(update.expiresAt.getTime() / 1000),
     }, update.now);
+    if (done && update.parent) this.report(update.parent);
+    return done;
+  }
+
+  async prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean> {
+    const record = this.records.get(ref.id);
+    if (!record || record.status !== 'running' || record.attempt !== ref.attempt) return false;
+    Object.assign(record, { childrenTotal: update.total, failFast: update.failFast, childrenDone: record.childrenDone ?? 0, childrenFailed: record.childrenFailed ?? 0, childTotals: record.childTotals ?? {} });
+    return true;
+  }
+
+  async insertChildren(children: readonly NewJob[]): Promise<void> {
+    const fresh = children.filter((c) => !this.records.has(c.id));
+    await this.insert(fresh);
+    for (const child of fresh) this.records.get(child.id)!.parentId = child.parentId;
+  }
+
+  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number }): Promise<boolean> {
+    return this.finish(ref, 'markWaiting', { status: 'waiting', durationMs: update.durationMs }, update.now);
+  }
+
+  async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {
+    const record = this.records.get(id);
+    if (!record || (record.status !== 'waiting' && record.status !== 'running')) return false;
+    Object.assign(record, { status: update.status, finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), result: update.result, lastError: update.error ?? record.lastError });
+    return true;
+  }
+
+  private report(report: ChildReport): void {
+    const parent = this.records.get(report.parentId);
+    if (!parent?.childTotals) throw new Error(`parent ${report.parentId} was not prepared for children`);
+    parent.childrenDone = (parent.childrenDone ?? 0) + 1;
+    if (report.failed) parent.childrenFailed = (parent.childrenFailed ?? 0) + 1;
+    for (const [field, value] of Object.entries(report.totals)) parent.childTotals[field] = (parent.childTotals[field] ?? 0) + value;
   }
 
   async cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord> {

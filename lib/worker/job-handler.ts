@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { OnceOptions } from '../idempotency/once.js';
+import type { SpawnOptions } from './children.js';
 import type { JobDefinition } from '../job-definition.js';
 
 /** What a handler gets besides its payload. */
@@ -39,6 +40,14 @@ export interface JobContext {
    * @example ctx.then(sendEmail, { to: requestedBy, template: 'report-ready', variables: { link } });
    */
   then<TInput>(job: JobDefinition<unknown, TInput>, payload: TInput): void;
+  /**
+   * Spawns children (one per payload, validated first) and makes this job their parent: when
+   * the handler returns, the job waits (`waiting`) until every child has finished, counting
+   * them and summing their numeric result fields as progress, then succeeds — or fails if any
+   * child failed (at once, cancelling the rest, with `failFast`). Retrying a child retries only
+   * that child. Returns the children's ids.
+   */
+  spawn<TInput>(job: JobDefinition<unknown, TInput>, payloads: readonly TInput[], options?: SpawnOptions): Promise<string[]>;
 }
 
 /**

@@ -15,6 +15,7 @@ import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.j
 import type { FollowUp, JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { BoundJob } from './job-handler.js';
+import { numericFields, settleParent, Spawner } from './children.js';
 import { Heartbeat } from './heartbeat.js';
 import { runWithDeadline } from './run-attempt.js';
 
@@ -137,6 +138,7 @@ async function runClaimed(
   const childLogger = logger.createChild({ persistentKeys: { attempt: record.attempt } });
   const controller = new AbortController();
   const followUps: FollowUp[] = [];
+  const spawner = new Spawner({ id: job.id, attempt: record.attempt }, deps);
   const heartbeat = new Heartbeat({ id: job.id, attempt: record.attempt, lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds }, deps.store, deps.transport, controller, deps.now);
   const outcome = await runWithDeadline(timeoutMs, (signal) =>
     bound!.handler(checked.payload, {
@@ -156,17 +158,27 @@ async function runClaimed(
         now: deps.now,
       }, key, fn, options),
       then: (next, payload) => followUps.push(followUpOf(next as JobDefinition, payload, job.id, deps)),
+      spawn: (children, payloads, options) => spawner.spawn(children as JobDefinition, payloads, options),
     }), controller);
   const finished = deps.now();
   const durationMs = finished.getTime() - started.getTime();
   const ref = { id: job.id, attempt: record.attempt };
 
+  if (outcome.ok && spawner.spawned) {
+    // A parent: it waits for its children (they may all be done already).
+    if (!(await deps.store.markWaiting(ref, { now: finished, durationMs }))) logger.warn('parent finished its attempt after another delivery took it over');
+    else await settleParent(job.id, deps, logger);
+    return 'ack';
+  }
+
   if (outcome.ok) {
     const expiresAt = new Date(finished.getTime() + definition!.retention.succeededSeconds * 1000);
-    const recorded = await deps.store.markSucceeded(ref, { now: finished, durationMs, result: outcome.result, expiresAt, followUps });
+    const parent = record.parentId ? { parentId: record.parentId, failed: false, totals: numericFields(outcome.result) } : undefined;
+    const recorded = await deps.store.markSucceeded(ref, { now: finished, durationMs, result: outcome.result, expiresAt, followUps, parent });
     if (!recorded) logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
     else logger.info('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
     if (recorded) await dispatchFollowUps(followUps, deps, logger);
+    if (recorded && record.parentId) await settleParent(record.parentId, deps, logger);
     return 'ack';
   }
 
@@ -252,6 +264,7 @@ async function failJob(
   const retentionSeconds = definition?.retention.failedSeconds ?? 14 * 86_400;
   const now = deps.now();
   const recorded = await deps.store.markFailed({ id: job.id, attempt: record.attempt }, {
+    parent: record.parentId ? { parentId: record.parentId, failed: true, totals: {} } : undefined,
     now,
     durationMs,
     error,
@@ -261,6 +274,7 @@ async function failJob(
   });
   if (!recorded) logger.warn('failure not recorded: another delivery took the job over');
   else logger.warn('job failed and was dead-lettered', { reason: error.message });
+  if (recorded && record.parentId) await settleParent(record.parentId, deps, logger, { childId: job.id, error });
 }
 
 /** The payload parsed by its schema, or the permanent error that a mismatch is. */

@@ -1,0 +1,122 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ConfigurationError, JobNotCancellableError, LeaseLostError } from '../errors.js';
+import { DEFAULT_SUCCEEDED_RETENTION_SECONDS, type JobDefinition } from '../job-definition.js';
+import { deterministicJobId, timeOf } from '../job-id.js';
+import { encodeJobMessage } from '../job-message.js';
+import type { JobError } from '../job-record.js';
+import { validatePayload } from '../job-registry.js';
+import type { NewJob } from '../store/job-store.js';
+import type { WorkerDependencies } from './process-message.js';
+
+/** Entries of each list field a parent's summary gathers from its children's results. */
+export const MAX_SUMMARY_LIST = 1000;
+
+/** Options of `ctx.spawn`. */
+export interface SpawnOptions {
+  /** When one child fails, fail the parent at once and cancel the children that have not started. @default false */
+  readonly failFast?: boolean;
+}
+
+/** The id of a parent's `index`-th child: derived, so a retried parent never makes a second set, and children can be found without an index. */
+export function childJobId(parentId: string, index: number, shardCount: number): string {
+  return deterministicJobId(timeOf(parentId), `${parentId}:child:${index}`, shardCount);
+}
+
+/**
+ * `ctx.spawn`: writes a parent's children (each only if absent) and sends them, after setting
+ * the parent's counters up. Called once per attempt; the parent then waits for them.
+ */
+export class Spawner {
+  spawned = false;
+
+  constructor(
+    private readonly parent: { readonly id: string; readonly attempt: number },
+    private readonly deps: WorkerDependencies,
+  ) {}
+
+  async spawn(definition: JobDefinition, payloads: readonly unknown[], options: SpawnOptions = {}): Promise<string[]> {
+    if (this.spawned) throw new ConfigurationError('ctx.spawn', ['a job spawns its children once per attempt, in one call']);
+    if (!this.deps.lanes.includes(definition.lane)) throw new ConfigurationError(`children "${definition.kind}" cannot be spawned`, [`lane "${definition.lane}" is not configured`]);
+    const checked = payloads.map((payload) => validatePayload(definition, payload));
+    if (!(await this.deps.store.prepareChildren(this.parent, { total: payloads.length, failFast: options.failFast ?? false }))) {
+      throw new LeaseLostError('the parent lost its lease before spawning its children');
+    }
+    const now = this.deps.now();
+    const children: Array<NewJob & { json: string }> = checked.map(({ json, bytes }, index) => ({
+      id: childJobId(this.parent.id, index, this.deps.shardCount),
+      kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
+      payloadBytes: bytes, createdAt: now, createdBy: `job:${this.parent.id}`, parentId: this.parent.id, json,
+    }));
+    await this.deps.store.insertChildren(children);
+    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => ({ id: c.id, kind: c.kind, body: encodeJobMessage(c.id, c.kind, c.json) })));
+    await Promise.all(children.filter((c) => failedIds.includes(c.id)).map((c) => this.deps.store.keepUndispatched(c.id, c.json, now)));
+    this.spawned = true;
+    return children.map((c) => c.id);
+  }
+}
+
+/** The numeric fields of a child's result: summed onto the parent. */
+export function numericFields(result: unknown): Record<string, number> {
+  if (typeof result !== 'object' || result === null) return {};
+  return Object.fromEntries(Object.entries(result).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
+}
+
+/**
+ * Brings a parent up to date after a child finished (or on the sweeper's rounds): a failing
+ * child of a fail-fast parent fails it and cancels the children not yet started; once every
+ * child has finished, the parent finishes — `failed` if any child failed — with a summary of
+ * its children (their summed numbers, and their list fields gathered, up to 1000 entries).
+ */
+export async function settleParent(parentId: string, deps: WorkerDependencies, logger: Logger, childFailure?: { childId: string; error: JobError }): Promise<void> {
+  const parent = await deps.store.get(parentId);
+  if (!parent || (parent.status !== 'waiting' && parent.status !== 'running')) return;
+  const now = deps.now();
+  const retention = deps.registry.find(parent.kind)?.retention;
+  const total = parent.childrenTotal ?? 0;
+  if (childFailure && parent.failFast) {
+    const error: JobError = { ...childFailure.error, message: `child ${childFailure.childId} failed: ${childFailure.error.message}; the children not yet started were cancelled`, attempt: parent.attempt, at: now.toISOString() };
+    const expiresAt = new Date(now.getTime() + (retention?.failedSeconds ?? 14 * 86_400) * 1000);
+    if (!(await deps.store.finishParent(parentId, { now, status: 'failed', result: summaryOf(parent, []), error, expiresAt }))) return;
+    const ids = Array.from({ length: total }, (_, i) => childJobId(parentId, i, deps.shardCount));
+    let cancelled = 0;
+    for (let i = 0; i < ids.length; i += 25) {
+      await Promise.all(ids.slice(i, i + 25).map(async (id) => {
+        try {
+          await deps.store.cancel(id, { now, reason: `parent ${parentId} failed fast`, expiresAt });
+          cancelled++;
+        } catch (e) {
+          if (!(e instanceof JobNotCancellableError)) throw e;
+        }
+      }));
+    }
+    logger.warn('parent failed fast', { parentId, childId: childFailure.childId, cancelled });
+    return;
+  }
+  if (parent.status !== 'waiting' || (parent.childrenDone ?? 0) < total) return;
+  const children = [];
+  for (let i = 0; i < total; i += 50) {
+    children.push(...(await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => deps.store.get(childJobId(parentId, i + j, deps.shardCount))))));
+  }
+  const failed = (parent.childrenFailed ?? 0) > 0;
+  const summary = summaryOf(parent, children.map((c) => c?.result));
+  const expiresAt = new Date(now.getTime() + ((failed ? retention?.failedSeconds : retention?.succeededSeconds) ?? DEFAULT_SUCCEEDED_RETENTION_SECONDS) * 1000);
+  const error: JobError | undefined = failed ? { message: `${parent.childrenFailed} of ${total} children failed`, class: 'ChildrenFailed', permanent: true, attempt: parent.attempt, at: now.toISOString() } : undefined;
+  if (await deps.store.finishParent(parentId, { now, status: failed ? 'failed' : 'succeeded', result: summary, error, expiresAt })) {
+    logger.info('parent finished', { parentId, status: failed ? 'failed' : 'succeeded', children: total });
+  }
+}
+
+function summaryOf(parent: { childrenTotal?: number | undefined; childrenDone?: number | undefined; childrenFailed?: number | undefined; childTotals?: Readonly<Record<string, number>> | undefined }, results: readonly unknown[]) {
+  const lists: Record<string, unknown[]> = {};
+  for (const result of results) {
+    if (typeof result !== 'object' || result === null) continue;
+    for (const [field, value] of Object.entries(result)) {
+      if (!Array.isArray(value)) continue;
+      const list = (lists[field] ??= []);
+      list.push(...value.slice(0, Math.max(0, MAX_SUMMARY_LIST - list.length)));
+    }
+  }
+  const done = parent.childrenDone ?? 0;
+  const failedCount = parent.childrenFailed ?? 0;
+  return { children: { total: parent.childrenTotal ?? 0, succeeded: done - failedCount, failed: failedCount }, totals: parent.childTotals ?? {}, ...lists };
+}

@@ -1,0 +1,86 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PermanentError } from '../../lib/errors.js';
+import { defineJob } from '../../lib/job-definition.js';
+import { newJobId } from '../../lib/job-id.js';
+import { encodeJobMessage } from '../../lib/job-message.js';
+import { JobRegistry } from '../../lib/job-registry.js';
+import { MemoryIdempotencyStore } from '../../lib/testing/memory-idempotency-store.js';
+import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
+import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { childJobId } from '../../lib/worker/children.js';
+import { defineHandler, type BoundJob } from '../../lib/worker/job-handler.js';
+import { processMessage, type IncomingMessage, type WorkerDependencies } from '../../lib/worker/process-message.js';
+
+const chunk = defineJob({ kind: 'chunk', schema: z.object({ n: z.number(), fatal: z.boolean().default(false) }), retry: { maxAttempts: 2, backoffBaseSeconds: 1 } });
+const parent = defineJob({ kind: 'parent', schema: z.object({ chunks: z.number(), fatalAt: z.number().optional() }) });
+
+let store: MemoryJobStore;
+let transport: MemoryTransport;
+let deps: WorkerDependencies;
+
+beforeEach(() => {
+  store = new MemoryJobStore();
+  transport = new MemoryTransport();
+  const jobs: BoundJob[] = [
+    defineHandler(parent, async ({ chunks, fatalAt }, ctx) => {
+      await ctx.spawn(chunk, Array.from({ length: chunks }, (_, n) => ({ n, fatal: n === fatalAt })), { failFast: fatalAt !== undefined });
+      return { spawned: chunks };
+    }) as BoundJob,
+    defineHandler(chunk, async ({ n, fatal }) => {
+      if (fatal) throw new PermanentError(`chunk ${n} cannot be read`);
+      return { imported: 10 * n, badRows: [n * 100] };
+    }) as BoundJob,
+  ];
+  deps = {
+    registry: new JobRegistry([parent, chunk]), jobs: new Map(jobs.map((j) => [j.definition.kind, j])), store, transport, scheduler: new MemoryScheduler(),
+    idempotency: new MemoryIdempotencyStore(), logger: new Logger({ logLevel: 'SILENT' }), now: () => new Date(), random: () => 0, shardCount: 4, lanes: ['default'],
+  };
+});
+
+const delivery = (body: string): IncomingMessage => ({ messageId: `m-${Math.random()}`, receiptHandle: 'r', body, lane: 'default', receiveCount: 1, sentTimestamp: Date.now() });
+
+async function startParent(payload: object): Promise<string> {
+  const id = newJobId(4);
+  await store.insert([{ id, kind: 'parent', lane: 'default', status: 'queued', maxAttempts: 5, payloadBytes: 1, createdAt: new Date() }]);
+  await processMessage(delivery(encodeJobMessage(id, 'parent', JSON.stringify(payload))), deps, Date.now() + 60_000);
+  return id;
+}
+
+describe('parents and children', () => {
+  it('waits for its children, tracks their progress, then succeeds with their summary', async () => {
+    const id = await startParent({ chunks: 3 });
+    expect(await store.get(id)).toMatchObject({ status: 'waiting', childrenTotal: 3, childrenDone: 0 });
+    expect(transport.sent.map((m) => m.id)).toEqual([0, 1, 2].map((i) => childJobId(id, i, 4)));
+
+    await processMessage(delivery(transport.sent[0]!.body), deps, Date.now() + 60_000);
+    expect(await store.get(id)).toMatchObject({ status: 'waiting', childrenDone: 1, childTotals: { imported: 0 } });
+    for (const message of transport.sent.slice(1, 3)) await processMessage(delivery(message.body), deps, Date.now() + 60_000);
+
+    expect(await store.get(id)).toMatchObject({
+      status: 'succeeded',
+      result: { children: { total: 3, succeeded: 3, failed: 0 }, totals: { imported: 30 }, badRows: [0, 100, 200] },
+    });
+  });
+
+  it('fails fast: one child failing permanently fails the parent and cancels the children not started', async () => {
+    const id = await startParent({ chunks: 4, fatalAt: 1 });
+    await processMessage(delivery(transport.sent[0]!.body), deps, Date.now() + 60_000);
+    await processMessage(delivery(transport.sent[1]!.body), deps, Date.now() + 60_000);
+    expect(await store.get(id)).toMatchObject({ status: 'failed', lastError: { message: expect.stringMatching(/^child .* failed: chunk 1 cannot be read; the children not yet started were cancelled$/) } });
+    expect((await store.get(childJobId(id, 0, 4)))?.status).toBe('succeeded');
+    expect((await store.get(childJobId(id, 2, 4)))?.status).toBe('cancelled');
+    expect((await store.get(childJobId(id, 3, 4)))?.status).toBe('cancelled');
+    // A cancelled child's message is dropped unrun.
+    expect(await processMessage(delivery(transport.sent[2]!.body), deps, Date.now() + 60_000)).toBe('ack');
+    expect((await store.get(childJobId(id, 2, 4)))?.status).toBe('cancelled');
+  });
+
+  it('never spawns a second set when the parent is retried after spawning', async () => {
+    const id = await startParent({ chunks: 2 });
+    expect(await store.insertChildren([{ id: childJobId(id, 0, 4), kind: 'chunk', lane: 'default', status: 'queued', maxAttempts: 2, payloadBytes: 1, createdAt: new Date(), parentId: id }])).toBeUndefined();
+    expect([...store.records.values()].filter((r) => r.parentId === id)).toHaveLength(2);
+  });
+});
