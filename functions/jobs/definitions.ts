@@ -41,5 +41,41 @@ export const generateReport = defineJob({
   timeoutSeconds: 10,
 });
 
+/** The columns a contacts CSV must have, in this order. */
+export const CONTACT_COLUMNS = ['email', 'name', 'country', 'signed_up_on'] as const;
+/** Rows per import chunk. */
+export const CHUNK_ROWS = 500;
+
+/**
+ * Imports an uploaded contacts CSV: checks the header (a wrong one fails the import at once,
+ * nothing imported), finds chunk boundaries by streaming the file, and spawns one
+ * `import.chunk` per 500 rows. It is their parent: it shows their progress and finishes when
+ * they all have; a chunk that cannot be read fails it and cancels the rest.
+ */
+export const startImport = defineJob({
+  kind: 'import.start',
+  schema: z.object({ fileId: z.string().min(1), key: z.string().min(1), uploadedBy: z.string().min(1) }),
+  retry: { maxAttempts: 3, backoffBaseSeconds: 5 },
+  timeoutSeconds: 10,
+});
+
+/** Imports rows [firstLine, firstLine + rows) of a CSV, read by byte range; upserts them by (day, email). */
+export const importChunk = defineJob({
+  kind: 'import.chunk',
+  schema: z.object({
+    fileId: z.string().min(1),
+    key: z.string().min(1),
+    /** First byte of the chunk. */
+    start: z.number().int().min(0),
+    /** One past its last byte. */
+    end: z.number().int().min(1),
+    /** File line number of its first row (the header is line 1). */
+    firstLine: z.number().int().min(2),
+    rows: z.number().int().min(1).max(CHUNK_ROWS),
+  }),
+  retry: { maxAttempts: 5, backoffBaseSeconds: 1, backoffCapSeconds: 60 },
+  timeoutSeconds: 10,
+});
+
 /** Every kind of the reference app. */
-export const referenceJobs = [sendEmail, generateReport] as const;
+export const referenceJobs = [sendEmail, generateReport, startImport, importChunk] as const;

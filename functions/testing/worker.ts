@@ -1,14 +1,27 @@
 import { createWorker } from '../../lib/worker/create-worker.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
-import { generateReport } from '../jobs/definitions.js';
+import { generateReport, importChunk } from '../jobs/definitions.js';
 import { sendEmailJob } from '../jobs/email-send.js';
+import { importRows } from '../jobs/import-chunk.js';
+import { startImportJob } from '../jobs/import-start.js';
 import { makeReportHandler } from '../jobs/report-generate.js';
 import { emailThenFail } from './definitions.js';
 import { testHandlers } from './handlers.js';
 
 /**
+ * `import.chunk` as in the reference app, except that in files whose name contains
+ * `flaky-chunk` the chunk starting at line 2002 fails its first attempt (transiently).
+ */
+const flakyImportChunk = defineHandler(importChunk, async (chunk, ctx) => {
+  if (chunk.key.includes('flaky-chunk') && chunk.firstLine === 2002 && ctx.attempt === 1) throw new Error('simulated read timeout on the first attempt');
+  return importRows(chunk, ctx);
+});
+
+/**
  * The test stack's worker: the reference kinds plus the test-only kinds. Its reports notify
  * through test.email-then-fail (a real send whose first attempt then fails), so the tests can
- * see that retrying the email never reruns the report.
+ * see that retrying the email never reruns the report; its import chunks can fail once on cue.
  */
-export const handler = createWorker({ jobs: [sendEmailJob, defineHandler(generateReport, makeReportHandler(emailThenFail)), ...testHandlers] });
+export const handler = createWorker({
+  jobs: [sendEmailJob, defineHandler(generateReport, makeReportHandler(emailThenFail)), startImportJob, flakyImportChunk, ...testHandlers],
+});

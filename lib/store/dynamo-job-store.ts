@@ -185,9 +185,9 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number }): Promise<boolean> {
+  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown }): Promise<boolean> {
     return this.finish(ref, {
-      SET: { status: 'waiting', updatedAt: update.now.toISOString(), durationMs: update.durationMs, stateKey: stateKey('waiting', ref.id) },
+      SET: { status: 'waiting', updatedAt: update.now.toISOString(), durationMs: update.durationMs, stateKey: stateKey('waiting', ref.id), result: smallResult(update.result) },
       REMOVE: ['leaseUntil'],
     });
   }

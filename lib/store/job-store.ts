@@ -99,7 +99,7 @@ export interface JobStore {
   /** Writes children records (each only if absent: a retried parent never duplicates them). */
   insertChildren(children: readonly NewJob[]): Promise<void>;
   /** A parent whose handler returned waits for its children: `running` → `waiting`. */
-  markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number }): Promise<boolean>;
+  markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown }): Promise<boolean>;
   /** Finishes a waiting parent (`waiting` → `succeeded` / `failed`); false when it was not waiting. */
   finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean>;
   /** A job's message is on its way: it leaves the undispatched index and drops its payload copy. */

@@ -110,8 +110,8 @@ export class MemoryJobStore implements JobStore {
     for (const child of fresh) this.records.get(child.id)!.parentId = child.parentId;
   }
 
-  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number }): Promise<boolean> {
-    return this.finish(ref, 'markWaiting', { status: 'waiting', durationMs: update.durationMs }, update.now);
+  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown }): Promise<boolean> {
+    return this.finish(ref, 'markWaiting', { status: 'waiting', durationMs: update.durationMs, result: update.result }, update.now);
   }
 
   async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {

@@ -76,7 +76,8 @@ export async function settleParent(parentId: string, deps: WorkerDependencies, l
   if (childFailure && parent.failFast) {
     const error: JobError = { ...childFailure.error, message: `child ${childFailure.childId} failed: ${childFailure.error.message}; the children not yet started were cancelled`, attempt: parent.attempt, at: now.toISOString() };
     const expiresAt = new Date(now.getTime() + (retention?.failedSeconds ?? 14 * 86_400) * 1000);
-    if (!(await deps.store.finishParent(parentId, { now, status: 'failed', result: summaryOf(parent, []), error, expiresAt }))) return;
+    const own = typeof parent.result === 'object' && parent.result !== null ? parent.result : {};
+    if (!(await deps.store.finishParent(parentId, { now, status: 'failed', result: { ...own, ...summaryOf(parent, []) }, error, expiresAt }))) return;
     const ids = Array.from({ length: total }, (_, i) => childJobId(parentId, i, deps.shardCount));
     let cancelled = 0;
     for (let i = 0; i < ids.length; i += 25) {
@@ -98,7 +99,9 @@ export async function settleParent(parentId: string, deps: WorkerDependencies, l
     children.push(...(await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => deps.store.get(childJobId(parentId, i + j, deps.shardCount))))));
   }
   const failed = (parent.childrenFailed ?? 0) > 0;
-  const summary = summaryOf(parent, children.map((c) => c?.result));
+  // The parent's own result (what its handler returned) stays, with the children's summary beside it.
+  const own = typeof parent.result === 'object' && parent.result !== null ? parent.result : {};
+  const summary = { ...own, ...summaryOf(parent, children.map((c) => c?.result)) };
   const expiresAt = new Date(now.getTime() + ((failed ? retention?.failedSeconds : retention?.succeededSeconds) ?? DEFAULT_SUCCEEDED_RETENTION_SECONDS) * 1000);
   const error: JobError | undefined = failed ? { message: `${parent.childrenFailed} of ${total} children failed`, class: 'ChildrenFailed', permanent: true, attempt: parent.attempt, at: now.toISOString() } : undefined;
   if (await deps.store.finishParent(parentId, { now, status: failed ? 'failed' : 'succeeded', result: summary, error, expiresAt })) {

@@ -166,7 +166,7 @@ async function runClaimed(
 
   if (outcome.ok && spawner.spawned) {
     // A parent: it waits for its children (they may all be done already).
-    if (!(await deps.store.markWaiting(ref, { now: finished, durationMs }))) logger.warn('parent finished its attempt after another delivery took it over');
+    if (!(await deps.store.markWaiting(ref, { now: finished, durationMs, result: outcome.result }))) logger.warn('parent finished its attempt after another delivery took it over');
     else await settleParent(job.id, deps, logger);
     return 'ack';
   }

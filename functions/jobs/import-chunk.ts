@@ -1,0 +1,64 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PermanentError } from '../../lib/errors.js';
+import type { PayloadOf } from '../../lib/job-definition.js';
+import { defineHandler, type JobContext } from '../../lib/worker/job-handler.js';
+import { parseContact } from './contacts-csv.js';
+import { importChunk } from './definitions.js';
+import { contacts, resourceName, s3, type Contact } from './example-data.js';
+
+/** What a chunk reports (its numbers are summed on the import; its bad rows gathered). */
+export interface ChunkResult {
+  readonly imported: number;
+  readonly failed: number;
+  /** File line numbers of the rows that could not be imported. */
+  readonly badRows: number[];
+}
+
+/**
+ * Imports one chunk: reads only its byte range, upserts its valid rows by (day, email) — so
+ * a rerun writes no duplicates — and counts the bad ones with their line numbers. A file that
+ * is gone is permanent (the import fails fast); anything else is retried for this chunk alone.
+ */
+export async function importRows(chunk: PayloadOf<typeof importChunk>, ctx: JobContext): Promise<ChunkResult> {
+  let text: string;
+  try {
+    const part = await s3.send(new GetObjectCommand({ Bucket: resourceName('FILES_BUCKET'), Key: chunk.key, Range: `bytes=${chunk.start}-${chunk.end - 1}` }), { abortSignal: ctx.signal });
+    text = await part.Body!.transformToString();
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') throw new PermanentError(`the uploaded file ${chunk.key} is gone`);
+    throw error;
+  }
+  const valid = new Map<string, Contact>();
+  const badRows: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const parsed = parseContact(line);
+    if ('contact' in parsed) valid.set(`${parsed.contact.day}|${parsed.contact.email}`, parsed.contact);
+    else badRows.push(chunk.firstLine + i);
+  });
+  await upsert([...valid.values()], ctx.signal);
+  // Every valid row was written (a row repeated in the file overwrites its twin).
+  return { imported: countRows(text) - badRows.length, failed: badRows.length, badRows };
+}
+
+/** Rows in a chunk's text (non-blank lines). */
+function countRows(text: string): number {
+  return text.split('\n').filter((line) => line.trim()).length;
+}
+
+async function upsert(rows: readonly Contact[], signal: AbortSignal): Promise<void> {
+  const table = resourceName('CONTACTS_TABLE');
+  for (let i = 0; i < rows.length; i += 25) {
+    let requests = rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 0; requests.length > 0; round++) {
+      if (round > 8) throw new Error(`DynamoDB left ${requests.length} contacts unwritten`);
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      const output = await contacts.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }), { abortSignal: signal });
+      requests = (output.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+}
+
+/** `import.chunk`, bound to its handler. */
+export const importChunkJob = defineHandler(importChunk, importRows);
