@@ -27,6 +27,8 @@ export interface SweepStore {
   watched(shard: number): Promise<JobRecord[]>;
   /** Takes a finished job out of the watch index. */
   unwatch(id: string): Promise<void>;
+  /** Ids of the shard's parents waiting for their children. */
+  waitingParents(shard: number): Promise<string[]>;
 }
 
 const pad = (shard: number) => shard.toString().padStart(2, '0');
@@ -90,6 +92,11 @@ export class DynamoSweepStore implements SweepStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  async waitingParents(shard: number): Promise<string[]> {
+    const items = await this.queryAll({ TableName: this.tableName, IndexName: STATE_INDEX.name, KeyConditionExpression: 'stateKey = :k', ExpressionAttributeValues: { ':k': `waiting#${pad(shard)}` }, ProjectionExpression: 'sk' });
+    return items.map((item) => item.sk as string);
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

@@ -3,7 +3,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
+import type { AnyJobDefinition } from '../job-definition.js';
+import { JobRegistry } from '../job-registry.js';
 import { DynamoSweepStore } from '../store/dynamo-sweep-store.js';
+import { settleParent } from '../worker/children.js';
 import { sweep, type SweepOptions, type SweepReport } from './sweep.js';
 
 /** Environment variable with the sweeper's options as JSON (`{"stuckAfterSeconds": 900}`). */
@@ -15,17 +18,19 @@ export const QUEUE_NAME_ENV = 'JOBLINE_QUEUE_NAME';
 
 /**
  * Makes the sweeper Lambda's handler (run every minute by the construct; invoke it by hand
- * for a sweep now). It returns its report and emits the counts as CloudWatch metrics in EMF
+ * for a sweep now). `jobs` (optional) gives finished parents their kinds' retention. It returns its report and emits the counts as CloudWatch metrics in EMF
  * log lines: StuckJobs, StaleQueuedJobs, RedispatchedJobs, WatchedJobs.
  */
-export function createSweeper(options: { config?: JoblineConfig; sweep?: SweepOptions } = {}): () => Promise<SweepReport> {
+export function createSweeper(options: { config?: JoblineConfig; sweep?: SweepOptions; jobs?: readonly AnyJobDefinition[] } = {}): () => Promise<SweepReport> {
   const logger = new Logger({ serviceName: 'jobline-sweeper' });
   return async () => {
     const config = options.config ?? configFromEnvironment();
     const sweepOptions = options.sweep ?? (JSON.parse(process.env[SWEEPER_ENV] ?? '{"stuckAfterSeconds":900}') as SweepOptions);
     const dynamodb = new DynamoDBClient({});
-    const { transport, scheduler } = awsBackends(config, { dynamodb });
-    const report = await sweep({ store: new DynamoSweepStore(dynamodb, config.tableName), transport, scheduler, config, logger, now: () => new Date() }, sweepOptions);
+    const { transport, scheduler, store: jobs } = awsBackends(config, { dynamodb });
+    const now = () => new Date();
+    const settle = (parentId: string) => settleParent(parentId, { store: jobs, registry: new JobRegistry(options.jobs ?? []), shardCount: config.shardCount, now }, logger);
+    const report = await sweep({ store: new DynamoSweepStore(dynamodb, config.tableName), settleParent: settle, transport, scheduler, config, logger, now }, sweepOptions);
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'jobline-sweeper', defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
     metrics.addMetric('StuckJobs', MetricUnit.Count, report.stuckRunning);
     metrics.addMetric('StaleQueuedJobs', MetricUnit.Count, report.staleQueued);

@@ -29,11 +29,15 @@ export interface SweepReport {
   readonly staleQueued: number;
   /** Ids of stuck and stale jobs (at most 20), for the log. */
   readonly stuckJobIds: readonly string[];
+  /** Waiting parents checked (any whose children had all finished were finished). */
+  readonly parentsChecked: number;
 }
 
 /** What a sweep needs. */
 export interface SweepDependencies {
   readonly store: SweepStore;
+  /** Finishes a waiting parent whose children have all finished (a no-op otherwise). */
+  readonly settleParent: (parentId: string) => Promise<void>;
   readonly transport: JobTransport;
   readonly scheduler: JobScheduler;
   readonly config: JoblineConfig;
@@ -48,7 +52,9 @@ export interface SweepDependencies {
  *    so each job is read once, not every minute) and puts those still queued or running
  *    in the watch index;
  * 3. checks the watched jobs: finished ones leave; running ones with an expired lease are
- *    stuck; queued ones are stale.
+ *    stuck; queued ones are stale;
+ * 4. finishes waiting parents whose children have all finished (a worker that died right
+ *    after the last child's outcome left it waiting).
  * A crashed or wedged worker's job is taken over by the next delivery of its message (the
  * lease has expired by then); the sweeper makes such jobs visible and counts them.
  */
@@ -65,6 +71,7 @@ export async function sweep(deps: SweepDependencies, options: SweepOptions): Pro
     stuckRunning: stuck.length,
     staleQueued: stale.length,
     stuckJobIds: [...stuck, ...stale].slice(0, 20),
+    parentsChecked: sum(results.map((r) => r.parents)),
   };
 }
 
@@ -88,7 +95,9 @@ async function sweepShard(shard: number, now: Date, deps: SweepDependencies, opt
     else if (record.status !== 'running') await deps.store.unwatch(record.id);
   }
   const watched = [...byId.values()].filter((r) => r.status === 'running' || r.status === 'queued').length;
-  return { redispatched, examined: fresh.length, watched, stuck, stale };
+  const parents = await deps.store.waitingParents(shard);
+  for (const parentId of parents) await deps.settleParent(parentId);
+  return { redispatched, examined: fresh.length, watched, stuck, stale, parents: parents.length };
 }
 
 /** Sends a kept payload's message now, with what remains of its delay (or through a schedule). Returns 1 when sent. */

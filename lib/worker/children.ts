@@ -8,6 +8,9 @@ import { validatePayload } from '../job-registry.js';
 import type { NewJob } from '../store/job-store.js';
 import type { WorkerDependencies } from './process-message.js';
 
+/** What settling a parent needs (the worker's dependencies, or the sweeper's). */
+export type SettleDependencies = Pick<WorkerDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
+
 /** Entries of each list field a parent's summary gathers from its children's results. */
 export const MAX_SUMMARY_LIST = 1000;
 
@@ -67,7 +70,7 @@ export function numericFields(result: unknown): Record<string, number> {
  * child has finished, the parent finishes — `failed` if any child failed — with a summary of
  * its children (their summed numbers, and their list fields gathered, up to 1000 entries).
  */
-export async function settleParent(parentId: string, deps: WorkerDependencies, logger: Logger, childFailure?: { childId: string; error: JobError }): Promise<void> {
+export async function settleParent(parentId: string, deps: SettleDependencies, logger: Logger, childFailure?: { childId: string; error: JobError }): Promise<void> {
   const parent = await deps.store.get(parentId);
   if (!parent || (parent.status !== 'waiting' && parent.status !== 'running')) return;
   const now = deps.now();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { awsBackends } from '../../lib/aws/clients.js';
 import { JobClient } from '../../lib/client/job-client.js';
 import { newJobId, timeOf } from '../../lib/job-id.js';
+import { childJobId } from '../../lib/worker/children.js';
 import type { SweepReport } from '../../lib/sweeper/sweep.js';
 import { testJobs } from '../../functions/testing/definitions.js';
 import { dynamodb, handlerRuns, sqs, stack, waitForStatus } from './support/deployed.js';
@@ -46,5 +47,25 @@ describe('the sweeper on the deployed stack', () => {
     expect(report.stuckRunning).toBeGreaterThanOrEqual(1);
     // Seen once, it stays watched: the next sweep still counts it without re-reading the shard.
     expect((await sweepNow()).stuckJobIds).toContain(id);
+  });
+
+  it('finishes a parent left waiting after its last child finished (a worker died in between)', async () => {
+    const { store } = backends;
+    const now = new Date();
+    const lease = new Date(now.getTime() + 60_000);
+    const parentId = newJobId(stack.config.shardCount);
+    await store.insert([{ id: parentId, kind: 'test.echo', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: now }]);
+    await store.claim({ id: parentId, kind: 'test.echo', lane: 'default', maxAttempts: 1, payloadBytes: 2, now, leaseUntil: lease });
+    await store.prepareChildren({ id: parentId, attempt: 1 }, { total: 1, failFast: false });
+    const childId = childJobId(parentId, 0, stack.config.shardCount);
+    await store.insertChildren([{ id: childId, kind: 'test.echo', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: now, parentId }]);
+    await store.claim({ id: childId, kind: 'test.echo', lane: 'default', maxAttempts: 1, payloadBytes: 2, now, leaseUntil: lease });
+    await store.markSucceeded({ id: childId, attempt: 1 }, { now, durationMs: 1, result: { rows: 7 }, expiresAt: lease, parent: { parentId, failed: false, totals: { rows: 7 } } });
+    await store.markWaiting({ id: parentId, attempt: 1 }, { now, durationMs: 1 });
+    expect(await store.get(parentId)).toMatchObject({ status: 'waiting', childrenDone: 1, childrenTotal: 1 });
+
+    const report = await sweepNow();
+    expect(report.parentsChecked).toBeGreaterThanOrEqual(1);
+    expect(await store.get(parentId)).toMatchObject({ status: 'succeeded', result: { children: { total: 1, succeeded: 1, failed: 0 }, totals: { rows: 7 } } });
   });
 });
