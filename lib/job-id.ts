@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { decodeTime, ulid } from 'ulid';
 
 /** Crockford base-32, the alphabet ULIDs use. */
@@ -31,10 +32,11 @@ export function newJobId(shardCount: number, now: number = Date.now(), random: (
  */
 export function deterministicJobId(time: number, seed: string, shardCount: number): string {
   assertShardCount(shardCount);
-  const hash = fnv1a(seed);
-  const randomPart = Array.from({ length: 16 }, (_, i) => ALPHABET[(fnv1a(`${seed}:${i}`) >>> 0) % 32]).join('');
+  // SHA-256, not a short hash: ids of a parent's thousands of children must never collide.
+  const digest = createHash('sha256').update(seed).digest();
+  const randomPart = Array.from({ length: 16 }, (_, i) => ALPHABET[digest[i]! % 32]).join('');
   const timePart = ulid(time).slice(0, 10);
-  return withShard(timePart + randomPart, hash % shardCount);
+  return withShard(timePart + randomPart, digest.readUInt32BE(16) % shardCount);
 }
 
 /** The shard a job id carries. Throws on anything that is not a job id. */
@@ -68,13 +70,4 @@ function assertShardCount(shardCount: number): void {
   if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARD_COUNT) {
     throw new RangeError(`shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${shardCount}`);
   }
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }

@@ -50,6 +50,7 @@ export class Spawner {
       kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
       payloadBytes: bytes, createdAt: now, createdBy: `job:${this.parent.id}`, parentId: this.parent.id, json,
     }));
+    if (new Set(children.map((c) => c.id)).size !== children.length) throw new Error('derived child ids collided; refusing to spawn children that would share records');
     await this.deps.store.insertChildren(children);
     const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => ({ id: c.id, kind: c.kind, body: encodeJobMessage(c.id, c.kind, c.json) })));
     await Promise.all(children.filter((c) => failedIds.includes(c.id)).map((c) => this.deps.store.keepUndispatched(c.id, c.json, now)));

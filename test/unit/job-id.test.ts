@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deterministicJobId, isJobId, newJobId, shardOf, timeOf } from '../../lib/job-id.js';
+import { childJobId } from '../../lib/worker/children.js';
 
 describe('job ids', () => {
   it('carry their shard and creation time', () => {
@@ -18,6 +19,14 @@ describe('job ids', () => {
   it('are derived the same way from the same seed', () => {
     expect(deterministicJobId(1_700_000_000_000, 'daily-report', 8)).toBe(deterministicJobId(1_700_000_000_000, 'daily-report', 8));
     expect(deterministicJobId(1_700_000_000_000, 'daily-report', 8)).not.toBe(deterministicJobId(1_700_000_060_000, 'daily-report', 8));
+  });
+
+  it('derived from many related seeds never collide (a parent\'s children)', () => {
+    const parent = newJobId(64);
+    const ids = new Set(Array.from({ length: 20_000 }, (_, i) => childJobId(parent, i, 64)));
+    expect(ids.size).toBe(20_000);
+    const shards = new Set([...ids].map(shardOf));
+    expect(shards.size).toBe(64);
   });
 
   it('reject shard counts outside 1–1024', () => {
