@@ -14,3 +14,12 @@ export { defineHandler, type BoundJob, type JobContext, type JobHandler } from '
 export { createEnqueueApi, handleApiRequest, MAX_REQUEST_BYTES } from './api/enqueue-api.js';
 export type { JobStore, NewJob, ClaimRequest, ClaimResult } from './store/job-store.js';
 export type { JobTransport, OutgoingMessage, DeadLetterNote } from './transport/job-transport.js';
+export { JobApiClient, type ApiReply, type JobApiClientOptions } from './api/job-api-client.js';
+export { once, DEFAULT_ONCE_TTL_SECONDS, type OnceOptions } from './idempotency/once.js';
+export type { IdempotencyStore } from './idempotency/idempotency-store.js';
+export { childJobId, type SpawnOptions } from './worker/children.js';
+export { cronJobId, firingTime, type CronFiring } from './cron-firing.js';
+export type { JobScheduler } from './scheduler/job-scheduler.js';
+export { createSweeper } from './sweeper/create-sweeper.js';
+export { sweep, type SweepOptions, type SweepReport } from './sweeper/sweep.js';
+export { awsBackends, type AwsBackends } from './aws/clients.js';
