@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, UnknownKindError } from './errors.js';
+import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, PermanentError, UnknownKindError } from './errors.js';
 import type { AnyJobDefinition, JobDefinition } from './job-definition.js';
 
 /**
@@ -72,4 +72,14 @@ export function validatePayload(definition: JobDefinition, payload: unknown): { 
 
 function issuesOf(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/** Validates a payload the handler built; a mismatch is a bug no retry fixes, so it is permanent. */
+export function validateOrFail(definition: JobDefinition, payload: unknown, role: string): { json: string; bytes: number } {
+  try {
+    return validatePayload(definition, payload);
+  } catch (error) {
+    if (error instanceof InvalidPayloadError || error instanceof PayloadTooLargeError) throw new PermanentError(`${role} ${error.message}`);
+    throw error;
+  }
 }

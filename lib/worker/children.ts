@@ -4,8 +4,8 @@ import { DEFAULT_SUCCEEDED_RETENTION_SECONDS, type JobDefinition } from '../job-
 import { deterministicJobId, timeOf } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import type { JobError } from '../job-record.js';
-import { validatePayload } from '../job-registry.js';
 import type { NewJob } from '../store/job-store.js';
+import { validateOrFail } from '../job-registry.js';
 import type { WorkerDependencies } from './process-message.js';
 
 /** What settling a parent needs (the worker's dependencies, or the sweeper's). */
@@ -40,7 +40,7 @@ export class Spawner {
   async spawn(definition: JobDefinition, payloads: readonly unknown[], options: SpawnOptions = {}): Promise<string[]> {
     if (this.spawned) throw new ConfigurationError('ctx.spawn', ['a job spawns its children once per attempt, in one call']);
     if (!this.deps.lanes.includes(definition.lane)) throw new ConfigurationError(`children "${definition.kind}" cannot be spawned`, [`lane "${definition.lane}" is not configured`]);
-    const checked = payloads.map((payload) => validatePayload(definition, payload));
+    const checked = payloads.map((payload, index) => validateOrFail(definition, payload, `child ${index}:`));
     if (!(await this.deps.store.prepareChildren(this.parent, { total: payloads.length, failFast: options.failFast ?? false }))) {
       throw new LeaseLostError('the parent lost its lease before spawning its children');
     }

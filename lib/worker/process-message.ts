@@ -4,7 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import { MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { newJobId } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
-import { validatePayload } from '../job-registry.js';
+import { validateOrFail } from '../job-registry.js';
 import { decodeJobMessage, type JobMessage } from '../job-message.js';
 import { ERROR_HISTORY_LENGTH, type JobError, type JobRecord } from '../job-record.js';
 import type { JobRegistry } from '../job-registry.js';
@@ -223,7 +223,7 @@ function followUpOf(definition: JobDefinition, payload: unknown, predecessorId: 
   if (!deps.lanes.includes(definition.lane)) {
     throw new ConfigurationError(`follow-up "${definition.kind}" cannot be enqueued`, [`its lane "${definition.lane}" is not configured; lanes: ${deps.lanes.join(', ')}`]);
   }
-  const { json, bytes } = validatePayload(definition, payload);
+  const { json, bytes } = validateOrFail(definition, payload, 'follow-up');
   const now = deps.now();
   return {
     record: {
