@@ -14,7 +14,7 @@ export function scheduleNameFor(jobId: string, attempt: number): string {
   return `j-${jobId}-${attempt}`;
 }
 
-/** The `at()` expression of a time, in UTC, to the second. */
+/** The `at()` expression of a time, in UTC, rounded up to the second: a schedule never fires before its job is due. */
 export function atExpression(at: Date): string {
-  return `at(${at.toISOString().slice(0, 19)})`;
+  return `at(${new Date(Math.ceil(at.getTime() / 1000) * 1000).toISOString().slice(0, 19)})`;
 }
