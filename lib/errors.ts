@@ -120,3 +120,16 @@ export class JobNotCancellableError extends Error {
 export class LeaseLostError extends Error {
   override readonly name: string = 'LeaseLostError';
 }
+
+/** An operator action that needs a `failed` job met another status (or no job). */
+export class JobNotRetryableError extends Error {
+  override readonly name: string = 'JobNotRetryableError';
+
+  constructor(
+    readonly id: string,
+    readonly status: string | undefined,
+    action = 'retried',
+  ) {
+    super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; only failed jobs can be ${action}`);
+  }
+}

@@ -58,5 +58,8 @@ export const cron = defineJob({
 /** Sends an email like email.send, then fails its first attempt (a crash after the send). */
 export const emailThenFail = defineJob({ kind: 'test.email-then-fail', schema: sendEmail.schema, retry: fastRetry, timeoutSeconds: 10 });
 
+/** Fails permanently on its first run, succeeds on any later one: an operator's retry turns it into a success. */
+export const failFirst = defineJob({ kind: 'test.fail-first', schema: z.object({ note: z.string() }), retry: { ...fastRetry, maxAttempts: 1 }, timeoutSeconds: 5 });
+
 /** Every test-only kind. */
-export const testJobs = [emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron] as const;
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron] as const;

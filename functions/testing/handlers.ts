@@ -2,7 +2,7 @@ import { PermanentError } from '../../lib/errors.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 import type { JobContext } from '../../lib/worker/job-handler.js';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, echo, emailThenFail, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
+import { alwaysFails, crash, cron, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
 import { recordRun, runsOf } from './probe.js';
 
 export const echoJob = defineHandler(echo, async ({ value, holdMs }, ctx) => {
@@ -76,5 +76,10 @@ export const emailThenFailJob = defineHandler(emailThenFail, async (payload, ctx
   return sent;
 });
 
+export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
+  if ((await recordRun(ctx.id, ctx.attempt)) === 1) throw new PermanentError(`fails on its first run (${note})`);
+  return { note };
+});
+
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob];

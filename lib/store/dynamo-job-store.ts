@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { JobNotCancellableError } from '../errors.js';
+import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import { firstIdAt } from '../job-id.js';
 import { INDEXED_STATUSES } from '../job-status.js';
@@ -271,6 +271,38 @@ export class DynamoJobStore implements JobStore {
     });
   }
 
+  async requeue(id: string, now: Date): Promise<JobRecord> {
+    try {
+      const output = await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobKey(id),
+        UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now, stateKey = :undispatched REMOVE finishedAt, leaseUntil, expiresAt, nextRunAt',
+        ConditionExpression: '#status = :failed AND attribute_exists(payloadJson)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':queued': 'queued', ':zero': 0, ':now': now.toISOString(), ':undispatched': stateKey('undispatched', id), ':failed': 'failed' },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return toJobRecord(output.Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, error.Item ? String(unmarshall(error.Item).status) : undefined);
+      throw error;
+    }
+  }
+
+  async discard(id: string): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({
+        TableName: this.tableName, Key: jobKey(id),
+        ConditionExpression: '#status = :failed', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed' },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, error.Item ? String(unmarshall(error.Item).status) : undefined, 'discarded');
+      throw error;
+    }
+  }
+
   async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {
     try {
       await this.doc.send(new UpdateCommand({
@@ -296,25 +328,27 @@ export class DynamoJobStore implements JobStore {
   async list(query: ListQuery): Promise<JobRecord[]> {
     const limit = query.limit ?? 50;
     const since = firstIdAt((query.since ?? new Date(Date.now() - 86_400_000)).getTime());
+    // `before` is exclusive: the key range includes it, and it is dropped from the result.
+    const upTo = query.before ?? '~';
     const indexed = INDEXED_STATUSES.includes(query.status);
     const perShard = await Promise.all(Array.from({ length: this.shardCount }, (_, shard) => {
       const pad = shard.toString().padStart(2, '0');
       const input: QueryCommandInput = indexed
         ? {
           TableName: this.tableName, IndexName: STATE_INDEX.name,
-          KeyConditionExpression: 'stateKey = :state AND sk >= :since',
-          ExpressionAttributeValues: { ':state': `${query.status}#${pad}`, ':since': since },
+          KeyConditionExpression: 'stateKey = :state AND sk BETWEEN :since AND :upTo',
+          ExpressionAttributeValues: { ':state': `${query.status}#${pad}`, ':since': since, ':upTo': upTo },
         }
         : {
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :upTo',
           FilterExpression: '#status = :status',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':status': query.status },
+          ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':status': query.status, ':upTo': upTo },
         };
-      return this.queryUpTo({ ...input, ScanIndexForward: false }, limit);
+      return this.queryUpTo({ ...input, ScanIndexForward: false }, limit + 1);
     }));
-    return perShard.flat().sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+    return perShard.flat().filter((r) => r.id !== query.before).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
   }
 
   private async queryUpTo(input: QueryCommandInput, limit: number): Promise<JobRecord[]> {

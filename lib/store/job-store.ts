@@ -121,6 +121,14 @@ export interface JobStore {
   cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord>;
   /** Renews a running attempt's lease and/or stores its progress; false when another attempt took over. */
   heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean>;
+  /**
+   * An operator's retry: a `failed` job (its payload kept on the record) goes back to
+   * `queued` with a fresh set of attempts, marked undispatched until its message is sent.
+   * Returns the record after (with its payload); throws JobNotRetryableError otherwise.
+   */
+  requeue(id: string, now: Date): Promise<JobRecord>;
+  /** Deletes a `failed` job's record; throws JobNotRetryableError for any other status. */
+  discard(id: string): Promise<void>;
   /** Records that a retry waits in a one-time schedule (long backoffs). */
   markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean>;
   /** The record of `id` (strongly consistent), or undefined. */
@@ -140,4 +148,6 @@ export interface ListQuery {
    * what a listing reads. @default 24 h ago
    */
   readonly since?: Date;
+  /** Only jobs older than this id: the next page of a newest-first listing. */
+  readonly before?: string;
 }

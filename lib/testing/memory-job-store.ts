@@ -1,4 +1,4 @@
-import { JobNotCancellableError } from '../errors.js';
+import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
 import type { JobRecord } from '../job-record.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
 import type { JobError } from '../job-record.js';
@@ -147,6 +147,19 @@ export class MemoryJobStore implements JobStore {
     return true;
   }
 
+  async requeue(id: string, now: Date): Promise<JobRecord> {
+    const record = this.records.get(id);
+    if (!record || record.status !== 'failed' || record.payload === undefined) throw new JobNotRetryableError(id, record?.status);
+    Object.assign(record, { status: 'queued', attempt: 0, updatedAt: now.toISOString(), finishedAt: undefined, expiresAt: undefined });
+    return { ...record };
+  }
+
+  async discard(id: string): Promise<void> {
+    const record = this.records.get(id);
+    if (!record || record.status !== 'failed') throw new JobNotRetryableError(id, record?.status, 'discarded');
+    this.records.delete(id);
+  }
+
   async markRetryScheduled(ref: { id: string; attempt: number }, scheduleName: string): Promise<boolean> {
     const record = this.records.get(ref.id);
     if (!record || record.status !== 'retrying' || record.attempt !== ref.attempt) return false;
@@ -162,7 +175,7 @@ export class MemoryJobStore implements JobStore {
   async list(query: ListQuery): Promise<JobRecord[]> {
     const since = (query.since ?? new Date(0)).toISOString();
     return [...this.records.values()]
-      .filter((r) => r.status === query.status && r.createdAt >= since)
+      .filter((r) => r.status === query.status && r.createdAt >= since && (!query.before || r.id < query.before))
       .sort((a, b) => (a.id < b.id ? 1 : -1))
       .slice(0, query.limit ?? 50)
       .map((r) => ({ ...r }));

@@ -1,0 +1,178 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { awsBackends } from '../aws/clients.js';
+import { configFromEnvironment, type JoblineConfig } from '../config.js';
+import { DEFAULT_FAILED_RETENTION_SECONDS } from '../job-definition.js';
+import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
+import type { JobRecord } from '../job-record.js';
+import type { JobStatus } from '../job-status.js';
+import type { JobScheduler } from '../scheduler/job-scheduler.js';
+import type { JobStore } from '../store/job-store.js';
+import { SqsLaneAdmin, type LaneDepth } from '../transport/lane-admin.js';
+import type { JobTransport } from '../transport/job-transport.js';
+import { childJobId } from '../worker/children.js';
+
+/** A listing query: by status, optionally of one kind; or one parent's children. */
+export interface InspectorQuery {
+  readonly status?: JobStatus;
+  readonly kind?: string;
+  /** The children of this parent (their ids derive from it: no index needed). */
+  readonly parentId?: string;
+  /** @default 50 */
+  readonly limit?: number;
+  /** The `next` of the previous page. */
+  readonly before?: string;
+  /** Only jobs created since. @default 24 h ago */
+  readonly since?: Date;
+}
+
+/** One page of jobs, newest first. */
+export interface JobPage {
+  readonly jobs: JobRecord[];
+  /** Pass as `before` for the next page; absent on the last one. */
+  readonly next?: string | undefined;
+}
+
+/** What a DLQ redrive did. */
+export interface RedriveReport {
+  /** Messages sent back to the lane (failed jobs requeued with fresh attempts, or unfinished jobs resumed). */
+  readonly moved: number;
+  /** Messages deleted: their job was discarded, has finished, or was already retried. */
+  readonly dropped: number;
+  /** Messages left in the DLQ: other kinds, or unreadable. */
+  readonly left: number;
+}
+
+const PAGE_SCAN_LIMIT = 20;
+
+/**
+ * Reads and manages jobs for operators (the CLI and the dashboard use it): get and list jobs,
+ * lane and DLQ depths, retry, cancel and discard, and DLQ redrive that works where SQS's
+ * StartMessageMoveTask does not (receive, send, delete).
+ */
+export class JobInspector {
+  private readonly config: JoblineConfig;
+  private readonly store: JobStore;
+  private readonly transport: JobTransport;
+  private readonly scheduler: JobScheduler;
+  private readonly lanes: SqsLaneAdmin;
+  private readonly now: () => Date;
+
+  constructor(options: { config?: JoblineConfig; store?: JobStore; transport?: JobTransport; scheduler?: JobScheduler; sqs?: SQSClient; now?: () => Date } = {}) {
+    this.config = options.config ?? configFromEnvironment();
+    const backends = awsBackends(this.config, { sqs: options.sqs });
+    this.store = options.store ?? backends.store;
+    this.transport = options.transport ?? backends.transport;
+    this.scheduler = options.scheduler ?? backends.scheduler;
+    this.lanes = new SqsLaneAdmin(options.sqs ?? backends.sqs, this.config.lanes);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get(id: string): Promise<JobRecord | undefined> {
+    return this.store.get(id);
+  }
+
+  /** Jobs newest first, a page at a time. */
+  async list(query: InspectorQuery): Promise<JobPage> {
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`limit must be an integer from 1 to 1000, got ${limit}`);
+    if (query.parentId) return this.children(query.parentId, query, limit);
+    if (!query.status) throw new Error('list needs a status (or a parentId)');
+    const jobs: JobRecord[] = [];
+    let before = query.before;
+    for (let page = 0; page < PAGE_SCAN_LIMIT && jobs.length < limit; page++) {
+      const batch = await this.store.list({ status: query.status, limit, before, since: query.since });
+      jobs.push(...batch.filter((r) => !query.kind || r.kind === query.kind));
+      if (batch.length < limit) return { jobs: jobs.slice(0, limit), next: jobs.length > limit ? jobs[limit - 1]!.id : undefined };
+      before = batch.at(-1)!.id;
+    }
+    return { jobs: jobs.slice(0, limit), next: jobs.slice(0, limit).at(-1)?.id };
+  }
+
+  private async children(parentId: string, query: InspectorQuery, limit: number): Promise<JobPage> {
+    const parent = await this.store.get(parentId);
+    const ids = Array.from({ length: parent?.childrenTotal ?? 0 }, (_, i) => childJobId(parentId, i, this.config.shardCount));
+    const start = query.before ? ids.indexOf(query.before) + 1 : 0;
+    const jobs: JobRecord[] = [];
+    let i = start;
+    for (; i < ids.length && jobs.length < limit; i++) {
+      const child = await this.store.get(ids[i]!);
+      if (child && (!query.status || child.status === query.status) && (!query.kind || child.kind === query.kind)) jobs.push(child);
+    }
+    return { jobs, next: i < ids.length ? ids[i - 1] : undefined };
+  }
+
+  /** Every lane's queue and DLQ depths. */
+  async laneDepths(): Promise<LaneDepth[]> {
+    return Promise.all(Object.keys(this.config.lanes).sort().map((lane) => this.lanes.depth(lane)));
+  }
+
+  /** Retries a failed job with a fresh set of attempts (its payload was kept on the record). Throws JobNotRetryableError for any other status. */
+  async retry(id: string): Promise<JobRecord> {
+    const record = await this.store.requeue(id, this.now());
+    const payloadJson = JSON.stringify(record.payload);
+    const { failedIds } = await this.transport.send(record.lane, [{ id, kind: record.kind, body: encodeJobMessage(id, record.kind, payloadJson) }]);
+    // If the send failed the job stays undispatched, with its payload, and the sweeper sends it.
+    if (failedIds.length === 0) await this.store.markDispatched(id);
+    return (await this.store.get(id)) ?? record;
+  }
+
+  /** Cancels a job that has not started, deleting its schedule if it has one. */
+  async cancel(id: string, reason = 'cancelled by an operator'): Promise<JobRecord> {
+    const now = this.now();
+    const record = await this.store.cancel(id, { now, reason, expiresAt: new Date(now.getTime() + DEFAULT_FAILED_RETENTION_SECONDS * 1000) });
+    if (record.scheduleName) await this.scheduler.cancel(record.scheduleName);
+    return record;
+  }
+
+  /** Deletes a failed job's record; a later redrive drops its DLQ message. */
+  discard(id: string): Promise<void> {
+    return this.store.discard(id);
+  }
+
+  /** Runs `action` on many ids; one failing does not stop the others. */
+  async many(ids: readonly string[], action: 'retry' | 'cancel' | 'discard'): Promise<Array<{ id: string; ok: boolean; error?: string }>> {
+    const results = await Promise.allSettled(ids.map((id) => this[action](id)));
+    return results.map((result, i) => ({ id: ids[i]!, ok: result.status === 'fulfilled', error: result.status === 'rejected' ? String((result.reason as Error).message) : undefined }));
+  }
+
+  /**
+   * Moves a lane's DLQ messages back to its queue, optionally only some kinds: a failed job is
+   * requeued with fresh attempts, an unfinished one (moved by SQS's own redrive) resumes; a
+   * message whose job finished, was retried already or was discarded is deleted. Each message
+   * is sent before it is deleted (a crash in between leaves a duplicate, which the claim drops).
+   * Messages of other kinds, and unreadable ones, are left in the DLQ.
+   */
+  async redrive(lane: string, options: { kinds?: readonly string[] } = {}): Promise<RedriveReport> {
+    const seen = new Set<string>();
+    const left: { receiptHandle: string }[] = [];
+    let moved = 0;
+    let dropped = 0;
+    for (let round = 0; round < 1000; round++) {
+      const fresh = (await this.lanes.receiveDeadLetters(lane, 60)).filter((m) => !seen.has(m.messageId));
+      if (fresh.length === 0) break;
+      for (const message of fresh) {
+        seen.add(message.messageId);
+        const decoded = decodeJobMessage(message.body, { sentTimestamp: Date.now(), shardCount: this.config.shardCount });
+        if (!decoded.ok || (options.kinds && !options.kinds.includes(decoded.message.kind))) {
+          left.push(message);
+          continue;
+        }
+        const record = await this.store.get(decoded.message.id);
+        if (record?.status === 'failed') {
+          await this.store.requeue(record.id, this.now());
+          await this.lanes.sendToLane(lane, message.body);
+          await this.store.markDispatched(record.id);
+          moved++;
+        } else if (record && !['succeeded', 'cancelled'].includes(record.status)) {
+          await this.lanes.sendToLane(lane, message.body);
+          moved++;
+        } else {
+          dropped++;
+        }
+        await this.lanes.deleteDeadLetter(lane, message.receiptHandle);
+      }
+    }
+    await Promise.all(left.map((m) => this.lanes.releaseDeadLetter(lane, m.receiptHandle)));
+    return { moved, dropped, left: left.length };
+  }
+}

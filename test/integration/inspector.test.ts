@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { JobNotRetryableError } from '../../lib/errors.js';
+import { JobInspector } from '../../lib/inspector/job-inspector.js';
+import { client, dynamodb, findDeadLetter, handlerRuns, sqs, stack, waitForStatus } from './support/deployed.js';
+
+const inspector = new JobInspector({ config: stack.config, sqs });
+void dynamodb;
+
+describe('JobInspector on the deployed stack', () => {
+  it('lists jobs by status and kind, newest first, a page at a time', async () => {
+    const jobs = await client.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ job: 'test.echo', payload: { value: `page-${Date.now()}-${i}` } })));
+    await Promise.all(jobs.map((j) => waitForStatus(j.id, 'succeeded')));
+    const first = await inspector.list({ status: 'succeeded', kind: 'test.echo', limit: 2 });
+    expect(first.jobs).toHaveLength(2);
+    expect(first.jobs.every((j) => j.kind === 'test.echo' && j.status === 'succeeded')).toBe(true);
+    expect(first.jobs[0]!.id > first.jobs[1]!.id).toBe(true);
+    const second = await inspector.list({ status: 'succeeded', kind: 'test.echo', limit: 2, before: first.next });
+    expect(second.jobs).toHaveLength(2);
+    expect(second.jobs[0]!.id < first.jobs[1]!.id).toBe(true);
+    const all = (await inspector.list({ status: 'succeeded', kind: 'test.echo', limit: 1000 })).jobs.map((j) => j.id);
+    for (const job of jobs) expect(all).toContain(job.id);
+  });
+
+  it('retries a failed job to success, cancels a queued one, and discards a failed one', async () => {
+    const [failing, doomed] = await client.enqueueMany([{ job: 'test.fail-first', payload: { note: 'retry me' } }, { job: 'test.permanent', payload: { reason: 'discard me' } }]);
+    await waitForStatus(failing!.id, 'failed');
+    const retried = await inspector.retry(failing!.id);
+    expect(retried.status).not.toBe('failed');
+    expect(await waitForStatus(failing!.id, 'succeeded')).toMatchObject({ attempt: 1, result: { note: 'retry me' } });
+    expect(await handlerRuns(failing!.id)).toBe(2);
+    await expect(inspector.retry(failing!.id)).rejects.toBeInstanceOf(JobNotRetryableError);
+
+    const later = await client.enqueue('test.echo', { value: 'cancel me' }, { delaySeconds: 4 });
+    expect(await inspector.cancel(later.id)).toMatchObject({ status: 'cancelled' });
+
+    await waitForStatus(doomed!.id, 'failed');
+    await inspector.discard(doomed!.id);
+    expect(await inspector.get(doomed!.id)).toBeUndefined();
+  });
+
+  it('redrives only one kind from a DLQ holding two kinds, counts checked before and after', async () => {
+    const [a, b] = await client.enqueueMany([{ job: 'test.fail-first', payload: { note: 'redrive me' } }, { job: 'test.permanent', payload: { reason: 'stay dead' } }]);
+    // A failed record means its message is already in the DLQ (the worker dead-letters first).
+    await Promise.all([waitForStatus(a!.id, 'failed'), waitForStatus(b!.id, 'failed')]);
+    const [before] = await inspector.laneDepths();
+
+    const report = await inspector.redrive('default', { kinds: ['test.fail-first'] });
+    expect(report.moved).toBeGreaterThanOrEqual(1);
+    expect(await waitForStatus(a!.id, 'succeeded')).toMatchObject({ result: { note: 'redrive me' } });
+    expect(await client.get(b!.id)).toMatchObject({ status: 'failed' });
+    await findDeadLetter(b!.id);
+
+    const [after] = await inspector.laneDepths();
+    expect(after!.deadLetters).toBe(before!.deadLetters - report.moved - report.dropped);
+  });
+});
