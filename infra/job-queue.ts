@@ -110,6 +110,8 @@ export class JobQueue extends Construct {
   readonly queueName: string;
   /** The config the client needs, as JSON with deploy-time tokens: pass it as JOBLINE_CONFIG. */
   readonly clientConfig: string;
+  /** The config operators' tools need (the client's, plus each lane's event source mapping, to pause it). */
+  readonly operatorConfig: string;
 
   constructor(scope: Construct, id: string, props: JobQueueProps) {
     super(scope, id);
@@ -196,15 +198,23 @@ export class JobQueue extends Construct {
     this.table.grantReadWriteData(this.workerFunction);
     this.idempotencyTable.grantReadWriteData(this.workerFunction);
     this.grantScheduling(this.workerFunction);
+    const mappings: Record<string, string> = {};
     for (const lane of lanes.values()) {
       lane.deadLetterQueue.grantSendMessages(this.workerFunction);
-      this.workerFunction.addEventSource(new SqsEventSource(lane.queue, {
+      const source = new SqsEventSource(lane.queue, {
         batchSize: props.worker.batchSize ?? 10,
         maxBatchingWindow: props.worker.maxBatchingWindow,
         maxConcurrency: props.worker.maxConcurrency,
         reportBatchItemFailures: true,
-      }));
+      });
+      this.workerFunction.addEventSource(source);
+      mappings[lane.name] = source.eventSourceMappingId;
     }
+    // The worker's own config cannot name its event sources (they depend on it); operators' tools get this one.
+    this.operatorConfig = Stack.of(this).toJsonString({
+      ...config,
+      lanes: Object.fromEntries(Object.entries(config.lanes).map(([name, lane]) => [name, { ...lane, eventSourceMappingId: mappings[name] }])),
+    });
 
     this.queueName = `${Stack.of(this).stackName}-${id}`;
     const stuckAfter = props.stuckAfter ?? Duration.minutes(15);
@@ -247,7 +257,7 @@ export class JobQueue extends Construct {
       new CfnOutput(this, 'ApiId', { value: this.httpApi.apiId });
       new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     }
-    new CfnOutput(this, 'Config', { value: this.clientConfig, description: `${CONFIG_ENV} for clients of this job queue` });
+    new CfnOutput(this, 'Config', { value: this.operatorConfig, description: `${CONFIG_ENV} for clients and operators of this job queue` });
     new CfnOutput(this, 'WorkerFunctionName', { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: /aws/lambda/<name>)' });
     new CfnOutput(this, 'SweeperFunctionName', { value: this.sweeperFunction.functionName, description: 'the sweeper Lambda (invoke it for a sweep now)' });
   }

@@ -7,6 +7,8 @@ export interface LaneConfig {
   /** The queue's ARN: the target of the lane's Scheduler schedules. */
   readonly queueArn: string;
   readonly deadLetterQueueUrl: string;
+  /** The worker's event source mapping on this lane: disabling it pauses the lane. */
+  readonly eventSourceMappingId?: string | undefined;
 }
 
 /** Where one-time schedules go: jobs delayed past the threshold, and retries past SQS's 12 h. */
@@ -39,7 +41,7 @@ export const CONFIG_ENV = 'JOBLINE_CONFIG';
 const configSchema = z.object({
   tableName: z.string().min(1),
   shardCount: z.number().int().min(1).max(MAX_SHARD_COUNT).default(DEFAULT_SHARD_COUNT),
-  lanes: z.record(z.string(), z.object({ queueUrl: z.string().url(), queueArn: z.string().startsWith('arn:'), deadLetterQueueUrl: z.string().url() })),
+  lanes: z.record(z.string(), z.object({ queueUrl: z.string().url(), queueArn: z.string().startsWith('arn:'), deadLetterQueueUrl: z.string().url(), eventSourceMappingId: z.string().optional() })),
   idempotencyTableName: z.string().min(1),
   scheduler: z.object({
     groupName: z.string().min(1),

@@ -1,3 +1,4 @@
+import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
@@ -55,15 +56,17 @@ export class JobInspector {
   private readonly transport: JobTransport;
   private readonly scheduler: JobScheduler;
   private readonly lanes: SqsLaneAdmin;
+  private readonly lambda: LambdaClient;
   private readonly now: () => Date;
 
-  constructor(options: { config?: JoblineConfig; store?: JobStore; transport?: JobTransport; scheduler?: JobScheduler; sqs?: SQSClient; now?: () => Date } = {}) {
+  constructor(options: { config?: JoblineConfig; store?: JobStore; transport?: JobTransport; scheduler?: JobScheduler; sqs?: SQSClient; lambda?: LambdaClient; now?: () => Date } = {}) {
     this.config = options.config ?? configFromEnvironment();
     const backends = awsBackends(this.config, { sqs: options.sqs });
     this.store = options.store ?? backends.store;
     this.transport = options.transport ?? backends.transport;
     this.scheduler = options.scheduler ?? backends.scheduler;
     this.lanes = new SqsLaneAdmin(options.sqs ?? backends.sqs, this.config.lanes);
+    this.lambda = options.lambda ?? new LambdaClient({});
     this.now = options.now ?? (() => new Date());
   }
 
@@ -101,9 +104,35 @@ export class JobInspector {
     return { jobs, next: i < ids.length ? ids[i - 1] : undefined };
   }
 
-  /** Every lane's queue and DLQ depths. */
-  async laneDepths(): Promise<LaneDepth[]> {
-    return Promise.all(Object.keys(this.config.lanes).sort().map((lane) => this.lanes.depth(lane)));
+  /** Every lane's queue and DLQ depths, and whether it is paused. */
+  async laneDepths(): Promise<Array<LaneDepth & { paused: boolean }>> {
+    return Promise.all(Object.keys(this.config.lanes).sort().map(async (lane) => ({ ...(await this.lanes.depth(lane)), paused: await this.isPaused(lane) })));
+  }
+
+  /**
+   * Pauses a lane: the worker's event source on it is disabled, so its messages wait in the
+   * queue — received by nobody, their attempts and receive counts untouched — until resumed.
+   */
+  async pause(lane: string): Promise<void> {
+    await this.lambda.send(new UpdateEventSourceMappingCommand({ UUID: this.mappingOf(lane), Enabled: false }));
+  }
+
+  /** Resumes a paused lane. */
+  async resume(lane: string): Promise<void> {
+    await this.lambda.send(new UpdateEventSourceMappingCommand({ UUID: this.mappingOf(lane), Enabled: true }));
+  }
+
+  /** True when the lane's event source is disabled (or being disabled). */
+  async isPaused(lane: string): Promise<boolean> {
+    const mapping = await this.lambda.send(new GetEventSourceMappingCommand({ UUID: this.mappingOf(lane) }));
+    return mapping.State === 'Disabled' || mapping.State === 'Disabling';
+  }
+
+  private mappingOf(lane: string): string {
+    const config = this.config.lanes[lane];
+    if (!config) throw new Error(`no lane "${lane}"; lanes: ${Object.keys(this.config.lanes).join(', ')}`);
+    if (!config.eventSourceMappingId) throw new Error(`the config of lane "${lane}" has no eventSourceMappingId: use the stack's JobsConfig output (the operator config)`);
+    return config.eventSourceMappingId;
   }
 
   /** Retries a failed job with a fresh set of attempts (its payload was kept on the record). Throws JobNotRetryableError for any other status. */

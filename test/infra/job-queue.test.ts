@@ -81,6 +81,13 @@ describe('JobQueue', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 
+  it('gives operators each lane\'s event source mapping (to pause it) in the Config output', () => {
+    const outputs = template.findOutputs('*');
+    const config = Object.entries(outputs).find(([key]) => key.startsWith('JobsConfig'))![1] as { Value: unknown };
+    expect(JSON.stringify(config.Value)).toContain('eventSourceMappingId');
+    expect(JSON.stringify(config.Value)).toMatch(/SqsEventSource/);
+  });
+
   it('runs the sweeper every minute', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: Match.anyValue() })] });
     const sweeper = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_SWEEPER: '{"stuckAfterSeconds":5}' }) } });

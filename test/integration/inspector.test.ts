@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JobNotRetryableError } from '../../lib/errors.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import { client, dynamodb, findDeadLetter, handlerRuns, sqs, stack, waitForStatus } from './support/deployed.js';
+import { waitFor } from './support/wait.js';
 
 const inspector = new JobInspector({ config: stack.config, sqs });
 void dynamodb;
@@ -52,5 +53,25 @@ describe('JobInspector on the deployed stack', () => {
 
     const [after] = await inspector.laneDepths();
     expect(after!.deadLetters).toBe(before!.deadLetters - report.moved - report.dropped);
+  });
+
+  it('pauses a lane: its jobs wait unreceived, attempts untouched; resumed, they run', async () => {
+    await inspector.pause('default');
+    let id: string;
+    try {
+      await waitFor('the lane to report paused', () => inspector.isPaused('default'));
+      id = (await client.enqueue('test.echo', { value: `paused-${Date.now()}` })).id;
+      // Several of the event source's one-second polls go by with the lane paused.
+      const pausedAt = Date.now();
+      await waitFor('five seconds of pause', async () => Date.now() > pausedAt + 5000, { timeoutMs: 10_000 });
+      expect(await client.get(id)).toMatchObject({ status: 'queued', attempt: 0 });
+      const [depth] = await inspector.laneDepths();
+      expect(depth).toMatchObject({ lane: 'default', paused: true });
+      expect(depth!.visible).toBeGreaterThanOrEqual(1);
+    } finally {
+      await inspector.resume('default');
+    }
+    expect(await waitForStatus(id, 'succeeded')).toMatchObject({ attempt: 1 });
+    expect(await inspector.isPaused('default')).toBe(false);
   });
 });
