@@ -8,7 +8,7 @@ import type { JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
-import { SqsLaneAdmin, type LaneDepth } from '../transport/lane-admin.js';
+import { SqsLaneAdmin, type DeadLetter, type LaneDepth } from '../transport/lane-admin.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import { childJobId } from '../worker/children.js';
 
@@ -162,6 +162,20 @@ export class JobInspector {
   async many(ids: readonly string[], action: 'retry' | 'cancel' | 'discard'): Promise<Array<{ id: string; ok: boolean; error?: string }>> {
     const results = await Promise.allSettled(ids.map((id) => this[action](id)));
     return results.map((result, i) => ({ id: ids[i]!, ok: result.status === 'fulfilled', error: result.status === 'rejected' ? String((result.reason as Error).message) : undefined }));
+  }
+
+  /** Up to `limit` messages of a lane's DLQ, with their attributes; they stay in the DLQ. */
+  async peekDeadLetters(lane: string, limit = 10): Promise<DeadLetter[]> {
+    const found: DeadLetter[] = [];
+    const seen = new Set<string>();
+    while (found.length < limit) {
+      const fresh = (await this.lanes.receiveDeadLetters(lane, 5)).filter((m) => !seen.has(m.messageId));
+      if (fresh.length === 0) break;
+      for (const m of fresh) seen.add(m.messageId);
+      found.push(...fresh);
+    }
+    await Promise.all(found.map((m) => this.lanes.releaseDeadLetter(lane, m.receiptHandle)));
+    return found.slice(0, limit);
   }
 
   /**

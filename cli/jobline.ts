@@ -1,0 +1,131 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `jobline`: the operator's CLI. Every command takes `--stack <name>` (the deployed stack whose
+ * JobsConfig output to use; JOBLINE_CONFIG overrides it) and `--json` (machine-readable output).
+ *
+ *   jobline jobs ls --status failed --kind email.send     jobline jobs show <id>
+ *   jobline jobs retry|cancel|discard <id...>              jobline lanes
+ *   jobline dlq ls <lane>   jobline dlq redrive <lane> [--kind k...]
+ *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { JobApiClient } from '../lib/api/job-api-client.js';
+import { JobInspector } from '../lib/inspector/job-inspector.js';
+import { isJobId } from '../lib/job-id.js';
+import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
+import { CliError, resolveTarget } from './resolve-config.js';
+import { printJob, printJobs, printLanes, printResults } from './output.js';
+
+interface GlobalOptions {
+  readonly stack: string;
+  readonly json: boolean;
+}
+
+const program = new Command('jobline')
+  .description('Inspect and manage the jobs of a deployed jobline stack.')
+  .option('--stack <name>', 'CloudFormation stack whose JobsConfig output to use', process.env.JOBLINE_STACK ?? 'Jobline')
+  .option('--json', 'print JSON instead of tables', false)
+  .showHelpAfterError();
+
+const globals = () => program.opts<GlobalOptions>();
+const inspector = async () => new JobInspector({ config: (await resolveTarget(globals().stack)).config });
+const jobId = (value: string) => {
+  if (!isJobId(value)) throw new InvalidArgumentError(`"${value}" is not a job id (26 characters of Crockford base-32)`);
+  return value;
+};
+
+const jobs = program.command('jobs').description('list, show, retry, cancel and discard jobs');
+jobs.command('ls')
+  .description('list jobs, newest first')
+  .addOption(new Option('--status <status>', 'jobs in this status').choices(JOB_STATUSES))
+  .option('--kind <kind>', 'only this kind')
+  .option('--parent <id>', 'the children of this parent job', jobId)
+  .option('--limit <n>', 'at most this many (1–1000)', (v) => positiveInt(v, 1000), 50)
+  .option('--before <id>', 'the page after this id (printed as "next")', jobId)
+  .action(async (options: { status?: JobStatus; kind?: string; parent?: string; limit: number; before?: string }) => {
+    if (!options.status && !options.parent) throw new CliError('jobs ls needs --status <status> or --parent <id>');
+    const page = await (await inspector()).list({ status: options.status, kind: options.kind, parentId: options.parent, limit: options.limit, before: options.before });
+    printJobs(page, globals().json);
+  });
+jobs.command('show').description('show one job: payload (if kept), attempts, errors, timeline, children').argument('<id>', 'job id', jobId)
+  .action(async (id: string) => {
+    const job = await (await inspector()).get(id);
+    if (!job) throw new CliError(`no job ${id} (it may never have existed, or its retention ended)`);
+    printJob(job, globals().json);
+  });
+for (const action of ['retry', 'cancel', 'discard'] as const) {
+  jobs.command(action)
+    .description({ retry: 'retry failed jobs with fresh attempts', cancel: 'cancel jobs that have not started', discard: 'delete failed jobs' }[action])
+    .argument('<ids...>', 'job ids', (value: string, previous: string[] = []) => [...previous, jobId(value)])
+    .action(async (ids: string[]) => {
+      const results = await (await inspector()).many(ids, action);
+      printResults(action, results, globals().json);
+      if (results.some((r) => !r.ok)) process.exitCode = 1;
+    });
+}
+
+const dlq = program.command('dlq').description('dead-letter queues');
+dlq.command('ls').description('peek at a lane\'s DLQ (messages stay there)').argument('<lane>')
+  .option('--limit <n>', 'at most this many', (v) => positiveInt(v, 100), 10)
+  .action(async (lane: string, options: { limit: number }) => {
+    const messages = await (await inspector()).peekDeadLetters(lane, options.limit);
+    if (globals().json) console.log(JSON.stringify(messages, null, 2));
+    else for (const m of messages) console.log(`${m.attributes['jobline.id'] ?? '(no id)'}  ${m.attributes['jobline.kind'] ?? '?'}  attempt ${m.attributes['jobline.attempt'] ?? '?'}  ${m.attributes['jobline.error'] ?? m.body.slice(0, 80)}`);
+  });
+dlq.command('redrive').description('move a lane\'s DLQ messages back to its queue').argument('<lane>')
+  .option('--kind <kind...>', 'only these kinds')
+  .action(async (lane: string, options: { kind?: string[] }) => {
+    const report = await (await inspector()).redrive(lane, { kinds: options.kind });
+    console.log(globals().json ? JSON.stringify(report) : `moved ${report.moved}, dropped ${report.dropped} (finished, retried or discarded), left ${report.left}`);
+  });
+
+program.command('lanes').description('queue and DLQ depths of every lane, and whether it is paused')
+  .action(async () => printLanes(await (await inspector()).laneDepths(), globals().json));
+program.command('pause').description('stop taking jobs from a lane (they wait; attempts untouched)').argument('<lane>')
+  .action(async (lane: string) => {
+    await (await inspector()).pause(lane);
+    console.log(globals().json ? JSON.stringify({ lane, paused: true }) : `lane ${lane} paused`);
+  });
+program.command('resume').description('take jobs from a paused lane again').argument('<lane>')
+  .action(async (lane: string) => {
+    await (await inspector()).resume(lane);
+    console.log(globals().json ? JSON.stringify({ lane, paused: false }) : `lane ${lane} resumed`);
+  });
+program.command('enqueue').description('enqueue a job through the stack\'s HTTP API (validated there)').argument('<kind>').argument('<payload>', 'JSON payload')
+  .option('--delay <seconds>', 'run after this many seconds', (v) => positiveInt(v, 365 * 86_400))
+  .option('--run-at <time>', 'run at this ISO-8601 time')
+  .action(async (kind: string, payload: string, options: { delay?: number; runAt?: string }) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload);
+    } catch (error) {
+      throw new CliError(`payload is not JSON: ${(error as Error).message}`);
+    }
+    const { apiUrl } = await resolveTarget(globals().stack);
+    if (!apiUrl) throw new CliError(`stack "${globals().stack}" has no enqueue API`);
+    const reply = await new JobApiClient({ baseUrl: apiUrl }).enqueue({ kind, payload: parsed, options: { delaySeconds: options.delay, runAt: options.runAt } });
+    if (reply.status >= 400) throw new CliError(`the API refused the job (${reply.status}): ${(reply.body as { error?: { message?: string } }).error?.message ?? JSON.stringify(reply.body)}`);
+    console.log(globals().json ? JSON.stringify(reply.body) : `enqueued ${(reply.body as { id: string }).id} (${(reply.body as { status: string }).status})`);
+  });
+
+function positiveInt(value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  console.error(`jobline: ${explain(error)}`);
+  process.exitCode = 1;
+}
+
+/** One plain line for the errors an operator meets: no credentials, nothing listening, wrong input. */
+function explain(error: unknown): string {
+  const e = error as Error & { code?: string; cause?: { code?: string } };
+  if (e.name === 'CredentialsProviderError') return 'no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)';
+  const code = e.code ?? e.cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return `cannot reach AWS at ${process.env.AWS_ENDPOINT_URL ?? 'the default endpoint'} (${code}): is the emulator running?`;
+  return e.message ?? String(error);
+}

@@ -1,0 +1,49 @@
+import type { JobPage } from '../lib/inspector/job-inspector.js';
+import type { JobRecord } from '../lib/job-record.js';
+import type { LaneDepth } from '../lib/transport/lane-admin.js';
+
+const age = (iso: string | undefined) => {
+  if (!iso) return '';
+  const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  return seconds < 120 ? `${seconds}s` : seconds < 7200 ? `${Math.round(seconds / 60)}m` : `${Math.round(seconds / 3600)}h`;
+};
+
+/** A page of jobs: a table, or JSON `{jobs, next}`. */
+export function printJobs(page: JobPage, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(page, null, 2));
+    return;
+  }
+  if (page.jobs.length === 0) console.log('(no jobs)');
+  else console.table(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error': j.lastError?.message.slice(0, 60) ?? '' })));
+  if (page.next) console.log(`next page: --before ${page.next}`);
+}
+
+/** One job in full: its fields, errors and timeline. */
+export function printJob(job: JobRecord, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(job, null, 2));
+    return;
+  }
+  console.log(`${job.id}  ${job.kind}  ${job.status}  attempt ${job.attempt}/${job.maxAttempts}  lane ${job.lane}`);
+  const timeline: Array<[string, string | undefined]> = [['created', job.createdAt], ['run at', job.runAt], ['started', job.startedAt], ['next run', job.nextRunAt], ['finished', job.finishedAt]];
+  for (const [label, at] of timeline) if (at) console.log(`  ${label.padEnd(9)} ${at}`);
+  if (job.createdBy) console.log(`  by        ${job.createdBy}`);
+  if (job.childrenTotal !== undefined) console.log(`  children  ${job.childrenDone ?? 0}/${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed  ${JSON.stringify(job.childTotals ?? {})}`);
+  if (job.progress !== undefined) console.log(`  progress  ${JSON.stringify(job.progress)}`);
+  if (job.payload !== undefined) console.log(`  payload   ${JSON.stringify(job.payload)}`);
+  if (job.result !== undefined) console.log(`  result    ${JSON.stringify(job.result).slice(0, 300)}`);
+  for (const error of job.errors ?? []) console.log(`  error     attempt ${error.attempt} at ${error.at}: ${error.class}: ${error.message}`);
+}
+
+/** What `retry`, `cancel` or `discard` did to each id. */
+export function printResults(action: string, results: ReadonlyArray<{ id: string; ok: boolean; error?: string | undefined }>, json: boolean): void {
+  if (json) console.log(JSON.stringify(results, null, 2));
+  else for (const r of results) console.log(r.ok ? `${action}: ${r.id} ok` : `${action}: ${r.id} failed: ${r.error}`);
+}
+
+/** Lanes: depths and paused state. */
+export function printLanes(lanes: ReadonlyArray<LaneDepth & { paused: boolean }>, json: boolean): void {
+  if (json) console.log(JSON.stringify(lanes, null, 2));
+  else console.table(lanes.map((l) => ({ lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'dead letters': l.deadLetters, paused: l.paused })));
+}
