@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, SingleValueWidget, TextWidget, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -16,7 +18,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
 import { encodeCronMessage } from '../lib/cron-firing.js';
-import { METRICS_NAMESPACE, QUEUE_NAME_ENV, SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV } from '../lib/metrics.js';
+import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { ConfigurationError } from '../lib/errors.js';
 import { MAX_VISIBILITY_SECONDS, type AnyJobDefinition, type JobDefinition } from '../lib/job-definition.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from '../lib/job-id.js';
@@ -63,12 +66,16 @@ export interface JobQueueProps {
   readonly schedulerThreshold?: Duration;
   /** A job still queued or running this long after it was created is watched by the sweeper, and stuck once its lease expires. @default Duration.minutes(15) */
   readonly stuckAfter?: Duration;
-  /** Alarm thresholds. */
+  /** Alarm thresholds, and where alarms notify. */
   readonly alarms?: {
     /** Age of a lane's oldest message that raises its alarm. @default Duration.minutes(15) */
     readonly oldestJobAge?: Duration;
     /** Stuck jobs (running, lease expired) that raise the alarm. @default 1 */
     readonly stuckJobs?: number;
+    /** Failed jobs of one kind within 5 minutes that raise its alarm. @default 5 */
+    readonly failures?: number;
+    /** An SNS topic every alarm (and its recovery) notifies. @default none */
+    readonly topic?: ITopic;
   };
   /** What happens to the table and queues when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
@@ -104,8 +111,10 @@ export class JobQueue extends Construct {
   readonly cronSchedules: readonly CfnSchedule[];
   /** The sweeper Lambda, run every minute. */
   readonly sweeperFunction: NodejsFunction;
-  /** Alarms: one per lane on the age of its oldest job, and one on stuck jobs. */
+  /** Alarms: per lane, the oldest job's age and a non-empty DLQ; per kind, failures; and stuck jobs. */
   readonly alarms: readonly Alarm[];
+  /** The CloudWatch dashboard of this job queue. */
+  readonly dashboard: Dashboard;
   /** The name of this job queue in its metrics' `JobQueue` dimension. */
   readonly queueName: string;
   /** The config the client needs, as JSON with deploy-time tokens: pass it as JOBLINE_CONFIG. */
@@ -194,6 +203,7 @@ export class JobQueue extends Construct {
     };
     this.clientConfig = Stack.of(this).toJsonString(config);
 
+    this.queueName = `${Stack.of(this).stackName}-${id}`;
     this.workerFunction = this.nodeFunction('Worker', props.worker.entry, workerTimeout, props.worker.memorySize ?? 512, props.worker.environment);
     this.table.grantReadWriteData(this.workerFunction);
     this.idempotencyTable.grantReadWriteData(this.workerFunction);
@@ -216,11 +226,9 @@ export class JobQueue extends Construct {
       lanes: Object.fromEntries(Object.entries(config.lanes).map(([name, lane]) => [name, { ...lane, eventSourceMappingId: mappings[name] }])),
     });
 
-    this.queueName = `${Stack.of(this).stackName}-${id}`;
     const stuckAfter = props.stuckAfter ?? Duration.minutes(15);
     this.sweeperFunction = this.nodeFunction('Sweeper', SWEEPER_ENTRY, Duration.minutes(1), 256, {
       [SWEEPER_ENV]: JSON.stringify({ stuckAfterSeconds: stuckAfter.toSeconds() }),
-      [QUEUE_NAME_ENV]: this.queueName,
     });
     this.table.grantReadWriteData(this.sweeperFunction);
     for (const lane of lanes.values()) lane.queue.grantSendMessages(this.sweeperFunction);
@@ -236,6 +244,22 @@ export class JobQueue extends Construct {
         evaluationPeriods: 3,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       })),
+      ...[...lanes.values()].map((lane) => new Alarm(this, `${pascal(lane.name)}DeadLettersAlarm`, {
+        alarmDescription: `jobline: the DLQ of lane "${lane.name}" is not empty: jobs failed (inspect with \`jobline dlq ls ${lane.name}\`)`,
+        metric: this.metricDeadLetters(lane.name),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      })),
+      ...jobs.map((job) => new Alarm(this, `${pascal(job.kind)}Failures`, {
+        alarmDescription: `jobline: ${props.alarms?.failures ?? 5} or more "${job.kind}" jobs failed within 5 minutes`,
+        metric: this.metricJobs('Failed', job.kind),
+        threshold: props.alarms?.failures ?? 5,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      })),
       new Alarm(this, 'StuckJobs', {
         alarmDescription: 'jobline: jobs are running with an expired lease (their worker died or hung) and no delivery has taken them over',
         metric: this.metricStuckJobs(),
@@ -245,6 +269,12 @@ export class JobQueue extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     ];
+    const topic = props.alarms?.topic;
+    if (topic) for (const alarm of this.alarms) {
+      alarm.addAlarmAction(new SnsAction(topic));
+      alarm.addOkAction(new SnsAction(topic));
+    }
+    this.dashboard = this.makeDashboard(jobs);
 
     if (props.api) {
       this.apiFunction = this.nodeFunction('EnqueueApi', props.api.entry, Duration.seconds(15), 256, props.api.environment);
@@ -286,6 +316,47 @@ export class JobQueue extends Construct {
     return found.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) });
   }
 
+  /**
+   * Jobs of `kind` by outcome, from the worker's EMF lines: `Processed`, `Succeeded`, `Retried`
+   * or `Failed`. Statistic Sum, period 5 minutes.
+   */
+  metricJobs(name: 'Processed' | 'Succeeded' | 'Retried' | 'Failed', kind: string): Metric {
+    return new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { JobQueue: this.queueName, service: 'jobline-worker', Kind: kind }, statistic: 'Sum', period: Duration.minutes(5) });
+  }
+
+  /** How long attempts of `kind` run, in ms. Statistic p99 (pass another), period 5 minutes. */
+  metricDuration(kind: string, statistic = 'p99'): Metric {
+    return new Metric({ namespace: METRICS_NAMESPACE, metricName: 'Duration', dimensionsMap: { JobQueue: this.queueName, service: 'jobline-worker', Kind: kind }, statistic, period: Duration.minutes(5) });
+  }
+
+  /** Messages in a lane's DLQ (visible). Statistic Maximum, period 1 minute. */
+  metricDeadLetters(lane: string): Metric {
+    const found = this.lanes.get(lane);
+    if (!found) throw new ConfigurationError('metricDeadLetters', [`no lane "${lane}"; lanes: ${[...this.lanes.keys()].join(', ')}`]);
+    return found.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) });
+  }
+
+  private makeDashboard(jobs: readonly JobDefinition[]): Dashboard {
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${this.queueName}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255) });
+    dashboard.addWidgets(new TextWidget({ markdown: `# jobline: ${this.queueName}\nInspect jobs with the \`jobline\` CLI or the web dashboard.`, width: 24, height: 2 }));
+    dashboard.addWidgets(
+      ...[...this.lanes.keys()].map((lane) => new GraphWidget({
+        title: `lane ${lane}: oldest job age (s) and dead letters`,
+        left: [this.metricOldestJobAge(lane)],
+        right: [this.metricDeadLetters(lane)],
+        width: 12,
+      })),
+      new SingleValueWidget({ title: 'stuck jobs', metrics: [this.metricStuckJobs()], width: 6 }),
+    );
+    dashboard.addWidgets(...jobs.map((job) => new GraphWidget({
+      title: `${job.kind}: processed, failed, retried`,
+      left: [this.metricJobs('Processed', job.kind), this.metricJobs('Failed', job.kind), this.metricJobs('Retried', job.kind)],
+      right: [this.metricDuration(job.kind, 'p50'), this.metricDuration(job.kind, 'p99')],
+      width: 12,
+    })));
+    return dashboard;
+  }
+
   /** Stuck jobs as the sweeper last counted them (running, lease expired). Statistic Maximum, period 1 minute. */
   metricStuckJobs(): Metric {
     return new Metric({
@@ -316,7 +387,7 @@ export class JobQueue extends Construct {
       architecture: Architecture.ARM_64,
       timeout,
       memorySize,
-      environment: { [CONFIG_ENV]: this.clientConfig, NODE_OPTIONS: '--enable-source-maps', ...environment },
+      environment: { [CONFIG_ENV]: this.clientConfig, [QUEUE_NAME_ENV]: this.queueName, NODE_OPTIONS: '--enable-source-maps', ...environment },
       // Bundle the real AWS SDK: it pins the version that runs, and emulators without one run our code, not stubs.
       bundling: { externalModules: [], minify: true, sourceMap: true, target: 'node20' },
     });

@@ -8,13 +8,10 @@ import { JobRegistry } from '../job-registry.js';
 import { DynamoSweepStore } from '../store/dynamo-sweep-store.js';
 import { settleParent } from '../worker/children.js';
 import { sweep, type SweepOptions, type SweepReport } from './sweep.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV } from '../metrics.js';
 
 /** Environment variable with the sweeper's options as JSON (`{"stuckAfterSeconds": 900}`). */
 export const SWEEPER_ENV = 'JOBLINE_SWEEPER';
-/** CloudWatch namespace of jobline's metrics. */
-export const METRICS_NAMESPACE = 'Jobline';
-/** Environment variable naming the job queue, the `JobQueue` dimension of its metrics. */
-export const QUEUE_NAME_ENV = 'JOBLINE_QUEUE_NAME';
 
 /**
  * Makes the sweeper Lambda's handler (run every minute by the construct; invoke it by hand

@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
@@ -10,7 +11,8 @@ import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { AnyBoundJob, BoundJob } from './job-handler.js';
-import { processMessage, type IncomingMessage, type WorkerDependencies } from './process-message.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV } from '../metrics.js';
+import { processMessage, type IncomingMessage, type JobEvent, type WorkerDependencies } from './process-message.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -27,6 +29,8 @@ export interface WorkerOptions {
   /** Clock and randomness, injectable for tests. */
   readonly now?: () => Date;
   readonly random?: () => number;
+  /** Emit CloudWatch metrics (EMF) per batch. @default true */
+  readonly metrics?: boolean;
 }
 
 /** An SQS-triggered Lambda handler that reports partial batch failures. */
@@ -68,10 +72,11 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
   };
 
   return async (event, context) => {
-    const deps = resolve();
+    const events: JobEvent[] = [];
+    const deps = { ...resolve(), observe: (e: JobEvent) => events.push(e) };
     const deadline = Date.now() + context.getRemainingTimeInMillis();
     const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(event, async (record: SQSRecord) => {
+    const response = await processPartialResponse(event, async (record: SQSRecord) => {
       let disposition;
       try {
         disposition = await processMessage(incoming(record, deps.laneConfigs), deps, deadline);
@@ -82,7 +87,30 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       }
       if (disposition === 'keep') throw new KeepMessage(record.messageId);
     }, processor, { context, throwOnFullBatchFailure: false });
+    if (options.metrics !== false) publishMetrics(events);
+    return response;
   };
+}
+
+/**
+ * Emits the batch's outcomes as CloudWatch metrics through EMF log lines (no PutMetricData):
+ * per kind, Processed, Succeeded, Retried, Failed (counts), Duration and QueueLatency (ms).
+ */
+export function publishMetrics(events: readonly JobEvent[]): void {
+  for (const kind of new Set(events.map((e) => e.kind))) {
+    const ofKind = events.filter((e) => e.kind === kind);
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'jobline-worker', defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
+    metrics.addDimension('Kind', kind);
+    metrics.addMetric('Processed', MetricUnit.Count, ofKind.length);
+    metrics.addMetric('Succeeded', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'succeeded').length);
+    metrics.addMetric('Retried', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'retried').length);
+    metrics.addMetric('Failed', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'failed').length);
+    for (const e of ofKind) {
+      if (e.durationMs !== undefined) metrics.addMetric('Duration', MetricUnit.Milliseconds, e.durationMs);
+      if (e.queueLatencyMs !== undefined) metrics.addMetric('QueueLatency', MetricUnit.Milliseconds, e.queueLatencyMs);
+    }
+    metrics.publishStoredMetrics();
+  }
 }
 
 /** Thrown to list a record in `batchItemFailures`: its message comes back after its visibility. */

@@ -53,6 +53,18 @@ export interface WorkerDependencies {
   readonly shardCount: number;
   /** The lanes the config knows (follow-ups must go to one of them). */
   readonly lanes: readonly string[];
+  /** Told of every attempt's outcome (the worker turns these into CloudWatch metrics). */
+  readonly observe?: (event: JobEvent) => void;
+}
+
+/** An attempt's outcome, for metrics. */
+export interface JobEvent {
+  readonly kind: string;
+  readonly outcome: 'succeeded' | 'retried' | 'failed';
+  /** How long the attempt ran, in ms. */
+  readonly durationMs?: number | undefined;
+  /** From the message being sent to its attempt starting, in ms (first attempts only). */
+  readonly queueLatencyMs?: number | undefined;
 }
 
 /**
@@ -177,6 +189,7 @@ async function runClaimed(
     const recorded = await deps.store.markSucceeded(ref, { now: finished, durationMs, result: outcome.result, expiresAt, followUps, parent });
     if (!recorded) logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
     else logger.info('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
+    if (recorded) deps.observe?.({ kind: job.kind, outcome: 'succeeded', durationMs, queueLatencyMs: latencyOf(record, message, started) });
     if (recorded) await dispatchFollowUps(followUps, deps, logger);
     if (recorded && record.parentId) await settleParent(record.parentId, deps, logger);
     return 'ack';
@@ -195,6 +208,7 @@ async function runClaimed(
     return 'keep';
   }
   logger.info('job will retry', { delaySeconds: failure.delaySeconds, error: failure.error });
+  deps.observe?.({ kind: job.kind, outcome: 'retried', durationMs, queueLatencyMs: latencyOf(record, message, started) });
   if (failure.delaySeconds > MAX_VISIBILITY_SECONDS) return retryViaSchedule(job, record, nextRunAt, message, deps, logger);
   try {
     await deps.transport.changeVisibility(message.lane, message.receiptHandle, failure.delaySeconds);
@@ -274,7 +288,13 @@ async function failJob(
   });
   if (!recorded) logger.warn('failure not recorded: another delivery took the job over');
   else logger.warn('job failed and was dead-lettered', { reason: error.message });
+  if (recorded) deps.observe?.({ kind: job.kind, outcome: 'failed', durationMs });
   if (recorded && record.parentId) await settleParent(record.parentId, deps, logger, { childId: job.id, error });
+}
+
+/** Queue latency of a first attempt: from SQS accepting the message to the attempt starting. */
+function latencyOf(record: JobRecord, message: IncomingMessage, started: Date): number | undefined {
+  return record.attempt === 1 ? Math.max(0, started.getTime() - message.sentTimestamp) : undefined;
 }
 
 /** The payload parsed by its schema, or the permanent error that a mismatch is. */

@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobQueue } from '../../infra/job-queue.js';
@@ -102,6 +103,32 @@ describe('JobQueue', () => {
       Namespace: 'Jobline', MetricName: 'StuckJobs', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Dimensions: Match.arrayWith([{ Name: 'service', Value: 'jobline-sweeper' }]),
     });
+  });
+
+  it('alarms on a non-empty DLQ per lane and on failures per kind, with a dashboard', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Jobline', MetricName: 'Failed', Statistic: 'Sum', Period: 300, Threshold: 5,
+      Dimensions: Match.arrayWith([{ Name: 'Kind', Value: 'email.send' }]),
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const text of ['ApproximateAgeOfOldestMessage', 'StuckJobs', 'Processed', 'Duration']) expect(body).toContain(text);
+  });
+
+  it('sends every alarm and recovery to an SNS topic when given one', () => {
+    const stack = new Stack(new App(), 'Topic');
+    const topic = new Topic(stack, 'Pager');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker, alarms: { topic, failures: 2 } });
+    const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms)).toHaveLength(queue.alarms.length);
+    for (const alarm of Object.values(alarms) as Array<{ Properties: { AlarmActions: unknown[]; OKActions: unknown[] } }>) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Pager/) }]);
+      expect(alarm.Properties.OKActions).toHaveLength(1);
+    }
+    expect(queue.metricJobs('Failed', 'a.b').dimensions).toMatchObject({ Kind: 'a.b', service: 'jobline-worker' });
+    expect(queue.metricDuration('a.b').statistic).toBe('p99');
+    expect(() => queue.metricDeadLetters('nope')).toThrow(/no lane "nope"/);
   });
 
   it('grants enqueue: table writes and SendMessage on the lanes', () => {
