@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, SingleValueWidget, TextWidget, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -302,6 +302,29 @@ export class JobQueue extends Construct {
     const grant = this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query');
     this.idempotencyTable.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem');
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
+    this.grantScheduling(grantee);
+    return grant;
+  }
+
+  /**
+   * Lets `grantee` operate the queue as `JobInspector` and the `jobline` CLI do: read and
+   * manage job records, read, move and delete DLQ messages, send to the lanes, pause and
+   * resume the worker's event sources, and cancel schedules. Grants dynamodb read/write on the
+   * jobs table; sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes
+   * on every queue and DLQ, sqs:SendMessage on the lanes; lambda:GetEventSourceMapping and
+   * UpdateEventSourceMapping; and what {@link grantScheduling} grants.
+   */
+  grantOperate(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.table.grantReadWriteData(grantee);
+    for (const lane of this.lanes.values()) {
+      lane.queue.grantSendMessages(grantee);
+      for (const queue of [lane.queue, lane.deadLetterQueue]) queue.grant(grantee, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes');
+    }
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+      resourceArns: [Stack.of(this).formatArn({ service: 'lambda', resource: 'event-source-mapping', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
     this.grantScheduling(grantee);
     return grant;
   }

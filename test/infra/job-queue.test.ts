@@ -140,6 +140,14 @@ describe('JobQueue', () => {
     for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'sqs:SendMessage', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']) expect(actions).toContain(action);
   });
 
+  it('grants operate: job records, DLQ reads and deletes, pausing lanes, schedules', () => {
+    const stack = new Stack(new App(), 'Operate');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
+    queue.grantOperate(new Role(stack, 'Operator', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
+    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Operator') }] } }));
+    for (const action of ['dynamodb:DeleteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'lambda:UpdateEventSourceMapping', 'scheduler:DeleteSchedule']) expect(policy).toContain(action);
+  });
+
   it('rejects bad props, naming every problem', () => {
     const stack = new Stack(new App(), 'Bad');
     const long = defineJob({ kind: 'long.job', schema: z.object({}), timeoutSeconds: 120 });
