@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -11,6 +12,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // The dashboard's front end runs in the browser, with Chart.js loaded by a script tag.
+    files: ['cli/ui/static/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, Chart: 'readonly' } },
   },
   {
     // The worker bundle must never pull in the CDK.

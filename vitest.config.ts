@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           // One deployed stack is shared; files run one after another so that a test that
           // crashes a worker process never takes another file's jobs down with it.

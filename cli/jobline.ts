@@ -7,6 +7,7 @@
  *   jobline jobs retry|cancel|discard <id...>              jobline lanes
  *   jobline dlq ls <lane>   jobline dlq redrive <lane> [--kind k...]
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
+ *   jobline ui   (the web dashboard, on 127.0.0.1)
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JobApiClient } from '../lib/api/job-api-client.js';
@@ -15,6 +16,7 @@ import { isJobId } from '../lib/job-id.js';
 import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
 import { CliError, resolveTarget } from './resolve-config.js';
 import { printJob, printJobs, printLanes, printResults } from './output.js';
+import { startUi } from './ui/server.js';
 
 interface GlobalOptions {
   readonly stack: string;
@@ -106,6 +108,14 @@ program.command('enqueue').description('enqueue a job through the stack\'s HTTP 
     const reply = await new JobApiClient({ baseUrl: apiUrl }).enqueue({ kind, payload: parsed, options: { delaySeconds: options.delay, runAt: options.runAt } });
     if (reply.status >= 400) throw new CliError(`the API refused the job (${reply.status}): ${(reply.body as { error?: { message?: string } }).error?.message ?? JSON.stringify(reply.body)}`);
     console.log(globals().json ? JSON.stringify(reply.body) : `enqueued ${(reply.body as { id: string }).id} (${(reply.body as { status: string }).status})`);
+  });
+
+program.command('ui').description('serve the web dashboard on 127.0.0.1 with your AWS credentials (open the printed URL)')
+  .option('--port <port>', 'port to listen on', (v) => positiveInt(v, 65_535), 4700)
+  .action(async (options: { port: number }) => {
+    const server = await startUi(await inspector(), { port: options.port });
+    console.log(`jobline dashboard: ${server.url}\n(only this URL's token opens it; Ctrl-C stops it)`);
+    await new Promise(() => {});
   });
 
 function positiveInt(value: string, max: number): number {

@@ -1,0 +1,122 @@
+// The jobline dashboard: lanes, a throughput chart, jobs by state with a kind filter, and a
+// job's detail with retry / cancel / discard. It refreshes itself every 3 seconds.
+const token = new URLSearchParams(location.search).get('token') ?? '';
+const STATUSES = ['failed', 'retrying', 'running', 'queued', 'scheduled', 'waiting', 'succeeded', 'cancelled'];
+let status = 'failed';
+let selected = null;
+let chart = null;
+
+async function api(path, method = 'GET') {
+  const response = await fetch(`/api${path}`, { method, headers: { 'x-jobline-token': token } });
+  const body = await response.json();
+  if (!response.ok && response.status !== 409) throw new Error(body.error ?? response.statusText);
+  return body;
+}
+
+const cell = (text, className) => {
+  const td = document.createElement('td');
+  td.textContent = text ?? '';
+  if (className) td.className = className;
+  return td;
+};
+
+async function renderLanes() {
+  const tbody = document.querySelector('#lanes tbody');
+  tbody.replaceChildren(...(await api('/lanes')).map((lane) => {
+    const tr = document.createElement('tr');
+    tr.append(cell(lane.lane), cell(lane.visible), cell(lane.inFlight), cell(lane.delayed), cell(lane.deadLetters), cell(lane.paused ? 'yes' : 'no'));
+    const td = document.createElement('td');
+    const button = document.createElement('button');
+    button.textContent = 'Redrive DLQ';
+    button.onclick = async () => {
+      if (!confirm(`Move every message of lane ${lane.lane}'s DLQ back to its queue?`)) return;
+      const report = await api(`/lanes/${lane.lane}/redrive`, 'POST');
+      alert(`moved ${report.moved}, dropped ${report.dropped}, left ${report.left}`);
+      refresh();
+    };
+    td.append(button);
+    tr.append(td);
+    return tr;
+  }));
+}
+
+async function renderChart() {
+  const stats = await api('/stats');
+  const data = { labels: stats.minutes, datasets: [
+    { label: 'succeeded', data: stats.succeeded, borderColor: '#067647', backgroundColor: '#06764733' },
+    { label: 'failed', data: stats.failed, borderColor: '#b42318', backgroundColor: '#b4231833' },
+  ] };
+  if (chart) {
+    chart.data = data;
+    chart.update('none');
+  } else {
+    chart = new Chart(document.getElementById('throughput'), { type: 'bar', data, options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } });
+  }
+}
+
+function renderStatuses() {
+  document.getElementById('statuses').replaceChildren(...STATUSES.map((s) => {
+    const button = document.createElement('button');
+    button.textContent = s;
+    button.className = s === status ? 'active' : '';
+    button.onclick = () => { status = s; refresh(); };
+    return button;
+  }));
+}
+
+async function renderJobs() {
+  const kind = document.getElementById('kind').value.trim();
+  const page = await api(`/jobs?status=${status}${kind ? `&kind=${encodeURIComponent(kind)}` : ''}`);
+  const tbody = document.querySelector('#jobs tbody');
+  tbody.replaceChildren(...page.jobs.map((job) => {
+    const tr = document.createElement('tr');
+    tr.dataset.id = job.id;
+    tr.append(cell(job.id), cell(job.kind), cell(job.status, `status-${job.status}`), cell(`${job.attempt}/${job.maxAttempts}`), cell(job.createdAt), cell(job.lastError?.message));
+    tr.onclick = () => { selected = job.id; renderDetail(); };
+    return tr;
+  }));
+  if (page.jobs.length === 0) tbody.replaceChildren(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="6" class="muted">no jobs</td>' }));
+}
+
+async function renderDetail() {
+  const section = document.getElementById('detail');
+  if (!selected) return;
+  const job = await api(`/jobs/${selected}`);
+  section.hidden = false;
+  document.getElementById('detail-id').textContent = job.id;
+  document.getElementById('detail-kind').textContent = job.kind;
+  document.getElementById('detail-status').textContent = job.status;
+  document.getElementById('detail-status').className = `status-${job.status}`;
+  document.getElementById('detail-attempt').textContent = `${job.attempt}/${job.maxAttempts}`;
+  const timeline = [['created', job.createdAt], ['run at', job.runAt], ['started', job.startedAt], ['next run', job.nextRunAt], ['finished', job.finishedAt]].filter(([, at]) => at);
+  document.getElementById('detail-timeline').replaceChildren(...timeline.map(([label, at]) => Object.assign(document.createElement('li'), { textContent: `${label}: ${at}` })));
+  document.getElementById('detail-errors').replaceChildren(...(job.errors ?? []).map((e) => Object.assign(document.createElement('li'), { textContent: `attempt ${e.attempt} at ${e.at}: ${e.class}: ${e.message}` })));
+  document.getElementById('detail-children').textContent = job.childrenTotal !== undefined
+    ? `Children: ${job.childrenDone ?? 0} of ${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed — ${JSON.stringify(job.childTotals ?? {})}` : '';
+  document.getElementById('detail-payload').textContent = job.payload === undefined ? '(not kept: it travels in the message; kept once a job fails)' : JSON.stringify(job.payload, null, 2);
+  document.getElementById('detail-result').textContent = JSON.stringify({ result: job.result, progress: job.progress }, null, 2);
+}
+
+for (const button of document.querySelectorAll('#detail [data-action]')) {
+  button.onclick = async () => {
+    const action = button.dataset.action;
+    if (!confirm(`${action} job ${selected}?`)) return;
+    const result = await api(`/jobs/${selected}/${action}`, 'POST');
+    if (!result.ok) alert(result.error);
+    refresh();
+  };
+}
+document.getElementById('kind').onchange = () => refresh();
+
+async function refresh() {
+  renderStatuses();
+  try {
+    await Promise.all([renderLanes(), renderChart(), renderJobs(), renderDetail()]);
+    document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (error) {
+    document.getElementById('refreshed').textContent = `error: ${error.message}`;
+  }
+}
+
+refresh();
+setInterval(refresh, 3000);

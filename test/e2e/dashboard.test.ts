@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUi, type UiServer } from '../../cli/ui/server.js';
+import { JobInspector } from '../../lib/inspector/job-inspector.js';
+import { client, sqs, stack, waitForStatus } from '../integration/support/deployed.js';
+
+/** Debian's Chromium (`.ci/run` installs it). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = new URL('../../.jobline/screenshots/', import.meta.url).pathname;
+
+let browser: Browser;
+let ui: UiServer;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  ui = await startUi(new JobInspector({ config: stack.config, sqs }));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await ui?.close();
+});
+
+describe('the web dashboard in Chromium, against the deployed stack', () => {
+  it('shows a failed job with its error history; its retry button turns it into a succeeded job', async () => {
+    const job = await client.enqueue('test.fail-first', { note: `dashboard-${Date.now()}` });
+    await waitForStatus(job.id, 'failed');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('dialog', (dialog) => void dialog.accept());
+
+    await page.goto(ui.url);
+    const row = page.locator(`#jobs tr[data-id="${job.id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('failed');
+    await page.locator('#lanes tbody tr').first().waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}overview.png`, fullPage: true });
+    expect(statSync(`${SCREENSHOTS}overview.png`).size).toBeGreaterThan(20_000);
+
+    await row.click();
+    await page.locator('#detail-errors li').first().waitFor();
+    expect(await page.locator('#detail-errors').textContent()).toContain('PermanentError: fails on its first run');
+    expect(await page.locator('#detail-payload').textContent()).toContain('dashboard-');
+
+    await page.locator('#detail [data-action="retry"]').click();
+    await page.locator('#detail-status', { hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${SCREENSHOTS}job-retried.png`, fullPage: true });
+    expect(await client.get(job.id)).toMatchObject({ status: 'succeeded', attempt: 1 });
+  });
+
+  it('refuses API calls without the token', async () => {
+    const response = await fetch(new URL('/api/lanes', ui.url));
+    expect(response.status).toBe(401);
+  });
+});
