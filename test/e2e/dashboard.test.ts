@@ -3,7 +3,11 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi, type UiServer } from '../../cli/ui/server.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { client, sqs, stack, waitForStatus } from '../integration/support/deployed.js';
+
+const s3 = new S3Client({ forcePathStyle: true });
+const output = (prefix: string) => Object.entries(stack.outputs).find(([key]) => key.startsWith(prefix))![1];
 
 /** Debian's Chromium (`.ci/run` installs it). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -53,5 +57,22 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
   it('refuses API calls without the token', async () => {
     const response = await fetch(new URL('/api/lanes', ui.url));
     expect(response.status).toBe(401);
+  });
+
+  it('shows an import\'s progress and its children in the job detail', async () => {
+    const tag = `ui${Date.now()}`;
+    const rows = Array.from({ length: 600 }, (_, i) => `${tag}-${i}@example.com,Person ${i},GB,2999-01-0${1 + (i % 5)}`);
+    const key = `imports/${tag}.csv`;
+    await s3.send(new PutObjectCommand({ Bucket: output('FilesBucket'), Key: key, Body: `email,name,country,signed_up_on\n${rows.join('\n')}\n` }));
+    const parent = await client.enqueue('import.start', { fileId: tag, key, uploadedBy: 'ada@example.com' });
+    await waitForStatus(parent.id, 'succeeded');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${ui.url}#job=${parent.id}`);
+    await page.locator('#detail-children-list tbody tr').nth(1).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#detail-children').textContent()).toContain('Children: 2 of 2 done, 0 failed');
+    expect(await page.locator('#detail-children-list tbody tr').count()).toBe(2);
+    expect(await page.locator('#detail-children-list tbody').textContent()).toContain('"imported":500');
+    await page.screenshot({ path: `${SCREENSHOTS}import-detail.png`, fullPage: true });
   });
 });

@@ -3,7 +3,8 @@
 const token = new URLSearchParams(location.search).get('token') ?? '';
 const STATUSES = ['failed', 'retrying', 'running', 'queued', 'scheduled', 'waiting', 'succeeded', 'cancelled'];
 let status = 'failed';
-let selected = null;
+// A job can be opened directly: …/?token=…#job=<id>
+let selected = new URLSearchParams(location.hash.slice(1)).get('job');
 let chart = null;
 
 async function api(path, method = 'GET') {
@@ -72,7 +73,7 @@ async function renderJobs() {
     const tr = document.createElement('tr');
     tr.dataset.id = job.id;
     tr.append(cell(job.id), cell(job.kind), cell(job.status, `status-${job.status}`), cell(`${job.attempt}/${job.maxAttempts}`), cell(job.createdAt), cell(job.lastError?.message));
-    tr.onclick = () => { selected = job.id; renderDetail(); };
+    tr.onclick = () => { selected = job.id; location.hash = `job=${job.id}`; renderDetail(); };
     return tr;
   }));
   if (page.jobs.length === 0) tbody.replaceChildren(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="6" class="muted">no jobs</td>' }));
@@ -93,6 +94,18 @@ async function renderDetail() {
   document.getElementById('detail-errors').replaceChildren(...(job.errors ?? []).map((e) => Object.assign(document.createElement('li'), { textContent: `attempt ${e.attempt} at ${e.at}: ${e.class}: ${e.message}` })));
   document.getElementById('detail-children').textContent = job.childrenTotal !== undefined
     ? `Children: ${job.childrenDone ?? 0} of ${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed — ${JSON.stringify(job.childTotals ?? {})}` : '';
+  const list = document.getElementById('detail-children-list');
+  list.hidden = job.childrenTotal === undefined;
+  if (!list.hidden) {
+    const children = await api(`/jobs?parent=${job.id}`);
+    list.querySelector('tbody').replaceChildren(...children.jobs.map((child) => {
+      const tr = document.createElement('tr');
+      tr.dataset.child = child.id;
+      tr.append(cell(child.id), cell(child.status, `status-${child.status}`), cell(`${child.attempt}/${child.maxAttempts}`), cell(JSON.stringify(child.result ?? child.lastError?.message ?? '').slice(0, 80)));
+      tr.onclick = () => { selected = child.id; renderDetail(); };
+      return tr;
+    }));
+  }
   document.getElementById('detail-payload').textContent = job.payload === undefined ? '(not kept: it travels in the message; kept once a job fails)' : JSON.stringify(job.payload, null, 2);
   document.getElementById('detail-result').textContent = JSON.stringify({ result: job.result, progress: job.progress }, null, 2);
 }
