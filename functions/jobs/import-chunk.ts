@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { putAll } from '../../lib/aws/batch-write.js';
 import { PermanentError } from '../../lib/errors.js';
 import type { PayloadOf } from '../../lib/job-definition.js';
 import { defineHandler, type JobContext } from '../../lib/worker/job-handler.js';
@@ -37,7 +37,7 @@ export async function importRows(chunk: PayloadOf<typeof importChunk>, ctx: JobC
     if ('contact' in parsed) valid.set(`${parsed.contact.day}|${parsed.contact.email}`, parsed.contact);
     else badRows.push(chunk.firstLine + i);
   });
-  await upsert([...valid.values()], ctx.signal);
+  await putAll(contacts, resourceName('CONTACTS_TABLE'), [...valid.values()], 'contacts', ctx.signal);
   // Every valid row was written (a row repeated in the file overwrites its twin).
   return { imported: countRows(text) - badRows.length, failed: badRows.length, badRows };
 }
@@ -45,19 +45,6 @@ export async function importRows(chunk: PayloadOf<typeof importChunk>, ctx: JobC
 /** Rows in a chunk's text (non-blank lines). */
 function countRows(text: string): number {
   return text.split('\n').filter((line) => line.trim()).length;
-}
-
-async function upsert(rows: readonly Contact[], signal: AbortSignal): Promise<void> {
-  const table = resourceName('CONTACTS_TABLE');
-  for (let i = 0; i < rows.length; i += 25) {
-    let requests = rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    for (let round = 0; requests.length > 0; round++) {
-      if (round > 8) throw new Error(`DynamoDB left ${requests.length} contacts unwritten`);
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-      const output = await contacts.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }), { abortSignal: signal });
-      requests = (output.UnprocessedItems?.[table] ?? []) as typeof requests;
-    }
-  }
 }
 
 /** `import.chunk`, bound to its handler. */

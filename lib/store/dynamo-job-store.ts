@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
 import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import { firstIdAt } from '../job-id.js';
@@ -12,10 +13,8 @@ import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item
 export const MAX_RESULT_BYTES = 4096;
 /** Largest summary a parent keeps as its result, in bytes of JSON (it is written once). */
 export const MAX_PARENT_SUMMARY_BYTES = 32 * 1024;
-const BATCH_WRITE_LIMIT = 25;
 /** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
 const MAX_LIST_PAGES = 20;
-const BATCH_WRITE_RETRIES = 8;
 
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
 export class DynamoJobStore implements JobStore {
@@ -32,15 +31,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async insert(jobs: readonly NewJob[]): Promise<void> {
-    for (let i = 0; i < jobs.length; i += BATCH_WRITE_LIMIT) {
-      let requests = jobs.slice(i, i + BATCH_WRITE_LIMIT).map((job) => ({ PutRequest: { Item: newItem(job) } }));
-      for (let round = 0; requests.length > 0; round++) {
-        if (round > BATCH_WRITE_RETRIES) throw new Error(`DynamoDB left ${requests.length} job records unwritten after ${BATCH_WRITE_RETRIES} retries`);
-        if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round));
-        const output = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+    await putAll(this.doc, this.tableName, jobs.map(newItem), 'job records');
   }
 
   async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }): Promise<UniqueInsertResult> {
@@ -121,25 +112,17 @@ export class DynamoJobStore implements JobStore {
       REMOVE: ['leaseUntil', 'watchKey'],
     };
     if (!update.followUps?.length && !update.parent) return this.finish(ref, change);
-    try {
-      await this.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          { Update: this.fencedUpdate(ref, change) },
-          ...(update.parent ? [{ Update: this.parentReport(update.parent) }] : []),
-          ...(update.followUps ?? []).map((f) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: { ...newItem(f.record), payloadJson: f.payloadJson, stateKey: stateKey('undispatched', f.record.id) },
-              ConditionExpression: 'attribute_not_exists(sk)',
-            },
-          })),
-        ],
-      }));
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
+    return this.transactFenced([
+      { Update: this.fencedUpdate(ref, change) },
+      ...(update.parent ? [{ Update: this.parentReport(update.parent) }] : []),
+      ...(update.followUps ?? []).map((f) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...newItem(f.record), payloadJson: f.payloadJson, stateKey: stateKey('undispatched', f.record.id) },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        },
+      })),
+    ]);
   }
 
   async markDispatched(id: string): Promise<void> {
@@ -232,6 +215,7 @@ export class DynamoJobStore implements JobStore {
     };
   }
 
+  /** A transaction whose first item is the fenced write: false when that fence no longer holds. */
   private async transactFenced(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -259,7 +243,7 @@ export class DynamoJobStore implements JobStore {
       }));
       return toJobRecord(output.Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new JobNotCancellableError(id, error.Item ? String(unmarshall(error.Item).status) : undefined);
+      if (error instanceof ConditionalCheckFailedException) throw new JobNotCancellableError(id, statusOf(error));
       throw error;
     }
   }
@@ -285,7 +269,7 @@ export class DynamoJobStore implements JobStore {
       }));
       return toJobRecord(output.Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, error.Item ? String(unmarshall(error.Item).status) : undefined);
+      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, statusOf(error));
       throw error;
     }
   }
@@ -298,7 +282,7 @@ export class DynamoJobStore implements JobStore {
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, error.Item ? String(unmarshall(error.Item).status) : undefined, 'discarded');
+      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, statusOf(error), 'discarded');
       throw error;
     }
   }
@@ -429,6 +413,11 @@ function newItem(job: NewJob): Record<string, unknown> {
   };
 }
 
+/** The status of the item a conditional write failed on (ReturnValuesOnConditionCheckFailure: ALL_OLD), if there was one. */
+function statusOf(error: ConditionalCheckFailedException): string | undefined {
+  return error.Item ? String(unmarshall(error.Item).status) : undefined;
+}
+
 /** Marks a job's message as sent: it leaves the undispatched index and drops its payload copy (no-op once claimed). */
 export async function markDispatched(doc: DynamoDBDocumentClient, tableName: string, id: string): Promise<void> {
   try {
@@ -454,8 +443,4 @@ function smallResult(result: unknown, limit = MAX_RESULT_BYTES): unknown {
 
 function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
