@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi, type UiServer } from '../../cli/ui/server.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { client, sqs, stack, waitForStatus } from '../integration/support/deployed.js';
+import { client, sqs, stack, stackOutput, waitForStatus } from '../integration/support/deployed.js';
 
 const s3 = new S3Client({ forcePathStyle: true });
-const output = (prefix: string) => Object.entries(stack.outputs).find(([key]) => key.startsWith(prefix))![1];
+
 
 /** Debian's Chromium (`.ci/run` installs it). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -63,7 +63,7 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     const tag = `ui${Date.now()}`;
     const rows = Array.from({ length: 600 }, (_, i) => `${tag}-${i}@example.com,Person ${i},GB,2999-01-0${1 + (i % 5)}`);
     const key = `imports/${tag}.csv`;
-    await s3.send(new PutObjectCommand({ Bucket: output('FilesBucket'), Key: key, Body: `email,name,country,signed_up_on\n${rows.join('\n')}\n` }));
+    await s3.send(new PutObjectCommand({ Bucket: stackOutput('FilesBucket'), Key: key, Body: `email,name,country,signed_up_on\n${rows.join('\n')}\n` }));
     const parent = await client.enqueue('import.start', { fileId: tag, key, uploadedBy: 'ada@example.com' });
     await waitForStatus(parent.id, 'succeeded');
 

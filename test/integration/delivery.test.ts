@@ -1,10 +1,9 @@
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { attribute, client, findDeadLetter, handlerRuns, lane, sqs, waitForStatus, workerLogLines } from './support/deployed.js';
+import { attribute, client, findDeadLetter, handlerRuns, lane, sqs, unique, waitForStatus, workerLogLines } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 
-const unique = (prefix: string) => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const DROPPED = 'dropping a delivery of a job that is not claimable';
 
 /** Waits until the worker logged that it dropped a delivery of `id`. */

@@ -1,20 +1,11 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { inject, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newJobId } from '../../lib/job-id.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
-import { client, findDeadLetter, lane, sqs, waitForStatus, workerLogLines } from './support/deployed.js';
+import { client, findDeadLetter, lane, mailTo, sqs, waitForStatus, workerLogLines } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
-const endpoint = inject('endpoint');
 const recipient = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`;
-
-/** Mail the emulator's SES accepted for `to`, read back from the emulator. */
-async function mailTo(to: string): Promise<Array<{ Subject?: string; MessageId?: string }>> {
-  const response = await fetch(new URL('/_ministack/ses/messages', endpoint));
-  const { messages } = (await response.json()) as { messages: unknown };
-  const all = (Array.isArray(messages) ? messages : Object.values(messages ?? {}).flat()) as Array<{ To?: string[]; Subject?: string; MessageId?: string }>;
-  return all.filter((m) => m.To?.includes(to));
-}
 
 describe('email.send on the deployed stack', () => {
   it('sends a welcome email through SES', async () => {

@@ -2,11 +2,10 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { childJobId } from '../../lib/worker/children.js';
-import { client, dynamodb, stack, waitForStatus } from './support/deployed.js';
+import { client, dynamodb, stack, stackOutput, waitForStatus } from './support/deployed.js';
 
 const s3 = new S3Client({ forcePathStyle: true });
 const doc = DynamoDBDocumentClient.from(dynamodb);
-const output = (prefix: string) => Object.entries(stack.outputs).find(([key]) => key.startsWith(prefix))![1];
 const DAYS = 5;
 
 /** A contacts CSV of `rows` rows over DAYS days of a year no other test uses; the rows at `bad` (file line numbers) are broken in different ways. */
@@ -23,7 +22,7 @@ function contactsCsv(tag: string, year: number, rows: number, bad: readonly numb
 
 async function upload(name: string, body: string): Promise<string> {
   const key = `imports/${name}.csv`;
-  await s3.send(new PutObjectCommand({ Bucket: output('FilesBucket'), Key: key, Body: body }));
+  await s3.send(new PutObjectCommand({ Bucket: stackOutput('FilesBucket'), Key: key, Body: body }));
   return key;
 }
 
@@ -33,7 +32,7 @@ async function importedRows(tag: string, year: number): Promise<number> {
   for (let d = 1; d <= DAYS; d++) {
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await doc.send(new QueryCommand({ TableName: output('ContactsTable'), KeyConditionExpression: '#d = :d', ExpressionAttributeNames: { '#d': 'day' }, ExpressionAttributeValues: { ':d': `${year}-03-0${d}` }, ExclusiveStartKey: start }));
+      const page = await doc.send(new QueryCommand({ TableName: stackOutput('ContactsTable'), KeyConditionExpression: '#d = :d', ExpressionAttributeNames: { '#d': 'day' }, ExpressionAttributeValues: { ':d': `${year}-03-0${d}` }, ExclusiveStartKey: start }));
       count += (page.Items ?? []).filter((item) => String(item.email).startsWith(`${tag}-`)).length;
       start = page.LastEvaluatedKey;
     } while (start);

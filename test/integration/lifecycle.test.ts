@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newJobId } from '../../lib/job-id.js';
-import { api, attribute, client, findDeadLetter, handlerRuns, waitForStatus } from './support/deployed.js';
+import { api, attribute, client, findDeadLetter, handlerRuns, unique, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
-const unique = (prefix: string) => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe('job lifecycle on the deployed stack', () => {
   it('runs a job enqueued through the client: queued → running → succeeded', async () => {

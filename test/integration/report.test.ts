@@ -1,22 +1,14 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awsBackends } from '../../lib/aws/clients.js';
 import type { JobRecord } from '../../lib/job-record.js';
-import { client, dynamodb, sqs, stack, waitForStatus } from './support/deployed.js';
+import { client, dynamodb, mailTo, sqs, stack, stackOutput, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
-const endpoint = inject('endpoint');
 const s3 = new S3Client({ forcePathStyle: true });
 const doc = DynamoDBDocumentClient.from(dynamodb);
 const { store } = awsBackends(stack.config, { dynamodb, sqs });
-const output = (prefix: string) => Object.entries(stack.outputs).find(([key]) => key.startsWith(prefix))![1];
-
-async function mailTo(to: string): Promise<Array<{ Subject?: string; BodyText?: string }>> {
-  const { messages } = (await (await fetch(new URL('/_ministack/ses/messages', endpoint))).json()) as { messages: unknown };
-  const all = (Array.isArray(messages) ? messages : Object.values(messages ?? {}).flat()) as Array<{ To?: string[]; Subject?: string; BodyText?: string }>;
-  return all.filter((m) => m.To?.includes(to));
-}
 
 async function followUpsOf(id: string): Promise<JobRecord[]> {
   const lists = await Promise.all((['queued', 'running', 'retrying', 'succeeded', 'failed'] as const).map((status) => store.list({ status, limit: 1000, since: new Date(Date.now() - 600_000) })));
@@ -32,7 +24,7 @@ describe('report.generate on the deployed stack', () => {
       { day: `${month}-02`, email: `b-${Date.now()}@example.com`, name: 'Grace, "Amazing"', country: 'US' },
       { day: `${month}-03`, email: `c-${Date.now()}@example.com`, name: 'Linus', country: 'FI' },
     ];
-    await doc.send(new BatchWriteCommand({ RequestItems: { [output('ContactsTable')]: rows.map((Item) => ({ PutRequest: { Item } })) } }));
+    await doc.send(new BatchWriteCommand({ RequestItems: { [stackOutput('ContactsTable')]: rows.map((Item) => ({ PutRequest: { Item } })) } }));
     const requestedBy = `ops-${Date.now()}@example.com`;
     const request = { type: 'signups', from: `${month}-01`, to: `${month}-03`, format: 'csv', requestedBy } as const;
 
@@ -44,7 +36,7 @@ describe('report.generate on the deployed stack', () => {
     const { key, rows: count } = done.result as { key: string; rows: number };
     expect(key).toBe(`reports/signups/${month}-01_${month}-03.csv`);
     expect(count).toBe(3);
-    const file = await (await s3.send(new GetObjectCommand({ Bucket: output('FilesBucket'), Key: key }))).Body!.transformToString();
+    const file = await (await s3.send(new GetObjectCommand({ Bucket: stackOutput('FilesBucket'), Key: key }))).Body!.transformToString();
     expect(file).toBe(`signed_up_on,email,name,country\n${month}-01,${rows[0]!.email},Ada,GB\n${month}-02,${rows[1]!.email},"Grace, ""Amazing""",US\n${month}-03,${rows[2]!.email},Linus,FI\n`);
 
     // The follow-up email: one job, failing once after its send and retried on its own.
@@ -63,7 +55,7 @@ describe('report.generate on the deployed stack', () => {
     // The report ran once: still attempt 1, and its file was not rewritten after it finished.
     const after = await client.get(report.id);
     expect(after).toMatchObject({ status: 'succeeded', attempt: 1, finishedAt: done.finishedAt });
-    const head = await s3.send(new HeadObjectCommand({ Bucket: output('FilesBucket'), Key: key }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: stackOutput('FilesBucket'), Key: key }));
     expect(head.LastModified!.getTime()).toBeLessThanOrEqual(Date.parse(done.finishedAt!) + 1000);
   });
 

@@ -1,10 +1,9 @@
 import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
-import { api, client, handlerRuns, stack, waitForStatus, workerLogLines } from './support/deployed.js';
+import { api, client, handlerRuns, stack, unique, waitForStatus, workerLogLines } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
 const scheduler = new SchedulerClient({});
-const unique = (prefix: string) => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 async function scheduleExists(name: string): Promise<boolean> {
   try {

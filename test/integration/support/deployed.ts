@@ -10,6 +10,7 @@ import type { JobStatus } from '../../../lib/job-status.js';
 import { referenceJobs } from '../../../functions/jobs/definitions.js';
 import { testJobs } from '../../../functions/testing/definitions.js';
 import { useAwsEnvironment } from '../../../scripts/lib/aws-environment.js';
+import { sentMail, type SentMail } from '../../../scripts/lib/sent-mail.js';
 import { waitFor } from './wait.js';
 
 /** The deployed test stack and clients for it, shared by every integration test. */
@@ -24,6 +25,21 @@ export const client = new JobClient({ jobs: [...referenceJobs, ...testJobs], con
 export const api = new JobApiClient({ baseUrl: stack.apiUrl! });
 export const lane = stack.config.lanes.default!;
 
+/** A value no other test run uses, starting with `prefix`. */
+export const unique = (prefix: string) => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** The value of the test stack's output whose key starts with `prefix`. */
+export function stackOutput(prefix: string): string {
+  const value = Object.entries(stack.outputs).find(([key]) => key.startsWith(prefix))?.[1];
+  if (!value) throw new Error(`the test stack has no ${prefix} output; outputs: ${Object.keys(stack.outputs).join(', ')}`);
+  return value;
+}
+
+/** Mail the emulator's SES accepted for `to`, read back from the emulator. */
+export async function mailTo(to: string): Promise<SentMail[]> {
+  return (await sentMail(inject('endpoint'))).filter((m) => m.To?.includes(to));
+}
+
 /** Waits until the job's record reaches `status`; returns the record. */
 export async function waitForStatus(id: string, status: JobStatus, timeoutMs = 60_000): Promise<JobRecord> {
   return waitFor(`job ${id} to be ${status}`, async () => {
@@ -34,16 +50,11 @@ export async function waitForStatus(id: string, status: JobStatus, timeoutMs = 6
 
 /** How many times the test handlers ran for a job (counted in the probe table by the handlers themselves). */
 export async function handlerRuns(id: string): Promise<number> {
-  const probeTable = await probeTableName();
+  const probeTable = stackOutput('ProbeTable');
   const output = await doc.send(new GetCommand({ TableName: probeTable, Key: { id }, ConsistentRead: true }));
   return Number(output.Item?.runs ?? 0);
 }
 
-async function probeTableName(): Promise<string> {
-  const name = Object.entries(stack.outputs).find(([key]) => key.startsWith('ProbeTable'))?.[1];
-  if (!name) throw new Error(`the test stack has no ProbeTable output; outputs: ${Object.keys(stack.outputs).join(', ')}`);
-  return name;
-}
 
 /**
  * Finds a DLQ message: the one whose `jobline.id` attribute is `id`, or the first that
