@@ -81,7 +81,7 @@ dlq.command('redrive').description('move a lane\'s DLQ messages back to its queu
     console.log(globals().json ? JSON.stringify(report) : `moved ${report.moved}, dropped ${report.dropped} (finished, retried or discarded), left ${report.left}`);
   });
 
-program.command('lanes').description('queue and DLQ depths of every lane, and whether it is paused')
+program.command('lanes').description('every lane: queue and DLQ depths, how long its oldest job has waited, whether it is paused')
   .action(async () => printLanes(await (await inspector()).laneDepths(), globals().json));
 program.command('pause').description('stop taking jobs from a lane (they wait; attempts untouched)').argument('<lane>')
   .action(async (lane: string) => {

@@ -1,10 +1,9 @@
-import type { JobPage } from '../lib/inspector/job-inspector.js';
+import type { JobPage, LaneSummary } from '../lib/inspector/job-inspector.js';
 import type { JobRecord } from '../lib/job-record.js';
-import type { LaneDepth } from '../lib/transport/lane-admin.js';
 
-const age = (iso: string | undefined) => {
-  if (!iso) return '';
-  const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+const age = (iso: string | undefined) => (iso ? duration(Math.round((Date.now() - Date.parse(iso)) / 1000)) : '');
+const duration = (seconds: number | undefined) => {
+  if (seconds === undefined) return '';
   return seconds < 120 ? `${seconds}s` : seconds < 7200 ? `${Math.round(seconds / 60)}m` : `${Math.round(seconds / 3600)}h`;
 };
 
@@ -42,8 +41,8 @@ export function printResults(action: string, results: ReadonlyArray<{ id: string
   else for (const r of results) console.log(r.ok ? `${action}: ${r.id} ok` : `${action}: ${r.id} failed: ${r.error}`);
 }
 
-/** Lanes: depths and paused state. */
-export function printLanes(lanes: ReadonlyArray<LaneDepth & { paused: boolean }>, json: boolean): void {
+/** Lanes: depths, the oldest waiting job's age, and paused state. */
+export function printLanes(lanes: readonly LaneSummary[], json: boolean): void {
   if (json) console.log(JSON.stringify(lanes, null, 2));
-  else console.table(lanes.map((l) => ({ lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'dead letters': l.deadLetters, paused: l.paused })));
+  else console.table(lanes.map((l) => ({ lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'oldest job': duration(l.oldestJobAgeSeconds), 'dead letters': l.deadLetters, paused: l.paused })));
 }

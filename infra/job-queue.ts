@@ -325,6 +325,8 @@ export class JobQueue extends Construct {
       actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
       resourceArns: [Stack.of(this).formatArn({ service: 'lambda', resource: 'event-source-mapping', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     });
+    // The lanes' oldest-message ages (GetMetricData takes no resource-level permissions).
+    iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricData'], resourceArns: ['*'] });
     this.grantScheduling(grantee);
     return grant;
   }

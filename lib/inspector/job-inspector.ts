@@ -1,4 +1,5 @@
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
@@ -7,10 +8,13 @@ import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
+import { DynamoSweepStore, type SweepStore } from '../store/dynamo-sweep-store.js';
 import type { JobStore } from '../store/job-store.js';
 import { SqsLaneAdmin, type DeadLetter, type LaneDepth } from '../transport/lane-admin.js';
 import type { JobTransport } from '../transport/job-transport.js';
+import { CloudWatchQueueAges, queueNameOf } from '../transport/queue-age.js';
 import { childJobId } from '../worker/children.js';
+import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
 export interface InspectorQuery {
@@ -43,6 +47,17 @@ export interface RedriveReport {
   readonly left: number;
 }
 
+/** A lane as operators see it: depths, pause state and how long its oldest job has waited. */
+export interface LaneSummary extends LaneDepth {
+  readonly paused: boolean;
+  /**
+   * Seconds the lane's oldest waiting job has waited: the larger of SQS's
+   * ApproximateAgeOfOldestMessage (CloudWatch, on AWS) and the oldest job the sweeper found
+   * still queued past the stuck horizon. Undefined when neither knows of a waiting job.
+   */
+  readonly oldestJobAgeSeconds?: number | undefined;
+}
+
 const PAGE_SCAN_LIMIT = 20;
 
 /**
@@ -57,9 +72,14 @@ export class JobInspector {
   private readonly scheduler: JobScheduler;
   private readonly lanes: SqsLaneAdmin;
   private readonly lambda: LambdaClient;
+  private readonly sweepStore: SweepStore;
+  private readonly queueAges: CloudWatchQueueAges;
   private readonly now: () => Date;
 
-  constructor(options: { config?: JoblineConfig; store?: JobStore; transport?: JobTransport; scheduler?: JobScheduler; sqs?: SQSClient; lambda?: LambdaClient; now?: () => Date } = {}) {
+  constructor(options: {
+    config?: JoblineConfig; store?: JobStore; transport?: JobTransport; scheduler?: JobScheduler; sweepStore?: SweepStore;
+    sqs?: SQSClient; lambda?: LambdaClient; cloudwatch?: CloudWatchClient; now?: () => Date;
+  } = {}) {
     this.config = options.config ?? configFromEnvironment();
     const backends = awsBackends(this.config, { sqs: options.sqs });
     this.store = options.store ?? backends.store;
@@ -67,6 +87,8 @@ export class JobInspector {
     this.scheduler = options.scheduler ?? backends.scheduler;
     this.lanes = new SqsLaneAdmin(options.sqs ?? backends.sqs, this.config.lanes);
     this.lambda = options.lambda ?? new LambdaClient({});
+    this.sweepStore = options.sweepStore ?? new DynamoSweepStore(backends.dynamodb, this.config.tableName);
+    this.queueAges = new CloudWatchQueueAges(options.cloudwatch);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -104,9 +126,20 @@ export class JobInspector {
     return { jobs, next: i < ids.length ? ids[i - 1] : undefined };
   }
 
-  /** Every lane's queue and DLQ depths, and whether it is paused. */
-  async laneDepths(): Promise<Array<LaneDepth & { paused: boolean }>> {
-    return Promise.all(Object.keys(this.config.lanes).sort().map(async (lane) => ({ ...(await this.lanes.depth(lane)), paused: await this.isPaused(lane) })));
+  /** Every lane's queue and DLQ depths, whether it is paused, and how long its oldest job has waited. */
+  async laneDepths(): Promise<LaneSummary[]> {
+    const lanes = Object.keys(this.config.lanes).sort();
+    const now = this.now();
+    const [queueAges, watched] = await Promise.all([
+      this.queueAges.oldestMessageAges(lanes.map((lane) => queueNameOf(this.config.lanes[lane]!.queueUrl)), now),
+      // The sweeper watches every job still unfinished past the stuck horizon: a small, sparse index.
+      Promise.all(Array.from({ length: this.config.shardCount }, (_, shard) => this.sweepStore.watched(shard))).then((shards) => shards.flat()),
+    ]);
+    return Promise.all(lanes.map(async (lane) => ({
+      ...(await this.lanes.depth(lane)),
+      paused: await this.isPaused(lane),
+      oldestJobAgeSeconds: olderOf(queueAges.get(queueNameOf(this.config.lanes[lane]!.queueUrl)), oldestWaitingSeconds(watched, lane, now)),
+    })));
   }
 
   /**

@@ -145,7 +145,7 @@ describe('JobQueue', () => {
     const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
     queue.grantOperate(new Role(stack, 'Operator', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
     const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Operator') }] } }));
-    for (const action of ['dynamodb:DeleteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'lambda:UpdateEventSourceMapping', 'scheduler:DeleteSchedule']) expect(policy).toContain(action);
+    for (const action of ['dynamodb:DeleteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'lambda:UpdateEventSourceMapping', 'scheduler:DeleteSchedule', 'cloudwatch:GetMetricData']) expect(policy).toContain(action);
   });
 
   it('rejects bad props, naming every problem', () => {

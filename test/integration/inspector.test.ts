@@ -1,11 +1,13 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { JobNotRetryableError } from '../../lib/errors.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
-import { client, dynamodb, findDeadLetter, handlerRuns, sqs, stack, waitForStatus } from './support/deployed.js';
+import { timeOf } from '../../lib/job-id.js';
+import { queueNameOf } from '../../lib/transport/queue-age.js';
+import { client, findDeadLetter, handlerRuns, lane, sqs, stack, sweepNow, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
 const inspector = new JobInspector({ config: stack.config, sqs });
-void dynamodb;
 
 describe('JobInspector on the deployed stack', () => {
   it('lists jobs by status and kind, newest first, a page at a time', async () => {
@@ -55,23 +57,40 @@ describe('JobInspector on the deployed stack', () => {
     expect(after!.deadLetters).toBe(before!.deadLetters - report.moved - report.dropped);
   });
 
-  it('pauses a lane: its jobs wait unreceived, attempts untouched; resumed, they run', async () => {
+  it('pauses a lane: its jobs wait unreceived, attempts untouched, and the lane shows their age; resumed, they run', async () => {
     await inspector.pause('default');
     let id: string;
     try {
       await waitFor('the lane to report paused', () => inspector.isPaused('default'));
       id = (await client.enqueue('test.echo', { value: `paused-${Date.now()}` })).id;
-      // Several of the event source's one-second polls go by with the lane paused.
-      const pausedAt = Date.now();
-      await waitFor('five seconds of pause', async () => Date.now() > pausedAt + 5000, { timeoutMs: 10_000 });
+      // Several of the event source's one-second polls go by with the lane paused, and the
+      // job passes the test stack's stuck horizon (5 s), so a sweep watches it.
+      await waitFor('seven seconds of pause', async () => Date.now() > timeOf(id) + 7000, { timeoutMs: 12_000 });
       expect(await client.get(id)).toMatchObject({ status: 'queued', attempt: 0 });
+      expect((await sweepNow()).stuckJobIds).toContain(id);
       const [depth] = await inspector.laneDepths();
       expect(depth).toMatchObject({ lane: 'default', paused: true });
       expect(depth!.visible).toBeGreaterThanOrEqual(1);
+      expect(depth!.oldestJobAgeSeconds).toBeGreaterThanOrEqual(7);
     } finally {
       await inspector.resume('default');
     }
     expect(await waitForStatus(id, 'succeeded')).toMatchObject({ attempt: 1 });
     expect(await inspector.isPaused('default')).toBe(false);
+  });
+
+  it("reads a lane's oldest-message age from CloudWatch, where SQS publishes it on AWS", async () => {
+    // The emulator's SQS publishes no metrics: these datapoints stand in for the ones SQS sends.
+    const cloudwatch = new CloudWatchClient({});
+    const publish = (value: number, at: Date) => cloudwatch.send(new PutMetricDataCommand({
+      Namespace: 'AWS/SQS',
+      MetricData: [{ MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueNameOf(lane.queueUrl) }], Value: value, Unit: 'Seconds', Timestamp: at }],
+    }));
+    const age = 3 * 3600;
+    await publish(age, new Date(Date.now() - 120_000));
+    expect((await inspector.laneDepths())[0]!.oldestJobAgeSeconds).toBeGreaterThanOrEqual(age);
+    // A newer minute's datapoint wins: the queue has caught up (and later tests see no old age).
+    await publish(0, new Date());
+    expect((await inspector.laneDepths())[0]!.oldestJobAgeSeconds ?? 0).toBeLessThan(age);
   });
 });

@@ -1,24 +1,13 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { awsBackends } from '../../lib/aws/clients.js';
 import { JobClient } from '../../lib/client/job-client.js';
 import { newJobId, timeOf } from '../../lib/job-id.js';
 import { childJobId } from '../../lib/worker/children.js';
-import type { SweepReport } from '../../lib/sweeper/sweep.js';
 import { testJobs } from '../../functions/testing/definitions.js';
-import { dynamodb, handlerRuns, sqs, stack, waitForStatus } from './support/deployed.js';
+import { dynamodb, handlerRuns, sqs, stack, sweepNow, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
-const lambda = new LambdaClient({});
 const backends = awsBackends(stack.config, { dynamodb, sqs });
-
-/** Runs a sweep now (the construct also runs one every minute). */
-async function sweepNow(): Promise<SweepReport> {
-  const output = await lambda.send(new InvokeCommand({ FunctionName: stack.sweeperFunctionName }));
-  const text = new TextDecoder().decode(output.Payload);
-  if (output.FunctionError) throw new Error(`sweeper failed: ${text}`);
-  return JSON.parse(text) as SweepReport;
-}
 
 describe('the sweeper on the deployed stack', () => {
   it('sends the message of a job whose SQS send failed after its record was written, and the job runs', async () => {

@@ -21,11 +21,14 @@ const cell = (text, className) => {
   return td;
 };
 
+/** A wait in seconds, as `42s`, `7m` or `3h`; empty when unknown. */
+const waited = (seconds) => (seconds === undefined || seconds === null ? '' : seconds < 120 ? `${seconds}s` : seconds < 7200 ? `${Math.round(seconds / 60)}m` : `${Math.round(seconds / 3600)}h`);
+
 async function renderLanes() {
   const tbody = document.querySelector('#lanes tbody');
   tbody.replaceChildren(...(await api('/lanes')).map((lane) => {
     const tr = document.createElement('tr');
-    tr.append(cell(lane.lane), cell(lane.visible), cell(lane.inFlight), cell(lane.delayed), cell(lane.deadLetters), cell(lane.paused ? 'yes' : 'no'));
+    tr.append(cell(lane.lane), cell(lane.visible), cell(lane.inFlight), cell(lane.delayed), cell(waited(lane.oldestJobAgeSeconds), 'age'), cell(lane.deadLetters), cell(lane.paused ? 'yes' : 'no'));
     const td = document.createElement('td');
     const button = document.createElement('button');
     button.textContent = 'Redrive DLQ';

@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
@@ -7,6 +8,7 @@ import { JobApiClient } from '../../../lib/api/job-api-client.js';
 import { JobClient } from '../../../lib/client/job-client.js';
 import type { JobRecord } from '../../../lib/job-record.js';
 import type { JobStatus } from '../../../lib/job-status.js';
+import type { SweepReport } from '../../../lib/sweeper/sweep.js';
 import { referenceJobs } from '../../../functions/jobs/definitions.js';
 import { testJobs } from '../../../functions/testing/definitions.js';
 import { useAwsEnvironment } from '../../../scripts/lib/aws-environment.js';
@@ -46,6 +48,14 @@ export async function waitForStatus(id: string, status: JobStatus, timeoutMs = 6
     const record = await client.get(id);
     return record?.status === status ? record : undefined;
   }, { timeoutMs });
+}
+
+/** Runs a sweep now, by invoking the deployed sweeper (the construct also runs one every minute). */
+export async function sweepNow(): Promise<SweepReport> {
+  const output = await new LambdaClient({}).send(new InvokeCommand({ FunctionName: stack.sweeperFunctionName }));
+  const text = new TextDecoder().decode(output.Payload);
+  if (output.FunctionError) throw new Error(`sweeper failed: ${text}`);
+  return JSON.parse(text) as SweepReport;
 }
 
 /** How many times the test handlers ran for a job (counted in the probe table by the handlers themselves). */
