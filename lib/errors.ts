@@ -130,6 +130,6 @@ export class JobNotRetryableError extends Error {
     readonly status: string | undefined,
     action = 'retried',
   ) {
-    super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; only failed jobs can be ${action}`);
+    super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; only failed or cancelled jobs can be ${action}`);
   }
 }

@@ -23,9 +23,9 @@ export const ERROR_HISTORY_LENGTH = 5;
  * A job as stored in the jobs table. Times are ISO-8601 strings.
  *
  * The payload is not stored on the happy path: it travels in the SQS message, which keeps
- * every record write at one write unit. It is copied onto the record when the job fails
- * (so an operator can inspect and retry it) or when its message could not be sent (so the
- * sweeper can send it again).
+ * every record write at one write unit. It is copied onto the record when the job fails or
+ * is cancelled (so an operator can inspect and retry it) or when its message could not be
+ * sent (so the sweeper can send it again).
  */
 export interface JobRecord {
   readonly id: string;
@@ -69,7 +69,7 @@ export interface JobRecord {
   readonly createdBy?: string | undefined;
   /** Size of the payload, in bytes of JSON. */
   readonly payloadBytes: number;
-  /** The payload, present only on failed jobs and jobs whose message is not yet sent. */
+  /** The payload, present only on failed and cancelled jobs and on jobs whose message is not yet sent. */
   readonly payload?: unknown;
   /** The one-time Scheduler schedule holding the job's message (long delays, long retries). */
   readonly scheduleName?: string | undefined;

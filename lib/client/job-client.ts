@@ -1,3 +1,4 @@
+import { cancelJob } from './cancel-job.js';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError, InvalidEnqueueOptionsError, JobNotCancellableError } from '../errors.js';
@@ -157,17 +158,16 @@ export class JobClient {
 
   /**
    * Cancels a job that has not started (`scheduled`, `queued` or `retrying`) and deletes its
-   * schedule if it has one. A message that still arrives for it is dropped unrun. Throws
-   * {@link JobNotCancellableError} when the job runs already or is over.
+   * schedule if it has one. A message that still arrives for it is dropped unrun (its payload
+   * kept, so an operator can retry the job). Throws {@link JobNotCancellableError} when the
+   * job runs already or is over.
    */
   async cancel(id: string, reason = 'cancelled by request'): Promise<JobRecord> {
     const now = this.now();
     const current = await this.store.get(id);
     if (!current) throw new JobNotCancellableError(id, undefined);
     const retentionSeconds = this.registry.find(current.kind)?.retention.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS;
-    const record = await this.store.cancel(id, { now, reason, expiresAt: new Date(now.getTime() + retentionSeconds * 1000) });
-    if (record.scheduleName) await this.scheduler.cancel(record.scheduleName);
-    return record;
+    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: new Date(now.getTime() + retentionSeconds * 1000) });
   }
 
   /** The record of a job, or undefined. */

@@ -2,6 +2,7 @@ import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCom
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/clients.js';
+import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { DEFAULT_FAILED_RETENTION_SECONDS } from '../job-definition.js';
 import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
@@ -168,9 +169,14 @@ export class JobInspector {
     return config.eventSourceMappingId;
   }
 
-  /** Retries a failed job with a fresh set of attempts (its payload was kept on the record). Throws JobNotRetryableError for any other status. */
+  /**
+   * Retries a failed or cancelled job with a fresh set of attempts, sending its message from
+   * the payload kept on the record; a job cancelled before any worker saw its message is
+   * revived, and that message runs it. Throws JobNotRetryableError for any other status.
+   */
   async retry(id: string): Promise<JobRecord> {
     const record = await this.store.requeue(id, this.now());
+    if (record.payload === undefined) return record;
     const payloadJson = JSON.stringify(record.payload);
     const { failedIds } = await this.transport.send(record.lane, [{ id, kind: record.kind, body: encodeJobMessage(id, record.kind, payloadJson) }]);
     // If the send failed the job stays undispatched, with its payload, and the sweeper sends it.
@@ -178,15 +184,13 @@ export class JobInspector {
     return (await this.store.get(id)) ?? record;
   }
 
-  /** Cancels a job that has not started, deleting its schedule if it has one. */
+  /** Cancels a job that has not started, deleting its schedule if it has one; it stays retryable. */
   async cancel(id: string, reason = 'cancelled by an operator'): Promise<JobRecord> {
     const now = this.now();
-    const record = await this.store.cancel(id, { now, reason, expiresAt: new Date(now.getTime() + DEFAULT_FAILED_RETENTION_SECONDS * 1000) });
-    if (record.scheduleName) await this.scheduler.cancel(record.scheduleName);
-    return record;
+    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: new Date(now.getTime() + DEFAULT_FAILED_RETENTION_SECONDS * 1000) });
   }
 
-  /** Deletes a failed job's record; a later redrive drops its DLQ message. */
+  /** Deletes a failed or cancelled job's record; a later redrive drops its DLQ message. */
   discard(id: string): Promise<void> {
     return this.store.discard(id);
   }

@@ -1,4 +1,4 @@
-import { CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { JoblineConfig } from '../config.js';
 import { atExpression, type JobScheduler } from './job-scheduler.js';
 
@@ -29,6 +29,16 @@ export class EventBridgeScheduler implements JobScheduler {
       return true;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return false;
+      throw error;
+    }
+  }
+
+  async messageOf(name: string): Promise<string | undefined> {
+    try {
+      const schedule = await this.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: this.config.scheduler.groupName }));
+      return schedule.Target?.Input;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
     }
   }

@@ -7,6 +7,8 @@ export interface JobScheduler {
   scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void>;
   /** Deletes schedule `name`; true when it existed. */
   cancel(name: string): Promise<boolean>;
+  /** The message body schedule `name` would send, or undefined when it no longer exists (it fired, or was deleted). */
+  messageOf(name: string): Promise<string | undefined>;
 }
 
 /** Schedule names are at most 64 characters: `j-<job id>-<attempt>`. */

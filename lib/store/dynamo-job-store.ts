@@ -256,20 +256,60 @@ export class DynamoJobStore implements JobStore {
   }
 
   async requeue(id: string, now: Date): Promise<JobRecord> {
+    const withPayload = await this.conditionalUpdate(id, {
+      // Back to queued, undispatched until the caller has sent its message from the kept payload.
+      UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now, stateKey = :undispatched REMOVE finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
+      ConditionExpression: '#status IN (:failed, :cancelled) AND attribute_exists(payloadJson)',
+      ExpressionAttributeValues: { ':failed': 'failed', ':undispatched': stateKey('undispatched', id) },
+    }, now);
+    if (withPayload.updated || withPayload.before?.status !== 'cancelled') return this.requeued(id, withPayload);
+    // Cancelled before any worker saw its message: the message is still on its way, and runs the job when it comes.
+    const revived = await this.conditionalUpdate(id, {
+      UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now REMOVE stateKey, finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
+      ConditionExpression: '#status = :cancelled AND attribute_not_exists(payloadJson)',
+    }, now);
+    // A worker kept the payload in between: requeue from it.
+    if (!revived.updated && revived.before?.status === 'cancelled') return this.requeue(id, now);
+    return this.requeued(id, revived);
+  }
+
+  private requeued(id: string, result: { updated: boolean; before?: JobRecord | undefined; after?: JobRecord | undefined }): JobRecord {
+    if (!result.updated) throw new JobNotRetryableError(id, result.before?.status);
+    return result.after!;
+  }
+
+  /** An update of a failed or cancelled job for an operator's retry; what it found when its condition failed. */
+  private async conditionalUpdate(id: string, update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }, now: Date) {
     try {
       const output = await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: jobKey(id),
-        UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now, stateKey = :undispatched REMOVE finishedAt, leaseUntil, expiresAt, nextRunAt',
-        ConditionExpression: '#status = :failed AND attribute_exists(payloadJson)',
+        ...update,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':queued': 'queued', ':zero': 0, ':now': now.toISOString(), ':undispatched': stateKey('undispatched', id), ':failed': 'failed' },
+        ExpressionAttributeValues: { ':queued': 'queued', ':zero': 0, ':now': now.toISOString(), ':cancelled': 'cancelled', ...update.ExpressionAttributeValues },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
-      return toJobRecord(output.Attributes ?? {});
+      return { updated: true, after: toJobRecord(output.Attributes ?? {}) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, statusOf(error));
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { updated: false, before: error.Item ? toJobRecord(unmarshall(error.Item)) : undefined };
+    }
+  }
+
+  async keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobKey(id),
+        UpdateExpression: 'SET payloadJson = :payload, updatedAt = :now',
+        ConditionExpression: '#status = :cancelled',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':payload': payloadJson, ':now': now.toISOString(), ':cancelled': 'cancelled' },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
@@ -278,7 +318,7 @@ export class DynamoJobStore implements JobStore {
     try {
       await this.doc.send(new DeleteCommand({
         TableName: this.tableName, Key: jobKey(id),
-        ConditionExpression: '#status = :failed', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed' },
+        ConditionExpression: '#status IN (:failed, :cancelled)', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed', ':cancelled': 'cancelled' },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
     } catch (error) {

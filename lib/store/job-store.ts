@@ -122,12 +122,19 @@ export interface JobStore {
   /** Renews a running attempt's lease and/or stores its progress; false when another attempt took over. */
   heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean>;
   /**
-   * An operator's retry: a `failed` job (its payload kept on the record) goes back to
-   * `queued` with a fresh set of attempts, marked undispatched until its message is sent.
-   * Returns the record after (with its payload); throws JobNotRetryableError otherwise.
+   * An operator's retry: a `failed` or `cancelled` job goes back to `queued` with a fresh set
+   * of attempts. When its payload was kept on the record, the job is marked undispatched and
+   * the record returned carries the payload: the caller sends its message. A cancelled job
+   * whose message no worker has seen yet (no payload kept) is only revived: that message,
+   * still on its way, runs it. Throws JobNotRetryableError for any other status.
    */
   requeue(id: string, now: Date): Promise<JobRecord>;
-  /** Deletes a `failed` job's record; throws JobNotRetryableError for any other status. */
+  /**
+   * Keeps a cancelled job's payload on its record (from its message, or its deleted schedule)
+   * so an operator can retry it. False when the job is no longer cancelled (it was retried).
+   */
+  keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean>;
+  /** Deletes a `failed` or `cancelled` job's record; throws JobNotRetryableError for any other status. */
   discard(id: string): Promise<void>;
   /** Records that a retry waits in a one-time schedule (long backoffs). */
   markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean>;

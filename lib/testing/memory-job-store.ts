@@ -149,14 +149,23 @@ export class MemoryJobStore implements JobStore {
 
   async requeue(id: string, now: Date): Promise<JobRecord> {
     const record = this.records.get(id);
-    if (!record || record.status !== 'failed' || record.payload === undefined) throw new JobNotRetryableError(id, record?.status);
-    Object.assign(record, { status: 'queued', attempt: 0, updatedAt: now.toISOString(), finishedAt: undefined, expiresAt: undefined });
+    if (!record || (record.status !== 'failed' && record.status !== 'cancelled') || (record.status === 'failed' && record.payload === undefined)) throw new JobNotRetryableError(id, record?.status);
+    this.writes.push(`requeue ${id}`);
+    Object.assign(record, { status: 'queued', attempt: 0, updatedAt: now.toISOString(), finishedAt: undefined, expiresAt: undefined, cancelReason: undefined });
     return { ...record };
+  }
+
+  async keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean> {
+    const record = this.records.get(id);
+    if (!record || record.status !== 'cancelled') return false;
+    this.writes.push(`keepCancelledPayload ${id}`);
+    Object.assign(record, { payload: JSON.parse(payloadJson), updatedAt: now.toISOString() });
+    return true;
   }
 
   async discard(id: string): Promise<void> {
     const record = this.records.get(id);
-    if (!record || record.status !== 'failed') throw new JobNotRetryableError(id, record?.status, 'discarded');
+    if (!record || (record.status !== 'failed' && record.status !== 'cancelled')) throw new JobNotRetryableError(id, record?.status, 'discarded');
     this.records.delete(id);
   }
 

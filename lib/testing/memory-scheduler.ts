@@ -12,4 +12,8 @@ export class MemoryScheduler implements JobScheduler {
   async cancel(name: string): Promise<boolean> {
     return this.schedules.delete(name);
   }
+
+  async messageOf(name: string): Promise<string | undefined> {
+    return this.schedules.get(name)?.body;
+  }
 }

@@ -104,6 +104,7 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
 
   switch (claim.outcome) {
     case 'skip':
+      if (claim.record.status === 'cancelled' && claim.record.payload === undefined) return dropCancelled(job, message, deps, logger, now);
       logger.info('dropping a delivery of a job that is not claimable', { status: claim.record.status });
       return 'ack';
     case 'busy': {
@@ -125,6 +126,21 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
       if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds);
       return runClaimed(job, claim.record, definition, message, deps, logger, timeoutMs, leaseSeconds);
   }
+}
+
+/**
+ * The first delivery of a cancelled job's message: its payload is kept on the record (so an
+ * operator can retry the job), then the message is dropped. If an operator revived the job
+ * meanwhile, the message comes back at once and runs it.
+ */
+async function dropCancelled(job: JobMessage, message: IncomingMessage, deps: WorkerDependencies, logger: Logger, now: Date): Promise<MessageDisposition> {
+  if (await deps.store.keepCancelledPayload(job.id, JSON.stringify(job.payload), now)) {
+    logger.info('dropping the message of a cancelled job; its payload is kept for a retry');
+    return 'ack';
+  }
+  logger.info('the cancelled job was retried meanwhile; taking its message again');
+  await deps.transport.changeVisibility(message.lane, message.receiptHandle, 0);
+  return 'keep';
 }
 
 async function runClaimed(

@@ -62,6 +62,8 @@ describe('JobClient', () => {
     const job = await client.enqueue(note, { text: 'never' }, { delaySeconds: 7200 });
     expect(await client.cancel(job.id, 'changed my mind')).toMatchObject({ status: 'cancelled', cancelReason: 'changed my mind' });
     expect(scheduler.schedules.size).toBe(0);
+    // The schedule held the only copy of the payload: it is kept on the record for a retry.
+    expect(await store.get(job.id)).toMatchObject({ status: 'cancelled', payload: { text: 'never' } });
     await expect(client.cancel(job.id)).rejects.toThrow(/is cancelled; only scheduled, queued or retrying jobs can be cancelled/);
     await expect(client.cancel('01M80VT4N002GN3JWN515DN8JQ')).rejects.toThrow(/no job/);
   });

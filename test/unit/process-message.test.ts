@@ -127,11 +127,29 @@ describe('processMessage', () => {
     expect(transport.visibilityChanges).toEqual([]);
   });
 
-  it('drops a message of a cancelled job unrun', async () => {
-    const m = await enqueued();
+  it('drops a message of a cancelled job unrun, keeping its payload for a retry', async () => {
+    const m = await enqueued({ name: 'Grace' });
     await store.cancel(idOf(m), { now: new Date(clock), reason: 'test', expiresAt: new Date(clock + 1000) });
     expect(await processMessage(m, deps(), deadline())).toBe('ack');
     expect(runs).toBe(0);
+    expect(await store.get(idOf(m))).toMatchObject({ status: 'cancelled', payload: { name: 'Grace' } });
+  });
+
+  it('runs the message of a cancelled job that was retried before the worker kept its payload', async () => {
+    const m = await enqueued({ name: 'Grace' });
+    await store.cancel(idOf(m), { now: new Date(clock), reason: 'test', expiresAt: new Date(clock + 1000) });
+    // The operator's retry lands between the worker's claim and its keeping the payload.
+    const realKeep = store.keepCancelledPayload.bind(store);
+    store.keepCancelledPayload = async (id, payloadJson, now) => {
+      await store.requeue(id, now);
+      return realKeep(id, payloadJson, now);
+    };
+    expect(await processMessage(m, deps(), deadline())).toBe('keep');
+    expect(transport.visibilityChanges).toEqual([{ lane: 'default', receiptHandle: m.receiptHandle, seconds: 0 }]);
+    // The message comes back and runs the revived job.
+    expect(await processMessage(m, deps(), deadline())).toBe('ack');
+    expect(runs).toBe(1);
+    expect(await store.get(idOf(m))).toMatchObject({ status: 'succeeded', attempt: 1 });
   });
 
   it('turns each schedule firing into exactly one job whose id derives from the schedule and the minute', async () => {

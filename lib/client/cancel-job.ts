@@ -1,0 +1,25 @@
+import { decodeJobMessage } from '../job-message.js';
+import type { JobRecord } from '../job-record.js';
+import type { JobScheduler } from '../scheduler/job-scheduler.js';
+import type { JobStore } from '../store/job-store.js';
+
+/**
+ * Cancels a job that has not started (`scheduled`, `queued` or `retrying`), and deletes its
+ * schedule if it has one. A schedule holds the job's only copy of its payload, so the payload
+ * is kept on the record first: the job stays retryable. (A job whose message is on a queue
+ * has its payload kept by the worker that drops that message.) Throws JobNotCancellableError
+ * when the job runs already or is over.
+ */
+export async function cancelJob(
+  deps: { store: JobStore; scheduler: JobScheduler; shardCount: number },
+  id: string,
+  update: { now: Date; reason: string; expiresAt: Date },
+): Promise<JobRecord> {
+  const record = await deps.store.cancel(id, update);
+  if (!record.scheduleName) return record;
+  const body = await deps.scheduler.messageOf(record.scheduleName);
+  const decoded = body === undefined ? undefined : decodeJobMessage(body, { sentTimestamp: update.now.getTime(), shardCount: deps.shardCount });
+  const kept = decoded?.ok === true && await deps.store.keepCancelledPayload(id, JSON.stringify(decoded.message.payload), update.now);
+  await deps.scheduler.cancel(record.scheduleName);
+  return kept ? { ...record, payload: decoded.message.payload } : record;
+}
