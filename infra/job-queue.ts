@@ -74,6 +74,11 @@ export interface JobQueueProps {
     readonly stuckJobs?: number;
     /** Failed jobs of one kind within 5 minutes that raise its alarm. @default 5 */
     readonly failures?: number;
+    /**
+     * Percentage of one kind's finished jobs that failed, in 2 of 3 five-minute periods, that
+     * raises its failure-rate alarm. @default 10
+     */
+    readonly failureRate?: number;
     /** An SNS topic every alarm (and its recovery) notifies. @default none */
     readonly topic?: ITopic;
   };
@@ -111,7 +116,7 @@ export class JobQueue extends Construct {
   readonly cronSchedules: readonly CfnSchedule[];
   /** The sweeper Lambda, run every minute. */
   readonly sweeperFunction: NodejsFunction;
-  /** Alarms: per lane, the oldest job's age and a non-empty DLQ; per kind, failures; and stuck jobs. */
+  /** Alarms: per lane, the oldest job's age and a non-empty DLQ; per kind, failures and the failure rate; and stuck jobs. */
   readonly alarms: readonly Alarm[];
   /** The CloudWatch dashboard of this job queue. */
   readonly dashboard: Dashboard;
@@ -260,6 +265,15 @@ export class JobQueue extends Construct {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       })),
+      ...jobs.map((job) => new Alarm(this, `${pascal(job.kind)}FailureRate`, {
+        alarmDescription: `jobline: more than ${props.alarms?.failureRate ?? 10} % of finished "${job.kind}" jobs failed, in 2 of the last 3 five-minute periods`,
+        metric: this.metricFailureRate(job.kind),
+        threshold: props.alarms?.failureRate ?? 10,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      })),
       new Alarm(this, 'StuckJobs', {
         alarmDescription: 'jobline: jobs are running with an expired lease (their worker died or hung) and no delivery has taken them over',
         metric: this.metricStuckJobs(),
@@ -349,6 +363,15 @@ export class JobQueue extends Construct {
     return new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { JobQueue: this.queueName, service: 'jobline-worker', Kind: kind }, statistic: 'Sum', period: Duration.minutes(5) });
   }
 
+  /**
+   * Percentage of `kind`'s finished jobs (succeeded or failed, not retried) that failed: the
+   * Average of the worker's FailureRate values (100 per failed job, 0 per succeeded one), so no
+   * metric math is needed. Period 5 minutes.
+   */
+  metricFailureRate(kind: string): Metric {
+    return new Metric({ namespace: METRICS_NAMESPACE, metricName: 'FailureRate', dimensionsMap: { JobQueue: this.queueName, service: 'jobline-worker', Kind: kind }, statistic: 'Average', period: Duration.minutes(5) });
+  }
+
   /** How long attempts of `kind` run, in ms. Statistic p99 (pass another), period 5 minutes. */
   metricDuration(kind: string, statistic = 'p99'): Metric {
     return new Metric({ namespace: METRICS_NAMESPACE, metricName: 'Duration', dimensionsMap: { JobQueue: this.queueName, service: 'jobline-worker', Kind: kind }, statistic, period: Duration.minutes(5) });
@@ -374,9 +397,9 @@ export class JobQueue extends Construct {
       new SingleValueWidget({ title: 'stuck jobs', metrics: [this.metricStuckJobs()], width: 6 }),
     );
     dashboard.addWidgets(...jobs.map((job) => new GraphWidget({
-      title: `${job.kind}: processed, failed, retried`,
+      title: `${job.kind}: processed, failed, retried; failure rate (%)`,
       left: [this.metricJobs('Processed', job.kind), this.metricJobs('Failed', job.kind), this.metricJobs('Retried', job.kind)],
-      right: [this.metricDuration(job.kind, 'p50'), this.metricDuration(job.kind, 'p99')],
+      right: [this.metricFailureRate(job.kind)],
       width: 12,
     })));
     return dashboard;

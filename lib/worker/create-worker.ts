@@ -94,7 +94,10 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
 
 /**
  * Emits the batch's outcomes as CloudWatch metrics through EMF log lines (no PutMetricData):
- * per kind, Processed, Succeeded, Retried, Failed (counts), Duration and QueueLatency (ms).
+ * per kind, Processed, Succeeded, Retried, Failed (counts), Duration and QueueLatency (ms),
+ * and FailureRate: one value per finished job, 100 when it failed and 0 when it succeeded, so
+ * that the metric's Average over a period is the percentage of finished jobs that failed (a
+ * rate alarm without metric math).
  */
 export function publishMetrics(events: readonly JobEvent[]): void {
   for (const kind of new Set(events.map((e) => e.kind))) {
@@ -106,6 +109,7 @@ export function publishMetrics(events: readonly JobEvent[]): void {
     metrics.addMetric('Retried', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'retried').length);
     metrics.addMetric('Failed', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'failed').length);
     for (const e of ofKind) {
+      if (e.outcome !== 'retried') metrics.addMetric('FailureRate', MetricUnit.Percent, e.outcome === 'failed' ? 100 : 0);
       if (e.durationMs !== undefined) metrics.addMetric('Duration', MetricUnit.Milliseconds, e.durationMs);
       if (e.queueLatencyMs !== undefined) metrics.addMetric('QueueLatency', MetricUnit.Milliseconds, e.queueLatencyMs);
     }
