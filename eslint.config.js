@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // The dashboard's front end runs in the browser, with Chart.js loaded by a script tag.
-    files: ['cli/ui/static/**/*.js'],
+    files: ['web/static/**/*.js'],
     languageOptions: { globals: { ...globals.browser, Chart: 'readonly' } },
   },
   {

@@ -16,7 +16,7 @@ import { isJobId } from '../lib/job-id.js';
 import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
 import { CliError, resolveTarget } from './resolve-config.js';
 import { printJob, printJobs, printLanes, printResults } from './output.js';
-import { startUi } from './ui/server.js';
+import { startUi } from '../web/local-server.js';
 
 interface GlobalOptions {
   readonly stack: string;

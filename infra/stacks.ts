@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { referenceJobs } from '../functions/jobs/definitions.js';
 import { testJobs } from '../functions/testing/definitions.js';
 import { JobQueue } from './job-queue.js';
+import { WebDashboard } from './web-dashboard.js';
 
 const entry = (path: string) => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
 
@@ -17,6 +18,8 @@ export interface JoblineStackProps extends StackProps {
   readonly functionEnvironment?: Record<string, string>;
   /** Address `email.send` sends from; the stack creates its SES identity (on AWS, confirm the verification mail). @default 'jobline@example.com' */
   readonly senderEmail?: string;
+  /** Where the web dashboard's page signs in (an emulator's endpoint). @default Cognito's regional endpoint */
+  readonly cognitoEndpoint?: string;
 }
 
 /** The reference app: the example kinds, their worker and the enqueue API. */
@@ -33,6 +36,7 @@ export class JoblineStack extends Stack {
     });
     allowSendingEmail(this, this.jobQueue, senderOf(props));
     addExampleData(this, this.jobQueue);
+    new WebDashboard(this, 'WebDashboard', this.jobQueue, { cognitoEndpoint: props.cognitoEndpoint, environment: props.functionEnvironment, removalPolicy: RemovalPolicy.DESTROY });
   }
 }
 
@@ -69,6 +73,7 @@ export class JoblineTestStack extends Stack {
     new CfnOutput(this, 'ProbeTable', { value: probe.tableName });
     allowSendingEmail(this, this.jobQueue, senderOf(props));
     addExampleData(this, this.jobQueue);
+    new WebDashboard(this, 'WebDashboard', this.jobQueue, { cognitoEndpoint: props.cognitoEndpoint, environment: props.functionEnvironment, removalPolicy: RemovalPolicy.DESTROY });
   }
 }
 

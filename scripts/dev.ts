@@ -10,9 +10,12 @@ import { referenceJobs, sendEmail } from '../functions/jobs/definitions.js';
 import { useAwsEnvironment } from './lib/aws-environment.js';
 import { deployStack } from './lib/deploy.js';
 import { ensureEmulator } from './lib/emulator.js';
+import { ensureOperator } from './lib/operators.js';
 import { sentMail } from './lib/sent-mail.js';
 
 const exitWhenDone = process.argv.includes('--exit');
+/** The operator `npm run dev` adds to the emulator's dashboard user pool (local only). */
+const DEV_OPERATOR = { username: 'dev', password: 'Jobline-dev-2026' };
 const emulator = await ensureEmulator({ log: (line) => console.log(line) });
 let exitCode = 0;
 try {
@@ -55,6 +58,11 @@ try {
   if (!records.every((r) => ['succeeded', 'failed'].includes(r.status))) {
     exitCode = 1;
     console.log('  Some jobs did not finish within 60 s.');
+  }
+
+  if (stack.dashboardUrl && stack.dashboardUserPoolId) {
+    await ensureOperator(stack.dashboardUserPoolId, DEV_OPERATOR.username, DEV_OPERATOR.password);
+    console.log(`\nWeb dashboard: ${stack.dashboardUrl}\n  sign in as "${DEV_OPERATOR.username}", password "${DEV_OPERATOR.password}" (an operator this script added to the emulator's user pool)`);
   }
 
   // Only ministack lists the mail it accepted; elsewhere there is nothing to show.

@@ -16,6 +16,10 @@ export interface DeployedStack {
   readonly apiUrl?: string | undefined;
   readonly workerFunctionName: string;
   readonly sweeperFunctionName: string;
+  /** The web dashboard's page (sign in as a user of its pool). */
+  readonly dashboardUrl?: string | undefined;
+  /** The user pool of the web dashboard's operators. */
+  readonly dashboardUserPoolId?: string | undefined;
   /** Every output of the stack, by its logical id. */
   readonly outputs: Readonly<Record<string, string>>;
 }
@@ -33,7 +37,9 @@ export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint
     await cdk(['bootstrap', `aws://${EMULATOR_ACCOUNT}/${env.AWS_REGION ?? EMULATOR_REGION}`], env);
   }
   log(`deploy: cdk deploy ${stackName}`);
-  await cdk(['deploy', stackName, '--require-approval', 'never', '--outputs-file', outputsFile], env);
+  // On an emulator, the dashboard's page signs in at the emulator's Cognito.
+  const context = endpoint ? ['--context', `cognitoEndpoint=${endpoint}`] : [];
+  await cdk(['deploy', stackName, '--require-approval', 'never', '--outputs-file', outputsFile, ...context], env);
   if (endpoint && (await isMinistack(endpoint))) {
     useAwsEnvironment(endpoint);
     await reapplyDroppedProperties(stackName, join(ROOT, 'cdk.out', `${stackName}.template.json`), log);
@@ -43,6 +49,7 @@ export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint
   const configJson = output('JobsConfig');
   if (!configJson) throw new Error(`stack ${stackName} has no JobsConfig output; outputs: ${Object.keys(outputs).join(', ')}`);
   const apiId = output('JobsApiId');
+  const dashboardApiId = output('WebDashboardApiId');
   return {
     stackName,
     config: parseConfig(configJson, `${stackName} JobsConfig output`),
@@ -50,6 +57,8 @@ export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint
     apiUrl: apiId && endpoint ? `${endpoint}/_aws/execute-api/${apiId}/$default` : output('JobsApiUrl'),
     workerFunctionName: output('JobsWorkerFunctionName') ?? '',
     sweeperFunctionName: output('JobsSweeperFunctionName') ?? '',
+    dashboardUrl: dashboardApiId && endpoint ? `${endpoint}/_aws/execute-api/${dashboardApiId}/` : output('WebDashboardUrl'),
+    dashboardUserPoolId: output('WebDashboardUserPoolId'),
     outputs,
   };
 }

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 
 /** The emulator version the project is tested against. */
 export const MINISTACK_VERSION = '1.5.33';
+/**
+ * ministack's optional dependency for real RS256 keys: without it, its Cognito signs tokens
+ * with a dummy key and API Gateway's JWT authorizer rejects every token (the web dashboard).
+ */
+export const CRYPTOGRAPHY_VERSION = '46.0.3';
 /** Where the emulator listens when nothing else is configured. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
 
@@ -82,12 +87,12 @@ export function installMinistack(log: (line: string) => void = console.error): v
   const binary = join(VENV, 'bin', 'ministack');
   const pip = join(VENV, 'bin', 'pip');
   if (existsSync(binary)) {
-    const shown = spawnSync(pip, ['show', 'ministack'], { encoding: 'utf8' });
-    if (shown.stdout.includes(`Version: ${MINISTACK_VERSION}`)) return;
+    const shown = spawnSync(pip, ['show', 'ministack', 'cryptography'], { encoding: 'utf8' });
+    if (shown.stdout.includes(`Version: ${MINISTACK_VERSION}`) && shown.stdout.includes(`Version: ${CRYPTOGRAPHY_VERSION}`)) return;
   }
-  log(`emulator: installing ministack==${MINISTACK_VERSION} into ${VENV}`);
+  log(`emulator: installing ministack==${MINISTACK_VERSION} and cryptography==${CRYPTOGRAPHY_VERSION} into ${VENV}`);
   run('python3', ['-m', 'venv', VENV]);
-  run(pip, ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`]);
+  run(pip, ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`, `cryptography==${CRYPTOGRAPHY_VERSION}`]);
 }
 
 function run(command: string, args: string[]): void {

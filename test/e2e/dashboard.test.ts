@@ -1,26 +1,21 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { statSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUi, type UiServer } from '../../cli/ui/server.js';
+import { startUi, type UiServer } from '../../web/local-server.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { client, sqs, stack, stackOutput, waitForStatus } from '../integration/support/deployed.js';
+import { launchChromium, SCREENSHOTS } from './support/browser.js';
 
 const s3 = new S3Client({ forcePathStyle: true });
 
-
-/** Debian's Chromium (`.ci/run` installs it). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = new URL('../../.jobline/screenshots/', import.meta.url).pathname;
 
 let browser: Browser;
 let ui: UiServer;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   ui = await startUi(new JobInspector({ config: stack.config, sqs }));
-  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 afterAll(async () => {

@@ -36,6 +36,7 @@ describe('the jobline CLI against the deployed stack', () => {
 
     const lanes = JSON.parse((await jobline('--json', 'lanes')).stdout) as Array<{ lane: string; paused: boolean }>;
     expect(lanes).toEqual([expect.objectContaining({ lane: 'default', paused: false })]);
+    expect((await jobline('lanes')).stdout).toMatch(/lane.*waiting.*in flight.*delayed.*oldest job.*dead letters.*paused/);
 
     const missing = await jobline('jobs', 'show', '01M80VT4N002GN3JWN515DN8JQ');
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('jobline: no job 01M80VT4N002GN3JWN515DN8JQ') });

@@ -1,6 +1,10 @@
 // The jobline dashboard: lanes, a throughput chart, jobs by state with a kind filter, and a
 // job's detail with retry / cancel / discard. It refreshes itself every 3 seconds.
+// Served by `jobline ui` it sends the token of the URL it was opened with; deployed, it signs
+// in to the dashboard's Cognito user pool and sends the ID token (API Gateway checks it).
 const token = new URLSearchParams(location.search).get('token') ?? '';
+const ID_TOKEN = 'jobline.idToken';
+let auth = { mode: 'token' };
 const STATUSES = ['failed', 'retrying', 'running', 'queued', 'scheduled', 'waiting', 'succeeded', 'cancelled'];
 let status = 'failed';
 // A job can be opened directly: …/?token=…#job=<id>
@@ -8,7 +12,13 @@ let selected = new URLSearchParams(location.hash.slice(1)).get('job');
 let chart = null;
 
 async function api(path, method = 'GET') {
-  const response = await fetch(`/api${path}`, { method, headers: { 'x-jobline-token': token } });
+  const headers = auth.mode === 'token' ? { 'x-jobline-token': token } : { authorization: `Bearer ${sessionStorage.getItem(ID_TOKEN)}` };
+  // Relative: the page may live under a path (API Gateway's stage, an emulator's prefix).
+  const response = await fetch(`api${path}`, { method, headers });
+  if (response.status === 401 && auth.mode === 'cognito') {
+    signOut('Your session ended: sign in again.');
+    throw new Error('signed out');
+  }
   const body = await response.json();
   if (!response.ok && response.status !== 409) throw new Error(body.error ?? response.statusText);
   return body;
@@ -134,5 +144,61 @@ async function refresh() {
   }
 }
 
-refresh();
-setInterval(refresh, 3000);
+/** Calls Cognito's user-pool API as a browser may: unsigned, with the app client's id. */
+async function cognito(action, body) {
+  const response = await fetch(auth.cognitoEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+    body: JSON.stringify({ ClientId: auth.clientId, ...body }),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(answer.message ?? answer.__type ?? response.statusText);
+  return answer;
+}
+
+async function signIn(username, password) {
+  let answer = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+  if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
+    const newPassword = prompt('Choose a new password (at least 12 characters)');
+    if (!newPassword) throw new Error('a new password is required');
+    answer = await cognito('RespondToAuthChallenge', { ChallengeName: answer.ChallengeName, Session: answer.Session, ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword } });
+  }
+  if (!answer.AuthenticationResult?.IdToken) throw new Error(`cannot sign in: ${answer.ChallengeName ?? 'no token'}`);
+  sessionStorage.setItem(ID_TOKEN, answer.AuthenticationResult.IdToken);
+}
+
+function signOut(message = '') {
+  sessionStorage.removeItem(ID_TOKEN);
+  showSignedIn(false);
+  document.getElementById('login-error').textContent = message;
+}
+
+function showSignedIn(signedIn) {
+  document.getElementById('login').hidden = signedIn;
+  document.querySelector('main').hidden = !signedIn;
+  document.getElementById('sign-out').hidden = !signedIn || auth.mode !== 'cognito';
+}
+
+document.getElementById('login').onsubmit = async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  try {
+    await signIn(form.username.value, form.password.value);
+    form.password.value = '';
+    document.getElementById('login-error').textContent = '';
+    showSignedIn(true);
+    refresh();
+  } catch (error) {
+    document.getElementById('login-error').textContent = error.message;
+  }
+};
+document.getElementById('sign-out').onclick = () => signOut();
+
+async function start() {
+  auth = (await (await fetch('config.json')).json()).auth;
+  showSignedIn(auth.mode === 'token' || sessionStorage.getItem(ID_TOKEN) !== null);
+  setInterval(() => { if (!document.querySelector('main').hidden) refresh(); }, 3000);
+  if (!document.querySelector('main').hidden) refresh();
+}
+
+start();

@@ -1,0 +1,101 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { UserPool, type IUserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { CONFIG_ENV } from '../lib/config.js';
+import { DASHBOARD_ENV } from '../web/static-files.js';
+import type { JobQueue } from './job-queue.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Options of the deployed web dashboard. */
+export interface WebDashboardProps {
+  /** Who may sign in. @default a new user pool: no self sign-up, an administrator adds operators */
+  readonly userPool?: IUserPool;
+  /**
+   * Where the page calls Cognito to sign in. @default `https://cognito-idp.<region>.amazonaws.com/`
+   * (an emulator's endpoint when deploying to one)
+   */
+  readonly cognitoEndpoint?: string;
+  /** Extra environment for the dashboard's function (an emulator endpoint, say). */
+  readonly environment?: Record<string, string>;
+  /** What happens to a user pool it creates when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The web dashboard of a {@link JobQueue}, deployed: an HTTP API whose `/api/` routes only
+ * signed-in users of a Cognito user pool reach (API Gateway's JWT authorizer checks every
+ * call), and a function that serves the page and runs the {@link JobInspector} with the
+ * operator's permissions. Never anonymous: the page itself holds no data.
+ */
+export class WebDashboard extends Construct {
+  readonly userPool: IUserPool;
+  readonly userPoolClient: UserPoolClient;
+  readonly httpApi: HttpApi;
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, jobQueue: JobQueue, props: WebDashboardProps = {}) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+    this.userPool = props.userPool ?? new UserPool(this, 'Operators', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      passwordPolicy: { minLength: 12 },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // The page signs in with USER_PASSWORD_AUTH over TLS (SRP needs a client library); no client secret in a browser.
+    this.userPoolClient = this.userPool.addClient('Page', { authFlows: { userPassword: true, userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: fileURLToPath(new URL('../functions/web-dashboard.ts', import.meta.url)),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(30),
+      memorySize: 512,
+      environment: {
+        [CONFIG_ENV]: jobQueue.operatorConfig,
+        [DASHBOARD_ENV.clientId]: this.userPoolClient.userPoolClientId,
+        [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com/`,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        externalModules: [],
+        minify: true,
+        sourceMap: true,
+        target: 'node20',
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input: string, output: string) => [
+            `cp -r "${ROOT}/web/static" "${output}/static"`,
+            `cp "${ROOT}/node_modules/chart.js/dist/chart.umd.min.js" "${output}/static/chart.js"`,
+          ],
+        },
+      },
+    });
+    jobQueue.grantOperate(this.function);
+
+    const integration = new HttpLambdaIntegration('Page', this.function);
+    this.httpApi = new HttpApi(this, 'Api', { createDefaultStage: true, description: 'jobline web dashboard' });
+    this.httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET], integration });
+    this.httpApi.addRoutes({ path: '/{file}', methods: [HttpMethod.GET], integration });
+    this.httpApi.addRoutes({
+      path: '/api/{proxy+}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration,
+      authorizer: new HttpJwtAuthorizer('Operators', `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`, { jwtAudience: [this.userPoolClient.userPoolClientId] }),
+    });
+
+    new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'the web dashboard (sign in as a user of the pool)' });
+    new CfnOutput(this, 'ApiId', { value: this.httpApi.apiId });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'add operators: aws cognito-idp admin-create-user --user-pool-id <this> --username <name>' });
+  }
+}

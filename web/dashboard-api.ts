@@ -1,0 +1,62 @@
+import type { JobInspector } from '../lib/inspector/job-inspector.js';
+import { isJobId } from '../lib/job-id.js';
+import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
+
+/** A call to the dashboard's JSON API, however it arrived (the local server or API Gateway). */
+export interface DashboardRequest {
+  readonly method: string;
+  /** The path after `/api`, e.g. `/jobs/01J…/retry`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+}
+
+/** The API's answer: a status and a JSON body. */
+export interface DashboardResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`,
+ * `GET /jobs?status&kind&parent&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
+ * `POST /lanes/{lane}/redrive`. Authentication is the caller's business.
+ */
+export async function handleDashboardApi(inspector: JobInspector, request: DashboardRequest): Promise<DashboardResponse> {
+  const { method, query } = request;
+  const parts = request.path.split('/').filter(Boolean);
+  if (method === 'GET' && parts[0] === 'lanes' && parts.length === 1) return ok(await inspector.laneDepths());
+  if (method === 'GET' && parts[0] === 'stats') return ok(await stats(inspector));
+  if (method === 'GET' && parts[0] === 'jobs' && parts.length === 1) {
+    const status = query.get('status') as JobStatus | null;
+    if (status && !JOB_STATUSES.includes(status)) return { status: 400, body: { error: `status must be one of ${JOB_STATUSES.join(', ')}` } };
+    return ok(await inspector.list({
+      status: status ?? undefined,
+      kind: query.get('kind') || undefined,
+      parentId: query.get('parent') || undefined,
+      before: query.get('before') || undefined,
+      limit: 50,
+    }));
+  }
+  if (parts[0] === 'jobs' && parts[1] && !isJobId(parts[1])) return { status: 400, body: { error: `"${parts[1]}" is not a job id` } };
+  if (method === 'GET' && parts[0] === 'jobs' && parts.length === 2) {
+    const job = await inspector.get(parts[1]!);
+    return job ? ok(job) : { status: 404, body: { error: `no job ${parts[1]}` } };
+  }
+  if (method === 'POST' && parts[0] === 'jobs' && parts.length === 3 && ['retry', 'cancel', 'discard'].includes(parts[2]!)) {
+    const [result] = await inspector.many([parts[1]!], parts[2] as 'retry' | 'cancel' | 'discard');
+    return { status: result!.ok ? 200 : 409, body: result };
+  }
+  if (method === 'POST' && parts[0] === 'lanes' && parts.length === 3 && parts[2] === 'redrive') return ok(await inspector.redrive(parts[1]!));
+  return { status: 404, body: { error: `no route ${method} /api${request.path}` } };
+}
+
+const ok = (body: unknown): DashboardResponse => ({ status: 200, body });
+
+/** Jobs finished per minute over the last hour, succeeded and failed, from their records. */
+async function stats(inspector: JobInspector): Promise<{ minutes: string[]; succeeded: number[]; failed: number[] }> {
+  const since = new Date(Date.now() - 3_600_000);
+  const [succeeded, failed] = await Promise.all((['succeeded', 'failed'] as const).map((status) => inspector.list({ status, limit: 1000, since })));
+  const minutes = Array.from({ length: 60 }, (_, i) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - (59 - i) * 60_000).toISOString().slice(11, 16));
+  const bucket = (jobs: readonly { finishedAt?: string | undefined }[]) => minutes.map((m) => jobs.filter((j) => j.finishedAt?.slice(11, 16) === m).length);
+  return { minutes, succeeded: bucket(succeeded!.jobs), failed: bucket(failed!.jobs) };
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { JobInspector } from '../lib/inspector/job-inspector.js';
+import { handleDashboardApi } from './dashboard-api.js';
+import { staticFile } from './static-files.js';
+
+const DIRS = {
+  staticDir: new URL('./static/', import.meta.url).pathname,
+  chartJs: new URL('../node_modules/chart.js/dist/chart.umd.min.js', import.meta.url).pathname,
+};
+
+/** A running dashboard server. */
+export interface UiServer {
+  /** Open this (it carries the access token). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the web dashboard on 127.0.0.1 with the operator's AWS credentials behind it. Every
+ * API call must carry the random token printed in the URL, so other local users and other
+ * sites' pages cannot use the operator's access.
+ */
+export async function startUi(inspector: JobInspector, options: { port?: number } = {}): Promise<UiServer> {
+  const token = randomBytes(18).toString('base64url');
+  const server = createServer((request, response) => {
+    handle(request, response, inspector, token).catch((error: Error) => send(response, 500, { error: error.message }));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, inspector: JobInspector, token: string): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const file = request.method === 'GET' ? await staticFile(url.pathname, DIRS, { mode: 'token' }) : undefined;
+  if (file) {
+    response.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store' });
+    response.end(file.body);
+    return;
+  }
+  if (!url.pathname.startsWith('/api/')) return send(response, 404, { error: 'not found' });
+  if (request.headers['x-jobline-token'] !== token) return send(response, 401, { error: 'missing or wrong token: open the URL `jobline ui` printed' });
+  const answer = await handleDashboardApi(inspector, { method: request.method ?? 'GET', path: url.pathname.slice('/api'.length), query: url.searchParams });
+  send(response, answer.status, answer.body);
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Environment variables the `WebDashboard` construct sets on its function. */
+export const DASHBOARD_ENV = { clientId: 'DASHBOARD_CLIENT_ID', cognitoEndpoint: 'DASHBOARD_COGNITO_ENDPOINT' } as const;
+
+/** How the page signs in: the local server's token, or a Cognito user pool (the deployed dashboard). */
+export type DashboardAuth =
+  | { readonly mode: 'token' }
+  | { readonly mode: 'cognito'; readonly clientId: string; readonly cognitoEndpoint: string };
+
+/** The page's files, by URL path: name in the static folder and content type. */
+const FILES: Record<string, [string, string]> = {
+  '/': ['index.html', 'text/html; charset=utf-8'],
+  '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
+  '/style.css': ['style.css', 'text/css; charset=utf-8'],
+  '/chart.js': ['chart.js', 'text/javascript; charset=utf-8'],
+};
+
+/** A static file to send. */
+export interface StaticFile {
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
+/**
+ * The dashboard's static files (the page, its script and style, Chart.js) and `/config.json`,
+ * which tells the page how to sign in. `chartJs` is Chart.js's UMD build.
+ */
+export async function staticFile(path: string, dirs: { staticDir: string; chartJs: string }, auth: DashboardAuth): Promise<StaticFile | undefined> {
+  if (path === '/config.json') return { contentType: 'application/json', body: Buffer.from(JSON.stringify({ auth })) };
+  const file = FILES[path];
+  if (!file) return undefined;
+  const location = file[0] === 'chart.js' ? dirs.chartJs : join(dirs.staticDir, file[0]);
+  return { contentType: file[1], body: await readFile(location) };
+}
