@@ -5,6 +5,7 @@
  *
  *   jobline jobs ls --status failed --kind email.send     jobline jobs show <id>
  *   jobline jobs retry|cancel|discard <id...>              jobline lanes
+ *   jobline jobs count [--since 7d]
  *   jobline dlq ls <lane>   jobline dlq redrive <lane> [--kind k...]
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
  *   jobline ui   (the web dashboard, on 127.0.0.1)
@@ -15,7 +16,7 @@ import { JobInspector } from '../lib/inspector/job-inspector.js';
 import { isJobId } from '../lib/job-id.js';
 import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
 import { CliError, resolveTarget } from './resolve-config.js';
-import { printJob, printJobs, printLanes, printResults } from './output.js';
+import { printCounts, printJob, printJobs, printLanes, printResults } from './output.js';
 import { startUi } from '../web/local-server.js';
 
 interface GlobalOptions {
@@ -44,11 +45,16 @@ jobs.command('ls')
   .option('--parent <id>', 'the children of this parent job', jobId)
   .option('--limit <n>', 'at most this many (1–1000)', (v) => positiveInt(v, 1000), 50)
   .option('--before <id>', 'the page after this id (printed as "next")', jobId)
-  .action(async (options: { status?: JobStatus; kind?: string; parent?: string; limit: number; before?: string }) => {
+  .option('--since <age>', 'only jobs created within this age, like 30m, 6h or 7d (default 24h)', since)
+  .action(async (options: { status?: JobStatus; kind?: string; parent?: string; limit: number; before?: string; since?: Date }) => {
     if (!options.status && !options.parent) throw new CliError('jobs ls needs --status <status> or --parent <id>');
-    const page = await (await inspector()).list({ status: options.status, kind: options.kind, parentId: options.parent, limit: options.limit, before: options.before });
+    const page = await (await inspector()).list({ status: options.status, kind: options.kind, parentId: options.parent, limit: options.limit, before: options.before, since: options.since });
     printJobs(page, globals().json);
   });
+jobs.command('count')
+  .description('scheduled, retrying, waiting, failed and cancelled jobs per lane (queued and running: see `lanes`)')
+  .option('--since <age>', 'only jobs created within this age, like 30m, 6h or 7d (default 24h)', since)
+  .action(async (options: { since?: Date }) => printCounts(await (await inspector()).counts({ since: options.since }), globals().json));
 jobs.command('show').description('show one job: payload (if kept), attempts, errors, timeline, children').argument('<id>', 'job id', jobId)
   .action(async (id: string) => {
     const job = await (await inspector()).get(id);
@@ -57,7 +63,7 @@ jobs.command('show').description('show one job: payload (if kept), attempts, err
   });
 for (const action of ['retry', 'cancel', 'discard'] as const) {
   jobs.command(action)
-    .description({ retry: 'retry failed jobs with fresh attempts', cancel: 'cancel jobs that have not started', discard: 'delete failed jobs' }[action])
+    .description({ retry: 'retry failed or cancelled jobs with fresh attempts', cancel: 'cancel jobs that have not started', discard: 'delete failed or cancelled jobs' }[action])
     .argument('<ids...>', 'job ids', (value: string, previous: string[] = []) => [...previous, jobId(value)])
     .action(async (ids: string[]) => {
       const results = await (await inspector()).many(ids, action);
@@ -117,6 +123,13 @@ program.command('ui').description('serve the web dashboard on 127.0.0.1 with you
     console.log(`jobline dashboard: ${server.url}\n(only this URL's token opens it; Ctrl-C stops it)`);
     await new Promise(() => {});
   });
+
+/** `30m`, `6h`, `7d` → the time that long ago. */
+function since(value: string): Date {
+  const match = /^(\d+)(m|h|d)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('must be a number followed by m, h or d, like 30m, 6h or 7d');
+  return new Date(Date.now() - Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd']);
+}
 
 function positiveInt(value: string, max: number): number {
   const n = Number(value);

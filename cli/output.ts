@@ -1,4 +1,4 @@
-import type { JobPage, LaneSummary } from '../lib/inspector/job-inspector.js';
+import type { JobPage, LaneSummary, StateCounts } from '../lib/inspector/job-inspector.js';
 import type { JobRecord } from '../lib/job-record.js';
 
 const age = (iso: string | undefined) => (iso ? duration(Math.round((Date.now() - Date.parse(iso)) / 1000)) : '');
@@ -45,4 +45,14 @@ export function printResults(action: string, results: ReadonlyArray<{ id: string
 export function printLanes(lanes: readonly LaneSummary[], json: boolean): void {
   if (json) console.log(JSON.stringify(lanes, null, 2));
   else console.table(lanes.map((l) => ({ lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'oldest job': duration(l.oldestJobAgeSeconds), 'dead letters': l.deadLetters, paused: l.paused })));
+}
+
+/** Jobs per lane in the indexed states. */
+export function printCounts(counts: StateCounts, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(counts, null, 2));
+    return;
+  }
+  console.table(Object.entries(counts.lanes).map(([lane, byStatus]) => ({ lane, ...byStatus })));
+  console.log(`jobs created since ${counts.since}${counts.complete ? '' : ' (a count hit its read limit: numbers are lower bounds)'}`);
 }

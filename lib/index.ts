@@ -23,3 +23,4 @@ export type { JobScheduler } from './scheduler/job-scheduler.js';
 export { createSweeper } from './sweeper/create-sweeper.js';
 export { sweep, type SweepOptions, type SweepReport } from './sweeper/sweep.js';
 export { awsBackends, type AwsBackends } from './aws/clients.js';
+export { JobInspector, type InspectorQuery, type JobPage, type LaneSummary, type RedriveReport } from './inspector/job-inspector.js';

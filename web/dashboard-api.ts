@@ -17,7 +17,7 @@ export interface DashboardResponse {
 }
 
 /**
- * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`,
+ * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`, `GET /counts`,
  * `GET /jobs?status&kind&parent&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
  * `POST /lanes/{lane}/redrive`. Authentication is the caller's business.
  */
@@ -26,6 +26,7 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
   const parts = request.path.split('/').filter(Boolean);
   if (method === 'GET' && parts[0] === 'lanes' && parts.length === 1) return ok(await inspector.laneDepths());
   if (method === 'GET' && parts[0] === 'stats') return ok(await stats(inspector));
+  if (method === 'GET' && parts[0] === 'counts') return ok(await inspector.counts());
   if (method === 'GET' && parts[0] === 'jobs' && parts.length === 1) {
     const status = query.get('status') as JobStatus | null;
     if (status && !JOB_STATUSES.includes(status)) return { status: 400, body: { error: `status must be one of ${JOB_STATUSES.join(', ')}` } };

@@ -7,7 +7,7 @@ import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { DEFAULT_FAILED_RETENTION_SECONDS } from '../job-definition.js';
 import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
-import type { JobStatus } from '../job-status.js';
+import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import { DynamoSweepStore, type SweepStore } from '../store/dynamo-sweep-store.js';
 import type { JobStore } from '../store/job-store.js';
@@ -57,6 +57,16 @@ export interface LaneSummary extends LaneDepth {
    * still queued past the stuck horizon. Undefined when neither knows of a waiting job.
    */
   readonly oldestJobAgeSeconds?: number | undefined;
+}
+
+/** Jobs per lane in each state the sparse index holds, created within a window. */
+export interface StateCounts {
+  /** Lane → status → count (every indexed status is present, 0 when none). */
+  readonly lanes: Record<string, Record<string, number>>;
+  /** The window's start. */
+  readonly since: string;
+  /** False when a count stopped at its read limit (its number is then a lower bound). */
+  readonly complete: boolean;
 }
 
 const PAGE_SCAN_LIMIT = 20;
@@ -141,6 +151,20 @@ export class JobInspector {
       paused: await this.isPaused(lane),
       oldestJobAgeSeconds: olderOf(queueAges.get(queueNameOf(this.config.lanes[lane]!.queueUrl)), oldestWaitingSeconds(watched, lane, now)),
     })));
+  }
+
+  /**
+   * How many jobs of each lane are scheduled, retrying, waiting, failed or cancelled, among
+   * those created since `since` (default 24 h ago). Queued and running jobs are what SQS
+   * counts in {@link laneDepths}; finished ones, what the worker's metrics count.
+   */
+  async counts(options: { since?: Date } = {}): Promise<StateCounts> {
+    const since = options.since ?? new Date(this.now().getTime() - 86_400_000);
+    const perStatus = await Promise.all(INDEXED_STATUSES.map(async (status) => ({ status, ...(await this.store.countByLane(status, since)) })));
+    const lanes: Record<string, Record<string, number>> = {};
+    for (const lane of [...Object.keys(this.config.lanes), ...perStatus.flatMap((c) => Object.keys(c.byLane))]) lanes[lane] ??= Object.fromEntries(INDEXED_STATUSES.map((s) => [s, 0]));
+    for (const { status, byLane } of perStatus) for (const [lane, count] of Object.entries(byLane)) lanes[lane]![status] = count;
+    return { lanes, since: since.toISOString(), complete: perStatus.every((c) => c.complete) };
   }
 
   /**

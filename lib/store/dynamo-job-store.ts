@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
 import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
+import type { JobStatus } from '../job-status.js';
 import { firstIdAt } from '../job-id.js';
 import { INDEXED_STATUSES } from '../job-status.js';
 import type { AttemptRef, ChildReport, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from './job-store.js';
@@ -15,6 +16,8 @@ export const MAX_RESULT_BYTES = 4096;
 export const MAX_PARENT_SUMMARY_BYTES = 32 * 1024;
 /** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
 const MAX_LIST_PAGES = 20;
+/** Most pages (1 MB each) one shard's count reads before it stops and reports a lower bound. */
+const MAX_COUNT_PAGES = 10;
 
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
 export class DynamoJobStore implements JobStore {
@@ -373,6 +376,30 @@ export class DynamoJobStore implements JobStore {
       return this.queryUpTo({ ...input, ScanIndexForward: false }, limit + 1);
     }));
     return perShard.flat().filter((r) => r.id !== query.before).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+  }
+
+  async countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {
+    if (!INDEXED_STATUSES.includes(status)) throw new RangeError(`only ${INDEXED_STATUSES.join(', ')} jobs can be counted (the sparse index holds them), not ${status}`);
+    const perShard = await Promise.all(Array.from({ length: this.shardCount }, async (_, shard) => {
+      const lanes: string[] = [];
+      let start: Record<string, unknown> | undefined;
+      let page = 0;
+      do {
+        const output = await this.doc.send(new QueryCommand({
+          TableName: this.tableName, IndexName: STATE_INDEX.name,
+          KeyConditionExpression: 'stateKey = :state AND sk >= :since',
+          ExpressionAttributeValues: { ':state': `${status}#${shard.toString().padStart(2, '0')}`, ':since': firstIdAt(since.getTime()) },
+          ProjectionExpression: 'lane',
+          ExclusiveStartKey: start,
+        }));
+        lanes.push(...(output.Items ?? []).map((item) => String(item.lane)));
+        start = output.LastEvaluatedKey;
+      } while (start && ++page < MAX_COUNT_PAGES);
+      return { lanes, complete: start === undefined };
+    }));
+    const byLane: Record<string, number> = {};
+    for (const lane of perShard.flatMap((s) => s.lanes)) byLane[lane] = (byLane[lane] ?? 0) + 1;
+    return { byLane, complete: perShard.every((s) => s.complete) };
   }
 
   private async queryUpTo(input: QueryCommandInput, limit: number): Promise<JobRecord[]> {

@@ -142,6 +142,12 @@ export interface JobStore {
   get(id: string): Promise<JobRecord | undefined>;
   /** Jobs in a status, newest first. */
   list(query: ListQuery): Promise<JobRecord[]>;
+  /**
+   * How many jobs created since `since` are in `status` (one of INDEXED_STATUSES: the sparse
+   * index holds them, so the count reads only those jobs), by lane. `complete` is false when
+   * the count stopped at its read limit: the numbers are then lower bounds.
+   */
+  countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }>;
 }
 
 /** A listing of jobs by status. */

@@ -1,5 +1,6 @@
 import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
 import type { JobRecord } from '../job-record.js';
+import type { JobStatus } from '../job-status.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
 import type { JobError } from '../job-record.js';
 import type { AttemptRef, ChildReport, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from '../store/job-store.js';
@@ -188,6 +189,12 @@ export class MemoryJobStore implements JobStore {
       .sort((a, b) => (a.id < b.id ? 1 : -1))
       .slice(0, query.limit ?? 50)
       .map((r) => ({ ...r }));
+  }
+
+  async countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {
+    const byLane: Record<string, number> = {};
+    for (const r of this.records.values()) if (r.status === status && r.createdAt >= since.toISOString()) byLane[r.lane] = (byLane[r.lane] ?? 0) + 1;
+    return { byLane, complete: true };
   }
 
   private finish(ref: AttemptRef, write: string, change: Partial<MutableRecord>, now: Date): boolean {

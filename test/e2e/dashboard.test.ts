@@ -35,6 +35,8 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     await row.waitFor({ timeout: 20_000 });
     await expect(row.locator('td').nth(2).textContent()).resolves.toBe('failed');
     await page.locator('#lanes tbody tr').first().waitFor();
+    // The state buttons carry their counts (at least this failed job).
+    expect(await page.locator('#statuses button[data-status="failed"]').textContent()).toMatch(/^failed [1-9]\d*$/);
     await page.screenshot({ path: `${SCREENSHOTS}overview.png`, fullPage: true });
     expect(statSync(`${SCREENSHOTS}overview.png`).size).toBeGreaterThan(20_000);
 

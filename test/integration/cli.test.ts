@@ -34,6 +34,12 @@ describe('the jobline CLI against the deployed stack', () => {
     expect(JSON.parse(retried.stdout)).toEqual([{ id: job.id, ok: true }]);
     await waitForStatus(job.id, 'succeeded');
 
+    const recent = await jobline('--json', 'jobs', 'ls', '--status', 'succeeded', '--since', '10m', '--limit', '1000');
+    expect((JSON.parse(recent.stdout) as { jobs: Array<{ id: string }> }).jobs.map((j) => j.id)).toContain(job.id);
+    const counts = JSON.parse((await jobline('--json', 'jobs', 'count', '--since', '1h')).stdout) as { lanes: Record<string, Record<string, number>> };
+    expect(counts.lanes.default).toMatchObject({ failed: expect.any(Number), cancelled: expect.any(Number) });
+    expect((await jobline('jobs', 'count', '--since', 'yesterday')).stderr).toContain("option '--since <age>' argument 'yesterday' is invalid. must be a number followed by m, h or d");
+
     const lanes = JSON.parse((await jobline('--json', 'lanes')).stdout) as Array<{ lane: string; paused: boolean }>;
     expect(lanes).toEqual([expect.objectContaining({ lane: 'default', paused: false })]);
     expect((await jobline('lanes')).stdout).toMatch(/lane.*waiting.*in flight.*delayed.*oldest job.*dead letters.*paused/);

@@ -24,6 +24,22 @@ describe('JobInspector on the deployed stack', () => {
     for (const job of jobs) expect(all).toContain(job.id);
   });
 
+  it('counts jobs per lane and indexed state, from the sparse index', async () => {
+    const before = await inspector.counts({ since: new Date(Date.now() - 3_600_000) });
+    const jobs = await client.enqueueMany([1, 2].map((i) => ({ job: 'test.permanent', payload: { reason: `count-${Date.now()}-${i}` } })));
+    const later = await client.enqueue('test.echo', { value: `count-cancel-${Date.now()}` }, { delaySeconds: 60 });
+    await inspector.cancel(later.id);
+    await Promise.all(jobs.map((j) => waitForStatus(j.id, 'failed')));
+    // The index is eventually consistent (on AWS); the counts catch up.
+    const after = await waitFor('the counts to include the new jobs', async () => {
+      const counts = await inspector.counts({ since: new Date(Date.now() - 3_600_000) });
+      const lane = counts.lanes.default!;
+      return lane.failed! >= before.lanes.default!.failed! + 2 && lane.cancelled! >= before.lanes.default!.cancelled! + 1 ? counts : undefined;
+    });
+    expect(after.complete).toBe(true);
+    expect(Object.keys(after.lanes.default!).sort()).toEqual(['cancelled', 'failed', 'retrying', 'scheduled', 'waiting']);
+  });
+
   it('retries a failed job to success, cancels a queued one, and discards a failed one', async () => {
     const [failing, doomed] = await client.enqueueMany([{ job: 'test.fail-first', payload: { note: 'retry me' } }, { job: 'test.permanent', payload: { reason: 'discard me' } }]);
     await waitForStatus(failing!.id, 'failed');

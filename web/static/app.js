@@ -68,10 +68,24 @@ async function renderChart() {
   }
 }
 
+// Jobs per state over all lanes (the states the sparse index holds), read every 30 s: a count
+// reads every such job of the last 24 h, so it is not worth doing on each refresh.
+let counts = {};
+let countsAt = 0;
+
+async function loadCounts() {
+  if (Date.now() - countsAt < 30_000) return;
+  countsAt = Date.now();
+  const answer = await api('/counts');
+  counts = {};
+  for (const byStatus of Object.values(answer.lanes)) for (const [s, n] of Object.entries(byStatus)) counts[s] = (counts[s] ?? 0) + n;
+}
+
 function renderStatuses() {
   document.getElementById('statuses').replaceChildren(...STATUSES.map((s) => {
     const button = document.createElement('button');
-    button.textContent = s;
+    button.textContent = counts[s] === undefined ? s : `${s} ${counts[s]}`;
+    button.dataset.status = s;
     button.className = s === status ? 'active' : '';
     button.onclick = () => { status = s; refresh(); };
     return button;
@@ -135,8 +149,9 @@ for (const button of document.querySelectorAll('#detail [data-action]')) {
 document.getElementById('kind').onchange = () => refresh();
 
 async function refresh() {
-  renderStatuses();
   try {
+    await loadCounts();
+    renderStatuses();
     await Promise.all([renderLanes(), renderChart(), renderJobs(), renderDetail()]);
     document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
