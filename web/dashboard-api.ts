@@ -19,7 +19,7 @@ export interface DashboardResponse {
 /**
  * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`, `GET /counts`,
  * `GET /jobs?status&kind&parent&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
- * `POST /lanes/{lane}/redrive`. Authentication is the caller's business.
+ * `POST /lanes/{lane}/redrive|pause|resume`. Authentication is the caller's business.
  */
 export async function handleDashboardApi(inspector: JobInspector, request: DashboardRequest): Promise<DashboardResponse> {
   const { method, query } = request;
@@ -47,7 +47,14 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
     const [result] = await inspector.many([parts[1]!], parts[2] as 'retry' | 'cancel' | 'discard');
     return { status: result!.ok ? 200 : 409, body: result };
   }
-  if (method === 'POST' && parts[0] === 'lanes' && parts.length === 3 && parts[2] === 'redrive') return ok(await inspector.redrive(parts[1]!));
+  if (method === 'POST' && parts[0] === 'lanes' && parts.length === 3) {
+    const lane = parts[1]!;
+    if (parts[2] === 'redrive') return ok(await inspector.redrive(lane));
+    if (parts[2] === 'pause' || parts[2] === 'resume') {
+      await inspector[parts[2]](lane);
+      return ok({ lane, paused: parts[2] === 'pause' });
+    }
+  }
   return { status: 404, body: { error: `no route ${method} /api${request.path}` } };
 }
 

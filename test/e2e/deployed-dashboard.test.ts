@@ -35,7 +35,7 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
     expect(forged.status).toBe(401);
   });
 
-  it('signs an operator in; they see the lanes and a failed job, and retry it to success', async () => {
+  it('signs an operator in; they see the lanes and a failed job, retry it to success, and pause and resume the lane', async () => {
     const { username, password } = await operator();
     const job = await client.enqueue('test.fail-first', { note: `deployed-dashboard-${Date.now()}` });
     await waitForStatus(job.id, 'failed');
@@ -65,6 +65,13 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
     await page.locator('#detail [data-action="retry"]').click();
     await page.locator('#detail-status', { hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
     expect(await client.get(job.id)).toMatchObject({ status: 'succeeded', attempt: 1 });
+
+    // Pause the lane from the page, then resume it.
+    const lane = page.locator('#lanes tbody tr').first();
+    await lane.locator('button[data-action="pause"]').click();
+    await lane.locator('td', { hasText: /^yes$/ }).waitFor({ timeout: 20_000 });
+    await lane.locator('button[data-action="resume"]').click();
+    await lane.locator('td', { hasText: /^no$/ }).waitFor({ timeout: 20_000 });
 
     await page.click('#sign-out');
     await page.locator('#login').waitFor();

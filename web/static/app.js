@@ -40,15 +40,25 @@ async function renderLanes() {
     const tr = document.createElement('tr');
     tr.append(cell(lane.lane), cell(lane.visible), cell(lane.inFlight), cell(lane.delayed), cell(waited(lane.oldestJobAgeSeconds), 'age'), cell(lane.deadLetters), cell(lane.paused ? 'yes' : 'no'));
     const td = document.createElement('td');
-    const button = document.createElement('button');
-    button.textContent = 'Redrive DLQ';
-    button.onclick = async () => {
+    const redrive = document.createElement('button');
+    redrive.textContent = 'Redrive DLQ';
+    redrive.dataset.action = 'redrive';
+    redrive.onclick = async () => {
       if (!confirm(`Move every message of lane ${lane.lane}'s DLQ back to its queue?`)) return;
       const report = await api(`/lanes/${lane.lane}/redrive`, 'POST');
       alert(`moved ${report.moved}, dropped ${report.dropped}, left ${report.left}`);
       refresh();
     };
-    td.append(button);
+    const pause = document.createElement('button');
+    const action = lane.paused ? 'resume' : 'pause';
+    pause.textContent = lane.paused ? 'Resume' : 'Pause';
+    pause.dataset.action = action;
+    pause.onclick = async () => {
+      if (!confirm(lane.paused ? `Resume lane ${lane.lane}?` : `Pause lane ${lane.lane}? Its jobs wait in the queue until it is resumed.`)) return;
+      await api(`/lanes/${lane.lane}/${action}`, 'POST');
+      refresh();
+    };
+    td.append(redrive, ' ', pause);
     tr.append(td);
     return tr;
   }));
@@ -133,7 +143,7 @@ async function renderDetail() {
       return tr;
     }));
   }
-  document.getElementById('detail-payload').textContent = job.payload === undefined ? '(not kept: it travels in the message; kept once a job fails)' : JSON.stringify(job.payload, null, 2);
+  document.getElementById('detail-payload').textContent = job.payload === undefined ? '(not kept: it travels in the message; kept once a job fails or is cancelled)' : JSON.stringify(job.payload, null, 2);
   document.getElementById('detail-result').textContent = JSON.stringify({ result: job.result, progress: job.progress }, null, 2);
 }
 
