@@ -47,10 +47,12 @@ describe('delays and cancellation on the deployed stack', () => {
     expect((await api.cancel(job.id)).status).toBe(409);
   });
 
-  it('drops the message of a cancelled job that SQS was holding, without running it', async () => {
-    const job = await client.enqueue('test.echo', { value: unique('cancel-queued') }, { delaySeconds: 3 });
+  it('drops the message of a cancelled job that SQS was holding, without running it, keeping its payload', async () => {
+    const value = unique('cancel-queued');
+    const job = await client.enqueue('test.echo', { value }, { delaySeconds: 3 });
     expect((await client.cancel(job.id)).status).toBe('cancelled');
-    await waitFor(`the worker to drop the message of ${job.id}`, async () => (await workerLogLines('dropping a delivery')).some((line) => line.includes(job.id)), { timeoutMs: 60_000, intervalMs: 1000 });
+    await waitFor(`the worker to drop the message of ${job.id}`, async () => (await workerLogLines('dropping the message of a cancelled job')).some((line) => line.includes(job.id)), { timeoutMs: 60_000, intervalMs: 1000 });
     expect(await handlerRuns(job.id)).toBe(0);
+    expect(await client.get(job.id)).toMatchObject({ status: 'cancelled', attempt: 0, payload: { value } });
   });
 });
