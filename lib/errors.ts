@@ -133,3 +133,15 @@ export class JobNotRetryableError extends Error {
     super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; only failed or cancelled jobs can be ${action}`);
   }
 }
+
+/** An operator named a lane the config does not have. */
+export class UnknownLaneError extends Error {
+  override readonly name: string = 'UnknownLaneError';
+
+  constructor(
+    readonly lane: string,
+    readonly lanes: readonly string[],
+  ) {
+    super(`no lane "${lane}"; lanes: ${lanes.join(', ')}`);
+  }
+}

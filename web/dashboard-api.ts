@@ -1,3 +1,4 @@
+import { UnknownLaneError } from '../lib/errors.js';
 import type { JobInspector } from '../lib/inspector/job-inspector.js';
 import { isJobId } from '../lib/job-id.js';
 import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
@@ -47,12 +48,15 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
     const [result] = await inspector.many([parts[1]!], parts[2] as 'retry' | 'cancel' | 'discard');
     return { status: result!.ok ? 200 : 409, body: result };
   }
-  if (method === 'POST' && parts[0] === 'lanes' && parts.length === 3) {
-    const lane = parts[1]!;
-    if (parts[2] === 'redrive') return ok(await inspector.redrive(lane));
-    if (parts[2] === 'pause' || parts[2] === 'resume') {
-      await inspector[parts[2]](lane);
+  if (method === 'POST' && parts[0] === 'lanes' && parts.length === 3 && ['redrive', 'pause', 'resume'].includes(parts[2]!)) {
+    const lane = decodeURIComponent(parts[1]!);
+    try {
+      if (parts[2] === 'redrive') return ok(await inspector.redrive(lane));
+      await inspector[parts[2] as 'pause' | 'resume'](lane);
       return ok({ lane, paused: parts[2] === 'pause' });
+    } catch (error) {
+      if (error instanceof UnknownLaneError) return { status: 404, body: { error: error.message } };
+      throw error;
     }
   }
   return { status: 404, body: { error: `no route ${method} /api${request.path}` } };

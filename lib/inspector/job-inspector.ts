@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/clients.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
+import { UnknownLaneError } from '../errors.js';
 import { DEFAULT_FAILED_RETENTION_SECONDS } from '../job-definition.js';
 import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
@@ -188,7 +189,7 @@ export class JobInspector {
 
   private mappingOf(lane: string): string {
     const config = this.config.lanes[lane];
-    if (!config) throw new Error(`no lane "${lane}"; lanes: ${Object.keys(this.config.lanes).join(', ')}`);
+    if (!config) throw new UnknownLaneError(lane, Object.keys(this.config.lanes));
     if (!config.eventSourceMappingId) throw new Error(`the config of lane "${lane}" has no eventSourceMappingId: use the stack's JobsConfig output (the operator config)`);
     return config.eventSourceMappingId;
   }

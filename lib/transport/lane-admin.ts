@@ -1,5 +1,6 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LaneConfig } from '../config.js';
+import { UnknownLaneError } from '../errors.js';
 
 /** Messages on a lane's queue and its DLQ, as SQS approximates them. */
 export interface LaneDepth {
@@ -70,7 +71,7 @@ export class SqsLaneAdmin {
 
   private lane(lane: string): LaneConfig {
     const config = this.lanes[lane];
-    if (!config) throw new Error(`no lane "${lane}"; lanes: ${Object.keys(this.lanes).join(', ')}`);
+    if (!config) throw new UnknownLaneError(lane, Object.keys(this.lanes));
     return config;
   }
 }
