@@ -53,6 +53,38 @@ describe('the jobline CLI against the deployed stack', () => {
     expect(badFilter.stderr).toContain("argument 'done' is invalid. Allowed choices are scheduled, queued, running");
   });
 
+  it('cancels, discards, peeks at and redrives the DLQ by kind, and pauses and resumes a lane', async () => {
+    const stamp = Date.now();
+    const later = await client.enqueue('test.echo', { value: `cli-cancel-${stamp}` }, { delaySeconds: 60 });
+    expect(JSON.parse((await jobline('--json', 'jobs', 'cancel', later.id)).stdout)).toEqual([{ id: later.id, ok: true }]);
+    expect(await client.get(later.id)).toMatchObject({ status: 'cancelled' });
+
+    const [redrive, stay, discard] = await client.enqueueMany([
+      { job: 'test.fail-first', payload: { note: `cli-redrive-${stamp}` } },
+      { job: 'test.permanent', payload: { reason: `cli-stay-${stamp}` } },
+      { job: 'test.permanent', payload: { reason: `cli-discard-${stamp}` } },
+    ]);
+    await Promise.all([redrive, stay, discard].map((j) => waitForStatus(j!.id, 'failed')));
+    expect((await jobline('jobs', 'discard', discard!.id)).stdout).toContain(`discard: ${discard!.id} ok`);
+    expect(await client.get(discard!.id)).toBeUndefined();
+
+    const peeked = JSON.parse((await jobline('--json', 'dlq', 'ls', 'default', '--limit', '100')).stdout) as Array<{ attributes: Record<string, string> }>;
+    expect(peeked.map((m) => m.attributes['jobline.id'])).toEqual(expect.arrayContaining([redrive!.id, stay!.id]));
+    const report = JSON.parse((await jobline('--json', 'dlq', 'redrive', 'default', '--kind', 'test.fail-first')).stdout) as { moved: number };
+    expect(report.moved).toBeGreaterThanOrEqual(1);
+    await waitForStatus(redrive!.id, 'succeeded');
+    expect(await client.get(stay!.id)).toMatchObject({ status: 'failed' });
+
+    expect((await jobline('pause', 'default')).stdout).toContain('lane default paused');
+    try {
+      const lanes = JSON.parse((await jobline('--json', 'lanes')).stdout) as Array<{ paused: boolean }>;
+      expect(lanes[0]!.paused).toBe(true);
+    } finally {
+      expect((await jobline('resume', 'default')).stdout).toContain('lane default resumed');
+    }
+    expect((await jobline('pause', 'nope')).stderr).toContain('jobline: no lane "nope"; lanes: default');
+  });
+
   it('says so when the endpoint is unreachable', async () => {
     const saved = process.env.AWS_ENDPOINT_URL;
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
