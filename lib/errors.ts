@@ -121,7 +121,7 @@ export class LeaseLostError extends Error {
   override readonly name: string = 'LeaseLostError';
 }
 
-/** An operator action that needs a `failed` job met another status (or no job). */
+/** An operator action that needs a `failed` or `cancelled` job met another status (or no job). */
 export class JobNotRetryableError extends Error {
   override readonly name: string = 'JobNotRetryableError';
 
@@ -129,8 +129,10 @@ export class JobNotRetryableError extends Error {
     readonly id: string,
     readonly status: string | undefined,
     action = 'retried',
+    /** Why a job in an allowed status still could not be (replaces the usual explanation). */
+    reason?: string,
   ) {
-    super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; only failed or cancelled jobs can be ${action}`);
+    super(status === undefined ? `no job ${id}` : `job ${id} is ${status}; ${reason ?? `only failed or cancelled jobs can be ${action}`}`);
   }
 }
 

@@ -7,7 +7,7 @@ import type { JobError, JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 import { firstIdAt } from '../job-id.js';
 import { INDEXED_STATUSES } from '../job-status.js';
-import type { AttemptRef, ChildReport, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from './job-store.js';
+import { CANCELLED_IN_FLIGHT, type AttemptRef, type ChildReport, type ClaimRequest, type ClaimResult, type FollowUp, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from './job-store.js';
 import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item.js';
 
 /** Largest handler result kept on the record, in bytes of JSON. A result over ~500 bytes pushes the record past 1 KB: each write then costs 2 units. */
@@ -321,12 +321,16 @@ export class DynamoJobStore implements JobStore {
     try {
       await this.doc.send(new DeleteCommand({
         TableName: this.tableName, Key: jobKey(id),
-        ConditionExpression: '#status IN (:failed, :cancelled)', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed', ':cancelled': 'cancelled' },
+        // A cancelled job whose message no worker has dropped yet (its payload is not kept) would
+        // run when that message came: the claim would find no record and make one.
+        ConditionExpression: '#status = :failed OR (#status = :cancelled AND attribute_exists(payloadJson))',
+        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed', ':cancelled': 'cancelled' },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new JobNotRetryableError(id, statusOf(error), 'discarded');
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const status = statusOf(error);
+      throw new JobNotRetryableError(id, status, 'discarded', status === 'cancelled' ? CANCELLED_IN_FLIGHT : undefined);
     }
   }
 

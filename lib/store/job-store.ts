@@ -1,6 +1,9 @@
 import type { JobError, JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 
+/** Why a cancelled job cannot be discarded yet. */
+export const CANCELLED_IN_FLIGHT = 'its message has not reached a worker yet (it would run the job with no record to stop it): discard it once a worker has dropped the message, or retry it';
+
 /** A job about to be written at enqueue. */
 export interface NewJob {
   readonly id: string;
@@ -134,7 +137,10 @@ export interface JobStore {
    * so an operator can retry it. False when the job is no longer cancelled (it was retried).
    */
   keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean>;
-  /** Deletes a `failed` or `cancelled` job's record; throws JobNotRetryableError for any other status. */
+  /**
+   * Deletes a `failed` job's record, or a `cancelled` one's once its payload is kept (no
+   * message of it is left to arrive); throws JobNotRetryableError otherwise.
+   */
   discard(id: string): Promise<void>;
   /** Records that a retry waits in a one-time schedule (long backoffs). */
   markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean>;

@@ -3,7 +3,7 @@ import type { JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
 import type { JobError } from '../job-record.js';
-import type { AttemptRef, ChildReport, ClaimRequest, ClaimResult, FollowUp, JobStore, ListQuery, NewJob, UniqueInsertResult } from '../store/job-store.js';
+import { CANCELLED_IN_FLIGHT, type AttemptRef, type ChildReport, type ClaimRequest, type ClaimResult, type FollowUp, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from '../store/job-store.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
   childrenTotal?: number; childrenDone?: number; childrenFailed?: number; childTotals?: Record<string, number>; failFast?: boolean;
@@ -166,6 +166,7 @@ export class MemoryJobStore implements JobStore {
 
   async discard(id: string): Promise<void> {
     const record = this.records.get(id);
+    if (record?.status === 'cancelled' && record.payload === undefined) throw new JobNotRetryableError(id, 'cancelled', 'discarded', CANCELLED_IN_FLIGHT);
     if (!record || (record.status !== 'failed' && record.status !== 'cancelled')) throw new JobNotRetryableError(id, record?.status, 'discarded');
     this.records.delete(id);
   }

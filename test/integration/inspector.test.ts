@@ -82,6 +82,16 @@ describe('JobInspector on the deployed stack', () => {
     await expect(inspector.retry(early.id)).rejects.toThrow(/is succeeded; only failed or cancelled jobs can be retried/);
   });
 
+  it('discards a cancelled job only once a worker has dropped its message (which then never runs it)', async () => {
+    const job = await client.enqueue('test.echo', { value: `discard-cancelled-${Date.now()}` }, { delaySeconds: 3 });
+    await inspector.cancel(job.id);
+    await expect(inspector.discard(job.id)).rejects.toThrow(/its message has not reached a worker yet/);
+    await waitFor('the worker to keep the cancelled job\'s payload', async () => (await inspector.get(job.id))?.payload !== undefined);
+    await inspector.discard(job.id);
+    expect(await inspector.get(job.id)).toBeUndefined();
+    expect(await handlerRuns(job.id)).toBe(0);
+  });
+
   it('redrives only one kind from a DLQ holding two kinds, counts checked before and after', async () => {
     const [a, b] = await client.enqueueMany([{ job: 'test.fail-first', payload: { note: 'redrive me' } }, { job: 'test.permanent', payload: { reason: 'stay dead' } }]);
     // A failed record means its message is already in the DLQ (the worker dead-letters first).

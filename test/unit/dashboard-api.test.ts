@@ -20,6 +20,10 @@ describe('the dashboard API', () => {
     expect(await call('POST', `/jobs/${id}/cancel`)).toMatchObject({ status: 409, body: { ok: false, error: expect.stringContaining('is cancelled') } });
     expect(await call('GET', '/jobs', 'status=cancelled')).toMatchObject({ status: 200, body: { jobs: [{ id }] } });
     expect(await call('GET', '/counts')).toMatchObject({ status: 200, body: { lanes: { default: { cancelled: 1 } } } });
+    // Its message has not reached a worker: discarding the record would let that message run it.
+    expect(await call('POST', `/jobs/${id}/discard`)).toMatchObject({ status: 409, body: { ok: false, error: expect.stringContaining('its message has not reached a worker yet') } });
+    await store.keepCancelledPayload(id, '{}', new Date());
+    expect(await call('POST', `/jobs/${id}/discard`)).toEqual({ status: 200, body: { id, ok: true } });
   });
 
   it('answers bad input with 400 or 404 and a reason', async () => {
