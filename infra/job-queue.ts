@@ -10,9 +10,8 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -24,6 +23,7 @@ import { ConfigurationError } from '../lib/errors.js';
 import { MAX_VISIBILITY_SECONDS, type AnyJobDefinition, type JobDefinition } from '../lib/job-definition.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from '../lib/job-id.js';
 import { STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
+import { joblineFunction } from './node-function.js';
 
 /** Default visibility timeout of a lane's queue, as a multiple of the worker's timeout (AWS's advice for SQS event sources). */
 export const VISIBILITY_TIMEOUT_MULTIPLIER = 6;
@@ -428,18 +428,9 @@ export class JobQueue extends Construct {
   }
 
   private nodeFunction(id: string, entry: string, timeout: Duration, memorySize: number, environment: Record<string, string> = {}): NodejsFunction {
-    return new NodejsFunction(this, id, {
-      entry,
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      timeout,
-      memorySize,
-      environment: { [CONFIG_ENV]: this.clientConfig, [QUEUE_NAME_ENV]: this.queueName, NODE_OPTIONS: '--enable-source-maps', ...environment },
-      // Bundle the real AWS SDK: it pins the version that runs, and emulators without one run our code, not stubs.
-      bundling: { externalModules: [], minify: true, sourceMap: true, target: 'node20' },
-    });
+    return joblineFunction(this, id, { entry, timeout, memorySize, environment: { [CONFIG_ENV]: this.clientConfig, [QUEUE_NAME_ENV]: this.queueName, ...environment } });
   }
+
 }
 
 function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved: { workerTimeout: Duration; visibilityTimeout: Duration; shardCount: number; extraReceives: number; schedulerThreshold: Duration }): void {

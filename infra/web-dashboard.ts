@@ -4,12 +4,12 @@ import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { UserPool, type IUserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../lib/config.js';
 import { DASHBOARD_ENV } from '../web/static-files.js';
 import type { JobQueue } from './job-queue.js';
+import { joblineFunction } from './node-function.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -52,33 +52,23 @@ export class WebDashboard extends Construct {
     // The page signs in with USER_PASSWORD_AUTH over TLS (SRP needs a client library); no client secret in a browser.
     this.userPoolClient = this.userPool.addClient('Page', { authFlows: { userPassword: true, userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = joblineFunction(this, 'Function', {
       entry: fileURLToPath(new URL('../functions/web-dashboard.ts', import.meta.url)),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       timeout: Duration.seconds(30),
       memorySize: 512,
       environment: {
         [CONFIG_ENV]: jobQueue.operatorConfig,
         [DASHBOARD_ENV.clientId]: this.userPoolClient.userPoolClientId,
         [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com/`,
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        externalModules: [],
-        minify: true,
-        sourceMap: true,
-        target: 'node20',
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => [
-            `cp -r "${ROOT}/web/static" "${output}/static"`,
-            `cp "${ROOT}/node_modules/chart.js/dist/chart.umd.min.js" "${output}/static/chart.js"`,
-          ],
-        },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_input: string, output: string) => [
+          `cp -r "${ROOT}/web/static" "${output}/static"`,
+          `cp "${ROOT}/node_modules/chart.js/dist/chart.umd.min.js" "${output}/static/chart.js"`,
+        ],
       },
     });
     jobQueue.grantOperate(this.function);

@@ -141,16 +141,17 @@ export class JobInspector {
   /** Every lane's queue and DLQ depths, whether it is paused, and how long its oldest job has waited. */
   async laneDepths(): Promise<LaneSummary[]> {
     const lanes = Object.keys(this.config.lanes).sort();
+    const queueNames = lanes.map((lane) => queueNameOf(this.config.lanes[lane]!.queueUrl));
     const now = this.now();
     const [queueAges, watched] = await Promise.all([
-      this.queueAges.oldestMessageAges(lanes.map((lane) => queueNameOf(this.config.lanes[lane]!.queueUrl)), now),
+      this.queueAges.oldestMessageAges(queueNames, now),
       // The sweeper watches every job still unfinished past the stuck horizon: a small, sparse index.
       Promise.all(Array.from({ length: this.config.shardCount }, (_, shard) => this.sweepStore.watched(shard))).then((shards) => shards.flat()),
     ]);
-    return Promise.all(lanes.map(async (lane) => ({
+    return Promise.all(lanes.map(async (lane, i) => ({
       ...(await this.lanes.depth(lane)),
       paused: await this.isPaused(lane),
-      oldestJobAgeSeconds: olderOf(queueAges.get(queueNameOf(this.config.lanes[lane]!.queueUrl)), oldestWaitingSeconds(watched, lane, now)),
+      oldestJobAgeSeconds: olderOf(queueAges.get(queueNames[i]!), oldestWaitingSeconds(watched, lane, now)),
     })));
   }
 

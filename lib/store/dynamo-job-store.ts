@@ -265,24 +265,24 @@ export class DynamoJobStore implements JobStore {
       ConditionExpression: '#status IN (:failed, :cancelled) AND attribute_exists(payloadJson)',
       ExpressionAttributeValues: { ':failed': 'failed', ':undispatched': stateKey('undispatched', id) },
     }, now);
-    if (withPayload.updated || withPayload.before?.status !== 'cancelled') return this.requeued(id, withPayload);
+    if (withPayload.updated || withPayload.status !== 'cancelled') return this.requeued(id, withPayload);
     // Cancelled before any worker saw its message: the message is still on its way, and runs the job when it comes.
     const revived = await this.conditionalUpdate(id, {
       UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now REMOVE stateKey, finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
       ConditionExpression: '#status = :cancelled AND attribute_not_exists(payloadJson)',
     }, now);
     // A worker kept the payload in between: requeue from it.
-    if (!revived.updated && revived.before?.status === 'cancelled') return this.requeue(id, now);
+    if (!revived.updated && revived.status === 'cancelled') return this.requeue(id, now);
     return this.requeued(id, revived);
   }
 
-  private requeued(id: string, result: { updated: boolean; before?: JobRecord | undefined; after?: JobRecord | undefined }): JobRecord {
-    if (!result.updated) throw new JobNotRetryableError(id, result.before?.status);
-    return result.after!;
+  private requeued(id: string, result: { updated: true; record: JobRecord } | { updated: false; status: string | undefined }): JobRecord {
+    if (!result.updated) throw new JobNotRetryableError(id, result.status);
+    return result.record;
   }
 
-  /** An update of a failed or cancelled job for an operator's retry; what it found when its condition failed. */
-  private async conditionalUpdate(id: string, update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }, now: Date) {
+  /** An update of a failed or cancelled job for an operator's retry: the record after, or the status its condition failed on. */
+  private async conditionalUpdate(id: string, update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }, now: Date): Promise<{ updated: true; record: JobRecord } | { updated: false; status: string | undefined }> {
     try {
       const output = await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
@@ -293,10 +293,10 @@ export class DynamoJobStore implements JobStore {
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
-      return { updated: true, after: toJobRecord(output.Attributes ?? {}) };
+      return { updated: true, record: toJobRecord(output.Attributes ?? {}) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { updated: false, before: error.Item ? toJobRecord(unmarshall(error.Item)) : undefined };
+      return { updated: false, status: statusOf(error) };
     }
   }
 
@@ -377,45 +377,39 @@ export class DynamoJobStore implements JobStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':status': query.status, ':upTo': upTo },
         };
-      return this.queryUpTo({ ...input, ScanIndexForward: false }, limit + 1);
+      return this.queryPages({ ...input, ScanIndexForward: false }, { limit: limit + 1, maxPages: MAX_LIST_PAGES });
     }));
-    return perShard.flat().filter((r) => r.id !== query.before).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+    return perShard.flatMap((s) => s.items.map(toJobRecord)).filter((r) => r.id !== query.before).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
   }
 
   async countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {
     if (!INDEXED_STATUSES.includes(status)) throw new RangeError(`only ${INDEXED_STATUSES.join(', ')} jobs can be counted (the sparse index holds them), not ${status}`);
-    const perShard = await Promise.all(Array.from({ length: this.shardCount }, async (_, shard) => {
-      const lanes: string[] = [];
-      let start: Record<string, unknown> | undefined;
-      let page = 0;
-      do {
-        const output = await this.doc.send(new QueryCommand({
-          TableName: this.tableName, IndexName: STATE_INDEX.name,
-          KeyConditionExpression: 'stateKey = :state AND sk >= :since',
-          ExpressionAttributeValues: { ':state': `${status}#${shard.toString().padStart(2, '0')}`, ':since': firstIdAt(since.getTime()) },
-          ProjectionExpression: 'lane',
-          ExclusiveStartKey: start,
-        }));
-        lanes.push(...(output.Items ?? []).map((item) => String(item.lane)));
-        start = output.LastEvaluatedKey;
-      } while (start && ++page < MAX_COUNT_PAGES);
-      return { lanes, complete: start === undefined };
-    }));
+    const perShard = await Promise.all(Array.from({ length: this.shardCount }, (_, shard) => this.queryPages({
+      TableName: this.tableName, IndexName: STATE_INDEX.name,
+      KeyConditionExpression: 'stateKey = :state AND sk >= :since',
+      ExpressionAttributeValues: { ':state': `${status}#${shard.toString().padStart(2, '0')}`, ':since': firstIdAt(since.getTime()) },
+      ProjectionExpression: 'lane',
+    }, { maxPages: MAX_COUNT_PAGES })));
     const byLane: Record<string, number> = {};
-    for (const lane of perShard.flatMap((s) => s.lanes)) byLane[lane] = (byLane[lane] ?? 0) + 1;
+    for (const item of perShard.flatMap((s) => s.items)) byLane[String(item.lane)] = (byLane[String(item.lane)] ?? 0) + 1;
     return { byLane, complete: perShard.every((s) => s.complete) };
   }
 
-  private async queryUpTo(input: QueryCommandInput, limit: number): Promise<JobRecord[]> {
-    const records: JobRecord[] = [];
+  /**
+   * A query's items, page by page, until `limit` items (pages then ask for at least that many)
+   * or `maxPages` pages; `complete` is false when items were left unread.
+   */
+  private async queryPages(input: QueryCommandInput, options: { limit?: number; maxPages: number }): Promise<{ items: Record<string, unknown>[]; complete: boolean }> {
+    const limit = options.limit ?? Infinity;
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES && records.length < limit; page++) {
-      const output = await this.doc.send(new QueryCommand({ ...input, Limit: Math.max(limit, 100), ExclusiveStartKey: start }));
-      records.push(...(output.Items ?? []).map(toJobRecord));
+    for (let page = 0; page < options.maxPages && items.length < limit; page++) {
+      const output = await this.doc.send(new QueryCommand({ ...input, ...(options.limit ? { Limit: Math.max(options.limit, 100) } : {}), ExclusiveStartKey: start }));
+      items.push(...(output.Items ?? []));
       start = output.LastEvaluatedKey;
       if (!start) break;
     }
-    return records.slice(0, limit);
+    return { items: items.slice(0, limit), complete: start === undefined };
   }
 
   /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */
