@@ -3,8 +3,17 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** The package's own modules outside lib/: they are jobline, so they may use its internals. */
+const PACKAGE_MODULES = ['infra/index.ts', 'infra/job-queue.ts', 'infra/web-dashboard.ts', 'infra/node-function.ts', 'functions/sweeper.ts', 'functions/web-dashboard.ts', 'web/**/*.ts', 'cli/**/*.ts'];
+
+const NO_CDK = { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Lambda code must not import the CDK' };
+const NO_DEEP_IMPORT = {
+  regex: '^(\\.\\./)+lib/',
+  message: 'import jobline through its entry points (jobline, jobline/worker, jobline/inspector, jobline/api, jobline/cdk, jobline/testing), not lib/',
+};
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.jobline/', '.venv/', 'coverage/', 'scratch/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', '.jobline/', '.venv/', 'coverage/', 'scratch/', 'examples/*/node_modules/', 'examples/*/cdk.out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,15 +23,31 @@ export default tseslint.config(
     },
   },
   {
+    // Scripts that run before anything is installed.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+  {
     // The dashboard's front end runs in the browser, with Chart.js loaded by a script tag.
     files: ['web/static/**/*.js'],
     languageOptions: { globals: { ...globals.browser, Chart: 'readonly' } },
   },
   {
-    // The worker bundle must never pull in the CDK.
-    files: ['lib/**/*.ts', 'functions/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'] }],
-    },
+    // Lambda code must never pull in the CDK (the worker bundle stays small).
+    files: ['lib/**/*.ts', 'functions/sweeper.ts', 'functions/web-dashboard.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_CDK] }] },
+  },
+  {
+    // Everything that uses jobline — the reference app, its functions, the scripts, the examples —
+    // goes through the package's entry points (`jobline`, `jobline/worker`, …), as a team's app would.
+    // Tests and benchmarks may reach internals; so may the package's own modules outside lib/.
+    files: ['infra/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts'],
+    ignores: [...PACKAGE_MODULES, 'scripts/build-functions.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_DEEP_IMPORT] }] },
+  },
+  {
+    files: ['functions/**/*.ts'],
+    ignores: PACKAGE_MODULES,
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_DEEP_IMPORT, NO_CDK] }] },
   },
 );

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * `jobline`: the operator's CLI. Every command takes `--stack <name>` (the deployed stack whose
  * JobsConfig output to use; JOBLINE_CONFIG overrides it) and `--json` (machine-readable output).
@@ -11,10 +11,10 @@
  *   jobline ui   (the web dashboard, on 127.0.0.1)
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { JobApiClient } from '../lib/api/job-api-client.js';
-import { JobInspector } from '../lib/inspector/job-inspector.js';
-import { isJobId } from '../lib/job-id.js';
-import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
+import { JobApiClient } from 'jobline/api';
+import { JobInspector } from 'jobline/inspector';
+import { isJobId } from 'jobline';
+import { JOB_STATUSES, type JobStatus } from 'jobline';
 import { CliError, resolveTarget } from './resolve-config.js';
 import { printCounts, printJob, printJobs, printLanes, printResults } from './output.js';
 import { startUi } from '../web/local-server.js';

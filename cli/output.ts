@@ -1,5 +1,5 @@
-import type { JobPage, LaneSummary, StateCounts } from '../lib/inspector/job-inspector.js';
-import type { JobRecord } from '../lib/job-record.js';
+import type { JobPage, LaneSummary, StateCounts } from 'jobline/inspector';
+import type { JobRecord } from 'jobline';
 
 const age = (iso: string | undefined) => (iso ? duration(Math.round((Date.now() - Date.parse(iso)) / 1000)) : '');
 const duration = (seconds: number | undefined) => {

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CONFIG_ENV, parseConfig, type JoblineConfig } from '../lib/config.js';
+import { CONFIG_ENV, parseConfig, type JoblineConfig } from 'jobline';
 
 /** Where the CLI finds a job queue: JOBLINE_CONFIG, or the outputs of a deployed stack. */
 export interface Target {

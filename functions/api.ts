@@ -1,6 +1,5 @@
-import { createEnqueueApi } from '../lib/api/enqueue-api.js';
-import { JobClient } from '../lib/client/job-client.js';
+import { createEnqueueApi } from 'jobline/api';
 import { referenceJobs } from './jobs/definitions.js';
 
 /** The reference app's enqueue API: validates against the kinds' schemas, then enqueues. */
-export const handler = createEnqueueApi(() => new JobClient({ jobs: referenceJobs }));
+export const handler = createEnqueueApi({ jobs: referenceJobs });

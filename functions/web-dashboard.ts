@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { JobInspector } from '../lib/inspector/job-inspector.js';
+import { JobInspector } from 'jobline/inspector';
 import { handleDashboardApi } from '../web/dashboard-api.js';
 import { DASHBOARD_ENV, staticFile, type DashboardAuth } from '../web/static-files.js';
 
-// The construct copies web/static (and Chart.js, as static/chart.js) next to the bundle.
+// The build puts web/static (and Chart.js, as static/chart.js) next to this bundle.
 const staticDir = join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'static');
-const dirs = { staticDir, chartJs: join(staticDir, 'chart.js') };
 let inspector: JobInspector | undefined;
 
 /**
@@ -19,7 +18,7 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): P
   const path = event.rawPath || '/';
   const auth: DashboardAuth = { mode: 'cognito', clientId: process.env[DASHBOARD_ENV.clientId] ?? '', cognitoEndpoint: process.env[DASHBOARD_ENV.cognitoEndpoint] ?? '' };
   if (!path.startsWith('/api/')) {
-    const file = method === 'GET' ? await staticFile(path, dirs, auth) : undefined;
+    const file = method === 'GET' ? await staticFile(path, staticDir, auth) : undefined;
     if (!file) return json(404, { error: `no page ${path}` });
     return { statusCode: 200, headers: { 'content-type': file.contentType, 'cache-control': 'no-store' }, body: file.body.toString('base64'), isBase64Encoded: true };
   }

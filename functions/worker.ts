@@ -1,4 +1,4 @@
-import { createWorker } from '../lib/worker/create-worker.js';
+import { createWorker } from 'jobline/worker';
 import { sendEmailJob } from './jobs/email-send.js';
 import { importChunkJob } from './jobs/import-chunk.js';
 import { startImportJob } from './jobs/import-start.js';

@@ -1,16 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, SingleValueWidget, TextWidget, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -23,7 +23,7 @@ import { ConfigurationError } from '../lib/errors.js';
 import { MAX_VISIBILITY_SECONDS, type AnyJobDefinition, type JobDefinition } from '../lib/job-definition.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from '../lib/job-id.js';
 import { STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
-import { joblineFunction } from './node-function.js';
+import { packagedFunction, userFunction } from './node-function.js';
 
 /** Default visibility timeout of a lane's queue, as a multiple of the worker's timeout (AWS's advice for SQS event sources). */
 export const VISIBILITY_TIMEOUT_MULTIPLIER = 6;
@@ -48,6 +48,19 @@ export interface WorkerProps {
   readonly environment?: Record<string, string>;
 }
 
+/**
+ * The enqueue HTTP API's function. Its entry is yours because it validates payloads with your
+ * kinds' schemas; it is one line:
+ *
+ * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] }); // from 'jobline/api'
+ */
+export interface EnqueueApiProps {
+  /** Path of the API's entry file: a module exporting `handler = createEnqueueApi({ jobs })`. */
+  readonly entry: string;
+  /** Extra environment variables for the API function. */
+  readonly environment?: Record<string, string>;
+}
+
 /** Properties of {@link JobQueue}. */
 export interface JobQueueProps {
   /** Every job kind the stack runs. Their lanes become queues; their attempts set the redrive counts. */
@@ -55,7 +68,7 @@ export interface JobQueueProps {
   /** The worker function. */
   readonly worker: WorkerProps;
   /** The enqueue HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`, IAM-authenticated). @default none */
-  readonly api?: { readonly entry: string; readonly environment?: Record<string, string> };
+  readonly api?: EnqueueApiProps;
   /** Partition-key shards of the jobs table. @default 64 */
   readonly shardCount?: number;
   /** Visibility timeout of every lane's queue; at least 6× the worker's timeout. @default 6 × worker timeout */
@@ -114,8 +127,8 @@ export class JobQueue extends Construct {
   readonly schedulerRole: iam.Role;
   /** One recurring schedule per `schedules` entry of each kind. */
   readonly cronSchedules: readonly CfnSchedule[];
-  /** The sweeper Lambda, run every minute. */
-  readonly sweeperFunction: NodejsFunction;
+  /** The sweeper Lambda (shipped prebuilt with jobline), run every minute. */
+  readonly sweeperFunction: LambdaFunction;
   /** Alarms: per lane, the oldest job's age and a non-empty DLQ; per kind, failures and the failure rate; and stuck jobs. */
   readonly alarms: readonly Alarm[];
   /** The CloudWatch dashboard of this job queue. */
@@ -209,7 +222,7 @@ export class JobQueue extends Construct {
     this.clientConfig = Stack.of(this).toJsonString(config);
 
     this.queueName = `${Stack.of(this).stackName}-${id}`;
-    this.workerFunction = this.nodeFunction('Worker', props.worker.entry, workerTimeout, props.worker.memorySize ?? 512, props.worker.environment);
+    this.workerFunction = userFunction(this, 'Worker', { entry: props.worker.entry, timeout: workerTimeout, memorySize: props.worker.memorySize ?? 512, environment: this.functionEnvironment(props.worker.environment) });
     this.table.grantReadWriteData(this.workerFunction);
     this.idempotencyTable.grantReadWriteData(this.workerFunction);
     this.grantScheduling(this.workerFunction);
@@ -232,13 +245,15 @@ export class JobQueue extends Construct {
     });
 
     const stuckAfter = props.stuckAfter ?? Duration.minutes(15);
-    this.sweeperFunction = this.nodeFunction('Sweeper', SWEEPER_ENTRY, Duration.minutes(1), 256, {
-      [SWEEPER_ENV]: JSON.stringify({ stuckAfterSeconds: stuckAfter.toSeconds() }),
+    this.sweeperFunction = packagedFunction(this, 'Sweeper', 'sweeper', {
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      environment: this.functionEnvironment({ [SWEEPER_ENV]: JSON.stringify({ stuckAfterSeconds: stuckAfter.toSeconds() }) }),
     });
     this.table.grantReadWriteData(this.sweeperFunction);
     for (const lane of lanes.values()) lane.queue.grantSendMessages(this.sweeperFunction);
     this.grantScheduling(this.sweeperFunction);
-    new Rule(this, 'SweepEveryMinute', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(this.sweeperFunction)] });
+    new Rule(this, 'SweepEveryMinute', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaTarget(this.sweeperFunction)] });
 
     this.alarms = [
       ...[...lanes.values()].map((lane) => new Alarm(this, `${pascal(lane.name)}OldestJobAge`, {
@@ -291,7 +306,7 @@ export class JobQueue extends Construct {
     this.dashboard = this.makeDashboard(jobs);
 
     if (props.api) {
-      this.apiFunction = this.nodeFunction('EnqueueApi', props.api.entry, Duration.seconds(15), 256, props.api.environment);
+      this.apiFunction = userFunction(this, 'EnqueueApi', { entry: props.api.entry, timeout: Duration.seconds(15), memorySize: 256, environment: this.functionEnvironment(props.api.environment) });
       this.grantEnqueue(this.apiFunction);
       this.httpApi = new HttpApi(this, 'HttpApi', { defaultAuthorizer: new HttpIamAuthorizer(), createDefaultStage: true });
       const integration = new HttpLambdaIntegration('EnqueueIntegration', this.apiFunction);
@@ -310,9 +325,12 @@ export class JobQueue extends Construct {
    * Lets `grantee` enqueue and cancel jobs and read their records: writes to the jobs table,
    * `sqs:SendMessage` on every lane and the one-time schedules of long delays. Grants
    * dynamodb:BatchWriteItem, PutItem, UpdateItem, GetItem, Query; sqs:SendMessage,
-   * GetQueueAttributes, GetQueueUrl; and what {@link grantScheduling} grants.
+   * GetQueueAttributes, GetQueueUrl; and what {@link grantScheduling} grants. When `grantee`
+   * is a Lambda function, it also gets the `JOBLINE_CONFIG` environment variable, so that
+   * `new JobClient({ jobs })` there needs nothing else.
    */
   grantEnqueue(grantee: iam.IGrantable): iam.Grant {
+    if (isFunction(grantee)) grantee.addEnvironment(CONFIG_ENV, this.clientConfig);
     const grant = this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query');
     this.idempotencyTable.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem');
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
@@ -427,8 +445,9 @@ export class JobQueue extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], resourceArns: [schedules] });
   }
 
-  private nodeFunction(id: string, entry: string, timeout: Duration, memorySize: number, environment: Record<string, string> = {}): NodejsFunction {
-    return joblineFunction(this, id, { entry, timeout, memorySize, environment: { [CONFIG_ENV]: this.clientConfig, [QUEUE_NAME_ENV]: this.queueName, ...environment } });
+  /** The environment of this queue's functions: its config and name, then `extra`. */
+  private functionEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+    return { [CONFIG_ENV]: this.clientConfig, [QUEUE_NAME_ENV]: this.queueName, ...extra };
   }
 
 }
@@ -462,7 +481,10 @@ function validate(props: JobQueueProps, jobs: readonly JobDefinition[], resolved
   if (problems.length > 0) throw new ConfigurationError('JobQueue props are invalid', problems);
 }
 
-const SWEEPER_ENTRY = fileURLToPath(new URL('../functions/sweeper.ts', import.meta.url));
+/** A Lambda function (not an imported one, which has no environment to set). */
+function isFunction(grantee: iam.IGrantable): grantee is LambdaFunction {
+  return typeof (grantee as Partial<LambdaFunction>).addEnvironment === 'function';
+}
 
 /** The Scheduler name of a kind's recurring schedule. */
 export function cronScheduleName(kind: string, name: string): string {

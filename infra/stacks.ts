@@ -7,8 +7,8 @@ import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { referenceJobs } from '../functions/jobs/definitions.js';
 import { testJobs } from '../functions/testing/definitions.js';
-import { JobQueue } from './job-queue.js';
-import { WebDashboard } from './web-dashboard.js';
+import { JobQueue } from 'jobline/cdk';
+import { WebDashboard } from 'jobline/cdk';
 
 const entry = (path: string) => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
 

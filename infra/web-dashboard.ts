@@ -1,17 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { UserPool, type IUserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../lib/config.js';
 import { DASHBOARD_ENV } from '../web/static-files.js';
 import type { JobQueue } from './job-queue.js';
-import { joblineFunction } from './node-function.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { packagedFunction } from './node-function.js';
 
 /** Options of the deployed web dashboard. */
 export interface WebDashboardProps {
@@ -38,7 +35,8 @@ export class WebDashboard extends Construct {
   readonly userPool: IUserPool;
   readonly userPoolClient: UserPoolClient;
   readonly httpApi: HttpApi;
-  readonly function: NodejsFunction;
+  /** The function that serves the page and its API (shipped prebuilt with jobline, page and Chart.js beside it). */
+  readonly function: LambdaFunction;
 
   constructor(scope: Construct, id: string, jobQueue: JobQueue, props: WebDashboardProps = {}) {
     super(scope, id);
@@ -52,8 +50,7 @@ export class WebDashboard extends Construct {
     // The page signs in with USER_PASSWORD_AUTH over TLS (SRP needs a client library); no client secret in a browser.
     this.userPoolClient = this.userPool.addClient('Page', { authFlows: { userPassword: true, userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
 
-    this.function = joblineFunction(this, 'Function', {
-      entry: fileURLToPath(new URL('../functions/web-dashboard.ts', import.meta.url)),
+    this.function = packagedFunction(this, 'Function', 'web-dashboard', {
       timeout: Duration.seconds(30),
       memorySize: 512,
       environment: {
@@ -61,14 +58,6 @@ export class WebDashboard extends Construct {
         [DASHBOARD_ENV.clientId]: this.userPoolClient.userPoolClientId,
         [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com/`,
         ...props.environment,
-      },
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (_input: string, output: string) => [
-          `cp -r "${ROOT}/web/static" "${output}/static"`,
-          `cp "${ROOT}/node_modules/chart.js/dist/chart.umd.min.js" "${output}/static/chart.js"`,
-        ],
       },
     });
     jobQueue.grantOperate(this.function);

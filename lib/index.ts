@@ -1,26 +1,59 @@
-export * from './job-definition.js';
-export * from './job-status.js';
-export * from './job-record.js';
-export * from './job-registry.js';
-export * from './job-message.js';
-export * from './errors.js';
-export * from './config.js';
-export { newJobId, isJobId, shardOf, timeOf, DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
-export { backoffSeconds } from './retry/backoff.js';
-export { classifyFailure, type FailureOutcome } from './retry/classify-failure.js';
-export { JobClient, EnqueueError, MAX_SQS_DELAY_SECONDS, type EnqueueOptions, type EnqueueRequest, type EnqueuedJob, type JobClientOptions } from './client/job-client.js';
-export { createWorker, type WorkerOptions, type WorkerHandler } from './worker/create-worker.js';
-export { defineHandler, type BoundJob, type JobContext, type JobHandler } from './worker/job-handler.js';
-export { createEnqueueApi, handleApiRequest, MAX_REQUEST_BYTES } from './api/enqueue-api.js';
-export type { JobStore, NewJob, ClaimRequest, ClaimResult } from './store/job-store.js';
-export type { JobTransport, OutgoingMessage, DeadLetterNote } from './transport/job-transport.js';
-export { JobApiClient, type ApiReply, type JobApiClientOptions } from './api/job-api-client.js';
-export { once, DEFAULT_ONCE_TTL_SECONDS, type OnceOptions } from './idempotency/once.js';
-export type { IdempotencyStore } from './idempotency/idempotency-store.js';
-export { childJobId, type SpawnOptions } from './worker/children.js';
-export { cronJobId, firingTime, type CronFiring } from './cron-firing.js';
-export type { JobScheduler } from './scheduler/job-scheduler.js';
-export { createSweeper } from './sweeper/create-sweeper.js';
-export { sweep, type SweepOptions, type SweepReport } from './sweeper/sweep.js';
-export { awsBackends, type AwsBackends } from './aws/clients.js';
-export { JobInspector, type InspectorQuery, type JobPage, type LaneSummary, type RedriveReport } from './inspector/job-inspector.js';
+/**
+ * `jobline`: what every side shares — job definitions, statuses and records, errors, the
+ * config a deployed job queue hands its clients, and the {@link JobClient} that enqueues.
+ *
+ * The worker runtime is `jobline/worker`, operations `jobline/inspector`, the HTTP API
+ * `jobline/api`, the CDK constructs `jobline/cdk`, test helpers `jobline/testing`.
+ */
+export {
+  defineJob,
+  DEFAULT_LANE,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_BACKOFF_BASE_SECONDS,
+  DEFAULT_BACKOFF_CAP_SECONDS,
+  DEFAULT_BACKOFF_JITTER,
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_SUCCEEDED_RETENTION_SECONDS,
+  DEFAULT_FAILED_RETENTION_SECONDS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  MAX_PAYLOAD_BYTES_LIMIT,
+  MAX_TIMEOUT_SECONDS,
+  type AnyJobDefinition,
+  type CronSchedule,
+  type InputOf,
+  type JobDefinition,
+  type JobDefinitionInput,
+  type PayloadOf,
+  type Retention,
+  type RetryPolicy,
+  type Uniqueness,
+} from './job-definition.js';
+export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatus } from './job-status.js';
+export type { JobError, JobRecord } from './job-record.js';
+export {
+  ConfigurationError,
+  InvalidEnqueueOptionsError,
+  InvalidPayloadError,
+  JobNotCancellableError,
+  JobNotRetryableError,
+  JobTimeoutError,
+  LeaseLostError,
+  PayloadTooLargeError,
+  PermanentError,
+  RetryAfterError,
+  UnknownKindError,
+  UnknownLaneError,
+  type PayloadIssue,
+} from './errors.js';
+export { CONFIG_ENV, configFromEnvironment, parseConfig, type JoblineConfig, type LaneConfig, type SchedulerConfig } from './config.js';
+export { isJobId } from './job-id.js';
+export {
+  JobClient,
+  EnqueueError,
+  MAX_DELAY_SECONDS,
+  MAX_SQS_DELAY_SECONDS,
+  type EnqueueOptions,
+  type EnqueueRequest,
+  type EnqueuedJob,
+  type JobClientOptions,
+} from './client/job-client.js';

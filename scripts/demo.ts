@@ -6,8 +6,8 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SingleBar, Presets } from 'cli-progress';
-import { JobClient } from '../lib/client/job-client.js';
-import type { JobRecord } from '../lib/job-record.js';
+import { JobClient } from 'jobline';
+import type { JobRecord } from 'jobline';
 import { referenceJobs } from '../functions/jobs/definitions.js';
 import { useAwsEnvironment } from './lib/aws-environment.js';
 import { deployStack } from './lib/deploy.js';

@@ -3,9 +3,9 @@
  * `cdk deploy`, then a few jobs enqueued through the client and the HTTP API, and what
  * happened to each of them. The emulator stays up until Ctrl-C (or exits at once with --exit).
  */
-import { JobApiClient } from '../lib/api/job-api-client.js';
-import { JobClient } from '../lib/client/job-client.js';
-import type { JobRecord } from '../lib/job-record.js';
+import { JobApiClient } from 'jobline/api';
+import { JobClient } from 'jobline';
+import type { JobRecord } from 'jobline';
 import { referenceJobs, sendEmail } from '../functions/jobs/definitions.js';
 import { useAwsEnvironment } from './lib/aws-environment.js';
 import { deployStack } from './lib/deploy.js';

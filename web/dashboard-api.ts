@@ -1,7 +1,7 @@
-import { UnknownLaneError } from '../lib/errors.js';
-import type { JobInspector } from '../lib/inspector/job-inspector.js';
-import { isJobId } from '../lib/job-id.js';
-import { JOB_STATUSES, type JobStatus } from '../lib/job-status.js';
+import { UnknownLaneError } from 'jobline';
+import type { JobInspector } from 'jobline/inspector';
+import { isJobId } from 'jobline';
+import { JOB_STATUSES, type JobStatus } from 'jobline';
 
 /** A call to the dashboard's JSON API, however it arrived (the local server or API Gateway). */
 export interface DashboardRequest {

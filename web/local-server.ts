@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { JobInspector } from '../lib/inspector/job-inspector.js';
+import { join } from 'node:path';
+import type { JobInspector } from 'jobline/inspector';
+import { packagedFunctionDir } from '../lib/packaged-functions.js';
 import { handleDashboardApi } from './dashboard-api.js';
 import { staticFile } from './static-files.js';
 
-const DIRS = {
-  staticDir: new URL('./static/', import.meta.url).pathname,
-  chartJs: new URL('../node_modules/chart.js/dist/chart.umd.min.js', import.meta.url).pathname,
-};
 
 /** A running dashboard server. */
 export interface UiServer {
@@ -23,8 +21,10 @@ export interface UiServer {
  */
 export async function startUi(inspector: JobInspector, options: { port?: number } = {}): Promise<UiServer> {
   const token = randomBytes(18).toString('base64url');
+  // The same page the deployed dashboard serves, from the prebuilt function's folder.
+  const staticDir = join(packagedFunctionDir('web-dashboard'), 'static');
   const server = createServer((request, response) => {
-    handle(request, response, inspector, token).catch((error: Error) => send(response, 500, { error: error.message }));
+    handle(request, response, inspector, token, staticDir).catch((error: Error) => send(response, 500, { error: error.message }));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
@@ -35,9 +35,9 @@ export async function startUi(inspector: JobInspector, options: { port?: number 
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, inspector: JobInspector, token: string): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, inspector: JobInspector, token: string, staticDir: string): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  const file = request.method === 'GET' ? await staticFile(url.pathname, DIRS, { mode: 'token' }) : undefined;
+  const file = request.method === 'GET' ? await staticFile(url.pathname, staticDir, { mode: 'token' }) : undefined;
   if (file) {
     response.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store' });
     response.end(file.body);

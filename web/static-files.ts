@@ -24,13 +24,13 @@ export interface StaticFile {
 }
 
 /**
- * The dashboard's static files (the page, its script and style, Chart.js) and `/config.json`,
- * which tells the page how to sign in. `chartJs` is Chart.js's UMD build.
+ * The dashboard's static files (the page, its script and style, Chart.js's UMD build as
+ * `chart.js`) from `staticDir`, and `/config.json`, which tells the page how to sign in.
+ * The build puts them in the prebuilt dashboard function's `static/` folder.
  */
-export async function staticFile(path: string, dirs: { staticDir: string; chartJs: string }, auth: DashboardAuth): Promise<StaticFile | undefined> {
+export async function staticFile(path: string, staticDir: string, auth: DashboardAuth): Promise<StaticFile | undefined> {
   if (path === '/config.json') return { contentType: 'application/json', body: Buffer.from(JSON.stringify({ auth })) };
   const file = FILES[path];
   if (!file) return undefined;
-  const location = file[0] === 'chart.js' ? dirs.chartJs : join(dirs.staticDir, file[0]);
-  return { contentType: file[1], body: await readFile(location) };
+  return { contentType: file[1], body: await readFile(join(staticDir, file[0])) };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../../lib/job-definition.js';
+import { defineJob } from 'jobline';
 
 /**
  * The reference app's job kinds, as data: the CDK app, the enqueue API and the worker all

@@ -1,7 +1,7 @@
 import { SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PermanentError } from '../../lib/errors.js';
-import type { PayloadOf } from '../../lib/job-definition.js';
-import { defineHandler, type JobContext } from '../../lib/worker/job-handler.js';
+import { PermanentError } from 'jobline';
+import type { PayloadOf } from 'jobline';
+import { defineHandler, type JobContext } from 'jobline/worker';
 import { sendEmail } from './definitions.js';
 import { EMAIL_TEMPLATES, render } from './email-templates.js';
 

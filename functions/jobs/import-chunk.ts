@@ -1,8 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { putAll } from '../../lib/aws/batch-write.js';
-import { PermanentError } from '../../lib/errors.js';
-import type { PayloadOf } from '../../lib/job-definition.js';
-import { defineHandler, type JobContext } from '../../lib/worker/job-handler.js';
+import { putAll } from 'jobline/worker';
+import { PermanentError } from 'jobline';
+import type { PayloadOf } from 'jobline';
+import { defineHandler, type JobContext } from 'jobline/worker';
 import { parseContact } from './contacts-csv.js';
 import { importChunk } from './definitions.js';
 import { contacts, resourceName, s3, type Contact } from './example-data.js';

@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { PermanentError } from '../../lib/errors.js';
-import { defineHandler } from '../../lib/worker/job-handler.js';
+import { PermanentError } from 'jobline';
+import { defineHandler } from 'jobline/worker';
 import { findChunks, headerProblem, MAX_HEADER_BYTES } from './contacts-csv.js';
 import { CHUNK_ROWS, importChunk, startImport } from './definitions.js';
 import { resourceName, s3 } from './example-data.js';

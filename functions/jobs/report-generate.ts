@@ -1,8 +1,8 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { InputOf, JobDefinition, PayloadOf } from '../../lib/job-definition.js';
-import { defineHandler, type JobContext } from '../../lib/worker/job-handler.js';
+import type { InputOf, JobDefinition, PayloadOf } from 'jobline';
+import { defineHandler, type JobContext } from 'jobline/worker';
 import { generateReport, sendEmail } from './definitions.js';
 import { contacts, resourceName, s3, type Contact } from './example-data.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../../lib/job-definition.js';
+import { defineJob } from 'jobline';
 import { sendEmail } from '../jobs/definitions.js';
 
 /**

@@ -1,6 +1,6 @@
-import { PermanentError } from '../../lib/errors.js';
-import { defineHandler } from '../../lib/worker/job-handler.js';
-import type { JobContext } from '../../lib/worker/job-handler.js';
+import { PermanentError } from 'jobline';
+import { defineHandler } from 'jobline/worker';
+import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
 import { alwaysFails, crash, cron, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
 import { recordRun, runsOf } from './probe.js';

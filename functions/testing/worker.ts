@@ -1,5 +1,5 @@
-import { createWorker } from '../../lib/worker/create-worker.js';
-import { defineHandler } from '../../lib/worker/job-handler.js';
+import { createWorker } from 'jobline/worker';
+import { defineHandler } from 'jobline/worker';
 import { generateReport, importChunk } from '../jobs/definitions.js';
 import { sendEmailJob } from '../jobs/email-send.js';
 import { importRows } from '../jobs/import-chunk.js';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import type { JobClient } from '../client/job-client.js';
+import { JobClient, type JobClientOptions } from '../client/job-client.js';
 import { InvalidEnqueueOptionsError, InvalidPayloadError, JobNotCancellableError, PayloadTooLargeError, UnknownKindError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES_LIMIT } from '../job-definition.js';
 import { isJobId } from '../job-id.js';
@@ -95,13 +95,18 @@ function error(statusCode: number, code: string, message: string, details?: unkn
 }
 
 /**
- * Makes the API Lambda's handler (HTTP API, payload format 2.0). Unexpected errors become a
+ * Makes the API Lambda's handler (HTTP API, payload format 2.0) around a {@link JobClient}:
+ * pass the client's options (it is made on the first request, from `JOBLINE_CONFIG` unless
+ * they say otherwise), a client, or a function that makes one. Unexpected errors become a
  * 500 whose body names no internals; they are logged with the request id.
+ *
+ * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] });
  */
-export function createEnqueueApi(client: JobClient | (() => JobClient)): (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<APIGatewayProxyResultV2> {
-  let resolved: JobClient | undefined = typeof client === 'function' ? undefined : client;
+export function createEnqueueApi(client: JobClientOptions | JobClient | (() => JobClient)): (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<APIGatewayProxyResultV2> {
+  let resolved: JobClient | undefined = client instanceof JobClient ? client : undefined;
+  const make = typeof client === 'function' ? client : () => new JobClient(client as JobClientOptions);
   return async (event) => {
-    resolved ??= (client as () => JobClient)();
+    resolved ??= make();
     const body = event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const request: ApiRequest = {
       method: event.requestContext?.http?.method ?? 'GET',

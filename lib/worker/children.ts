@@ -39,7 +39,7 @@ export class Spawner {
 
   async spawn(definition: JobDefinition, payloads: readonly unknown[], options: SpawnOptions = {}): Promise<string[]> {
     if (this.spawned) throw new ConfigurationError('ctx.spawn', ['a job spawns its children once per attempt, in one call']);
-    if (!this.deps.lanes.includes(definition.lane)) throw new ConfigurationError(`children "${definition.kind}" cannot be spawned`, [`lane "${definition.lane}" is not configured`]);
+    if (this.deps.lanes && !this.deps.lanes.includes(definition.lane)) throw new ConfigurationError(`children "${definition.kind}" cannot be spawned`, [`lane "${definition.lane}" is not configured`]);
     const checked = payloads.map((payload, index) => validateOrFail(definition, payload, `child ${index}:`));
     if (!(await this.deps.store.prepareChildren(this.parent, { total: payloads.length, failFast: options.failFast ?? false }))) {
       throw new LeaseLostError('the parent lost its lease before spawning its children');

@@ -51,8 +51,8 @@ export interface WorkerDependencies {
   readonly random: () => number;
   /** Shards of the jobs table (ids of schedule firings derive from it). */
   readonly shardCount: number;
-  /** The lanes the config knows (follow-ups must go to one of them). */
-  readonly lanes: readonly string[];
+  /** The lanes the config knows (follow-ups and children must go to one of them). @default any lane (test queues) */
+  readonly lanes?: readonly string[] | undefined;
   /** Told of every attempt's outcome (the worker turns these into CloudWatch metrics). */
   readonly observe?: (event: JobEvent) => void;
 }
@@ -250,7 +250,7 @@ async function retryViaSchedule(job: JobMessage, record: JobRecord, nextRunAt: D
 }
 
 function followUpOf(definition: JobDefinition, payload: unknown, predecessorId: string, deps: WorkerDependencies): FollowUp {
-  if (!deps.lanes.includes(definition.lane)) {
+  if (deps.lanes && !deps.lanes.includes(definition.lane)) {
     throw new ConfigurationError(`follow-up "${definition.kind}" cannot be enqueued`, [`its lane "${definition.lane}" is not configured; lanes: ${deps.lanes.join(', ')}`]);
   }
   const { json, bytes } = validateOrFail(definition, payload, 'follow-up');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, type JoblineConfig } from '../../lib/config.js';
+import { parseConfig, type JoblineConfig } from 'jobline';
 import { awsEnvironment, EMULATOR_ACCOUNT, EMULATOR_REGION, useAwsEnvironment } from './aws-environment.js';
 import { isMinistack, reapplyDroppedProperties } from './emulator-fixups.js';
 
@@ -25,24 +25,25 @@ export interface DeployedStack {
 }
 
 /**
- * Deploys one stack of the reference app with the CDK CLI (`cdk bootstrap` first when
- * `endpoint` is an emulator) and reads its outputs.
+ * Deploys one stack of a CDK app with that app's own CDK CLI (`cdk bootstrap` first when
+ * `endpoint` is an emulator) and reads its outputs. The app is the reference app (this
+ * repository) unless `appDir` names another (an example installed elsewhere).
  */
-export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint: string | undefined, log: (line: string) => void = console.error): Promise<DeployedStack> {
+export async function deployStack(stackName: string, endpoint: string | undefined, log: (line: string) => void = console.error, appDir: string = ROOT): Promise<DeployedStack> {
   const env = { ...process.env, ...awsEnvironment(endpoint) };
-  mkdirSync(join(ROOT, '.jobline'), { recursive: true });
-  const outputsFile = join(ROOT, '.jobline', `outputs-${stackName}.json`);
+  mkdirSync(join(appDir, '.jobline'), { recursive: true });
+  const outputsFile = join(appDir, '.jobline', `outputs-${stackName}.json`);
   if (endpoint) {
     log(`deploy: cdk bootstrap aws://${EMULATOR_ACCOUNT}/${env.AWS_REGION ?? EMULATOR_REGION} at ${endpoint}`);
-    await cdk(['bootstrap', `aws://${EMULATOR_ACCOUNT}/${env.AWS_REGION ?? EMULATOR_REGION}`], env);
+    await cdk(['bootstrap', `aws://${EMULATOR_ACCOUNT}/${env.AWS_REGION ?? EMULATOR_REGION}`], env, appDir);
   }
   log(`deploy: cdk deploy ${stackName}`);
   // On an emulator, the dashboard's page signs in at the emulator's Cognito.
   const context = endpoint ? ['--context', `cognitoEndpoint=${endpoint}`] : [];
-  await cdk(['deploy', stackName, '--require-approval', 'never', '--outputs-file', outputsFile, ...context], env);
+  await cdk(['deploy', stackName, '--require-approval', 'never', '--outputs-file', outputsFile, ...context], env, appDir);
   if (endpoint && (await isMinistack(endpoint))) {
     useAwsEnvironment(endpoint);
-    await reapplyDroppedProperties(stackName, join(ROOT, 'cdk.out', `${stackName}.template.json`), log);
+    await reapplyDroppedProperties(stackName, join(appDir, 'cdk.out', `${stackName}.template.json`), log);
   }
   const outputs = (JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, string>>)[stackName] ?? {};
   const output = (prefix: string) => Object.entries(outputs).find(([key]) => key.startsWith(prefix))?.[1];
@@ -63,10 +64,10 @@ export async function deployStack(stackName: 'Jobline' | 'JoblineTest', endpoint
   };
 }
 
-function cdk(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+function cdk(args: string[], env: NodeJS.ProcessEnv, appDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'cdk'), [...args, '--no-notices', '--no-version-reporting', '--progress', 'events'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(appDir, 'node_modules', '.bin', 'cdk'), [...args, '--no-notices', '--no-version-reporting', '--progress', 'events'], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', reject);

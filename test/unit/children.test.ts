@@ -1,51 +1,46 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PermanentError } from '../../lib/errors.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { newJobId } from '../../lib/job-id.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
-import { JobRegistry } from '../../lib/job-registry.js';
-import { MemoryIdempotencyStore } from '../../lib/testing/memory-idempotency-store.js';
-import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
-import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
-import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import type { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import type { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { createTestQueue, type TestQueue } from '../../lib/testing/test-queue.js';
 import { childJobId } from '../../lib/worker/children.js';
-import { defineHandler, type BoundJob } from '../../lib/worker/job-handler.js';
-import { processMessage, type IncomingMessage, type WorkerDependencies } from '../../lib/worker/process-message.js';
+import { defineHandler } from '../../lib/worker/job-handler.js';
 
 const chunk = defineJob({ kind: 'chunk', schema: z.object({ n: z.number(), fatal: z.boolean().default(false) }), retry: { maxAttempts: 2, backoffBaseSeconds: 1 } });
 const parent = defineJob({ kind: 'parent', schema: z.object({ chunks: z.number(), fatalAt: z.number().optional() }) });
 
+let queue: TestQueue;
 let store: MemoryJobStore;
 let transport: MemoryTransport;
-let deps: WorkerDependencies;
 
 beforeEach(() => {
-  store = new MemoryJobStore();
-  transport = new MemoryTransport();
-  const jobs: BoundJob[] = [
-    defineHandler(parent, async ({ chunks, fatalAt }, ctx) => {
-      await ctx.spawn(chunk, Array.from({ length: chunks }, (_, n) => ({ n, fatal: n === fatalAt })), { failFast: fatalAt !== undefined });
-      return { spawned: chunks };
-    }) as BoundJob,
-    defineHandler(chunk, async ({ n, fatal }) => {
-      if (fatal) throw new PermanentError(`chunk ${n} cannot be read`);
-      return { imported: 10 * n, badRows: [n * 100] };
-    }) as BoundJob,
-  ];
-  deps = {
-    registry: new JobRegistry([parent, chunk]), jobs: new Map(jobs.map((j) => [j.definition.kind, j])), store, transport, scheduler: new MemoryScheduler(),
-    idempotency: new MemoryIdempotencyStore(), logger: new Logger({ logLevel: 'SILENT' }), now: () => new Date(), random: () => 0, shardCount: 4, lanes: ['default'],
-  };
+  queue = createTestQueue({
+    jobs: [
+      defineHandler(parent, async ({ chunks, fatalAt }, ctx) => {
+        await ctx.spawn(chunk, Array.from({ length: chunks }, (_, n) => ({ n, fatal: n === fatalAt })), { failFast: fatalAt !== undefined });
+        return { spawned: chunks };
+      }),
+      defineHandler(chunk, async ({ n, fatal }) => {
+        if (fatal) throw new PermanentError(`chunk ${n} cannot be read`);
+        return { imported: 10 * n, badRows: [n * 100] };
+      }),
+    ],
+    random: () => 0,
+  });
+  ({ store, transport } = queue);
 });
 
-const delivery = (body: string): IncomingMessage => ({ messageId: `m-${Math.random()}`, receiptHandle: 'r', body, lane: 'default', receiveCount: 1, sentTimestamp: Date.now() });
+/** Delivers the message sent for the `index`-th child spawned so far. */
+const deliverSent = (index: number) => queue.deliver(transport.sent[index]!.id);
 
 async function startParent(payload: object): Promise<string> {
   const id = newJobId(4);
   await store.insert([{ id, kind: 'parent', lane: 'default', status: 'queued', maxAttempts: 5, payloadBytes: 1, createdAt: new Date() }]);
-  await processMessage(delivery(encodeJobMessage(id, 'parent', JSON.stringify(payload))), deps, Date.now() + 60_000);
+  await queue.deliverBody(encodeJobMessage(id, 'parent', JSON.stringify(payload)));
   return id;
 }
 
@@ -55,9 +50,9 @@ describe('parents and children', () => {
     expect(await store.get(id)).toMatchObject({ status: 'waiting', childrenTotal: 3, childrenDone: 0 });
     expect(transport.sent.map((m) => m.id)).toEqual([0, 1, 2].map((i) => childJobId(id, i, 4)));
 
-    await processMessage(delivery(transport.sent[0]!.body), deps, Date.now() + 60_000);
+    await deliverSent(0);
     expect(await store.get(id)).toMatchObject({ status: 'waiting', childrenDone: 1, childTotals: { imported: 0 } });
-    for (const message of transport.sent.slice(1, 3)) await processMessage(delivery(message.body), deps, Date.now() + 60_000);
+    for (const message of transport.sent.slice(1, 3)) await queue.deliver(message.id);
 
     expect(await store.get(id)).toMatchObject({
       status: 'succeeded',
@@ -67,14 +62,14 @@ describe('parents and children', () => {
 
   it('fails fast: one child failing permanently fails the parent and cancels the children not started', async () => {
     const id = await startParent({ chunks: 4, fatalAt: 1 });
-    await processMessage(delivery(transport.sent[0]!.body), deps, Date.now() + 60_000);
-    await processMessage(delivery(transport.sent[1]!.body), deps, Date.now() + 60_000);
+    await deliverSent(0);
+    await deliverSent(1);
     expect(await store.get(id)).toMatchObject({ status: 'failed', lastError: { message: expect.stringMatching(/^child .* failed: chunk 1 cannot be read; the children not yet started were cancelled$/) } });
     expect((await store.get(childJobId(id, 0, 4)))?.status).toBe('succeeded');
     expect((await store.get(childJobId(id, 2, 4)))?.status).toBe('cancelled');
     expect((await store.get(childJobId(id, 3, 4)))?.status).toBe('cancelled');
     // A cancelled child's message is dropped unrun.
-    expect(await processMessage(delivery(transport.sent[2]!.body), deps, Date.now() + 60_000)).toBe('ack');
+    expect((await deliverSent(2)).disposition).toBe('ack');
     expect((await store.get(childJobId(id, 2, 4)))?.status).toBe('cancelled');
   });
 

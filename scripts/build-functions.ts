@@ -1,0 +1,41 @@
+/**
+ * Prebuilds the Lambda functions the `JobQueue` and `WebDashboard` constructs own (the
+ * sweeper, the web dashboard with its page and Chart.js) into `dist/functions/<name>/`, so
+ * an installed copy of jobline deploys them as they are: nothing to resolve in the user's
+ * `node_modules`, the same bundle that the tests deploy. Each bundle carries its own AWS SDK
+ * (minified), as every jobline function does. Fails if a bundle would contain the CDK.
+ */
+import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { PACKAGED_FUNCTIONS } from '../lib/packaged-functions.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const require = createRequire(import.meta.url);
+
+for (const name of PACKAGED_FUNCTIONS) {
+  const outdir = join(ROOT, 'dist', 'functions', name);
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const cdk = Object.keys(result.metafile.inputs).filter((input) => /node_modules\/(aws-cdk-lib|constructs)\//.test(input));
+  if (cdk.length > 0) throw new Error(`the ${name} function's bundle would contain the CDK: ${cdk.slice(0, 3).join(', ')}`);
+  if (name === 'web-dashboard') {
+    cpSync(join(ROOT, 'web', 'static'), join(outdir, 'static'), { recursive: true });
+    cpSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), join(outdir, 'static', 'chart.js'));
+  }
+  console.log(`built dist/functions/${name}/index.js (${(statSync(join(outdir, 'index.js')).size / 1024).toFixed(0)} KiB)`);
+}
+mkdirSync(join(ROOT, 'dist'), { recursive: true });

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JobInspector } from 'jobline/inspector';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deployStack, type DeployedStack } from '../../scripts/lib/deploy.js';
+import { packJobline } from '../../scripts/lib/pack.js';
+import { sentMail } from '../../scripts/lib/sent-mail.js';
+import { stack as testStack, unique } from './support/deployed.js';
+import { waitFor } from './support/wait.js';
+
+// The example app as a team would have it: a copy of examples/signup outside this repository,
+// with jobline installed from the packed tarball (npm pack of the built package).
+const EXAMPLE = new URL('../../examples/signup/', import.meta.url).pathname;
+const endpoint = process.env.AWS_ENDPOINT_URL!;
+let app: string;
+let deployed: DeployedStack;
+let inspector: JobInspector;
+
+const run = (command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}) =>
+  execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, ...options.env } });
+
+/** The example stack's output whose key starts with `prefix`. */
+function output(prefix: string): string {
+  const value = Object.entries(deployed.outputs).find(([key]) => key.startsWith(prefix))?.[1];
+  if (!value) throw new Error(`the example stack has no ${prefix} output; outputs: ${Object.keys(deployed.outputs).join(', ')}`);
+  return value;
+}
+
+beforeAll(async () => {
+  expect(testStack.stackName).toBe('JoblineTest'); // the shared setup ran: the emulator is up and bootstrapped
+  const tarball = packJobline();
+  app = mkdtempSync(join(tmpdir(), 'jobline-example-'));
+  cpSync(EXAMPLE, app, { recursive: true, filter: (source) => !/\/(node_modules|cdk\.out|\.jobline)(\/|$)/.test(source) });
+  run('npm', ['pkg', 'set', `dependencies.jobline=file:${tarball}`]);
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  deployed = await deployStack('JoblineSignupExample', endpoint, () => {}, app);
+  inspector = new JobInspector({ config: deployed.config });
+}, 600_000);
+
+describe('the example app, which has only the packed package', () => {
+  it('installed jobline from the tarball, not from this repository', () => {
+    const resolved = run('node', ['--input-type=module', '-e', 'console.log(import.meta.resolve("jobline/cdk"))']).trim();
+    expect(resolved).toBe(`file://${app}/node_modules/jobline/dist/infra/index.js`);
+  });
+
+  it('passes its own unit tests (jobline/testing) and type-checks against the installed types', () => {
+    const output = run('npm', ['test']);
+    expect(output).toMatch(/# pass 6\b/);
+    expect(output).toMatch(/# fail 0\b/);
+    run('npx', ['tsc', '--noEmit']);
+  });
+
+  it('signs a user up through its API: one welcome email, sent by its own worker; a second sign-up is a 409 and sends nothing', async () => {
+    const email = `${unique('ada')}@example.com`.toLowerCase();
+    const url = `${endpoint}/_aws/execute-api/${output('SignupApiId')}/$default/signup`;
+    const signUp = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, name: 'Ada' }) });
+
+    const first = await signUp();
+    expect(first.status).toBe(201);
+    const { welcomeJobId } = (await first.json()) as { welcomeJobId: string };
+    const job = await waitFor('the welcome job to succeed', async () => {
+      const record = await inspector.get(welcomeJobId);
+      return record?.status === 'succeeded' && record;
+    });
+    expect(job).toMatchObject({ kind: 'signup.welcome', attempt: 1, result: { sentTo: email } });
+
+    const second = await signUp();
+    expect(second.status).toBe(409);
+    expect(await second.json()).toEqual({ error: `${email} has signed up already` });
+    const mail = (await sentMail(endpoint)).filter((m) => m.To?.includes(email));
+    expect(mail.map((m) => m.Subject)).toEqual(['Welcome, Ada']);
+  });
+
+  it('serves the web dashboard from the prebuilt function in the installed package, page and Chart.js included', async () => {
+    const base = `${endpoint}/_aws/execute-api/${output('DashboardApiId')}`;
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>jobline</title>');
+    const chart = await fetch(`${base}/chart.js`);
+    expect(chart.status).toBe(200);
+    expect(await chart.text()).toContain('Chart');
+    // The API behind it takes no anonymous calls.
+    expect((await fetch(`${base}/api/lanes`)).status).toBe(401);
+  });
+});
