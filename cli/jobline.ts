@@ -15,6 +15,7 @@ import { JobApiClient } from 'jobline/api';
 import { JobInspector } from 'jobline/inspector';
 import { isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
+import { findLocalEnvironment, LOCAL_ENVIRONMENT_FILE, useLocalEnvironment, type LocalEnvironment } from './local-environment.js';
 import { CliError, resolveTarget } from './resolve-config.js';
 import { printCounts, printJob, printJobs, printLanes, printResults } from './output.js';
 import { startUi } from '../web/local-server.js';
@@ -24,9 +25,21 @@ interface GlobalOptions {
   readonly json: boolean;
 }
 
+// The SDK's notice about its own future Node versions says nothing an operator can act on: the CLI pins its SDK.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// After `npm run dev`, the local emulator it deployed to — unless AWS_ENDPOINT_URL or AWS_PROFILE choose another target.
+let local: LocalEnvironment | undefined;
+try {
+  local = findLocalEnvironment(process.cwd(), process.env);
+  if (local) useLocalEnvironment(local, process.env);
+} catch (error) {
+  console.error(`jobline: ${(error as Error).message}`);
+  process.exit(1);
+}
+
 const program = new Command('jobline')
-  .description('Inspect and manage the jobs of a deployed jobline stack.')
-  .option('--stack <name>', 'CloudFormation stack whose JobsConfig output to use', process.env.JOBLINE_STACK ?? 'Jobline')
+  .description(`Inspect and manage the jobs of a deployed jobline stack (AWS credentials and region from the environment; after \`npm run dev\`, the local emulator named in ${LOCAL_ENVIRONMENT_FILE}).`)
+  .option('--stack <name>', 'CloudFormation stack whose JobsConfig output to use', process.env.JOBLINE_STACK ?? local?.stack ?? 'Jobline')
   .option('--json', 'print JSON instead of tables', false)
   .showHelpAfterError();
 
@@ -144,11 +157,16 @@ try {
   process.exitCode = 1;
 }
 
-/** One plain line for the errors an operator meets: no credentials, nothing listening, wrong input. */
+/** One plain line for the errors an operator meets — no credentials, no region, nothing listening, wrong input — saying what to set. */
 function explain(error: unknown): string {
   const e = error as Error & { code?: string; cause?: { code?: string } };
-  if (e.name === 'CredentialsProviderError') return 'no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)';
+  const localHint = `; for the local emulator, run \`npm run dev\` in your project first (the CLI then finds it in ${LOCAL_ENVIRONMENT_FILE})`;
+  if (e.name === 'CredentialsProviderError') return `no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY${localHint}`;
+  if (/region is missing/i.test(e.message ?? '')) return `no AWS region: set AWS_REGION (or AWS_PROFILE, with a region in its profile)${localHint}`;
   const code = e.code ?? e.cause?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return `cannot reach AWS at ${process.env.AWS_ENDPOINT_URL ?? 'the default endpoint'} (${code}): is the emulator running?`;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET') {
+    if (local) return `cannot reach the local emulator at ${local.endpoint} (${code}), named in ${local.file}: start it with \`npm run emulator\` (or \`npm run dev\`), or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target`;
+    return `cannot reach AWS at ${process.env.AWS_ENDPOINT_URL ?? 'the default endpoint'} (${code}): is AWS_ENDPOINT_URL right, and is the emulator running?`;
+  }
   return e.message ?? String(error);
 }

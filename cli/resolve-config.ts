@@ -17,7 +17,10 @@ export async function resolveTarget(stackName: string): Promise<Target> {
   const cloudformation = new CloudFormationClient({});
   const output = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName })).catch((error: Error) => {
     if (fromEnv) return undefined;
-    throw new CliError(`cannot read stack "${stackName}": ${error.message} (set ${CONFIG_ENV}, or pass --stack with a deployed stack's name)`);
+    // Anything but a missing stack (no credentials, no region, nothing listening) the CLI explains itself.
+    if (!/does not exist/.test(error.message)) throw error;
+    const where = process.env.AWS_ENDPOINT_URL ? ` at ${process.env.AWS_ENDPOINT_URL}` : '';
+    throw new CliError(`no stack "${stackName}"${where}: pass --stack <name> (or set JOBLINE_STACK) with a deployed jobline stack's name, or set ${CONFIG_ENV} to its JobsConfig output`);
   });
   const outputs = output?.Stacks?.[0]?.Outputs ?? [];
   const find = (prefix: string) => outputs.find((o) => o.OutputKey?.startsWith(prefix))?.OutputValue;

@@ -7,6 +7,7 @@ import { JobApiClient } from 'jobline/api';
 import { JobClient } from 'jobline';
 import type { JobRecord } from 'jobline';
 import { referenceJobs, sendEmail } from '../functions/jobs/definitions.js';
+import { writeFileSync } from 'node:fs';
 import { useAwsEnvironment } from './lib/aws-environment.js';
 import { deployStack } from './lib/deploy.js';
 import { ensureEmulator } from './lib/emulator.js';
@@ -14,6 +15,8 @@ import { ensureOperator } from './lib/operators.js';
 import { sentMail } from './lib/sent-mail.js';
 
 const exitWhenDone = process.argv.includes('--exit');
+/** What the CLI reads to find the local emulator (cli/local-environment.ts). */
+const LOCAL_ENVIRONMENT = new URL('../.jobline/environment.json', import.meta.url).pathname;
 /** The operator `npm run dev` adds to the emulator's dashboard user pool (local only). */
 const DEV_OPERATOR = { username: 'dev', password: 'Jobline-dev-2026' };
 const emulator = await ensureEmulator({ log: (line) => console.log(line) });
@@ -21,6 +24,8 @@ let exitCode = 0;
 try {
   useAwsEnvironment(emulator.endpoint);
   const stack = await deployStack('Jobline', emulator.endpoint, (line) => console.log(line));
+  // The CLI (`npm run jobline -- …`, or `npx jobline …`) finds the emulator and this stack here by itself.
+  writeFileSync(LOCAL_ENVIRONMENT, JSON.stringify({ endpoint: emulator.endpoint, region: process.env.AWS_REGION, stack: stack.stackName }, null, 2));
   console.log(`\nDeployed ${stack.stackName}: table ${stack.config.tableName}, lanes ${Object.keys(stack.config.lanes).join(', ')}, API ${stack.apiUrl}\n`);
 
   const client = new JobClient({ jobs: referenceJobs, config: stack.config, createdBy: 'npm run dev' });
@@ -81,5 +86,6 @@ if (exitWhenDone || exitCode !== 0) {
   process.exit(exitCode);
 } else {
   console.log(`\nThe emulator keeps running at ${emulator.endpoint}${emulator.started ? '; press Ctrl-C to stop it' : ''}.`);
+  console.log('In another terminal, the CLI finds it by itself: npm run jobline -- lanes   (or jobs ls --status failed, jobs show <id>, ui)');
   process.on('SIGINT', () => void emulator.stop().then(() => process.exit(0)));
 }

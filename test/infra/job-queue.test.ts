@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -93,6 +94,8 @@ describe('JobQueue', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: Match.anyValue() })] });
     const sweeper = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_SWEEPER: '{"stuckAfterSeconds":5}' }) } });
     expect(sweeper.Timeout).toBe(60);
+    // Shipped prebuilt with the package (dist/functions/sweeper), not bundled at synth.
+    expect(sweeper).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
   it('alarms on the oldest job\'s age per lane and on stuck jobs', () => {
@@ -144,6 +147,16 @@ describe('JobQueue', () => {
     const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Caller') }] } });
     const actions = JSON.stringify(policy);
     for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'sqs:SendMessage', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']) expect(actions).toContain(action);
+  });
+
+  it('gives a Lambda function it grants enqueue to the JOBLINE_CONFIG its JobClient reads', () => {
+    const stack = new Stack(new App(), 'GrantFunction');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
+    queue.grantEnqueue(new LambdaFunction(stack, 'Signup', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {}') }));
+    const signup = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Code: { ZipFile: Match.anyValue() } } }));
+    expect(signup).toHaveLength(1);
+    const variables = (signup[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+    expect(stack.resolve(queue.clientConfig)).toEqual(variables.JOBLINE_CONFIG);
   });
 
   it('grants operate: job records, DLQ reads and deletes, pausing lanes, schedules', () => {

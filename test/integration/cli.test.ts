@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { client, waitForStatus } from './support/deployed.js';
@@ -6,15 +9,32 @@ import { client, waitForStatus } from './support/deployed.js';
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-/** Runs the CLI against the test stack; returns its exit code and output. */
-async function jobline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the compiled CLI (as `node_modules/.bin/jobline` would) in `cwd` with `env`; returns its exit code and output. */
+async function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(`${ROOT}node_modules/.bin/tsx`, [`${ROOT}cli/jobline.ts`, '--stack', 'JoblineTest', ...args], { env: process.env, cwd: ROOT });
+    const { stdout, stderr } = await run('node', [`${ROOT}dist/cli/jobline.js`, ...args], { env: options.env ?? process.env, cwd: options.cwd ?? ROOT });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** Runs the CLI against the test stack. */
+const jobline = (...args: string[]) => cli(['--stack', 'JoblineTest', ...args]);
+
+/** The environment of a shell with no AWS settings at all. */
+function bareEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CDK_') && !name.startsWith('JOBLINE_')));
+}
+
+/** A project folder holding what `npm run dev` leaves for the CLI. */
+function projectWithLocalEnvironment(environment: object): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jobline-cli-'));
+  mkdirSync(join(dir, '.jobline'));
+  writeFileSync(join(dir, '.jobline', 'environment.json'), JSON.stringify(environment));
+  mkdirSync(join(dir, 'src'));
+  return dir;
 }
 
 describe('the jobline CLI against the deployed stack', () => {
@@ -85,15 +105,34 @@ describe('the jobline CLI against the deployed stack', () => {
     expect((await jobline('pause', 'nope')).stderr).toContain('jobline: no lane "nope"; lanes: default');
   });
 
-  it('says so when the endpoint is unreachable', async () => {
-    const saved = process.env.AWS_ENDPOINT_URL;
-    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
-    try {
-      const result = await jobline('lanes');
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^jobline: cannot read stack "JoblineTest": .*ECONNREFUSED/);
-    } finally {
-      process.env.AWS_ENDPOINT_URL = saved;
-    }
+  it('says what to set when the endpoint is unreachable or the stack unknown', async () => {
+    const unreachable = await cli(['--stack', 'JoblineTest', 'lanes'], { env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toBe('jobline: cannot reach AWS at http://127.0.0.1:9 (ECONNREFUSED): is AWS_ENDPOINT_URL right, and is the emulator running?\n');
+    const unknown = await cli(['--stack', 'NoSuchStack', 'lanes']);
+    expect(unknown.stderr).toBe(`jobline: no stack "NoSuchStack" at ${process.env.AWS_ENDPOINT_URL}: pass --stack <name> (or set JOBLINE_STACK) with a deployed jobline stack's name, or set JOBLINE_CONFIG to its JobsConfig output\n`);
+  });
+
+  it('finds the local emulator and stack from .jobline/environment.json (what npm run dev leaves), from the project or below it', async () => {
+    const project = projectWithLocalEnvironment({ endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION, stack: 'JoblineTest' });
+    const lanes = await cli(['--json', 'lanes'], { cwd: join(project, 'src'), env: bareEnvironment() });
+    expect(lanes.stderr).toBe('');
+    expect(JSON.parse(lanes.stdout)).toEqual([expect.objectContaining({ lane: 'default' })]);
+  });
+
+  it('says what to set, not what the SDK threw, with no credentials, no region, or a stopped emulator', async () => {
+    const nowhere = mkdtempSync(join(tmpdir(), 'jobline-cli-'));
+    const noRegion = await cli(['lanes'], { cwd: nowhere, env: { ...bareEnvironment(), HOME: nowhere } });
+    expect(noRegion).toMatchObject({ code: 1, stdout: '' });
+    expect(noRegion.stderr).toMatch(/^jobline: no AWS region: set AWS_REGION .*run `npm run dev` in your project first/);
+    const noCredentials = await cli(['lanes'], { cwd: nowhere, env: { ...bareEnvironment(), HOME: nowhere, AWS_REGION: 'us-east-1' } });
+    expect(noCredentials.code).toBe(1);
+    expect(noCredentials.stderr).toMatch(/^jobline: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for the local emulator/);
+    const stopped = projectWithLocalEnvironment({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', stack: 'Jobline' });
+    const unreachable = await cli(['lanes'], { cwd: stopped, env: bareEnvironment() });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toBe(`jobline: cannot reach the local emulator at http://127.0.0.1:9 (ECONNREFUSED), named in ${join(stopped, '.jobline', 'environment.json')}: start it with \`npm run emulator\` (or \`npm run dev\`), or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target\n`);
+    const broken = projectWithLocalEnvironment({ endpoint: 'http://127.0.0.1:9' });
+    expect((await cli(['lanes'], { cwd: broken, env: bareEnvironment() })).stderr).toContain('needs "endpoint", "region" and "stack" strings: delete it, or run `npm run dev` again');
   });
 });
