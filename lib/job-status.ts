@@ -1,14 +1,20 @@
 /**
- * The states a job moves through. Each state lists the states it may move to.
+ * The states a job moves through, and every move the code makes. The stores apply each write
+ * only from the statuses this table allows (their DynamoDB conditions are built from the sets
+ * below; the in-memory store checks every write against the table and throws on any other).
  *
- * - `scheduled`: accepted, runs at `runAt` (an SQS delay or a Scheduler schedule holds it) → `queued`, `running`, `cancelled`
+ * - `scheduled`: accepted, runs at `runAt` (an SQS delay or a Scheduler schedule holds its message) → `running` (its message arrived), `cancelled`
  * - `queued`: its message is on the lane's queue → `running`, `cancelled`
- * - `running`: a worker holds it under a lease (`leaseUntil`) → `succeeded`, `retrying`, `failed`, `running` (lease expired, rescued)
+ * - `running`: a worker holds it under a lease (`leaseUntil`) → `succeeded`, `retrying`, `failed`, `waiting` (it spawned children),
+ *   `running` (its lease expired and another delivery took it over)
  * - `retrying`: the last attempt failed transiently; it runs again at `nextRunAt` → `running`, `cancelled`
- * - `waiting`: a parent waiting for its children → `succeeded`, `failed`, `cancelled`
+ * - `waiting`: a parent waiting for its children → `succeeded`, `failed`
  * - `succeeded`: done; kept until its retention ends → (none)
- * - `failed`: a permanent error, or attempts exhausted; its message is in the lane's DLQ → `queued` (operator retry)
- * - `cancelled`: stopped before it ran → `queued` (operator retry)
+ * - `failed`: a permanent error, or attempts exhausted; its message is in the lane's DLQ → `queued` (an operator's retry)
+ * - `cancelled`: stopped before it ran → `queued` (an operator's retry)
+ *
+ * A job also begins `running` when a message arrives for a job with no record (a schedule's
+ * firing), and an operator may delete (discard) a `failed` or `cancelled` one.
  */
 export type JobStatus =
   | 'scheduled'
@@ -34,18 +40,40 @@ export const JOB_STATUSES: readonly JobStatus[] = [
 
 /** Allowed transitions: `JOB_TRANSITIONS[from]` lists every status `from` may move to. */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
-  scheduled: ['queued', 'running', 'cancelled'],
+  scheduled: ['running', 'cancelled'],
   queued: ['running', 'cancelled'],
-  running: ['succeeded', 'retrying', 'failed', 'running'],
+  running: ['running', 'succeeded', 'retrying', 'failed', 'waiting'],
   retrying: ['running', 'cancelled'],
-  waiting: ['succeeded', 'failed', 'cancelled'],
+  waiting: ['succeeded', 'failed'],
   succeeded: [],
   failed: ['queued'],
   cancelled: ['queued'],
 };
 
-/** Statuses a worker may claim a job from (besides `running` with an expired lease). */
-export const CLAIMABLE_STATUSES: readonly JobStatus[] = ['scheduled', 'queued', 'retrying'];
+/** True when `from` → `to` is an allowed transition. */
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return JOB_TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a job may move to `to` from (other than `to` itself). */
+function statusesInto(to: JobStatus): readonly JobStatus[] {
+  return JOB_STATUSES.filter((from) => from !== to && canTransition(from, to));
+}
+
+/** Statuses a worker claims a job from (besides `running` with an expired lease): `scheduled`, `queued`, `retrying`. */
+export const CLAIMABLE_STATUSES: readonly JobStatus[] = statusesInto('running');
+
+/** Statuses a job can be cancelled from — it has not started: `scheduled`, `queued`, `retrying`. */
+export const CANCELLABLE_STATUSES: readonly JobStatus[] = statusesInto('cancelled');
+
+/** Statuses an operator can retry a job from (back to `queued`, fresh attempts): `failed`, `cancelled`. */
+export const RETRYABLE_STATUSES: readonly JobStatus[] = statusesInto('queued');
+
+/** Statuses an operator can discard (delete) a job in: the same as {@link RETRYABLE_STATUSES}. */
+export const DISCARDABLE_STATUSES: readonly JobStatus[] = RETRYABLE_STATUSES;
+
+/** Statuses a parent finishes from once its children are done (or one failed fast): `running`, `waiting`. */
+export const PARENT_FINISHABLE_STATUSES: readonly JobStatus[] = statusesInto('succeeded');
 
 /** Statuses in which a job is over: a message that still arrives for it is dropped. */
 export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -57,12 +85,33 @@ export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', '
  */
 export const INDEXED_STATUSES: readonly JobStatus[] = ['scheduled', 'retrying', 'waiting', 'failed', 'cancelled'];
 
-/** True when `from` → `to` is an allowed transition. */
-export function canTransition(from: JobStatus, to: JobStatus): boolean {
-  return JOB_TRANSITIONS[from].includes(to);
-}
-
 /** True when the status is over (a late message for the job is dropped). */
 export function isFinished(status: JobStatus): boolean {
   return FINISHED_STATUSES.includes(status);
+}
+
+/** A write that moves a job from a status the table does not allow. */
+export class IllegalTransitionError extends Error {
+  override readonly name: string = 'IllegalTransitionError';
+
+  constructor(
+    readonly jobId: string,
+    readonly from: JobStatus | undefined,
+    readonly to: JobStatus,
+    readonly write: string,
+  ) {
+    super(`${write} cannot move job ${jobId} from ${from ?? '(no record)'} to ${to}: ${from ? `${from} moves only to ${JOB_TRANSITIONS[from].join(', ') || 'nothing'}` : 'it does not exist'}`);
+  }
+}
+
+/** Statuses a job's first write may give it: enqueued (`queued`, `scheduled`), or claimed from a message that came without a record (`running`). */
+export const INITIAL_STATUSES: readonly JobStatus[] = ['queued', 'scheduled', 'running'];
+
+/**
+ * Throws {@link IllegalTransitionError} unless the table allows `from` → `to` (`from`
+ * undefined: the job has no record yet). A write that keeps the status is always allowed.
+ */
+export function assertTransition(jobId: string, from: JobStatus | undefined, to: JobStatus, write: string): void {
+  const allowed = from === undefined ? INITIAL_STATUSES.includes(to) : from === to || canTransition(from, to);
+  if (!allowed) throw new IllegalTransitionError(jobId, from, to, write);
 }

@@ -4,20 +4,25 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
 import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
-import type { JobStatus } from '../job-status.js';
 import { firstIdAt } from '../job-id.js';
-import { INDEXED_STATUSES } from '../job-status.js';
-import { CANCELLED_IN_FLIGHT, type AttemptRef, type ChildReport, type ClaimRequest, type ClaimResult, type FollowUp, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from './job-store.js';
+import { CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
+import type { AttemptOutcome, ChildReport, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
+import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from './job-store.js';
 import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item.js';
+import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
+import { statusIn } from './status-condition.js';
 
-/** Largest handler result kept on the record, in bytes of JSON. A result over ~500 bytes pushes the record past 1 KB: each write then costs 2 units. */
-export const MAX_RESULT_BYTES = 4096;
-/** Largest summary a parent keeps as its result, in bytes of JSON (it is written once). */
-export const MAX_PARENT_SUMMARY_BYTES = 32 * 1024;
 /** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
 const MAX_LIST_PAGES = 20;
 /** Most pages (1 MB each) one shard's count reads before it stops and reports a lower bound. */
 const MAX_COUNT_PAGES = 10;
+
+// Conditions on `status`, from the transition table's sets.
+const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
+const CANCELLABLE = statusIn(CANCELLABLE_STATUSES);
+const RETRYABLE = statusIn(RETRYABLE_STATUSES);
+const DISCARDABLE = statusIn(DISCARDABLE_STATUSES);
+const PARENT_FINISHABLE = statusIn(PARENT_FINISHABLE_STATUSES);
 
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
 export class DynamoJobStore implements JobStore {
@@ -87,10 +92,10 @@ export class DynamoJobStore implements JobStore {
           'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
           'REMOVE stateKey, nextRunAt, scheduleName, payloadJson',
         ].join(' '),
-        ConditionExpression: 'attribute_not_exists(sk) OR #status IN (:scheduled, :queued, :retrying) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)',
+        ConditionExpression: `attribute_not_exists(sk) OR ${CLAIMABLE.expression} OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':running': 'running', ':scheduled': 'scheduled', ':queued': 'queued', ':retrying': 'retrying',
+          ...CLAIMABLE.values, ':running': 'running',
           ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
           ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
           ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)',
@@ -108,17 +113,26 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[]; parent?: ChildReport }): Promise<boolean> {
+  async recordOutcome(ref: AttemptRef, outcome: AttemptOutcome): Promise<boolean> {
+    switch (outcome.status) {
+      case 'succeeded': return this.recordSuccess(ref, outcome);
+      case 'retrying': return this.recordRetry(ref, outcome);
+      case 'failed': return this.recordFailure(ref, outcome);
+      case 'waiting': return this.recordWaiting(ref, outcome);
+    }
+  }
+
+  private async recordSuccess(ref: AttemptRef, update: SucceededOutcome): Promise<boolean> {
     const change = {
       SET: { status: 'succeeded', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs, expiresAt: epochSeconds(update.expiresAt), result: smallResult(update.result) },
       // Removing an attribute a job does not have costs nothing: only watched jobs pay for leaving the index.
       REMOVE: ['leaseUntil', 'watchKey'],
     };
-    if (!update.followUps?.length && !update.parent) return this.finish(ref, change);
+    if (!update.followUps.length && !update.parent) return this.finish(ref, change);
     return this.transactFenced([
       { Update: this.fencedUpdate(ref, change) },
       ...(update.parent ? [{ Update: this.parentReport(update.parent) }] : []),
-      ...(update.followUps ?? []).map((f) => ({
+      ...update.followUps.map((f) => ({
         Put: {
           TableName: this.tableName,
           Item: { ...newItem(f.record), payloadJson: f.payloadJson, stateKey: stateKey('undispatched', f.record.id) },
@@ -132,14 +146,14 @@ export class DynamoJobStore implements JobStore {
     await markDispatched(this.doc, this.tableName, id);
   }
 
-  async markRetrying(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; nextRunAt: Date }): Promise<boolean> {
+  private async recordRetry(ref: AttemptRef, update: RetryingOutcome): Promise<boolean> {
     return this.finish(ref, {
       SET: { status: 'retrying', updatedAt: update.now.toISOString(), durationMs: update.durationMs, lastError: update.error, errors: update.errors, nextRunAt: update.nextRunAt.toISOString(), stateKey: stateKey('retrying', ref.id) },
       REMOVE: ['leaseUntil'],
     });
   }
 
-  async markFailed(ref: AttemptRef, update: { parent?: ChildReport; now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; payloadJson: string; expiresAt: Date }): Promise<boolean> {
+  private async recordFailure(ref: AttemptRef, update: FailedOutcome): Promise<boolean> {
     const change = {
       SET: {
         status: 'failed', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs,
@@ -149,6 +163,13 @@ export class DynamoJobStore implements JobStore {
     };
     if (!update.parent) return this.finish(ref, change);
     return this.transactFenced([{ Update: this.fencedUpdate(ref, change) }, { Update: this.parentReport(update.parent) }]);
+  }
+
+  private async recordWaiting(ref: AttemptRef, update: WaitingOutcome): Promise<boolean> {
+    return this.finish(ref, {
+      SET: { status: 'waiting', updatedAt: update.now.toISOString(), durationMs: update.durationMs, stateKey: stateKey('waiting', ref.id), result: smallResult(update.result) },
+      REMOVE: ['leaseUntil'],
+    });
   }
 
   async prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean> {
@@ -171,24 +192,17 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown }): Promise<boolean> {
-    return this.finish(ref, {
-      SET: { status: 'waiting', updatedAt: update.now.toISOString(), durationMs: update.durationMs, stateKey: stateKey('waiting', ref.id), result: smallResult(update.result) },
-      REMOVE: ['leaseUntil'],
-    });
-  }
-
   async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {
     try {
       await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: jobKey(id),
         UpdateExpression: `SET #status = :final, finishedAt = :now, updatedAt = :now, #result = :result, expiresAt = :expires${update.error ? ', lastError = :error, stateKey = :failedKey' : ''}${update.error ? '' : ' REMOVE stateKey'}`,
-        ConditionExpression: '#status IN (:waiting, :running)',
+        ConditionExpression: PARENT_FINISHABLE.expression,
         ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
         ExpressionAttributeValues: {
           ':final': update.status, ':now': update.now.toISOString(), ':result': smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null, ':expires': epochSeconds(update.expiresAt),
-          ':waiting': 'waiting', ':running': 'running',
+          ...PARENT_FINISHABLE.values,
           ...(update.error ? { ':error': update.error, ':failedKey': stateKey('failed', id) } : {}),
         },
       }));
@@ -202,7 +216,7 @@ export class DynamoJobStore implements JobStore {
   /** The parent's side of a child finishing: counts it, and sums its numeric result fields. */
   private parentReport(report: ChildReport): UpdateCommandInput & { UpdateExpression: string } {
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':one': 1, ':zero': 0 };
+    const values: Record<string, unknown> = { ':one': 1 };
     const sums = Object.entries(report.totals).filter(([, v]) => Number.isFinite(v)).map(([field, value], i) => {
       names[`#t${i}`] = field;
       values[`:t${i}`] = value;
@@ -214,7 +228,8 @@ export class DynamoJobStore implements JobStore {
       UpdateExpression: `ADD childrenDone :one${report.failed ? ', childrenFailed :one' : ''}${sums.length ? ` SET ${sums.join(', ')}` : ''}`,
       ConditionExpression: 'attribute_exists(childTotals)',
       ...(sums.length ? { ExpressionAttributeNames: names } : {}),
-      ExpressionAttributeValues: values,
+      // DynamoDB refuses a value no expression uses: :zero only where there are sums.
+      ExpressionAttributeValues: sums.length ? { ...values, ':zero': 0 } : values,
     };
   }
 
@@ -235,10 +250,10 @@ export class DynamoJobStore implements JobStore {
         TableName: this.tableName,
         Key: jobKey(id),
         UpdateExpression: 'SET #status = :cancelled, finishedAt = :now, updatedAt = :now, cancelReason = :reason, expiresAt = :expires, stateKey = :stateKey REMOVE watchKey',
-        ConditionExpression: '#status IN (:scheduled, :queued, :retrying)',
+        ConditionExpression: CANCELLABLE.expression,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':cancelled': 'cancelled', ':scheduled': 'scheduled', ':queued': 'queued', ':retrying': 'retrying', ':now': update.now.toISOString(),
+          ...CANCELLABLE.values, ':cancelled': 'cancelled', ':now': update.now.toISOString(),
           ':reason': update.reason, ':expires': epochSeconds(update.expiresAt), ':stateKey': stateKey('cancelled', id),
         },
         ReturnValues: 'ALL_NEW',
@@ -262,14 +277,15 @@ export class DynamoJobStore implements JobStore {
     const withPayload = await this.conditionalUpdate(id, {
       // Back to queued, undispatched until the caller has sent its message from the kept payload.
       UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now, stateKey = :undispatched REMOVE finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
-      ConditionExpression: '#status IN (:failed, :cancelled) AND attribute_exists(payloadJson)',
-      ExpressionAttributeValues: { ':failed': 'failed', ':undispatched': stateKey('undispatched', id) },
+      ConditionExpression: `${RETRYABLE.expression} AND attribute_exists(payloadJson)`,
+      ExpressionAttributeValues: { ...RETRYABLE.values, ':undispatched': stateKey('undispatched', id) },
     }, now);
     if (withPayload.updated || withPayload.status !== 'cancelled') return this.requeued(id, withPayload);
     // Cancelled before any worker saw its message: the message is still on its way, and runs the job when it comes.
     const revived = await this.conditionalUpdate(id, {
       UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now REMOVE stateKey, finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
       ConditionExpression: '#status = :cancelled AND attribute_not_exists(payloadJson)',
+      ExpressionAttributeValues: { ':cancelled': 'cancelled' },
     }, now);
     // A worker kept the payload in between: requeue from it.
     if (!revived.updated && revived.status === 'cancelled') return this.requeue(id, now);
@@ -289,7 +305,7 @@ export class DynamoJobStore implements JobStore {
         Key: jobKey(id),
         ...update,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':queued': 'queued', ':zero': 0, ':now': now.toISOString(), ':cancelled': 'cancelled', ...update.ExpressionAttributeValues },
+        ExpressionAttributeValues: { ':queued': 'queued', ':zero': 0, ':now': now.toISOString(), ...update.ExpressionAttributeValues },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
@@ -323,8 +339,8 @@ export class DynamoJobStore implements JobStore {
         TableName: this.tableName, Key: jobKey(id),
         // A cancelled job whose message no worker has dropped yet (its payload is not kept) would
         // run when that message came: the claim would find no record and make one.
-        ConditionExpression: '#status = :failed OR (#status = :cancelled AND attribute_exists(payloadJson))',
-        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed', ':cancelled': 'cancelled' },
+        ConditionExpression: `${DISCARDABLE.expression} AND (#status <> :cancelled OR attribute_exists(payloadJson))`,
+        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ...DISCARDABLE.values, ':cancelled': 'cancelled' },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
     } catch (error) {
@@ -358,7 +374,7 @@ export class DynamoJobStore implements JobStore {
 
   async list(query: ListQuery): Promise<JobRecord[]> {
     const limit = query.limit ?? 50;
-    const since = firstIdAt((query.since ?? new Date(Date.now() - 86_400_000)).getTime());
+    const since = firstIdAt((query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).getTime());
     // `before` is exclusive: the key range includes it, and it is dropped from the result.
     const upTo = query.before ?? '~';
     const indexed = INDEXED_STATUSES.includes(query.status);
@@ -495,15 +511,6 @@ export async function markDispatched(doc: DynamoDBDocumentClient, tableName: str
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-}
-
-/** Keeps a small result (or progress) as is; a large one is replaced by a note of its size. */
-function smallResult(result: unknown, limit = MAX_RESULT_BYTES): unknown {
-  if (result === undefined) return undefined;
-  const json = JSON.stringify(result);
-  if (json === undefined) return undefined;
-  const bytes = Buffer.byteLength(json, 'utf8');
-  return bytes <= limit ? result : { truncated: true, bytes, note: `results over ${limit} bytes are not stored on the record` };
 }
 
 function epochSeconds(date: Date): number {

@@ -1,42 +1,15 @@
+import type { AttemptOutcome } from './attempt-outcome.js';
+import type { NewJob } from './new-job.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
+
+/** How far back a listing looks when its query gives no `since`: 24 hours, in ms. */
+export const DEFAULT_LIST_WINDOW_MS = 86_400_000;
 
 /** Why a cancelled job cannot be discarded yet. */
 export const CANCELLED_IN_FLIGHT = 'its message has not reached a worker yet (it would run the job with no record to stop it): discard it once a worker has dropped the message, or retry it';
 
-/** A job about to be written at enqueue. */
-export interface NewJob {
-  readonly id: string;
-  readonly kind: string;
-  readonly lane: string;
-  readonly status: 'queued' | 'scheduled';
-  readonly maxAttempts: number;
-  readonly payloadBytes: number;
-  readonly createdAt: Date;
-  readonly runAt?: Date | undefined;
-  readonly createdBy?: string | undefined;
-  /** The one-time schedule that will send its message, when a Scheduler holds it. */
-  readonly scheduleName?: string | undefined;
-  /** The kind's unique key for this payload, when the kind has one. */
-  readonly uniqueKey?: string | undefined;
-  /** The job whose success enqueued this one (a continuation). */
-  readonly predecessorId?: string | undefined;
-  /** The parent that spawned this job. */
-  readonly parentId?: string | undefined;
-}
-
-/** What a child reports to its parent when it finishes: its outcome and its numeric result fields, summed on the parent. */
-export interface ChildReport {
-  readonly parentId: string;
-  readonly failed: boolean;
-  readonly totals: Readonly<Record<string, number>>;
-}
-
-/** A job to enqueue when its predecessor succeeds, written in the same transaction as that success. */
-export interface FollowUp {
-  readonly record: NewJob;
-  readonly payloadJson: string;
-}
+export type { NewJob } from './new-job.js';
 
 /** What writing a unique job found: it was written, or another job holds the key. */
 export type UniqueInsertResult = { readonly inserted: true } | { readonly inserted: false; readonly existingJobId: string };
@@ -92,31 +65,21 @@ export interface JobStore {
   /** Takes a job for one attempt: a conditional write, so a duplicate delivery never runs it twice. */
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /**
-   * Records success. With follow-ups, their records are written in the same transaction
-   * (queued, payload kept, waiting for dispatch): a follow-up exists if and only if its
-   * predecessor succeeded.
+   * Records what an attempt came to (built by the constructors of `attempt-outcome.ts`),
+   * fenced to the attempt: `running` → `succeeded` | `retrying` | `failed` | `waiting`. A
+   * success writes its follow-ups in the same transaction (queued, payload kept, waiting for
+   * dispatch: a follow-up exists if and only if its predecessor succeeded); a child's success
+   * or failure is counted on its parent in the same transaction. False when a newer claim took over.
    */
-  markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[]; parent?: ChildReport }): Promise<boolean>;
+  recordOutcome(ref: AttemptRef, outcome: AttemptOutcome): Promise<boolean>;
   /** Sets up a running job to parent `total` children: counters at 0 (children may finish before it waits). */
   prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean>;
   /** Writes children records (each only if absent: a retried parent never duplicates them). */
   insertChildren(children: readonly NewJob[]): Promise<void>;
-  /** A parent whose handler returned waits for its children: `running` → `waiting`. */
-  markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown }): Promise<boolean>;
   /** Finishes a waiting parent (`waiting` → `succeeded` / `failed`); false when it was not waiting. */
   finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean>;
   /** A job's message is on its way: it leaves the undispatched index and drops its payload copy. */
   markDispatched(id: string): Promise<void>;
-  markRetrying(ref: AttemptRef, update: { now: Date; durationMs?: number | undefined; error: JobError; errors: readonly JobError[]; nextRunAt: Date }): Promise<boolean>;
-  markFailed(ref: AttemptRef, update: {
-    parent?: ChildReport;
-    now: Date;
-    durationMs?: number | undefined;
-    error: JobError;
-    errors: readonly JobError[];
-    payloadJson: string;
-    expiresAt: Date;
-  }): Promise<boolean>;
   /**
    * Cancels a job that has not started: `scheduled`, `queued` or `retrying` → `cancelled`.
    * Returns the record after; throws {@link JobNotCancellableError} for any other status.
@@ -164,7 +127,7 @@ export interface ListQuery {
   /**
    * Only jobs created at or after this time. States outside the sparse index (`queued`,
    * `running`, `succeeded`) are read from the shards' time-ordered keys, so the window bounds
-   * what a listing reads. @default 24 h ago
+   * what a listing reads. @default {@link DEFAULT_LIST_WINDOW_MS} ago (24 h)
    */
   readonly since?: Date;
   /** Only jobs older than this id: the next page of a newest-first listing. */

@@ -1,9 +1,9 @@
 import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
-import type { JobRecord } from '../job-record.js';
-import type { JobStatus } from '../job-status.js';
-import { CLAIMABLE_STATUSES } from '../job-status.js';
-import type { JobError } from '../job-record.js';
-import { CANCELLED_IN_FLIGHT, type AttemptRef, type ChildReport, type ClaimRequest, type ClaimResult, type FollowUp, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from '../store/job-store.js';
+import type { JobError, JobRecord } from '../job-record.js';
+import { assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
+import type { AttemptOutcome, ChildReport } from '../store/attempt-outcome.js';
+import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from '../store/job-store.js';
+import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
   childrenTotal?: number; childrenDone?: number; childrenFailed?: number; childTotals?: Record<string, number>; failFast?: boolean;
@@ -11,34 +11,30 @@ type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
 
 /**
  * A {@link JobStore} in memory with the same conditions as the DynamoDB one (claim only
- * from claimable states or an expired lease; finishing writes fenced to the attempt). For
+ * from claimable states or an expired lease; finishing writes fenced to the attempt), held
+ * to the same contract by the store conformance suite. Every write that changes a status is
+ * checked against the transition table: an illegal one throws `IllegalTransitionError`. For
  * unit tests of handlers and of code that enqueues.
  */
 export class MemoryJobStore implements JobStore {
   readonly records = new Map<string, MutableRecord>();
-  /** Every write, in order, for assertions. */
+  /** Every write, in order, for assertions: `<write> <job id>`. */
   readonly writes: string[] = [];
-
-  async insert(jobs: readonly NewJob[]): Promise<void> {
-    for (const job of jobs) {
-      this.writes.push(`insert ${job.id}`);
-      this.records.set(job.id, {
-        id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
-        payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
-        runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName, uniqueKey: job.uniqueKey,
-      });
-    }
-  }
-
+  /** Jobs whose message waits to be sent (the sweeper's undispatched set). */
+  readonly undispatched = new Set<string>();
   /** Unique-key claims: key → job id and when the window ends. */
   readonly claims = new Map<string, { jobId: string; expiresAt: number }>();
+
+  async insert(jobs: readonly NewJob[]): Promise<void> {
+    for (const job of jobs) this.put(job, 'insert');
+  }
 
   async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }): Promise<UniqueInsertResult> {
     const key = `unique#${job.kind}#${claim.key}`;
     const existing = this.claims.get(key);
-    if (existing && existing.expiresAt >= claim.now.getTime()) return { inserted: false, existingJobId: existing.jobId };
-    this.claims.set(key, { jobId: job.id, expiresAt: claim.expiresAt.getTime() });
-    await this.insert([job]);
+    if (existing && existing.expiresAt >= epochSeconds(claim.now)) return { inserted: false, existingJobId: existing.jobId };
+    this.claims.set(key, { jobId: job.id, expiresAt: epochSeconds(claim.expiresAt) });
+    this.put(job, 'insertUnique');
     return { inserted: true };
   }
 
@@ -47,6 +43,7 @@ export class MemoryJobStore implements JobStore {
     if (!record) throw new Error(`no record ${id}`);
     this.writes.push(`keepUndispatched ${id}`);
     Object.assign(record, { payload: JSON.parse(payloadJson), updatedAt: now.toISOString() });
+    this.undispatched.add(id);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
@@ -60,99 +57,108 @@ export class MemoryJobStore implements JobStore {
         return { outcome: expired ? 'exhausted' : 'busy', record };
       }
     }
+    assertTransition(request.id, existing?.status, 'running', 'claim');
     this.writes.push(`claim ${request.id}`);
     const record: MutableRecord = existing ?? {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
-      payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now, createdBy: request.createdBy,
+      payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now, createdBy: request.createdBy ?? 'unknown (a message that arrived without a record)',
     };
     Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined, payload: undefined });
+    this.undispatched.delete(request.id);
     this.records.set(request.id, record);
     return { outcome: 'claimed', record: { ...record } };
   }
 
-  async markSucceeded(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown; expiresAt: Date; followUps?: readonly FollowUp[]; parent?: ChildReport }): Promise<boolean> {
-    const done = this.finish(ref, 'markSucceeded', { status: 'succeeded', finishedAt: update.now.toISOString(), durationMs: update.durationMs, result: update.result, expiresAt: Math.floor(update.expiresAt.getTime() / 1000) }, update.now);
-    if (done && update.parent) this.report(update.parent);
-    if (done && update.followUps?.length) {
-      await this.insert(update.followUps.map((f) => f.record));
-      for (const f of update.followUps) Object.assign(this.records.get(f.record.id)!, { payload: JSON.parse(f.payloadJson), predecessorId: f.record.predecessorId });
+  async recordOutcome(ref: AttemptRef, outcome: AttemptOutcome): Promise<boolean> {
+    const record = this.fenced(ref);
+    if (!record) return false;
+    assertTransition(ref.id, record.status, outcome.status, `recordOutcome(${outcome.status})`);
+    if (outcome.status === 'succeeded' && outcome.parent) this.assertParentPrepared(outcome.parent);
+    if (outcome.status === 'failed' && outcome.parent) this.assertParentPrepared(outcome.parent);
+    this.writes.push(`${outcome.status} ${ref.id}`);
+    const common = { status: outcome.status, updatedAt: outcome.now.toISOString(), leaseUntil: undefined, durationMs: outcome.durationMs };
+    switch (outcome.status) {
+      case 'succeeded':
+        Object.assign(record, common, { finishedAt: outcome.now.toISOString(), result: smallResult(outcome.result), expiresAt: epochSeconds(outcome.expiresAt) });
+        if (outcome.parent) this.report(outcome.parent);
+        for (const f of outcome.followUps) {
+          this.put(f.record, 'followUp');
+          this.records.get(f.record.id)!.payload = JSON.parse(f.payloadJson);
+          this.undispatched.add(f.record.id);
+        }
+        break;
+      case 'retrying':
+        Object.assign(record, common, { lastError: outcome.error, errors: outcome.errors, nextRunAt: outcome.nextRunAt.toISOString() });
+        break;
+      case 'failed':
+        Object.assign(record, common, { finishedAt: outcome.now.toISOString(), lastError: outcome.error, errors: outcome.errors, payload: JSON.parse(outcome.payloadJson), expiresAt: epochSeconds(outcome.expiresAt) });
+        if (outcome.parent) this.report(outcome.parent);
+        break;
+      case 'waiting':
+        Object.assign(record, common, { result: smallResult(outcome.result) });
+        break;
     }
-    return done;
+    return true;
   }
 
   async markDispatched(id: string): Promise<void> {
+    // Only a job still waiting for its message: once claimed, there is nothing to drop.
+    if (!this.undispatched.delete(id)) return;
     const record = this.records.get(id);
     if (record) record.payload = undefined;
   }
 
-  async markRetrying(ref: AttemptRef, update: Parameters<JobStore['markRetrying']>[1]): Promise<boolean> {
-    return this.finish(ref, 'markRetrying', { status: 'retrying', durationMs: update.durationMs, lastError: update.error, errors: update.errors, nextRunAt: update.nextRunAt.toISOString() }, update.now);
-  }
-
-  async markFailed(ref: AttemptRef, update: Parameters<JobStore['markFailed']>[1]): Promise<boolean> {
-    const done = this.finish(ref, 'markFailed', {
-      status: 'failed', finishedAt: update.now.toISOString(), durationMs: update.durationMs, lastError: update.error, errors: update.errors,
-      payload: JSON.parse(update.payloadJson), expiresAt: Math.floor(update.expiresAt.getTime() / 1000),
-    }, update.now);
-    if (done && update.parent) this.report(update.parent);
-    return done;
-  }
-
   async prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean> {
-    const record = this.records.get(ref.id);
-    if (!record || record.status !== 'running' || record.attempt !== ref.attempt) return false;
+    const record = this.fenced(ref);
+    if (!record) return false;
+    this.writes.push(`prepareChildren ${ref.id}`);
     Object.assign(record, { childrenTotal: update.total, failFast: update.failFast, childrenDone: record.childrenDone ?? 0, childrenFailed: record.childrenFailed ?? 0, childTotals: record.childTotals ?? {} });
     return true;
   }
 
   async insertChildren(children: readonly NewJob[]): Promise<void> {
-    const fresh = children.filter((c) => !this.records.has(c.id));
-    await this.insert(fresh);
-    for (const child of fresh) this.records.get(child.id)!.parentId = child.parentId;
-  }
-
-  async markWaiting(ref: AttemptRef, update: { now: Date; durationMs: number; result?: unknown }): Promise<boolean> {
-    return this.finish(ref, 'markWaiting', { status: 'waiting', durationMs: update.durationMs, result: update.result }, update.now);
+    for (const child of children) if (!this.records.has(child.id)) this.put(child, 'insertChild');
   }
 
   async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {
     const record = this.records.get(id);
-    if (!record || (record.status !== 'waiting' && record.status !== 'running')) return false;
-    Object.assign(record, { status: update.status, finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), result: update.result, lastError: update.error ?? record.lastError });
+    if (!record || !PARENT_FINISHABLE_STATUSES.includes(record.status)) return false;
+    assertTransition(id, record.status, update.status, 'finishParent');
+    this.writes.push(`finishParent ${id}`);
+    Object.assign(record, {
+      status: update.status, finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), result: smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null,
+      expiresAt: epochSeconds(update.expiresAt), lastError: update.error ?? record.lastError,
+    });
     return true;
-  }
-
-  private report(report: ChildReport): void {
-    const parent = this.records.get(report.parentId);
-    if (!parent?.childTotals) throw new Error(`parent ${report.parentId} was not prepared for children`);
-    parent.childrenDone = (parent.childrenDone ?? 0) + 1;
-    if (report.failed) parent.childrenFailed = (parent.childrenFailed ?? 0) + 1;
-    for (const [field, value] of Object.entries(report.totals)) parent.childTotals[field] = (parent.childTotals[field] ?? 0) + value;
   }
 
   async cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord> {
     const record = this.records.get(id);
-    if (!record || !CLAIMABLE_STATUSES.includes(record.status)) throw new JobNotCancellableError(id, record?.status);
+    if (!record || !CANCELLABLE_STATUSES.includes(record.status)) throw new JobNotCancellableError(id, record?.status);
+    assertTransition(id, record.status, 'cancelled', 'cancel');
     this.writes.push(`cancel ${id}`);
-    Object.assign(record, { status: 'cancelled', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), cancelReason: update.reason, expiresAt: Math.floor(update.expiresAt.getTime() / 1000) });
+    Object.assign(record, { status: 'cancelled', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), cancelReason: update.reason, expiresAt: epochSeconds(update.expiresAt) });
     return { ...record };
   }
 
   async heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean> {
-    const record = this.records.get(ref.id);
-    if (!record || record.status !== 'running' || record.attempt !== ref.attempt) return false;
+    const record = this.fenced(ref);
+    if (!record) return false;
     this.writes.push(`heartbeat ${ref.id}`);
     Object.assign(record, { updatedAt: update.now.toISOString() });
     if (update.leaseUntil) record.leaseUntil = update.leaseUntil.toISOString();
-    if (update.progress !== undefined) record.progress = update.progress;
+    if (update.progress !== undefined) record.progress = smallResult(update.progress);
     return true;
   }
 
   async requeue(id: string, now: Date): Promise<JobRecord> {
     const record = this.records.get(id);
-    if (!record || (record.status !== 'failed' && record.status !== 'cancelled') || (record.status === 'failed' && record.payload === undefined)) throw new JobNotRetryableError(id, record?.status);
+    // A failed job needs its kept payload; a cancelled one without it is revived for its message, still on its way, to run.
+    if (!record || !RETRYABLE_STATUSES.includes(record.status) || (record.status === 'failed' && record.payload === undefined)) throw new JobNotRetryableError(id, record?.status);
+    assertTransition(id, record.status, 'queued', 'requeue');
     this.writes.push(`requeue ${id}`);
-    Object.assign(record, { status: 'queued', attempt: 0, updatedAt: now.toISOString(), finishedAt: undefined, expiresAt: undefined, cancelReason: undefined });
+    Object.assign(record, { status: 'queued', attempt: 0, updatedAt: now.toISOString(), finishedAt: undefined, leaseUntil: undefined, expiresAt: undefined, nextRunAt: undefined, cancelReason: undefined });
+    if (record.payload !== undefined) this.undispatched.add(id);
     return { ...record };
   }
 
@@ -166,14 +172,17 @@ export class MemoryJobStore implements JobStore {
 
   async discard(id: string): Promise<void> {
     const record = this.records.get(id);
-    if (record?.status === 'cancelled' && record.payload === undefined) throw new JobNotRetryableError(id, 'cancelled', 'discarded', CANCELLED_IN_FLIGHT);
-    if (!record || (record.status !== 'failed' && record.status !== 'cancelled')) throw new JobNotRetryableError(id, record?.status, 'discarded');
+    if (!record || !DISCARDABLE_STATUSES.includes(record.status)) throw new JobNotRetryableError(id, record?.status, 'discarded');
+    if (record.status === 'cancelled' && record.payload === undefined) throw new JobNotRetryableError(id, 'cancelled', 'discarded', CANCELLED_IN_FLIGHT);
+    this.writes.push(`discard ${id}`);
     this.records.delete(id);
+    this.undispatched.delete(id);
   }
 
-  async markRetryScheduled(ref: { id: string; attempt: number }, scheduleName: string): Promise<boolean> {
+  async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {
     const record = this.records.get(ref.id);
     if (!record || record.status !== 'retrying' || record.attempt !== ref.attempt) return false;
+    this.writes.push(`markRetryScheduled ${ref.id}`);
     record.scheduleName = scheduleName;
     return true;
   }
@@ -184,7 +193,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   async list(query: ListQuery): Promise<JobRecord[]> {
-    const since = (query.since ?? new Date(0)).toISOString();
+    const since = (query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).toISOString();
     return [...this.records.values()]
       .filter((r) => r.status === query.status && r.createdAt >= since && (!query.before || r.id < query.before))
       .sort((a, b) => (a.id < b.id ? 1 : -1))
@@ -193,16 +202,43 @@ export class MemoryJobStore implements JobStore {
   }
 
   async countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {
+    if (!INDEXED_STATUSES.includes(status)) throw new RangeError(`only ${INDEXED_STATUSES.join(', ')} jobs can be counted (the sparse index holds them), not ${status}`);
     const byLane: Record<string, number> = {};
     for (const r of this.records.values()) if (r.status === status && r.createdAt >= since.toISOString()) byLane[r.lane] = (byLane[r.lane] ?? 0) + 1;
     return { byLane, complete: true };
   }
 
-  private finish(ref: AttemptRef, write: string, change: Partial<MutableRecord>, now: Date): boolean {
-    const record = this.records.get(ref.id);
-    if (!record || record.status !== 'running' || record.attempt !== ref.attempt) return false;
-    this.writes.push(`${write} ${ref.id}`);
-    Object.assign(record, change, { updatedAt: now.toISOString(), leaseUntil: undefined });
-    return true;
+  /** Writes a new record as the DynamoDB store's `newItem` does. */
+  private put(job: NewJob, write: string): void {
+    assertTransition(job.id, undefined, job.status, write);
+    this.writes.push(`${write} ${job.id}`);
+    this.records.set(job.id, {
+      id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
+      payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
+      runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName, uniqueKey: job.uniqueKey,
+      predecessorId: job.predecessorId, parentId: job.parentId,
+    });
   }
+
+  /** The record while `ref`'s attempt still runs it, else undefined (a newer claim took over). */
+  private fenced(ref: AttemptRef): MutableRecord | undefined {
+    const record = this.records.get(ref.id);
+    return record && record.status === 'running' && record.attempt === ref.attempt ? record : undefined;
+  }
+
+  private assertParentPrepared(report: ChildReport): void {
+    // DynamoDB's transaction fails on the parent's condition: the child's outcome is not written either.
+    if (!this.records.get(report.parentId)?.childTotals) throw new Error(`parent ${report.parentId} was not prepared for children`);
+  }
+
+  private report(report: ChildReport): void {
+    const parent = this.records.get(report.parentId)!;
+    parent.childrenDone = (parent.childrenDone ?? 0) + 1;
+    if (report.failed) parent.childrenFailed = (parent.childrenFailed ?? 0) + 1;
+    for (const [field, value] of Object.entries(report.totals)) parent.childTotals![field] = (parent.childTotals![field] ?? 0) + value;
+  }
+}
+
+function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
 }

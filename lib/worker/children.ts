@@ -59,12 +59,6 @@ export class Spawner {
   }
 }
 
-/** The numeric fields of a child's result: summed onto the parent. */
-export function numericFields(result: unknown): Record<string, number> {
-  if (typeof result !== 'object' || result === null) return {};
-  return Object.fromEntries(Object.entries(result).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
-}
-
 /**
  * Brings a parent up to date after a child finished (or on the sweeper's rounds): a failing
  * child of a fail-fast parent fails it and cancels the children not yet started; once every

@@ -1,21 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { InvalidPayloadError, PayloadTooLargeError, PermanentError } from '../errors.js';
 import { ConfigurationError } from '../errors.js';
-import { MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
+import { DEFAULT_FAILED_RETENTION_SECONDS, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { newJobId } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import { validateOrFail } from '../job-registry.js';
 import { decodeJobMessage, type JobMessage } from '../job-message.js';
-import { ERROR_HISTORY_LENGTH, type JobError, type JobRecord } from '../job-record.js';
+import type { JobError, JobRecord } from '../job-record.js';
 import type { JobRegistry } from '../job-registry.js';
 import { classifyFailure, toJobError } from '../retry/classify-failure.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { once } from '../idempotency/once.js';
 import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
-import type { FollowUp, JobStore } from '../store/job-store.js';
+import { failed, retrying, succeeded, waiting, type FollowUp } from '../store/attempt-outcome.js';
+import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { BoundJob } from './job-handler.js';
-import { numericFields, settleParent, Spawner } from './children.js';
+import { settleParent, Spawner } from './children.js';
 import { Heartbeat } from './heartbeat.js';
 import { runWithDeadline } from './run-attempt.js';
 
@@ -194,15 +195,13 @@ async function runClaimed(
 
   if (outcome.ok && spawner.spawned) {
     // A parent: it waits for its children (they may all be done already).
-    if (!(await deps.store.markWaiting(ref, { now: finished, durationMs, result: outcome.result }))) logger.warn('parent finished its attempt after another delivery took it over');
+    if (!(await deps.store.recordOutcome(ref, waiting({ now: finished, durationMs, result: outcome.result })))) logger.warn('parent finished its attempt after another delivery took it over');
     else await settleParent(job.id, deps, logger);
     return 'ack';
   }
 
   if (outcome.ok) {
-    const expiresAt = new Date(finished.getTime() + definition!.retention.succeededSeconds * 1000);
-    const parent = record.parentId ? { parentId: record.parentId, failed: false, totals: numericFields(outcome.result) } : undefined;
-    const recorded = await deps.store.markSucceeded(ref, { now: finished, durationMs, result: outcome.result, expiresAt, followUps, parent });
+    const recorded = await deps.store.recordOutcome(ref, succeeded(record, { now: finished, durationMs, result: outcome.result, retentionSeconds: definition!.retention.succeededSeconds, followUps }));
     if (!recorded) logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
     else logger.info('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
     if (recorded) deps.observe?.({ kind: job.kind, outcome: 'succeeded', durationMs, queueLatencyMs: latencyOf(record, message, started) });
@@ -217,8 +216,9 @@ async function runClaimed(
     await failJob(job, record, failure.error, durationMs, message, deps, logger);
     return 'ack';
   }
-  const nextRunAt = new Date(finished.getTime() + failure.delaySeconds * 1000);
-  const recorded = await deps.store.markRetrying(ref, { now: finished, durationMs, error: failure.error, errors: history(record, failure.error), nextRunAt });
+  const retry = retrying(record, { now: finished, durationMs, error: failure.error, delaySeconds: failure.delaySeconds });
+  const nextRunAt = retry.nextRunAt;
+  const recorded = await deps.store.recordOutcome(ref, retry);
   if (!recorded) {
     logger.warn('attempt failed after another delivery took the job over; leaving the message to that delivery');
     return 'keep';
@@ -291,17 +291,14 @@ async function failJob(
     id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
   });
   const definition = deps.registry.find(job.kind);
-  const retentionSeconds = definition?.retention.failedSeconds ?? 14 * 86_400;
-  const now = deps.now();
-  const recorded = await deps.store.markFailed({ id: job.id, attempt: record.attempt }, {
-    parent: record.parentId ? { parentId: record.parentId, failed: true, totals: {} } : undefined,
-    now,
+  const retentionSeconds = definition?.retention.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS;
+  const recorded = await deps.store.recordOutcome({ id: job.id, attempt: record.attempt }, failed(record, {
+    now: deps.now(),
     durationMs,
     error,
-    errors: history(record, error),
     payloadJson: JSON.stringify(job.payload) ?? 'null',
-    expiresAt: new Date(now.getTime() + retentionSeconds * 1000),
-  });
+    retentionSeconds,
+  }));
   if (!recorded) logger.warn('failure not recorded: another delivery took the job over');
   else logger.warn('job failed and was dead-lettered', { reason: error.message });
   if (recorded) deps.observe?.({ kind: job.kind, outcome: 'failed', durationMs });
@@ -323,6 +320,3 @@ function checkPayload(registry: JobRegistry, definition: JobDefinition, payload:
   }
 }
 
-function history(record: JobRecord, error: JobError): JobError[] {
-  return [...(record.errors ?? []), error].slice(-ERROR_HISTORY_LENGTH);
-}

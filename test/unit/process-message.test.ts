@@ -60,7 +60,7 @@ describe('processMessage', () => {
     // Assess
     const record = await store.get(idOf(m));
     expect(record).toMatchObject({ status: 'succeeded', attempt: 1, result: { ok: true } });
-    expect(store.writes.map((w) => w.split(' ')[0])).toEqual(['insert', 'claim', 'markSucceeded']);
+    expect(store.writes.map((w) => w.split(' ')[0])).toEqual(['insert', 'claim', 'succeeded']);
   });
 
   it('drops a duplicate of a finished job without running the handler', async () => {

@@ -1,0 +1,331 @@
+import { describe, expect, it } from 'vitest';
+import { JobNotCancellableError, JobNotRetryableError } from '../../lib/errors.js';
+import { newJobId } from '../../lib/job-id.js';
+import type { JobRecord } from '../../lib/job-record.js';
+import { canTransition, JOB_STATUSES, type JobStatus } from '../../lib/job-status.js';
+import { failed, retrying, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
+import { CANCELLED_IN_FLIGHT, type JobStore, type NewJob } from '../../lib/store/job-store.js';
+import { MAX_RESULT_BYTES } from '../../lib/store/small-result.js';
+
+/** What each store under test gives the suite. */
+export interface StoreUnderTest {
+  readonly store: JobStore;
+  readonly shardCount: number;
+}
+
+const error = (message: string, attempt = 1) => ({ message, class: 'Error', permanent: false, attempt, at: new Date().toISOString() });
+
+/**
+ * The `JobStore` contract, run against every store (in the manner of river's driver tests):
+ * `MemoryJobStore` in the unit project, `DynamoJobStore` on a table in the emulator in the
+ * integration project. A divergence between the in-memory store that unit tests trust and
+ * the store that runs on AWS fails here.
+ */
+export function describeJobStoreConformance(name: string, setup: () => StoreUnderTest): void {
+  describe(`JobStore conformance: ${name}`, () => {
+    const lane = `lane-${Math.random().toString(36).slice(2, 8)}`;
+    const at = (offsetMs = 0) => new Date(Date.now() + offsetMs);
+    const newJob = (overrides: Partial<NewJob> = {}): NewJob => {
+      const createdAt = overrides.createdAt ?? at();
+      return { id: newJobId(setup().shardCount, createdAt.getTime()), kind: 'conformance.job', lane, status: 'queued', maxAttempts: 3, payloadBytes: 12, createdAt, ...overrides };
+    };
+    const claim = (id: string, options: { now?: Date; leaseMs?: number; maxAttempts?: number } = {}) => {
+      const now = options.now ?? at();
+      return setup().store.claim({ id, kind: 'conformance.job', lane, maxAttempts: options.maxAttempts ?? 3, payloadBytes: 12, now, leaseUntil: new Date(now.getTime() + (options.leaseMs ?? 60_000)) });
+    };
+    const running = async (job: NewJob = newJob()) => {
+      await setup().store.insert([job]);
+      const claimed = await claim(job.id);
+      expect(claimed.outcome).toBe('claimed');
+      return claimed.record;
+    };
+
+    /** A job brought to `status` through the store's own writes. */
+    async function jobIn(status: JobStatus): Promise<JobRecord> {
+      const { store } = setup();
+      if (status === 'scheduled' || status === 'queued') {
+        const job = newJob({ status, runAt: status === 'scheduled' ? at(3_600_000) : undefined });
+        await store.insert([job]);
+        return (await store.get(job.id))!;
+      }
+      if (status === 'cancelled') {
+        const job = newJob();
+        await store.insert([job]);
+        return store.cancel(job.id, { now: at(), reason: 'conformance', expiresAt: at(60_000) });
+      }
+      const record = await running();
+      const ref = { id: record.id, attempt: record.attempt };
+      if (status === 'retrying') await store.recordOutcome(ref, retrying(record, { now: at(), error: error('once'), delaySeconds: 5 }));
+      if (status === 'succeeded') await store.recordOutcome(ref, succeeded(record, { now: at(), durationMs: 5, retentionSeconds: 60 }));
+      if (status === 'failed') await store.recordOutcome(ref, failed(record, { now: at(), error: error('no'), payloadJson: '{"n":1}', retentionSeconds: 60 }));
+      if (status === 'waiting') {
+        await store.prepareChildren(ref, { total: 1, failFast: false });
+        await store.recordOutcome(ref, waiting({ now: at(), durationMs: 5 }));
+      }
+      const after = (await store.get(record.id))!;
+      expect(after.status).toBe(status);
+      return after;
+    }
+
+    /** The write that moves a job to `to` (a parent leaves `waiting` through finishParent); true when it applied. */
+    async function moveTo(record: JobRecord, to: JobStatus): Promise<boolean> {
+      const { store } = setup();
+      const ref = { id: record.id, attempt: record.attempt };
+      const now = at();
+      const refused = (e: unknown) => {
+        if (e instanceof JobNotCancellableError || e instanceof JobNotRetryableError) return false;
+        throw e;
+      };
+      switch (to) {
+        // A running job is taken over only once its lease has expired: claim it later than that.
+        case 'running': return (await claim(record.id, record.status === 'running' ? { now: at(120_000) } : {})).outcome === 'claimed';
+        case 'succeeded':
+          if (record.status === 'waiting') return store.finishParent(record.id, { now, status: 'succeeded', result: { ok: true }, expiresAt: at(60_000) });
+          return store.recordOutcome(ref, succeeded(record, { now, durationMs: 1, retentionSeconds: 60 }));
+        case 'failed':
+          if (record.status === 'waiting') return store.finishParent(record.id, { now, status: 'failed', result: {}, error: error('child failed'), expiresAt: at(60_000) });
+          return store.recordOutcome(ref, failed(record, { now, error: error('no'), payloadJson: '{}', retentionSeconds: 60 }));
+        case 'retrying': return store.recordOutcome(ref, retrying(record, { now, error: error('again'), delaySeconds: 5 }));
+        case 'waiting': return store.recordOutcome(ref, waiting({ now, durationMs: 1 }));
+        case 'cancelled': return store.cancel(record.id, { now, reason: 'conformance', expiresAt: at(60_000) }).then(() => true, refused);
+        case 'queued': return store.requeue(record.id, now).then(() => true, refused);
+        case 'scheduled': throw new Error('no write moves a job to scheduled: it is only ever inserted so');
+      }
+    }
+
+    describe('the transition table: every status, every write', () => {
+      const rows = JOB_STATUSES.flatMap((from) => JOB_STATUSES.filter((to) => to !== 'scheduled').map((to) => [from, to, canTransition(from, to)] as const));
+      it.each(rows)('%s → %s: allowed %s', async (from, to, allowed) => {
+        const record = await jobIn(from);
+        const applied = await moveTo(record, to);
+        const after = await setup().store.get(record.id);
+        if (allowed) {
+          expect(applied).toBe(true);
+          expect(after?.status).toBe(to);
+        } else {
+          expect(applied).toBe(false);
+          expect(after?.status).toBe(from);
+        }
+      });
+    });
+
+    describe('insert and get', () => {
+      it('keeps every field of a new job', async () => {
+        const { store } = setup();
+        const job = newJob({ status: 'scheduled', runAt: at(60_000), createdBy: 'conformance', uniqueKey: 'k', predecessorId: newJobId(4), parentId: newJobId(4), scheduleName: 'once.x' });
+        await store.insert([job]);
+        expect(await store.get(job.id)).toMatchObject({
+          id: job.id, kind: job.kind, lane, status: 'scheduled', attempt: 0, maxAttempts: 3, payloadBytes: 12,
+          createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(), runAt: job.runAt!.toISOString(),
+          createdBy: 'conformance', uniqueKey: 'k', predecessorId: job.predecessorId, parentId: job.parentId, scheduleName: 'once.x',
+        });
+        expect(await store.get(newJobId(4))).toBeUndefined();
+      });
+
+      it('writes a unique job once per key within its window, and again once the window is over', async () => {
+        const { store } = setup();
+        const key = `key-${Math.random()}`;
+        const first = newJob();
+        expect(await store.insertUnique(first, { key, expiresAt: at(60_000), now: at() })).toEqual({ inserted: true });
+        const second = newJob();
+        expect(await store.insertUnique(second, { key, expiresAt: at(60_000), now: at() })).toEqual({ inserted: false, existingJobId: first.id });
+        expect(await store.get(second.id)).toBeUndefined();
+        const later = newJob();
+        expect(await store.insertUnique(later, { key, expiresAt: at(180_000), now: at(120_000) })).toEqual({ inserted: true });
+      });
+    });
+
+    describe('claims and leases', () => {
+      it('creates the record of a job that came without one (a schedule firing)', async () => {
+        const id = newJobId(setup().shardCount);
+        const claimed = await claim(id);
+        expect(claimed).toMatchObject({ outcome: 'claimed', record: { id, status: 'running', attempt: 1, kind: 'conformance.job', lane } });
+        expect(claimed.record.createdBy).toMatch(/./);
+      });
+
+      it('answers busy while the lease lives, takes over once it expired, and reports exhausted with no attempts left', async () => {
+        const job = newJob({ maxAttempts: 2 });
+        await setup().store.insert([job]);
+        await claim(job.id, { leaseMs: 60_000 });
+        expect((await claim(job.id)).outcome).toBe('busy');
+        const takeover = await claim(job.id, { now: at(120_000), leaseMs: 60_000 });
+        expect(takeover).toMatchObject({ outcome: 'claimed', record: { status: 'running', attempt: 2 } });
+        expect((await claim(job.id, { now: at(240_000) })).outcome).toBe('exhausted');
+      });
+
+      it('fences outcomes to the attempt: a taken-over attempt records nothing', async () => {
+        const { store } = setup();
+        const first = await running(newJob());
+        const second = await claim(first.id, { now: at(120_000) });
+        expect(await store.recordOutcome({ id: first.id, attempt: 1 }, succeeded(first, { now: at(), durationMs: 1, retentionSeconds: 60 }))).toBe(false);
+        expect(await store.heartbeat({ id: first.id, attempt: 1 }, { now: at(), progress: 1 })).toBe(false);
+        expect(await store.get(first.id)).toMatchObject({ status: 'running', attempt: second.record.attempt });
+      });
+
+      it('renews the lease and keeps progress on a heartbeat, and truncates large results and progress', async () => {
+        const { store } = setup();
+        const record = await running();
+        const ref = { id: record.id, attempt: 1 };
+        const leaseUntil = at(300_000);
+        expect(await store.heartbeat(ref, { now: at(), leaseUntil, progress: { rows: 10 } })).toBe(true);
+        expect(await store.get(record.id)).toMatchObject({ leaseUntil: leaseUntil.toISOString(), progress: { rows: 10 } });
+        const big = { text: 'x'.repeat(MAX_RESULT_BYTES) };
+        await store.recordOutcome(ref, succeeded(record, { now: at(), durationMs: 3, result: big, retentionSeconds: 60 }));
+        const done = await store.get(record.id);
+        expect(done).toMatchObject({ status: 'succeeded', durationMs: 3, result: { truncated: true, bytes: JSON.stringify(big).length } });
+        expect(done?.leaseUntil).toBeUndefined();
+        expect(done?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+      });
+    });
+
+    describe('outcomes', () => {
+      it('keeps the error history and the next run of a retrying job, and the payload of a failed one', async () => {
+        const { store } = setup();
+        const record = await running();
+        const retry = retrying(record, { now: at(), error: error('flaky'), delaySeconds: 30 });
+        await store.recordOutcome({ id: record.id, attempt: 1 }, retry);
+        expect(await store.get(record.id)).toMatchObject({ status: 'retrying', nextRunAt: retry.nextRunAt.toISOString(), lastError: { message: 'flaky' }, errors: [{ message: 'flaky' }] });
+        const again = (await claim(record.id)).record;
+        await store.recordOutcome({ id: record.id, attempt: 2 }, failed(again, { now: at(), error: error('broken', 2), payloadJson: '{"to":"ada"}', retentionSeconds: 60 }));
+        expect(await store.get(record.id)).toMatchObject({ status: 'failed', payload: { to: 'ada' }, errors: [{ message: 'flaky' }, { message: 'broken' }] });
+      });
+
+      it('writes follow-ups with the success, queued with their payload until dispatched', async () => {
+        const { store } = setup();
+        const record = await running();
+        const followUp = newJob({ predecessorId: record.id, createdBy: `job:${record.id}` });
+        await store.recordOutcome({ id: record.id, attempt: 1 }, succeeded(record, { now: at(), durationMs: 1, retentionSeconds: 60, followUps: [{ record: followUp, payloadJson: '{"then":true}' }] }));
+        expect(await store.get(followUp.id)).toMatchObject({ status: 'queued', predecessorId: record.id, payload: { then: true } });
+        await store.markDispatched(followUp.id);
+        expect((await store.get(followUp.id))?.payload).toBeUndefined();
+      });
+
+      it('keeps the payload of a job whose send failed until it is dispatched; a dispatch after the claim changes nothing', async () => {
+        const { store } = setup();
+        const job = newJob();
+        await store.insert([job]);
+        await store.keepUndispatched(job.id, '{"kept":1}', at());
+        expect((await store.get(job.id))?.payload).toEqual({ kept: 1 });
+        await store.markDispatched(job.id);
+        expect((await store.get(job.id))?.payload).toBeUndefined();
+        const other = newJob();
+        await store.insert([other]);
+        await store.keepUndispatched(other.id, '{"kept":2}', at());
+        await claim(other.id);
+        await store.markDispatched(other.id);
+        expect(await store.get(other.id)).toMatchObject({ status: 'running', attempt: 1 });
+      });
+
+      it('records a retry that waits in a schedule only for the attempt that is retrying', async () => {
+        const { store } = setup();
+        const record = await jobIn('retrying');
+        expect(await store.markRetryScheduled({ id: record.id, attempt: 2 }, 'retry.x')).toBe(false);
+        expect(await store.markRetryScheduled({ id: record.id, attempt: 1 }, 'retry.x')).toBe(true);
+        expect(await store.get(record.id)).toMatchObject({ scheduleName: 'retry.x' });
+      });
+    });
+
+    describe('operators: cancel, retry, discard', () => {
+      it('cancels with a reason, and says why not for a running job and for no job', async () => {
+        const { store } = setup();
+        const record = await jobIn('queued');
+        expect(await store.cancel(record.id, { now: at(), reason: 'by test', expiresAt: at(60_000) })).toMatchObject({ id: record.id, status: 'cancelled', cancelReason: 'by test' });
+        const busy = await jobIn('running');
+        await expect(store.cancel(busy.id, { now: at(), reason: 'x', expiresAt: at() })).rejects.toMatchObject({ name: 'JobNotCancellableError', status: 'running' });
+        await expect(store.cancel(newJobId(4), { now: at(), reason: 'x', expiresAt: at() })).rejects.toMatchObject({ name: 'JobNotCancellableError', status: undefined });
+      });
+
+      it('requeues a failed job with fresh attempts and its payload, and revives a cancelled one whose message is still on its way', async () => {
+        const { store } = setup();
+        const failedJob = await jobIn('failed');
+        expect(await store.requeue(failedJob.id, at())).toMatchObject({ status: 'queued', attempt: 0, payload: { n: 1 } });
+        const cancelled = await jobIn('cancelled');
+        const revived = await store.requeue(cancelled.id, at());
+        expect(revived).toMatchObject({ status: 'queued', attempt: 0 });
+        expect(revived.cancelReason).toBeUndefined();
+        await expect(store.requeue((await jobIn('succeeded')).id, at())).rejects.toMatchObject({ name: 'JobNotRetryableError', status: 'succeeded' });
+      });
+
+      it('keeps a cancelled job\'s payload only while it is cancelled', async () => {
+        const { store } = setup();
+        const cancelled = await jobIn('cancelled');
+        expect(await store.keepCancelledPayload(cancelled.id, '{"p":1}', at())).toBe(true);
+        expect((await store.get(cancelled.id))?.payload).toEqual({ p: 1 });
+        expect(await store.keepCancelledPayload((await jobIn('queued')).id, '{}', at())).toBe(false);
+      });
+
+      it('discards failed jobs and cancelled ones whose payload is kept, and refuses the rest', async () => {
+        const { store } = setup();
+        const failedJob = await jobIn('failed');
+        await store.discard(failedJob.id);
+        expect(await store.get(failedJob.id)).toBeUndefined();
+        const inFlight = await jobIn('cancelled');
+        await expect(store.discard(inFlight.id)).rejects.toThrow(CANCELLED_IN_FLIGHT);
+        await store.keepCancelledPayload(inFlight.id, '{}', at());
+        await store.discard(inFlight.id);
+        expect(await store.get(inFlight.id)).toBeUndefined();
+        await expect(store.discard((await jobIn('succeeded')).id)).rejects.toMatchObject({ name: 'JobNotRetryableError', status: 'succeeded' });
+      });
+    });
+
+    describe('parents and children', () => {
+      it('counts children\'s outcomes and sums their numbers on the parent, writes children once, and finishes the parent with an expiry', async () => {
+        const { store } = setup();
+        const parent = await running();
+        const ref = { id: parent.id, attempt: 1 };
+        expect(await store.prepareChildren(ref, { total: 2, failFast: false })).toBe(true);
+        const children = [newJob({ parentId: parent.id }), newJob({ parentId: parent.id })];
+        await store.insertChildren(children);
+        await store.insertChildren(children);
+        expect(await store.get(children[0]!.id)).toMatchObject({ parentId: parent.id, status: 'queued' });
+        await store.recordOutcome(ref, waiting({ now: at(), durationMs: 1, result: { spawned: 2 } }));
+        const [a, b] = await Promise.all(children.map(async (c) => (await claim(c.id)).record));
+        await store.recordOutcome({ id: a!.id, attempt: 1 }, succeeded(a!, { now: at(), durationMs: 1, result: { rows: 7 }, retentionSeconds: 60 }));
+        await store.recordOutcome({ id: b!.id, attempt: 1 }, failed(b!, { now: at(), error: error('bad'), payloadJson: '{}', retentionSeconds: 60 }));
+        expect(await store.get(parent.id)).toMatchObject({ status: 'waiting', childrenTotal: 2, childrenDone: 2, childrenFailed: 1, childTotals: { rows: 7 }, result: { spawned: 2 } });
+        const expiresAt = at(3_600_000);
+        expect(await store.finishParent(parent.id, { now: at(), status: 'failed', result: { children: 2 }, error: error('1 of 2 children failed'), expiresAt })).toBe(true);
+        expect(await store.get(parent.id)).toMatchObject({ status: 'failed', result: { children: 2 }, lastError: { message: '1 of 2 children failed' }, expiresAt: Math.floor(expiresAt.getTime() / 1000) });
+        expect(await store.finishParent(parent.id, { now: at(), status: 'succeeded', result: {}, expiresAt })).toBe(false);
+      });
+
+      it('refuses a child\'s outcome when its parent was never prepared, recording nothing', async () => {
+        const { store } = setup();
+        const orphan = await running(newJob({ parentId: newJobId(setup().shardCount) }));
+        await expect(store.recordOutcome({ id: orphan.id, attempt: 1 }, succeeded(orphan, { now: at(), durationMs: 1, retentionSeconds: 60 }))).rejects.toThrow();
+        expect(await store.get(orphan.id)).toMatchObject({ status: 'running' });
+      });
+    });
+
+    describe('listing and counting', () => {
+      it('lists a status newest first, in pages, within the default 24-hour window', async () => {
+        const { store } = setup();
+        // A lane of its own: other tests' jobs are newer.
+        const listed = `${lane}-list`;
+        const old = newJob({ lane: listed, status: 'scheduled', createdAt: at(-2 * 86_400_000) });
+        const jobs = [0, 1, 2].map((i) => newJob({ lane: listed, status: 'scheduled', createdAt: at(-1000 * (3 - i)) }));
+        await store.insert([old, ...jobs]);
+        const mine = (records: JobRecord[]) => records.filter((r) => r.lane === listed).map((r) => r.id);
+        const all = mine(await store.list({ status: 'scheduled', limit: 1000 }));
+        expect(all.slice(0, 3)).toEqual(jobs.map((j) => j.id).reverse());
+        expect(all).not.toContain(old.id);
+        expect(mine(await store.list({ status: 'scheduled', limit: 1000, since: at(-3 * 86_400_000) }))).toContain(old.id);
+        const page = await store.list({ status: 'scheduled', limit: 1000, before: jobs[2]!.id });
+        expect(mine(page).slice(0, 2)).toEqual([jobs[1]!.id, jobs[0]!.id]);
+        const queued = newJob({ lane: listed });
+        await store.insert([queued]);
+        expect(mine(await store.list({ status: 'queued', limit: 1000 }))).toEqual([queued.id]);
+      });
+
+      it('counts indexed statuses by lane, and refuses the others', async () => {
+        const { store } = setup();
+        const since = at(-60_000);
+        const before = (await store.countByLane('failed', since)).byLane[lane] ?? 0;
+        await jobIn('failed');
+        await jobIn('failed');
+        expect(await store.countByLane('failed', since)).toMatchObject({ byLane: expect.objectContaining({ [lane]: before + 2 }), complete: true });
+        await expect(store.countByLane('queued', since)).rejects.toThrow(RangeError);
+      });
+    });
+  });
+}
