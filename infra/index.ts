@@ -4,14 +4,22 @@
  * deploys its web dashboard behind Cognito. Needs the peer dependencies `aws-cdk-lib` and
  * `constructs`.
  */
+export { JobQueue } from './job-queue.js';
 export {
-  JobQueue,
-  cronScheduleName,
+  DEFAULT_BATCH_SIZE,
   DEFAULT_EXTRA_RECEIVES,
+  DEFAULT_FAILURE_RATE_ALARM,
+  DEFAULT_FAILURES_ALARM,
+  DEFAULT_OLDEST_JOB_AGE_ALARM,
+  DEFAULT_SCHEDULER_THRESHOLD,
+  DEFAULT_STUCK_AFTER,
+  DEFAULT_STUCK_JOBS_ALARM,
+  DEFAULT_WORKER_MEMORY_MB,
   VISIBILITY_TIMEOUT_MULTIPLIER,
   type EnqueueApiProps,
   type JobQueueProps,
   type Lane,
   type WorkerProps,
-} from './job-queue.js';
+} from './job-queue-props.js';
+export { cronScheduleName } from './job-queue-schedules.js';
 export { WebDashboard, type WebDashboardProps } from './web-dashboard.js';

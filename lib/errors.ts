@@ -1,8 +1,32 @@
 /**
  * Errors a handler throws to steer what happens next, and the typed errors the client
- * raises for bad input. Anything a handler throws that is not one of these is transient:
- * the job is retried with its kind's backoff while attempts remain.
+ * raises for bad input. Every jobline error is a {@link JoblineError}: it may carry a `cause`
+ * and says whether it is `permanent`. A handler's error that is permanent fails the job at
+ * once; anything else it throws is transient: the job is retried with its kind's backoff
+ * while attempts remain.
  */
+
+/** Options every jobline error takes. */
+export interface JoblineErrorOptions {
+  /** The error this one stems from (an AWS SDK error, a schema's error). */
+  readonly cause?: unknown;
+  /** Where it happened, put before the message once (e.g. `job 3` of an enqueueMany, `follow-up`, `child 2`). */
+  readonly context?: string | undefined;
+}
+
+/**
+ * The base of every jobline error. `permanent` says whether a retry could fix it: when a
+ * handler throws one that is (bad input, a misconfigured follow-up), the job fails at once.
+ */
+export class JoblineError extends Error {
+  override readonly name: string = 'JoblineError';
+  /** True when no retry can fix it. */
+  readonly permanent: boolean = false;
+
+  constructor(message: string, options: JoblineErrorOptions = {}) {
+    super(options.context ? `${options.context}: ${message}` : message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
 
 /**
  * A failure that no retry can fix: bad input, a missing template, an invalid address, no
@@ -11,22 +35,23 @@
  *
  * @example throw new PermanentError(`template "${name}" does not exist`)
  */
-export class PermanentError extends Error {
+export class PermanentError extends JoblineError {
   override readonly name: string = 'PermanentError';
+  override readonly permanent: boolean = true;
 }
 
 /**
  * A transient failure that knows when to try again (a provider's Retry-After, a rate limit).
  * The attempt counts; the next one runs after `delaySeconds` instead of the kind's backoff.
  */
-export class RetryAfterError extends Error {
+export class RetryAfterError extends JoblineError {
   override readonly name: string = 'RetryAfterError';
 
   /** Seconds until the next attempt (a whole number, at least 0). */
   readonly delaySeconds: number;
 
-  constructor(message: string, delaySeconds: number) {
-    super(message);
+  constructor(message: string, delaySeconds: number, options: JoblineErrorOptions = {}) {
+    super(message, options);
     if (!Number.isFinite(delaySeconds) || delaySeconds < 0) {
       throw new RangeError(`RetryAfterError delaySeconds must be a number of seconds ≥ 0, got ${delaySeconds}`);
     }
@@ -35,7 +60,7 @@ export class RetryAfterError extends Error {
 }
 
 /** An attempt that overran its deadline (the kind's timeout or the Lambda's remaining time). Transient. */
-export class JobTimeoutError extends Error {
+export class JobTimeoutError extends JoblineError {
   override readonly name: string = 'JobTimeoutError';
 
   constructor(readonly timeoutMs: number) {
@@ -44,14 +69,16 @@ export class JobTimeoutError extends Error {
 }
 
 /** The client or API was asked for a kind no definition exists for. */
-export class UnknownKindError extends Error {
+export class UnknownKindError extends JoblineError {
   override readonly name: string = 'UnknownKindError';
+  override readonly permanent: boolean = true;
 
   constructor(
     readonly kind: string,
     readonly knownKinds: readonly string[],
+    options: JoblineErrorOptions = {},
   ) {
-    super(`unknown job kind "${kind}"; known kinds: ${knownKinds.join(', ') || '(none)'}`);
+    super(`unknown job kind "${kind}"; known kinds: ${knownKinds.join(', ') || '(none)'}`, options);
   }
 }
 
@@ -62,50 +89,61 @@ export interface PayloadIssue {
   readonly message: string;
 }
 
-/** A payload that does not match its kind's schema. Nothing was written. */
-export class InvalidPayloadError extends Error {
+/** A payload that does not match its kind's schema. Nothing was written. Permanent: a handler that builds one fails. */
+export class InvalidPayloadError extends JoblineError {
   override readonly name: string = 'InvalidPayloadError';
+  override readonly permanent: boolean = true;
 
   constructor(
     readonly kind: string,
     readonly issues: readonly PayloadIssue[],
+    options: JoblineErrorOptions = {},
   ) {
-    super(`invalid payload for "${kind}": ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+    super(`invalid payload for "${kind}": ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, options);
   }
 }
 
-/** A payload larger than its kind allows. Nothing was written. */
-export class PayloadTooLargeError extends Error {
+/** A payload larger than its kind allows. Nothing was written. Permanent. */
+export class PayloadTooLargeError extends JoblineError {
   override readonly name: string = 'PayloadTooLargeError';
+  override readonly permanent: boolean = true;
 
   constructor(
     readonly kind: string,
     readonly bytes: number,
     readonly limitBytes: number,
+    options: JoblineErrorOptions = {},
   ) {
-    super(`payload for "${kind}" is ${bytes} bytes; the limit for this kind is ${limitBytes} bytes`);
+    super(`payload for "${kind}" is ${bytes} bytes; the limit for this kind is ${limitBytes} bytes`, options);
   }
 }
 
-/** Enqueue options that cannot be honoured (a negative delay, an unknown lane). Nothing was written. */
-export class InvalidEnqueueOptionsError extends Error {
+/** Enqueue options that cannot be honoured (a negative delay, an unknown lane). Nothing was written. Permanent. */
+export class InvalidEnqueueOptionsError extends JoblineError {
   override readonly name: string = 'InvalidEnqueueOptionsError';
+  override readonly permanent: boolean = true;
 }
 
-/** A job definition or construct configuration with one or more problems, all named in the message. */
-export class ConfigurationError extends Error {
+/**
+ * A job definition or construct configuration with one or more problems, all named in the
+ * message. Permanent: a handler that meets one (`ctx.then` to a lane the stack does not
+ * have) fails at once, since no retry changes the configuration.
+ */
+export class ConfigurationError extends JoblineError {
   override readonly name: string = 'ConfigurationError';
+  override readonly permanent: boolean = true;
 
   constructor(
     readonly subject: string,
     readonly problems: readonly string[],
+    options: JoblineErrorOptions = {},
   ) {
-    super(`${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
   }
 }
 
 /** The job cannot be cancelled in its status (it already runs, or is over). */
-export class JobNotCancellableError extends Error {
+export class JobNotCancellableError extends JoblineError {
   override readonly name: string = 'JobNotCancellableError';
 
   constructor(
@@ -117,12 +155,12 @@ export class JobNotCancellableError extends Error {
 }
 
 /** The attempt lost its lease (it stopped heartbeating long enough for another delivery to take the job over). */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends JoblineError {
   override readonly name: string = 'LeaseLostError';
 }
 
 /** An operator action that needs a `failed` or `cancelled` job met another status (or no job). */
-export class JobNotRetryableError extends Error {
+export class JobNotRetryableError extends JoblineError {
   override readonly name: string = 'JobNotRetryableError';
 
   constructor(
@@ -137,7 +175,7 @@ export class JobNotRetryableError extends Error {
 }
 
 /** An operator named a lane the config does not have. */
-export class UnknownLaneError extends Error {
+export class UnknownLaneError extends JoblineError {
   override readonly name: string = 'UnknownLaneError';
 
   constructor(

@@ -229,3 +229,26 @@ function isIntegerIn(value: number, min: number, max: number): boolean {
 /** A definition of any payload type, for lists of mixed kinds. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJobDefinition = JobDefinition<any, any>;
+
+/** How many heartbeats the lease of a heartbeat kind's attempt lasts (see `heartbeatSeconds`). */
+export const HEARTBEAT_LEASE_BEATS = 3;
+
+/** The lease of one attempt of a heartbeat kind, in seconds: {@link HEARTBEAT_LEASE_BEATS} heartbeats; undefined for other kinds (their lease lasts the attempt). */
+export function heartbeatLeaseSeconds(definition: JobDefinition | undefined): number | undefined {
+  return definition?.heartbeatSeconds ? definition.heartbeatSeconds * HEARTBEAT_LEASE_BEATS : undefined;
+}
+
+/**
+ * How long a job that ended `ended` stays queryable, in seconds: its kind's retention of
+ * succeeded jobs, or of failed ones (cancelled jobs keep the failed retention); the defaults
+ * for a kind this code does not know. The one place retention is decided.
+ */
+export function retentionSeconds(definition: JobDefinition | undefined, ended: 'succeeded' | 'failed' | 'cancelled'): number {
+  if (ended === 'succeeded') return definition?.retention.succeededSeconds ?? DEFAULT_SUCCEEDED_RETENTION_SECONDS;
+  return definition?.retention.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS;
+}
+
+/** When the record of a job that ended `ended` at `now` expires (DynamoDB's TTL removes it then). */
+export function expiryOf(definition: JobDefinition | undefined, ended: 'succeeded' | 'failed' | 'cancelled', now: Date): Date {
+  return new Date(now.getTime() + retentionSeconds(definition, ended) * 1000);
+}

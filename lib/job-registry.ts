@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, PermanentError, UnknownKindError } from './errors.js';
+import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, UnknownKindError } from './errors.js';
 import type { AnyJobDefinition, JobDefinition } from './job-definition.js';
 
 /**
@@ -33,10 +33,10 @@ export class JobRegistry {
     return this.byKind.get(kind);
   }
 
-  /** The definition of `kind`; throws {@link UnknownKindError} when there is none. */
-  get(kind: string): JobDefinition {
+  /** The definition of `kind`; throws {@link UnknownKindError} (led by `context`, if given) when there is none. */
+  get(kind: string, context?: string): JobDefinition {
     const definition = this.byKind.get(kind);
-    if (!definition) throw new UnknownKindError(kind, this.kinds);
+    if (!definition) throw new UnknownKindError(kind, this.kinds, { context });
     return definition;
   }
 
@@ -45,41 +45,32 @@ export class JobRegistry {
    * Returns the parsed payload and its JSON; throws {@link PayloadTooLargeError} or
    * {@link InvalidPayloadError}.
    */
-  validate(definition: JobDefinition, payload: unknown): { payload: unknown; json: string; bytes: number } {
-    return validatePayload(definition, payload);
+  validate(definition: JobDefinition, payload: unknown, context?: string): { payload: unknown; json: string; bytes: number } {
+    return validatePayload(definition, payload, context);
   }
 }
 
 /**
  * Checks a payload against its kind: size first (in bytes of JSON), then the schema.
  * Returns the parsed payload and its JSON; throws {@link PayloadTooLargeError} or
- * {@link InvalidPayloadError}.
+ * {@link InvalidPayloadError} (both permanent: a handler that builds a bad follow-up or child
+ * payload fails at once), led by `context` when given (`job 3`, `follow-up`, `child 2`).
  */
-export function validatePayload(definition: JobDefinition, payload: unknown): { payload: unknown; json: string; bytes: number } {
+export function validatePayload(definition: JobDefinition, payload: unknown, context?: string): { payload: unknown; json: string; bytes: number } {
   let json: string | undefined;
   try {
     json = JSON.stringify(payload);
   } catch (error) {
-    throw new InvalidPayloadError(definition.kind, [{ path: '', message: `not serialisable as JSON (${(error as Error).message})` }]);
+    throw new InvalidPayloadError(definition.kind, [{ path: '', message: `not serialisable as JSON (${String(error)})` }], { context, cause: error });
   }
-  if (json === undefined) throw new InvalidPayloadError(definition.kind, [{ path: '', message: 'payload is required' }]);
+  if (json === undefined) throw new InvalidPayloadError(definition.kind, [{ path: '', message: 'payload is required' }], { context });
   const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > definition.maxPayloadBytes) throw new PayloadTooLargeError(definition.kind, bytes, definition.maxPayloadBytes);
+  if (bytes > definition.maxPayloadBytes) throw new PayloadTooLargeError(definition.kind, bytes, definition.maxPayloadBytes, { context });
   const parsed = definition.schema.safeParse(payload);
-  if (!parsed.success) throw new InvalidPayloadError(definition.kind, issuesOf(parsed.error));
+  if (!parsed.success) throw new InvalidPayloadError(definition.kind, issuesOf(parsed.error), { context, cause: parsed.error });
   return { payload: parsed.data, json, bytes };
 }
 
 function issuesOf(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
-
-/** Validates a payload the handler built; a mismatch is a bug no retry fixes, so it is permanent. */
-export function validateOrFail(definition: JobDefinition, payload: unknown, role: string): { json: string; bytes: number } {
-  try {
-    return validatePayload(definition, payload);
-  } catch (error) {
-    if (error instanceof InvalidPayloadError || error instanceof PayloadTooLargeError) throw new PermanentError(`${role} ${error.message}`);
-    throw error;
-  }
 }

@@ -1,3 +1,5 @@
+import { JoblineError } from './errors.js';
+
 /**
  * The states a job moves through, and every move the code makes. The stores apply each write
  * only from the statuses this table allows (their DynamoDB conditions are built from the sets
@@ -91,7 +93,7 @@ export function isFinished(status: JobStatus): boolean {
 }
 
 /** A write that moves a job from a status the table does not allow. */
-export class IllegalTransitionError extends Error {
+export class IllegalTransitionError extends JoblineError {
   override readonly name: string = 'IllegalTransitionError';
 
   constructor(

@@ -1,8 +1,8 @@
 import { cancelJob } from './cancel-job.js';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
-import { ConfigurationError, InvalidEnqueueOptionsError, JobNotCancellableError } from '../errors.js';
-import { DEFAULT_FAILED_RETENTION_SECONDS, type AnyJobDefinition, type JobDefinition } from '../job-definition.js';
+import { ConfigurationError, InvalidEnqueueOptionsError, JobNotCancellableError, JoblineError } from '../errors.js';
+import { expiryOf, type AnyJobDefinition, type JobDefinition } from '../job-definition.js';
 import { newJobId } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import { JobRegistry } from '../job-registry.js';
@@ -115,14 +115,8 @@ export class JobClient {
    */
   async enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueuedJob[]> {
     const now = this.now();
-    const prepared = requests.map((request, index) => {
-      try {
-        return this.prepare(request, now);
-      } catch (error) {
-        if (requests.length > 1 && error instanceof Error) error.message = `job ${index}: ${error.message}`;
-        throw error;
-      }
-    });
+    // Errors of a batch name the job's position: `job 3: invalid payload for …`.
+    const prepared = requests.map((request, index) => this.prepare(request, now, requests.length > 1 ? `job ${index}` : undefined));
     if (prepared.length === 0) return [];
 
     const duplicates = await this.insertAll(prepared, now);
@@ -166,8 +160,7 @@ export class JobClient {
     const now = this.now();
     const current = await this.store.get(id);
     if (!current) throw new JobNotCancellableError(id, undefined);
-    const retentionSeconds = this.registry.find(current.kind)?.retention.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS;
-    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: new Date(now.getTime() + retentionSeconds * 1000) });
+    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: expiryOf(this.registry.find(current.kind), 'cancelled', now) });
   }
 
   /** The record of a job, or undefined. */
@@ -175,10 +168,10 @@ export class JobClient {
     return this.store.get(id);
   }
 
-  private prepare(request: EnqueueRequest, now: Date): PreparedJob {
-    const definition = typeof request.job === 'string' ? this.registry.get(request.job) : this.registry.get(request.job.kind);
-    const { json, bytes, payload } = this.registry.validate(definition, request.payload);
-    const delaySeconds = this.delayOf(request.options ?? {}, now);
+  private prepare(request: EnqueueRequest, now: Date, context: string | undefined): PreparedJob {
+    const definition = this.registry.get(typeof request.job === 'string' ? request.job : request.job.kind, context);
+    const { json, bytes, payload } = this.registry.validate(definition, request.payload, context);
+    const delaySeconds = this.delayOf(request.options ?? {}, now, context);
     const id = newJobId(this.config.shardCount, now.getTime());
     const viaScheduler = delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
     const record: NewJob = {
@@ -192,7 +185,7 @@ export class JobClient {
       runAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
       createdBy: request.options?.createdBy ?? this.options.createdBy,
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
-      uniqueKey: definition.unique ? uniqueKeyOf(definition, payload) : undefined,
+      uniqueKey: definition.unique ? uniqueKeyOf(definition, payload, context) : undefined,
     };
     const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
@@ -200,18 +193,18 @@ export class JobClient {
   }
 
   /** Whole seconds from now until the job may run. */
-  private delayOf(options: EnqueueOptions, now: Date): number {
-    if (options.runAt !== undefined && options.delaySeconds !== undefined) throw new InvalidEnqueueOptionsError('give either delaySeconds or runAt, not both');
+  private delayOf(options: EnqueueOptions, now: Date, context: string | undefined): number {
+    if (options.runAt !== undefined && options.delaySeconds !== undefined) throw new InvalidEnqueueOptionsError('give either delaySeconds or runAt, not both', { context });
     if (options.runAt !== undefined) {
       const at = options.runAt instanceof Date ? options.runAt.getTime() : Date.parse(options.runAt);
-      if (Number.isNaN(at)) throw new InvalidEnqueueOptionsError(`runAt must be a Date or an ISO-8601 time, got ${JSON.stringify(options.runAt)}`);
+      if (Number.isNaN(at)) throw new InvalidEnqueueOptionsError(`runAt must be a Date or an ISO-8601 time, got ${JSON.stringify(options.runAt)}`, { context });
       const seconds = Math.max(0, Math.ceil((at - now.getTime()) / 1000));
-      if (seconds > MAX_DELAY_SECONDS) throw new InvalidEnqueueOptionsError(`runAt must be within a year (${MAX_DELAY_SECONDS} s) from now, got ${new Date(at).toISOString()}`);
+      if (seconds > MAX_DELAY_SECONDS) throw new InvalidEnqueueOptionsError(`runAt must be within a year (${MAX_DELAY_SECONDS} s) from now, got ${new Date(at).toISOString()}`, { context });
       return seconds;
     }
     const seconds = options.delaySeconds ?? 0;
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_DELAY_SECONDS) {
-      throw new InvalidEnqueueOptionsError(`delaySeconds must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (a year), got ${seconds}`);
+      throw new InvalidEnqueueOptionsError(`delaySeconds must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (a year), got ${seconds}`, { context });
     }
     return seconds;
   }
@@ -224,16 +217,16 @@ export class JobClient {
   }
 }
 
-function uniqueKeyOf(definition: JobDefinition, payload: unknown): string {
+function uniqueKeyOf(definition: JobDefinition, payload: unknown, context: string | undefined): string {
   const key = definition.unique!.key(payload);
   if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
-    throw new InvalidEnqueueOptionsError(`the unique key of "${definition.kind}" must be a string of 1–512 characters, got ${JSON.stringify(key)}`);
+    throw new InvalidEnqueueOptionsError(`the unique key of "${definition.kind}" must be a string of 1–512 characters, got ${JSON.stringify(key)}`, { context });
   }
   return key;
 }
 
 /** Neither the message nor the payload of these jobs could be stored: they were not enqueued. */
-export class EnqueueError extends Error {
+export class EnqueueError extends JoblineError {
   override readonly name: string = 'EnqueueError';
 
   constructor(readonly jobIds: readonly string[]) {

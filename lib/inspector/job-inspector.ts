@@ -5,7 +5,7 @@ import { awsBackends } from '../aws/clients.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
-import { DEFAULT_FAILED_RETENTION_SECONDS } from '../job-definition.js';
+import { expiryOf } from '../job-definition.js';
 import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
 import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
@@ -15,7 +15,7 @@ import type { JobStore } from '../store/job-store.js';
 import { SqsLaneAdmin, type DeadLetter, type LaneDepth } from '../transport/lane-admin.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import { CloudWatchQueueAges, queueNameOf } from '../transport/queue-age.js';
-import { childJobId } from '../worker/children.js';
+import { childJobId } from '../flows/children.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
@@ -213,7 +213,7 @@ export class JobInspector {
   /** Cancels a job that has not started, deleting its schedule if it has one; it stays retryable. */
   async cancel(id: string, reason = 'cancelled by an operator'): Promise<JobRecord> {
     const now = this.now();
-    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: new Date(now.getTime() + DEFAULT_FAILED_RETENTION_SECONDS * 1000) });
+    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: expiryOf(undefined, 'cancelled', now) });
   }
 
   /** Deletes a failed or cancelled job's record; a later redrive drops its DLQ message. */

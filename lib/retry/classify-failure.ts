@@ -1,4 +1,4 @@
-import { JobTimeoutError, PermanentError, RetryAfterError } from '../errors.js';
+import { JobTimeoutError, JoblineError, RetryAfterError } from '../errors.js';
 import type { RetryPolicy } from '../job-definition.js';
 import type { JobError } from '../job-record.js';
 import { backoffSeconds } from './backoff.js';
@@ -12,7 +12,8 @@ export type FailureOutcome =
 export const MAX_ERROR_MESSAGE_LENGTH = 500;
 
 /**
- * Decides what a failed attempt leads to: a {@link PermanentError} fails at once; a
+ * Decides what a failed attempt leads to: a permanent error (a {@link PermanentError}, or any
+ * {@link JoblineError} no retry can fix, like a ConfigurationError) fails at once; a
  * {@link RetryAfterError} retries after its own delay; anything else (a timeout included)
  * retries with the kind's backoff. Any of them fails once `attempt` reaches `maxAttempts`.
  */
@@ -23,7 +24,7 @@ export function classifyFailure(
   now: Date,
   random: () => number = Math.random,
 ): FailureOutcome {
-  const permanent = thrown instanceof PermanentError;
+  const permanent = thrown instanceof JoblineError && thrown.permanent;
   const error = toJobError(thrown, attempt, permanent, now);
   if (permanent) return { action: 'fail', error };
   if (attempt >= policy.maxAttempts) {

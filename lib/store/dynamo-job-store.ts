@@ -1,21 +1,20 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
-import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
+import { JobNotCancellableError, JobNotRetryableError, JoblineError } from '../errors.js';
 import type { JobError, JobRecord } from '../job-record.js';
-import { firstIdAt } from '../job-id.js';
-import { CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
-import type { AttemptOutcome, ChildReport, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
-import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from './job-store.js';
-import { jobKey, shardKey, STATE_INDEX, stateKey, toJobRecord } from './job-item.js';
+import { CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
+import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
+import { jobKey, stateKey, toJobRecord } from './job-item.js';
+import { countJobsByLane, listJobs } from './job-queries.js';
+import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from './job-store.js';
+import { epochSeconds, fencedUpdate, markDispatched, newItem, parentReport, statusOf, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 
-/** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
-const MAX_LIST_PAGES = 20;
-/** Most pages (1 MB each) one shard's count reads before it stops and reports a lower bound. */
-const MAX_COUNT_PAGES = 10;
+/** Times a write that lost a race to another writer is tried again before it gives up. */
+const RACE_RETRIES = 3;
 
 // Conditions on `status`, from the transition table's sets.
 const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
@@ -42,7 +41,7 @@ export class DynamoJobStore implements JobStore {
     await putAll(this.doc, this.tableName, jobs.map(newItem), 'job records');
   }
 
-  async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }): Promise<UniqueInsertResult> {
+  async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }, tries = RACE_RETRIES): Promise<UniqueInsertResult> {
     const claimKey = { pk: `unique#${job.kind}#${claim.key}` };
     try {
       await this.doc.send(new TransactWriteCommand({
@@ -64,8 +63,11 @@ export class DynamoJobStore implements JobStore {
       if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
       const existing = await this.doc.send(new GetCommand({ TableName: this.claimsTableName, Key: claimKey, ConsistentRead: true }));
       const existingJobId = existing.Item?.jobId as string | undefined;
-      // The claim expired between the two calls: try once more.
-      if (!existingJobId) return this.insertUnique(job, claim);
+      // The claim expired between the two calls: try again (a few times; a key that keeps flipping is an error).
+      if (!existingJobId) {
+        if (tries <= 1) throw new JoblineError(`the unique key "${claim.key}" of ${job.kind} changed hands ${RACE_RETRIES} times while job ${job.id} was written; enqueue it again`, { cause: error });
+        return this.insertUnique(job, claim, tries - 1);
+      }
       return { inserted: false, existingJobId };
     }
   }
@@ -130,8 +132,8 @@ export class DynamoJobStore implements JobStore {
     };
     if (!update.followUps.length && !update.parent) return this.finish(ref, change);
     return this.transactFenced([
-      { Update: this.fencedUpdate(ref, change) },
-      ...(update.parent ? [{ Update: this.parentReport(update.parent) }] : []),
+      { Update: fencedUpdate(this.tableName, ref, change) },
+      ...(update.parent ? [{ Update: parentReport(this.tableName, update.parent) }] : []),
       ...update.followUps.map((f) => ({
         Put: {
           TableName: this.tableName,
@@ -162,7 +164,7 @@ export class DynamoJobStore implements JobStore {
       REMOVE: ['leaseUntil', 'watchKey'],
     };
     if (!update.parent) return this.finish(ref, change);
-    return this.transactFenced([{ Update: this.fencedUpdate(ref, change) }, { Update: this.parentReport(update.parent) }]);
+    return this.transactFenced([{ Update: fencedUpdate(this.tableName, ref, change) }, { Update: parentReport(this.tableName, update.parent) }]);
   }
 
   private async recordWaiting(ref: AttemptRef, update: WaitingOutcome): Promise<boolean> {
@@ -213,26 +215,6 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  /** The parent's side of a child finishing: counts it, and sums its numeric result fields. */
-  private parentReport(report: ChildReport): UpdateCommandInput & { UpdateExpression: string } {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':one': 1 };
-    const sums = Object.entries(report.totals).filter(([, v]) => Number.isFinite(v)).map(([field, value], i) => {
-      names[`#t${i}`] = field;
-      values[`:t${i}`] = value;
-      return `childTotals.#t${i} = if_not_exists(childTotals.#t${i}, :zero) + :t${i}`;
-    });
-    return {
-      TableName: this.tableName,
-      Key: jobKey(report.parentId),
-      UpdateExpression: `ADD childrenDone :one${report.failed ? ', childrenFailed :one' : ''}${sums.length ? ` SET ${sums.join(', ')}` : ''}`,
-      ConditionExpression: 'attribute_exists(childTotals)',
-      ...(sums.length ? { ExpressionAttributeNames: names } : {}),
-      // DynamoDB refuses a value no expression uses: :zero only where there are sums.
-      ExpressionAttributeValues: sums.length ? { ...values, ':zero': 0 } : values,
-    };
-  }
-
   /** A transaction whose first item is the fenced write: false when that fence no longer holds. */
   private async transactFenced(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
     try {
@@ -273,7 +255,7 @@ export class DynamoJobStore implements JobStore {
     });
   }
 
-  async requeue(id: string, now: Date): Promise<JobRecord> {
+  async requeue(id: string, now: Date, tries = RACE_RETRIES): Promise<JobRecord> {
     const withPayload = await this.conditionalUpdate(id, {
       // Back to queued, undispatched until the caller has sent its message from the kept payload.
       UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now, stateKey = :undispatched REMOVE finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
@@ -287,8 +269,11 @@ export class DynamoJobStore implements JobStore {
       ConditionExpression: '#status = :cancelled AND attribute_not_exists(payloadJson)',
       ExpressionAttributeValues: { ':cancelled': 'cancelled' },
     }, now);
-    // A worker kept the payload in between: requeue from it.
-    if (!revived.updated && revived.status === 'cancelled') return this.requeue(id, now);
+    // A worker kept the payload in between: requeue from it (a few times; more races than that is an error).
+    if (!revived.updated && revived.status === 'cancelled') {
+      if (tries <= 1) throw new JoblineError(`job ${id} changed ${RACE_RETRIES} times while it was being retried; retry it again`);
+      return this.requeue(id, now, tries - 1);
+    }
     return this.requeued(id, revived);
   }
 
@@ -373,146 +358,22 @@ export class DynamoJobStore implements JobStore {
   }
 
   async list(query: ListQuery): Promise<JobRecord[]> {
-    const limit = query.limit ?? 50;
-    const since = firstIdAt((query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).getTime());
-    // `before` is exclusive: the key range includes it, and it is dropped from the result.
-    const upTo = query.before ?? '~';
-    const indexed = INDEXED_STATUSES.includes(query.status);
-    const perShard = await Promise.all(Array.from({ length: this.shardCount }, (_, shard) => {
-      const pad = shard.toString().padStart(2, '0');
-      const input: QueryCommandInput = indexed
-        ? {
-          TableName: this.tableName, IndexName: STATE_INDEX.name,
-          KeyConditionExpression: 'stateKey = :state AND sk BETWEEN :since AND :upTo',
-          ExpressionAttributeValues: { ':state': `${query.status}#${pad}`, ':since': since, ':upTo': upTo },
-        }
-        : {
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :upTo',
-          FilterExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':status': query.status, ':upTo': upTo },
-        };
-      return this.queryPages({ ...input, ScanIndexForward: false }, { limit: limit + 1, maxPages: MAX_LIST_PAGES });
-    }));
-    return perShard.flatMap((s) => s.items.map(toJobRecord)).filter((r) => r.id !== query.before).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+    return listJobs(this.doc, this.tableName, this.shardCount, query);
   }
 
   async countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {
-    if (!INDEXED_STATUSES.includes(status)) throw new RangeError(`only ${INDEXED_STATUSES.join(', ')} jobs can be counted (the sparse index holds them), not ${status}`);
-    const perShard = await Promise.all(Array.from({ length: this.shardCount }, (_, shard) => this.queryPages({
-      TableName: this.tableName, IndexName: STATE_INDEX.name,
-      KeyConditionExpression: 'stateKey = :state AND sk >= :since',
-      ExpressionAttributeValues: { ':state': `${status}#${shard.toString().padStart(2, '0')}`, ':since': firstIdAt(since.getTime()) },
-      ProjectionExpression: 'lane',
-    }, { maxPages: MAX_COUNT_PAGES })));
-    const byLane: Record<string, number> = {};
-    for (const item of perShard.flatMap((s) => s.items)) byLane[String(item.lane)] = (byLane[String(item.lane)] ?? 0) + 1;
-    return { byLane, complete: perShard.every((s) => s.complete) };
-  }
-
-  /**
-   * A query's items, page by page, until `limit` items (pages then ask for at least that many)
-   * or `maxPages` pages; `complete` is false when items were left unread.
-   */
-  private async queryPages(input: QueryCommandInput, options: { limit?: number; maxPages: number }): Promise<{ items: Record<string, unknown>[]; complete: boolean }> {
-    const limit = options.limit ?? Infinity;
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    for (let page = 0; page < options.maxPages && items.length < limit; page++) {
-      const output = await this.doc.send(new QueryCommand({ ...input, ...(options.limit ? { Limit: Math.max(options.limit, 100) } : {}), ExclusiveStartKey: start }));
-      items.push(...(output.Items ?? []));
-      start = output.LastEvaluatedKey;
-      if (!start) break;
-    }
-    return { items: items.slice(0, limit), complete: start === undefined };
+    return countJobsByLane(this.doc, this.tableName, this.shardCount, status, since);
   }
 
   /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */
   private async finish(ref: AttemptRef, change: FencedChange): Promise<boolean> {
     try {
-      await this.doc.send(new UpdateCommand(this.fencedUpdate(ref, change)));
+      await this.doc.send(new UpdateCommand(fencedUpdate(this.tableName, ref, change)));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
-
-  private fencedUpdate(ref: AttemptRef, change: FencedChange): UpdateCommandInput & { UpdateExpression: string } {
-    const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
-    const absent = Object.entries(change.IF_ABSENT ?? {});
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':running': 'running', ':attempt': ref.attempt };
-    const sets = entries.map(([name, value], i) => {
-      names[`#a${i}`] = name;
-      values[`:v${i}`] = value;
-      return `#a${i} = :v${i}`;
-    });
-    absent.forEach(([name, value], i) => {
-      names[`#d${i}`] = name;
-      values[`:d${i}`] = value;
-      sets.push(`#d${i} = if_not_exists(#d${i}, :d${i})`);
-    });
-    return {
-      TableName: this.tableName,
-      Key: jobKey(ref.id),
-      UpdateExpression: `SET ${sets.join(', ')}${change.REMOVE.length ? ` REMOVE ${change.REMOVE.join(', ')}` : ''}`,
-      ConditionExpression: '#status = :running AND attempt = :attempt',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-  }
 }
 
-/** A fenced write: attributes to set, to set only where absent, and to remove. */
-interface FencedChange {
-  readonly SET: Record<string, unknown>;
-  readonly REMOVE: string[];
-  readonly IF_ABSENT?: Record<string, unknown>;
-}
-
-function newItem(job: NewJob): Record<string, unknown> {
-  const createdAt = job.createdAt.toISOString();
-  return {
-    ...jobKey(job.id),
-    kind: job.kind,
-    lane: job.lane,
-    status: job.status,
-    attempt: 0,
-    maxAttempts: job.maxAttempts,
-    payloadBytes: job.payloadBytes,
-    createdAt,
-    updatedAt: createdAt,
-    runAt: job.runAt?.toISOString(),
-    createdBy: job.createdBy,
-    scheduleName: job.scheduleName,
-    uniqueKey: job.uniqueKey,
-    predecessorId: job.predecessorId,
-    parentId: job.parentId,
-    stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
-  };
-}
-
-/** The status of the item a conditional write failed on (ReturnValuesOnConditionCheckFailure: ALL_OLD), if there was one. */
-function statusOf(error: ConditionalCheckFailedException): string | undefined {
-  return error.Item ? String(unmarshall(error.Item).status) : undefined;
-}
-
-/** Marks a job's message as sent: it leaves the undispatched index and drops its payload copy (no-op once claimed). */
-export async function markDispatched(doc: DynamoDBDocumentClient, tableName: string, id: string): Promise<void> {
-  try {
-    await doc.send(new UpdateCommand({
-      TableName: tableName, Key: jobKey(id),
-      UpdateExpression: 'REMOVE stateKey, payloadJson',
-      ConditionExpression: 'begins_with(stateKey, :undispatched)',
-      ExpressionAttributeValues: { ':undispatched': 'undispatched#' },
-    }));
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-}
-
-function epochSeconds(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
-}

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../job-record.js';
-import { markDispatched } from './dynamo-job-store.js';
+import { markDispatched } from './job-writes.js';
 import { jobKey, shardKey, STATE_INDEX, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
 
 /** A job record with the payload kept for the sweeper (its message was never sent). */

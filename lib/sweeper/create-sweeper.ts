@@ -6,9 +6,9 @@ import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import type { AnyJobDefinition } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
 import { DynamoSweepStore } from '../store/dynamo-sweep-store.js';
-import { settleParent } from '../worker/children.js';
+import { settleParent } from '../flows/children.js';
 import { sweep, type SweepOptions, type SweepReport } from './sweep.js';
-import { METRICS_NAMESPACE, QUEUE_NAME_ENV } from '../metrics.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV, SWEEPER_SERVICE_NAME } from '../metrics.js';
 
 /** Environment variable with the sweeper's options as JSON (`{"stuckAfterSeconds": 900}`). */
 export const SWEEPER_ENV = 'JOBLINE_SWEEPER';
@@ -19,7 +19,7 @@ export const SWEEPER_ENV = 'JOBLINE_SWEEPER';
  * log lines: StuckJobs, StaleQueuedJobs, RedispatchedJobs, WatchedJobs.
  */
 export function createSweeper(options: { config?: JoblineConfig; sweep?: SweepOptions; jobs?: readonly AnyJobDefinition[] } = {}): () => Promise<SweepReport> {
-  const logger = new Logger({ serviceName: 'jobline-sweeper' });
+  const logger = new Logger({ serviceName: SWEEPER_SERVICE_NAME });
   return async () => {
     const config = options.config ?? configFromEnvironment();
     const sweepOptions = options.sweep ?? (JSON.parse(process.env[SWEEPER_ENV] ?? '{"stuckAfterSeconds":900}') as SweepOptions);
@@ -28,7 +28,7 @@ export function createSweeper(options: { config?: JoblineConfig; sweep?: SweepOp
     const now = () => new Date();
     const settle = (parentId: string) => settleParent(parentId, { store: jobs, registry: new JobRegistry(options.jobs ?? []), shardCount: config.shardCount, now }, logger);
     const report = await sweep({ store: new DynamoSweepStore(dynamodb, config.tableName), settleParent: settle, transport, scheduler, config, logger, now }, sweepOptions);
-    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'jobline-sweeper', defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SWEEPER_SERVICE_NAME, defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
     metrics.addMetric('StuckJobs', MetricUnit.Count, report.stuckRunning);
     metrics.addMetric('StaleQueuedJobs', MetricUnit.Count, report.staleQueued);
     metrics.addMetric('RedispatchedJobs', MetricUnit.Count, report.redispatched);

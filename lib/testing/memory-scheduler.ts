@@ -5,7 +5,8 @@ export class MemoryScheduler implements JobScheduler {
   readonly schedules = new Map<string, { at: Date; lane: string; body: string }>();
 
   async scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void> {
-    if (this.schedules.has(name)) throw new Error(`schedule ${name} already exists`);
+    // As EventBridge Scheduler answers (the sweep relies on the name): a schedule of that name exists.
+    if (this.schedules.has(name)) throw Object.assign(new Error(`schedule ${name} already exists`), { name: 'ConflictException' });
     this.schedules.set(name, { at, lane, body });
   }
 

@@ -17,10 +17,29 @@ export interface DeadLetterNote {
   readonly permanent: boolean;
 }
 
+/** A message the transport could not send, and why. */
+export interface SendFailure {
+  readonly id: string;
+  /** What SQS said, e.g. `InvalidParameterValue: … Message must be shorter than 1024 bytes.`, or why the request failed. */
+  readonly reason: string;
+}
+
+/** What a send came to. */
+export interface SendResult {
+  /** Ids of the messages that were not sent (the caller keeps their payload for the sweeper). */
+  readonly failedIds: string[];
+  /** The same messages with the reason each was not sent, where the transport knows it (SqsTransport always does). */
+  readonly failures?: readonly SendFailure[] | undefined;
+}
+
 /** Message transport: the SQS calls jobline makes, behind one narrow interface. */
 export interface JobTransport {
-  /** Sends messages to a lane, in as few requests as the batch limits allow. Returns the ids that could not be sent. */
-  send(lane: string, messages: readonly OutgoingMessage[]): Promise<{ failedIds: string[] }>;
+  /**
+   * Sends messages to a lane, in as few requests as the batch limits allow. Returns the ids
+   * that could not be sent, and why; a refused message never fails the others. Throws only
+   * for a lane that is not configured.
+   */
+  send(lane: string, messages: readonly OutgoingMessage[]): Promise<SendResult>;
   /** Hides a received message for `seconds` from now (how a retry waits without a new message). */
   changeVisibility(lane: string, receiptHandle: string, seconds: number): Promise<void>;
   /** Puts a message body on the lane's dead-letter queue, with a note readable in the console. */

@@ -2,10 +2,17 @@ import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCom
 import type { LaneConfig } from '../config.js';
 import { MESSAGE_ATTRIBUTES } from '../job-message.js';
 import { batchesOf } from './batches.js';
-import type { DeadLetterNote, JobTransport, OutgoingMessage } from './job-transport.js';
+import type { DeadLetterNote, JobTransport, OutgoingMessage, SendFailure, SendResult } from './job-transport.js';
 
 /** Longest error text put in a DLQ message attribute. */
 const MAX_ATTRIBUTE_TEXT = 1000;
+
+/**
+ * Characters SQS refuses in a message body and, the same, in a string attribute value: all
+ * but #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF (with the `u` flag a
+ * lone surrogate is one character, and refused too).
+ */
+const REFUSED_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** {@link JobTransport} on SQS: one queue and one DLQ per lane. */
 export class SqsTransport implements JobTransport {
@@ -14,9 +21,9 @@ export class SqsTransport implements JobTransport {
     private readonly lanes: Readonly<Record<string, LaneConfig>>,
   ) {}
 
-  async send(lane: string, messages: readonly OutgoingMessage[]): Promise<{ failedIds: string[] }> {
+  async send(lane: string, messages: readonly OutgoingMessage[]): Promise<SendResult> {
     const queueUrl = this.lane(lane).queueUrl;
-    const failedIds: string[] = [];
+    const failures: SendFailure[] = [];
     const batches = batchesOf(messages, messageSize);
     await Promise.all(batches.map(async (batch) => {
       try {
@@ -29,12 +36,14 @@ export class SqsTransport implements JobTransport {
           QueueUrl: queueUrl,
           Entries: batch.map((message, i) => ({ Id: String(i), ...entryOf(message) })),
         }));
-        for (const failure of output.Failed ?? []) failedIds.push(batch[Number(failure.Id)]!.id);
-      } catch {
-        failedIds.push(...batch.map((m) => m.id));
+        for (const failure of output.Failed ?? []) failures.push({ id: batch[Number(failure.Id)]!.id, reason: `${failure.Code}: ${failure.Message}` });
+      } catch (error) {
+        // The whole request failed (or SQS refused the one message): none of the batch was sent.
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        failures.push(...batch.map((m) => ({ id: m.id, reason })));
       }
     }));
-    return { failedIds };
+    return { failedIds: failures.map((f) => f.id), failures };
   }
 
   async changeVisibility(lane: string, receiptHandle: string, seconds: number): Promise<void> {
@@ -68,8 +77,12 @@ function entryOf(message: OutgoingMessage) {
   };
 }
 
+/**
+ * A string attribute SQS accepts: characters it would refuse the whole message for (a
+ * terminal's colour codes in an error message, half of an emoji cut by truncation) become U+FFFD.
+ */
 function text(value: string): MessageAttributeValue {
-  return { DataType: 'String', StringValue: value };
+  return { DataType: 'String', StringValue: value.replace(REFUSED_CHARACTERS, '\uFFFD') };
 }
 
 /** Bytes a message counts against the batch limit: body plus attribute names, types and values. */

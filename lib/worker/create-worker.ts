@@ -11,7 +11,7 @@ import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { AnyBoundJob, BoundJob } from './job-handler.js';
-import { METRICS_NAMESPACE, QUEUE_NAME_ENV } from '../metrics.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV, WORKER_SERVICE_NAME } from '../metrics.js';
 import { processMessage, type IncomingMessage, type JobEvent, type WorkerDependencies } from './process-message.js';
 
 /** Options of {@link createWorker}. */
@@ -46,7 +46,7 @@ export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBa
 export function createWorker(options: WorkerOptions): WorkerHandler {
   const jobs: readonly BoundJob[] = options.jobs;
   const registry = new JobRegistry(jobs.map((j) => j.definition));
-  const logger = options.logger ?? new Logger({ serviceName: 'jobline-worker' });
+  const logger = options.logger ?? new Logger({ serviceName: WORKER_SERVICE_NAME });
   let dependencies: (WorkerDependencies & { laneConfigs: JoblineConfig['lanes'] }) | undefined;
 
   // Resolved on first use so that importing the module (in tests, in tooling) needs no environment.
@@ -102,7 +102,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
 export function publishMetrics(events: readonly JobEvent[]): void {
   for (const kind of new Set(events.map((e) => e.kind))) {
     const ofKind = events.filter((e) => e.kind === kind);
-    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'jobline-worker', defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: WORKER_SERVICE_NAME, defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
     metrics.addDimension('Kind', kind);
     metrics.addMetric('Processed', MetricUnit.Count, ofKind.length);
     metrics.addMetric('Succeeded', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'succeeded').length);

@@ -5,6 +5,6 @@
  */
 export { createWorker, type WorkerHandler, type WorkerOptions } from './create-worker.js';
 export { defineHandler, type AnyBoundJob, type BoundJob, type JobContext, type JobHandler } from './job-handler.js';
-export type { SpawnOptions } from './children.js';
+export type { SpawnOptions } from '../flows/children.js';
 export { DEFAULT_ONCE_TTL_SECONDS, type OnceOptions } from '../idempotency/once.js';
 export { putAll } from '../aws/batch-write.js';

@@ -3,7 +3,7 @@ import { awsBackends } from '../../lib/aws/clients.js';
 import { JobClient } from '../../lib/client/job-client.js';
 import { newJobId, timeOf } from '../../lib/job-id.js';
 import { succeeded, waiting } from '../../lib/store/attempt-outcome.js';
-import { childJobId } from '../../lib/worker/children.js';
+import { childJobId } from '../../lib/flows/children.js';
 import { testJobs } from '../../functions/testing/definitions.js';
 import { dynamodb, handlerRuns, sqs, stack, sweepNow, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';

@@ -36,3 +36,18 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new Error('x'.repeat(2000)), 1, policy, now).error.message).toHaveLength(500);
   });
 });
+
+describe('jobline errors', () => {
+  it('share a base with cause and a permanent flag; configuration and bad-input errors are permanent', async () => {
+    const { ConfigurationError, InvalidPayloadError, JoblineError, LeaseLostError } = await import('../../lib/errors.js');
+    const cause = new Error('socket closed');
+    const lost = new LeaseLostError('lease gone', { cause, context: 'heartbeat' });
+    expect(lost).toBeInstanceOf(JoblineError);
+    expect(lost).toMatchObject({ message: 'heartbeat: lease gone', cause, permanent: false });
+    const misconfigured = new ConfigurationError('ctx.then', ['lane "x" is not configured']);
+    expect(classifyFailure(misconfigured, 1, policy, now)).toMatchObject({ action: 'fail', error: { class: 'ConfigurationError', permanent: true } });
+    const invalid = new InvalidPayloadError('k', [{ path: 'to', message: 'required' }], { context: 'follow-up' });
+    expect(invalid.message).toBe('follow-up: invalid payload for "k": to: required');
+    expect(classifyFailure(invalid, 1, policy, now)).toMatchObject({ action: 'fail' });
+  });
+});

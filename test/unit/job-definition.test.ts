@@ -58,3 +58,20 @@ describe('defineJob', () => {
     }
   });
 });
+
+describe('retention and leases, decided in one place', () => {
+  it('keeps succeeded and failed (and cancelled) jobs for the kind\'s retention, or the defaults for an unknown kind', async () => {
+    const { DEFAULT_FAILED_RETENTION_SECONDS, DEFAULT_SUCCEEDED_RETENTION_SECONDS, expiryOf, retentionSeconds } = await import('../../lib/job-definition.js');
+    const kept = defineJob({ kind: 'kept', schema: z.object({}), retention: { succeededSeconds: 120, failedSeconds: 600 } });
+    expect([retentionSeconds(kept, 'succeeded'), retentionSeconds(kept, 'failed'), retentionSeconds(kept, 'cancelled')]).toEqual([120, 600, 600]);
+    expect([retentionSeconds(undefined, 'succeeded'), retentionSeconds(undefined, 'cancelled')]).toEqual([DEFAULT_SUCCEEDED_RETENTION_SECONDS, DEFAULT_FAILED_RETENTION_SECONDS]);
+    expect(expiryOf(kept, 'succeeded', new Date('2026-01-01T00:00:00Z'))).toEqual(new Date('2026-01-01T00:02:00Z'));
+  });
+
+  it('leases a heartbeat kind\'s attempt for three heartbeats, and no other kind\'s', async () => {
+    const { HEARTBEAT_LEASE_BEATS, heartbeatLeaseSeconds } = await import('../../lib/job-definition.js');
+    expect(HEARTBEAT_LEASE_BEATS).toBe(3);
+    expect(heartbeatLeaseSeconds(defineJob({ kind: 'long', schema: z.object({}), heartbeatSeconds: 5, timeoutSeconds: 60 }))).toBe(15);
+    expect(heartbeatLeaseSeconds(defineJob({ kind: 'short', schema: z.object({}) }))).toBeUndefined();
+  });
+});

@@ -1,15 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigurationError, JobNotCancellableError, LeaseLostError } from '../errors.js';
-import { DEFAULT_SUCCEEDED_RETENTION_SECONDS, type JobDefinition } from '../job-definition.js';
+import { expiryOf, type JobDefinition } from '../job-definition.js';
 import { deterministicJobId, timeOf } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import type { JobError } from '../job-record.js';
 import type { NewJob } from '../store/job-store.js';
-import { validateOrFail } from '../job-registry.js';
-import type { WorkerDependencies } from './process-message.js';
+import { validatePayload } from '../job-registry.js';
+import type { FlowDependencies } from './flow-dependencies.js';
 
 /** What settling a parent needs (the worker's dependencies, or the sweeper's). */
-export type SettleDependencies = Pick<WorkerDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
+export type SettleDependencies = Pick<FlowDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
 
 /** Entries of each list field a parent's summary gathers from its children's results. */
 export const MAX_SUMMARY_LIST = 1000;
@@ -34,13 +34,13 @@ export class Spawner {
 
   constructor(
     private readonly parent: { readonly id: string; readonly attempt: number },
-    private readonly deps: WorkerDependencies,
+    private readonly deps: FlowDependencies,
   ) {}
 
   async spawn(definition: JobDefinition, payloads: readonly unknown[], options: SpawnOptions = {}): Promise<string[]> {
     if (this.spawned) throw new ConfigurationError('ctx.spawn', ['a job spawns its children once per attempt, in one call']);
     if (this.deps.lanes && !this.deps.lanes.includes(definition.lane)) throw new ConfigurationError(`children "${definition.kind}" cannot be spawned`, [`lane "${definition.lane}" is not configured`]);
-    const checked = payloads.map((payload, index) => validateOrFail(definition, payload, `child ${index}:`));
+    const checked = payloads.map((payload, index) => validatePayload(definition, payload, `child ${index}`));
     if (!(await this.deps.store.prepareChildren(this.parent, { total: payloads.length, failFast: options.failFast ?? false }))) {
       throw new LeaseLostError('the parent lost its lease before spawning its children');
     }
@@ -69,11 +69,11 @@ export async function settleParent(parentId: string, deps: SettleDependencies, l
   const parent = await deps.store.get(parentId);
   if (!parent || (parent.status !== 'waiting' && parent.status !== 'running')) return;
   const now = deps.now();
-  const retention = deps.registry.find(parent.kind)?.retention;
+  const definition = deps.registry.find(parent.kind);
   const total = parent.childrenTotal ?? 0;
   if (childFailure && parent.failFast) {
     const error: JobError = { ...childFailure.error, message: `child ${childFailure.childId} failed: ${childFailure.error.message}; the children not yet started were cancelled`, attempt: parent.attempt, at: now.toISOString() };
-    const expiresAt = new Date(now.getTime() + (retention?.failedSeconds ?? 14 * 86_400) * 1000);
+    const expiresAt = expiryOf(definition, 'failed', now);
     const own = typeof parent.result === 'object' && parent.result !== null ? parent.result : {};
     if (!(await deps.store.finishParent(parentId, { now, status: 'failed', result: { ...own, ...summaryOf(parent, []) }, error, expiresAt }))) return;
     const ids = Array.from({ length: total }, (_, i) => childJobId(parentId, i, deps.shardCount));
@@ -100,7 +100,7 @@ export async function settleParent(parentId: string, deps: SettleDependencies, l
   // The parent's own result (what its handler returned) stays, with the children's summary beside it.
   const own = typeof parent.result === 'object' && parent.result !== null ? parent.result : {};
   const summary = { ...own, ...summaryOf(parent, children.map((c) => c?.result)) };
-  const expiresAt = new Date(now.getTime() + ((failed ? retention?.failedSeconds : retention?.succeededSeconds) ?? DEFAULT_SUCCEEDED_RETENTION_SECONDS) * 1000);
+  const expiresAt = expiryOf(definition, failed ? 'failed' : 'succeeded', now);
   const error: JobError | undefined = failed ? { message: `${parent.childrenFailed} of ${total} children failed`, class: 'ChildrenFailed', permanent: true, attempt: parent.attempt, at: now.toISOString() } : undefined;
   if (await deps.store.finishParent(parentId, { now, status: failed ? 'failed' : 'succeeded', result: summary, error, expiresAt })) {
     logger.info('parent finished', { parentId, status: failed ? 'failed' : 'succeeded', children: total });

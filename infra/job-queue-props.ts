@@ -1,0 +1,170 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { AnyJobDefinition, JobDefinition } from '../lib/job-definition.js';
+import { DEFAULT_SHARD_COUNT } from '../lib/job-id.js';
+
+/** Default visibility timeout of a lane's queue, as a multiple of the worker's timeout (AWS's advice for SQS event sources). */
+export const VISIBILITY_TIMEOUT_MULTIPLIER = 6;
+/** Default receives a message may have beyond its kind's maxAttempts before SQS dead-letters it on its own. */
+export const DEFAULT_EXTRA_RECEIVES = 5;
+/** Default memory of the worker function, in MB. */
+export const DEFAULT_WORKER_MEMORY_MB = 512;
+/** Default messages per worker invocation. */
+export const DEFAULT_BATCH_SIZE = 10;
+/** Default longest delay SQS holds (DelaySeconds); longer ones go through a one-time Scheduler schedule. SQS's own limit. */
+export const DEFAULT_SCHEDULER_THRESHOLD = Duration.minutes(15);
+/** Default time after its creation from which the sweeper watches a job still queued or running. */
+export const DEFAULT_STUCK_AFTER = Duration.minutes(15);
+/** Default age of a lane's oldest message that raises its alarm. */
+export const DEFAULT_OLDEST_JOB_AGE_ALARM = Duration.minutes(15);
+/** Default failed jobs of one kind within 5 minutes that raise its alarm. */
+export const DEFAULT_FAILURES_ALARM = 5;
+/** Default percentage of one kind's finished jobs that failed that raises its failure-rate alarm. */
+export const DEFAULT_FAILURE_RATE_ALARM = 10;
+/** Default number of stuck jobs (running, lease expired) that raises the alarm. */
+export const DEFAULT_STUCK_JOBS_ALARM = 1;
+/** Timeout of the sweeper function: it runs every minute, so a sweep must end within one. */
+export const SWEEPER_TIMEOUT = Duration.minutes(1);
+/** Memory of the sweeper function, in MB. */
+export const SWEEPER_MEMORY_MB = 256;
+/** Timeout of the enqueue API's function (an HTTP API waits at most 30 s for its integration). */
+export const API_TIMEOUT = Duration.seconds(15);
+/** Memory of the enqueue API's function, in MB. */
+export const API_MEMORY_MB = 256;
+
+/** The Lambda function that runs jobs. */
+export interface WorkerProps {
+  /** Path of the worker's entry file: a module exporting `handler = createWorker({ jobs })`. */
+  readonly entry: string;
+  /** Lambda timeout; at least every kind's `timeoutSeconds`. @default the longest kind timeout + 10 s (at most 15 min) */
+  readonly timeout?: Duration;
+  /** Memory, in MB. @default {@link DEFAULT_WORKER_MEMORY_MB} (512) */
+  readonly memorySize?: number;
+  /** Messages per invocation. @default {@link DEFAULT_BATCH_SIZE} (10) */
+  readonly batchSize?: number;
+  /** How long the event source gathers a batch. @default none */
+  readonly maxBatchingWindow?: Duration;
+  /** Concurrent invocations per lane (2–1000). @default no limit */
+  readonly maxConcurrency?: number;
+  /** Extra environment variables for the worker. */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * The enqueue HTTP API's function. Its entry is yours because it validates payloads with your
+ * kinds' schemas; it is one line:
+ *
+ * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] }); // from 'jobline/api'
+ */
+export interface EnqueueApiProps {
+  /** Path of the API's entry file: a module exporting `handler = createEnqueueApi({ jobs })`. */
+  readonly entry: string;
+  /** Extra environment variables for the API function. */
+  readonly environment?: Record<string, string>;
+}
+
+/** Properties of {@link JobQueue}. */
+export interface JobQueueProps {
+  /** Every job kind the stack runs. Their lanes become queues; their attempts set the redrive counts. */
+  readonly jobs: readonly AnyJobDefinition[];
+  /** The worker function. */
+  readonly worker: WorkerProps;
+  /** The enqueue HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`, IAM-authenticated). @default none */
+  readonly api?: EnqueueApiProps;
+  /** Partition-key shards of the jobs table. @default 64 */
+  readonly shardCount?: number;
+  /** Visibility timeout of every lane's queue; at least 6× the worker's timeout. @default 6 × worker timeout */
+  readonly visibilityTimeout?: Duration;
+  /** Receives beyond a lane's largest maxAttempts before SQS dead-letters a message by itself. @default {@link DEFAULT_EXTRA_RECEIVES} (5) */
+  readonly extraReceives?: number;
+  /** Delays up to this are held by SQS (DelaySeconds); longer ones by a one-time Scheduler schedule. At most 15 min. @default {@link DEFAULT_SCHEDULER_THRESHOLD} (15 min) */
+  readonly schedulerThreshold?: Duration;
+  /** A job still queued or running this long after it was created is watched by the sweeper, and stuck once its lease expires. @default {@link DEFAULT_STUCK_AFTER} (15 min) */
+  readonly stuckAfter?: Duration;
+  /** Alarm thresholds, and where alarms notify. */
+  readonly alarms?: {
+    /** Age of a lane's oldest message that raises its alarm. @default {@link DEFAULT_OLDEST_JOB_AGE_ALARM} (15 min) */
+    readonly oldestJobAge?: Duration;
+    /** Stuck jobs (running, lease expired) that raise the alarm. @default {@link DEFAULT_STUCK_JOBS_ALARM} (1) */
+    readonly stuckJobs?: number;
+    /** Failed jobs of one kind within 5 minutes that raise its alarm. @default {@link DEFAULT_FAILURES_ALARM} (5) */
+    readonly failures?: number;
+    /**
+     * Percentage of one kind's finished jobs that failed, in 2 of 3 five-minute periods, that
+     * raises its failure-rate alarm. @default {@link DEFAULT_FAILURE_RATE_ALARM} (10)
+     */
+    readonly failureRate?: number;
+    /** An SNS topic every alarm (and its recovery) notifies. @default none */
+    readonly topic?: ITopic;
+  };
+  /** What happens to the table and queues when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A lane's queue and dead-letter queue. */
+export interface Lane {
+  readonly name: string;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  /** Receives after which SQS moves a message to the DLQ by itself (the poison-message backstop). */
+  readonly maxReceiveCount: number;
+}
+
+/** The alarm thresholds of {@link JobQueueProps.alarms}, defaults applied. */
+export interface AlarmThresholds {
+  /** Age of a lane's oldest message that raises its alarm. */
+  readonly oldestJobAge: Duration;
+  /** Stuck jobs that raise the alarm. */
+  readonly stuckJobs: number;
+  /** Failed jobs of one kind within 5 minutes that raise its alarm. */
+  readonly failures: number;
+  /** Percentage of one kind's finished jobs that failed that raises its failure-rate alarm. */
+  readonly failureRate: number;
+  /** The SNS topic every alarm notifies, if any. */
+  readonly topic?: ITopic | undefined;
+}
+
+/** {@link JobQueueProps} with every default applied: what the construct builds from. Fields mean what the props of the same name do. */
+export interface JobQueueSettings {
+  /** The job kinds, typed for reading their settings. */
+  readonly jobs: readonly JobDefinition[];
+  readonly workerTimeout: Duration;
+  /** Worker memory, in MB. */
+  readonly workerMemorySize: number;
+  /** Messages per worker invocation. */
+  readonly batchSize: number;
+  readonly visibilityTimeout: Duration;
+  readonly shardCount: number;
+  readonly extraReceives: number;
+  readonly schedulerThreshold: Duration;
+  readonly stuckAfter: Duration;
+  readonly alarms: AlarmThresholds;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Applies the defaults to `props` (it does not validate them). */
+export function resolveSettings(props: JobQueueProps): JobQueueSettings {
+  const jobs: readonly JobDefinition[] = props.jobs;
+  const longestKind = Math.max(1, ...jobs.map((j) => j.timeoutSeconds));
+  const workerTimeout = props.worker.timeout ?? Duration.seconds(Math.min(900, longestKind + 10));
+  return {
+    jobs,
+    workerTimeout,
+    workerMemorySize: props.worker.memorySize ?? DEFAULT_WORKER_MEMORY_MB,
+    batchSize: props.worker.batchSize ?? DEFAULT_BATCH_SIZE,
+    visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(workerTimeout.toSeconds() * VISIBILITY_TIMEOUT_MULTIPLIER),
+    shardCount: props.shardCount ?? DEFAULT_SHARD_COUNT,
+    extraReceives: props.extraReceives ?? DEFAULT_EXTRA_RECEIVES,
+    schedulerThreshold: props.schedulerThreshold ?? DEFAULT_SCHEDULER_THRESHOLD,
+    stuckAfter: props.stuckAfter ?? DEFAULT_STUCK_AFTER,
+    alarms: {
+      oldestJobAge: props.alarms?.oldestJobAge ?? DEFAULT_OLDEST_JOB_AGE_ALARM,
+      stuckJobs: props.alarms?.stuckJobs ?? DEFAULT_STUCK_JOBS_ALARM,
+      failures: props.alarms?.failures ?? DEFAULT_FAILURES_ALARM,
+      failureRate: props.alarms?.failureRate ?? DEFAULT_FAILURE_RATE_ALARM,
+      topic: props.alarms?.topic,
+    },
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  };
+}

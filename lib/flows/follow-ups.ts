@@ -1,0 +1,41 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ConfigurationError } from '../errors.js';
+import type { JobDefinition } from '../job-definition.js';
+import { newJobId } from '../job-id.js';
+import { encodeJobMessage } from '../job-message.js';
+import { validatePayload } from '../job-registry.js';
+import type { FollowUp } from '../store/attempt-outcome.js';
+import type { FlowDependencies } from './flow-dependencies.js';
+
+/**
+ * `ctx.then`: a follow-up job of `definition`, made now and written only with its
+ * predecessor's success. Throws ConfigurationError for a lane the config does not have and
+ * InvalidPayloadError for a payload its schema refuses — both permanent: no retry fixes them.
+ */
+export function followUpOf(definition: JobDefinition, payload: unknown, predecessorId: string, deps: Pick<FlowDependencies, 'lanes' | 'now' | 'shardCount'>): FollowUp {
+  if (deps.lanes && !deps.lanes.includes(definition.lane)) {
+    throw new ConfigurationError(`follow-up "${definition.kind}" cannot be enqueued`, [`its lane "${definition.lane}" is not configured; lanes: ${deps.lanes.join(', ')}`]);
+  }
+  const { json, bytes } = validatePayload(definition, payload, 'follow-up');
+  const now = deps.now();
+  return {
+    record: {
+      id: newJobId(deps.shardCount, now.getTime()), kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
+      payloadBytes: bytes, createdAt: now, createdBy: `job:${predecessorId}`, predecessorId,
+    },
+    payloadJson: json,
+  };
+}
+
+/** Sends the follow-ups' messages once their records are written; any that fail stay undispatched, with their payload, for the sweeper. */
+export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pick<FlowDependencies, 'store' | 'transport'>, logger: Logger): Promise<void> {
+  for (const lane of new Set(followUps.map((f) => f.record.lane))) {
+    const group = followUps.filter((f) => f.record.lane === lane);
+    try {
+      const { failedIds } = await deps.transport.send(lane, group.map((f) => ({ id: f.record.id, kind: f.record.kind, body: encodeJobMessage(f.record.id, f.record.kind, f.payloadJson) })));
+      await Promise.all(group.filter((f) => !failedIds.includes(f.record.id)).map((f) => deps.store.markDispatched(f.record.id)));
+    } catch (error) {
+      logger.error('could not send follow-ups; the sweeper will', { error: error as Error });
+    }
+  }
+}

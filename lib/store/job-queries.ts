@@ -1,0 +1,69 @@
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { firstIdAt } from '../job-id.js';
+import type { JobRecord } from '../job-record.js';
+import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
+import { shardKey, STATE_INDEX, toJobRecord } from './job-item.js';
+import { DEFAULT_LIST_WINDOW_MS, type ListQuery } from './job-store.js';
+
+/** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
+const MAX_LIST_PAGES = 20;
+/** Most pages (1 MB each) one shard's count reads before it stops and reports a lower bound. */
+const MAX_COUNT_PAGES = 10;
+
+/** Jobs in a status, newest first, within a window: from the sparse index for indexed states, else from the shards' time-ordered keys. */
+export async function listJobs(doc: DynamoDBDocumentClient, tableName: string, shardCount: number, query: ListQuery): Promise<JobRecord[]> {
+  const limit = query.limit ?? 50;
+  const since = firstIdAt((query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).getTime());
+  // `before` is exclusive: the key range includes it, and it is dropped from the result.
+  const upTo = query.before ?? '~';
+  const indexed = INDEXED_STATUSES.includes(query.status);
+  const perShard = await Promise.all(Array.from({ length: shardCount }, (_, shard) => {
+    const pad = shard.toString().padStart(2, '0');
+    const input: QueryCommandInput = indexed
+      ? {
+        TableName: tableName, IndexName: STATE_INDEX.name,
+        KeyConditionExpression: 'stateKey = :state AND sk BETWEEN :since AND :upTo',
+        ExpressionAttributeValues: { ':state': `${query.status}#${pad}`, ':since': since, ':upTo': upTo },
+      }
+      : {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :upTo',
+        FilterExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':status': query.status, ':upTo': upTo },
+      };
+    return queryPages(doc, { ...input, ScanIndexForward: false }, { limit: limit + 1, maxPages: MAX_LIST_PAGES });
+  }));
+  return perShard.flatMap((s) => s.items.map(toJobRecord)).filter((r) => r.id !== query.before).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+}
+
+/** Jobs created since `since` in an indexed status, by lane (a lower bound when `complete` is false). */
+export async function countJobsByLane(doc: DynamoDBDocumentClient, tableName: string, shardCount: number, status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {
+  if (!INDEXED_STATUSES.includes(status)) throw new RangeError(`only ${INDEXED_STATUSES.join(', ')} jobs can be counted (the sparse index holds them), not ${status}`);
+  const perShard = await Promise.all(Array.from({ length: shardCount }, (_, shard) => queryPages(doc, {
+    TableName: tableName, IndexName: STATE_INDEX.name,
+    KeyConditionExpression: 'stateKey = :state AND sk >= :since',
+    ExpressionAttributeValues: { ':state': `${status}#${shard.toString().padStart(2, '0')}`, ':since': firstIdAt(since.getTime()) },
+    ProjectionExpression: 'lane',
+  }, { maxPages: MAX_COUNT_PAGES })));
+  const byLane: Record<string, number> = {};
+  for (const item of perShard.flatMap((s) => s.items)) byLane[String(item.lane)] = (byLane[String(item.lane)] ?? 0) + 1;
+  return { byLane, complete: perShard.every((s) => s.complete) };
+}
+
+/**
+ * A query's items, page by page, until `limit` items (pages then ask for at least that many)
+ * or `maxPages` pages; `complete` is false when items were left unread.
+ */
+async function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput, options: { limit?: number; maxPages: number }): Promise<{ items: Record<string, unknown>[]; complete: boolean }> {
+  const limit = options.limit ?? Infinity;
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  for (let page = 0; page < options.maxPages && items.length < limit; page++) {
+    const output = await doc.send(new QueryCommand({ ...input, ...(options.limit ? { Limit: Math.max(options.limit, 100) } : {}), ExclusiveStartKey: start }));
+    items.push(...(output.Items ?? []));
+    start = output.LastEvaluatedKey;
+    if (!start) break;
+  }
+  return { items: items.slice(0, limit), complete: start === undefined };
+}

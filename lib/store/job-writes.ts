@@ -1,0 +1,110 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ChildReport } from './attempt-outcome.js';
+import { jobKey, stateKey } from './job-item.js';
+import type { AttemptRef } from './job-store.js';
+import type { NewJob } from './new-job.js';
+
+/*
+ * The items and updates DynamoJobStore writes, as plain values: a new job's item, a write
+ * fenced to an attempt, a child's report to its parent.
+ */
+
+/** The update of a write fenced to the claiming attempt: it applies only while that attempt still runs the job. */
+export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedChange): UpdateCommandInput & { UpdateExpression: string } {
+  const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
+  const absent = Object.entries(change.IF_ABSENT ?? {});
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':running': 'running', ':attempt': ref.attempt };
+  const sets = entries.map(([name, value], i) => {
+    names[`#a${i}`] = name;
+    values[`:v${i}`] = value;
+    return `#a${i} = :v${i}`;
+  });
+  absent.forEach(([name, value], i) => {
+    names[`#d${i}`] = name;
+    values[`:d${i}`] = value;
+    sets.push(`#d${i} = if_not_exists(#d${i}, :d${i})`);
+  });
+  return {
+    TableName: tableName,
+    Key: jobKey(ref.id),
+    UpdateExpression: `SET ${sets.join(', ')}${change.REMOVE.length ? ` REMOVE ${change.REMOVE.join(', ')}` : ''}`,
+    ConditionExpression: '#status = :running AND attempt = :attempt',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** The parent's side of a child finishing: counts it, and sums its numeric result fields. */
+export function parentReport(tableName: string, report: ChildReport): UpdateCommandInput & { UpdateExpression: string } {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':one': 1 };
+  const sums = Object.entries(report.totals).filter(([, v]) => Number.isFinite(v)).map(([field, value], i) => {
+    names[`#t${i}`] = field;
+    values[`:t${i}`] = value;
+    return `childTotals.#t${i} = if_not_exists(childTotals.#t${i}, :zero) + :t${i}`;
+  });
+  return {
+    TableName: tableName,
+    Key: jobKey(report.parentId),
+    UpdateExpression: `ADD childrenDone :one${report.failed ? ', childrenFailed :one' : ''}${sums.length ? ` SET ${sums.join(', ')}` : ''}`,
+    ConditionExpression: 'attribute_exists(childTotals)',
+    ...(sums.length ? { ExpressionAttributeNames: names } : {}),
+    // DynamoDB refuses a value no expression uses: :zero only where there are sums.
+    ExpressionAttributeValues: sums.length ? { ...values, ':zero': 0 } : values,
+  };
+}
+
+/** A fenced write: attributes to set, to set only where absent, and to remove. */
+export interface FencedChange {
+  readonly SET: Record<string, unknown>;
+  readonly REMOVE: string[];
+  readonly IF_ABSENT?: Record<string, unknown>;
+}
+
+export function newItem(job: NewJob): Record<string, unknown> {
+  const createdAt = job.createdAt.toISOString();
+  return {
+    ...jobKey(job.id),
+    kind: job.kind,
+    lane: job.lane,
+    status: job.status,
+    attempt: 0,
+    maxAttempts: job.maxAttempts,
+    payloadBytes: job.payloadBytes,
+    createdAt,
+    updatedAt: createdAt,
+    runAt: job.runAt?.toISOString(),
+    createdBy: job.createdBy,
+    scheduleName: job.scheduleName,
+    uniqueKey: job.uniqueKey,
+    predecessorId: job.predecessorId,
+    parentId: job.parentId,
+    stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
+  };
+}
+
+/** The status of the item a conditional write failed on (ReturnValuesOnConditionCheckFailure: ALL_OLD), if there was one. */
+export function statusOf(error: ConditionalCheckFailedException): string | undefined {
+  return error.Item ? String(unmarshall(error.Item).status) : undefined;
+}
+
+/** Marks a job's message as sent: it leaves the undispatched index and drops its payload copy (no-op once claimed). */
+export async function markDispatched(doc: DynamoDBDocumentClient, tableName: string, id: string): Promise<void> {
+  try {
+    await doc.send(new UpdateCommand({
+      TableName: tableName, Key: jobKey(id),
+      UpdateExpression: 'REMOVE stateKey, payloadJson',
+      ConditionExpression: 'begins_with(stateKey, :undispatched)',
+      ExpressionAttributeValues: { ':undispatched': 'undispatched#' },
+    }));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+export function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}

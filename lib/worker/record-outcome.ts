@@ -1,0 +1,109 @@
+import { settleParent } from '../flows/children.js';
+import { dispatchFollowUps } from '../flows/follow-ups.js';
+import { MAX_VISIBILITY_SECONDS, retentionSeconds } from '../job-definition.js';
+import type { JobError } from '../job-record.js';
+import type { FailureOutcome } from '../retry/classify-failure.js';
+import { scheduleNameFor } from '../scheduler/job-scheduler.js';
+import { failed, retrying, succeeded, waiting, type FollowUp } from '../store/attempt-outcome.js';
+import type { ClaimedDelivery, MessageDisposition } from './worker-dependencies.js';
+
+/** How an attempt went: when it started and how long it ran. */
+export interface AttemptTiming {
+  readonly started: Date;
+  readonly finished: Date;
+}
+
+/** A parent's handler returned: it waits for its children (they may all be done already). */
+export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown): Promise<MessageDisposition> {
+  const { job, deps, logger } = delivery;
+  const recorded = await deps.store.recordOutcome(refOf(delivery), waiting({ now: timing.finished, durationMs: durationOf(timing), result }));
+  if (!recorded) logger.warn('parent finished its attempt after another delivery took it over');
+  else await settleParent(job.id, deps, logger);
+  return 'ack';
+}
+
+/** The attempt succeeded: record it with its follow-ups, send them, and bring its parent up to date. */
+export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown, followUps: readonly FollowUp[], retentionSeconds: number): Promise<MessageDisposition> {
+  const { job, record, deps, logger } = delivery;
+  const durationMs = durationOf(timing);
+  const recorded = await deps.store.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result, retentionSeconds, followUps }));
+  if (!recorded) {
+    logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
+    return 'ack';
+  }
+  logger.info('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
+  deps.observe?.({ kind: job.kind, outcome: 'succeeded', durationMs, queueLatencyMs: latencyOf(delivery, timing.started) });
+  await dispatchFollowUps(followUps, deps, logger);
+  if (record.parentId) await settleParent(record.parentId, deps, logger);
+  return 'ack';
+}
+
+/**
+ * A transient failure with attempts left: record it, then hide the message for the delay (one
+ * SQS call), or — past SQS's 12 hours — hand it to a one-time schedule.
+ */
+export async function recordRetry(delivery: ClaimedDelivery, timing: AttemptTiming, failure: Extract<FailureOutcome, { action: 'retry' }>): Promise<MessageDisposition> {
+  const { job, record, message, deps, logger } = delivery;
+  const durationMs = durationOf(timing);
+  const retry = retrying(record, { now: timing.finished, durationMs, error: failure.error, delaySeconds: failure.delaySeconds });
+  if (!(await deps.store.recordOutcome(refOf(delivery), retry))) {
+    logger.warn('attempt failed after another delivery took the job over; leaving the message to that delivery');
+    return 'keep';
+  }
+  logger.info('job will retry', { delaySeconds: failure.delaySeconds, error: failure.error });
+  deps.observe?.({ kind: job.kind, outcome: 'retried', durationMs, queueLatencyMs: latencyOf(delivery, timing.started) });
+  if (failure.delaySeconds > MAX_VISIBILITY_SECONDS) return retryViaSchedule(delivery, retry.nextRunAt);
+  try {
+    await deps.transport.changeVisibility(message.lane, message.receiptHandle, failure.delaySeconds);
+  } catch (error) {
+    // The message still comes back, after the queue's visibility timeout instead.
+    logger.error('could not set the retry delay on the message', { error: error as Error });
+  }
+  return 'keep';
+}
+
+/** A retry later than SQS can hide a message (12 h): a one-time schedule sends it again, and this message goes. */
+async function retryViaSchedule(delivery: ClaimedDelivery, nextRunAt: Date): Promise<MessageDisposition> {
+  const { job, record, message, deps, logger } = delivery;
+  const name = scheduleNameFor(job.id, record.attempt + 1);
+  try {
+    await deps.scheduler.scheduleOnce(name, nextRunAt, message.lane, message.body);
+  } catch (error) {
+    logger.error('could not schedule the retry; the message comes back in 12 h instead', { error: error as Error });
+    await deps.transport.changeVisibility(message.lane, message.receiptHandle, MAX_VISIBILITY_SECONDS);
+    return 'keep';
+  }
+  await deps.store.markRetryScheduled(refOf(delivery), name);
+  return 'ack';
+}
+
+/** Dead-letters the message with a note, then records the failure (with the payload, for inspection and retry) and tells the parent. */
+export async function failJob(delivery: ClaimedDelivery, error: JobError, durationMs?: number): Promise<MessageDisposition> {
+  const { job, record, message, deps, logger } = delivery;
+  await deps.transport.sendToDeadLetter(message.lane, message.body, {
+    id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
+  });
+  const kept = retentionSeconds(deps.registry.find(job.kind), 'failed');
+  const recorded = await deps.store.recordOutcome(refOf(delivery), failed(record, { now: deps.now(), durationMs, error, payloadJson: JSON.stringify(job.payload) ?? 'null', retentionSeconds: kept }));
+  if (!recorded) {
+    logger.warn('failure not recorded: another delivery took the job over');
+    return 'ack';
+  }
+  logger.warn('job failed and was dead-lettered', { reason: error.message });
+  deps.observe?.({ kind: job.kind, outcome: 'failed', durationMs });
+  if (record.parentId) await settleParent(record.parentId, deps, logger, { childId: job.id, error });
+  return 'ack';
+}
+
+function refOf(delivery: ClaimedDelivery): { id: string; attempt: number } {
+  return { id: delivery.job.id, attempt: delivery.record.attempt };
+}
+
+function durationOf(timing: AttemptTiming): number {
+  return timing.finished.getTime() - timing.started.getTime();
+}
+
+/** Queue latency of a first attempt: from SQS accepting the message to the attempt starting. */
+function latencyOf(delivery: ClaimedDelivery, started: Date): number | undefined {
+  return delivery.record.attempt === 1 ? Math.max(0, started.getTime() - delivery.message.sentTimestamp) : undefined;
+}

@@ -1,0 +1,85 @@
+import { InvalidPayloadError, PayloadTooLargeError, PermanentError, type JoblineError } from '../errors.js';
+import { Spawner } from '../flows/children.js';
+import { followUpOf } from '../flows/follow-ups.js';
+import { once } from '../idempotency/once.js';
+import { retentionSeconds, type JobDefinition } from '../job-definition.js';
+import type { JobRegistry } from '../job-registry.js';
+import { classifyFailure, toJobError } from '../retry/classify-failure.js';
+import type { FollowUp } from '../store/attempt-outcome.js';
+import { Heartbeat } from './heartbeat.js';
+import type { JobContext } from './job-handler.js';
+import { failJob, recordRetry, recordSuccess, recordWaiting } from './record-outcome.js';
+import { runWithDeadline } from './run-attempt.js';
+import { LEASE_GRACE_MS, type ClaimedDelivery, type MessageDisposition } from './worker-dependencies.js';
+
+/** How long the attempt may run, and the lease a heartbeat renews (heartbeat kinds only), from the claim. */
+export interface AttemptLimits {
+  readonly timeoutMs: number;
+  readonly leaseSeconds?: number | undefined;
+}
+
+/**
+ * Runs a claimed job: checks its kind and payload (a mismatch fails it permanently), runs the
+ * handler against its deadline, then records what the attempt came to — waiting for children,
+ * succeeded with its follow-ups, retrying, or failed.
+ */
+export async function runClaimed(delivery: ClaimedDelivery, definition: JobDefinition | undefined, limits: AttemptLimits): Promise<MessageDisposition> {
+  const { job, record, deps } = delivery;
+  const bound = deps.jobs.get(job.kind);
+  const checked = !definition || !bound
+    ? { problem: new PermanentError(`unknown job kind "${job.kind}": this worker handles ${[...deps.jobs.keys()].sort().join(', ') || 'no kinds'}`) }
+    : checkPayload(deps.registry, definition, job.payload);
+  if ('problem' in checked) return failJob(delivery, toJobError(checked.problem, record.attempt, true, deps.now()));
+
+  const started = deps.now();
+  const attempt = handlerContext(delivery, started, limits);
+  const outcome = await runWithDeadline(limits.timeoutMs, (signal) => bound!.handler(checked.payload, { ...attempt.context, signal }), attempt.controller);
+  const timing = { started, finished: deps.now() };
+  if (outcome.ok && attempt.spawner.spawned) return recordWaiting(delivery, timing, outcome.result);
+  if (outcome.ok) return recordSuccess(delivery, timing, outcome.result, attempt.followUps, retentionSeconds(definition, 'succeeded'));
+  const failure = classifyFailure(outcome.thrown, record.attempt, definition!.retry, timing.finished, deps.random);
+  if (failure.action === 'retry') return recordRetry(delivery, timing, failure);
+  delivery.logger.warn('job failed', { error: failure.error });
+  return failJob(delivery, failure.error, timing.finished.getTime() - started.getTime());
+}
+
+/** The `ctx` of one attempt (all but its signal), and what the handler's calls collect. */
+function handlerContext(delivery: ClaimedDelivery, started: Date, limits: AttemptLimits) {
+  const { job, record, message, deps, logger } = delivery;
+  const controller = new AbortController();
+  const followUps: FollowUp[] = [];
+  const spawner = new Spawner({ id: job.id, attempt: record.attempt }, deps);
+  const heartbeat = new Heartbeat({ id: job.id, attempt: record.attempt, lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: limits.leaseSeconds }, deps.store, deps.transport, controller, deps.now);
+  const context: Omit<JobContext, 'signal'> = {
+    id: job.id,
+    kind: job.kind,
+    attempt: record.attempt,
+    maxAttempts: record.maxAttempts,
+    deadline: new Date(started.getTime() + limits.timeoutMs),
+    logger: logger.createChild({ persistentKeys: { attempt: record.attempt } }),
+    heartbeat: (progress?: unknown) => heartbeat.beat(progress),
+    once: (key, fn, options) => once({
+      store: deps.idempotency,
+      jobId: job.id,
+      kind: job.kind,
+      leaseUntil: () => new Date(started.getTime() + limits.timeoutMs + LEASE_GRACE_MS),
+      now: deps.now,
+    }, key, fn, options),
+    then: (next, payload) => {
+      followUps.push(followUpOf(next as JobDefinition, payload, job.id, deps));
+    },
+    spawn: (children, payloads, options) => spawner.spawn(children as JobDefinition, payloads, options),
+  };
+  return { context, controller, followUps, spawner };
+}
+
+/** The payload parsed by its schema, or the (permanent) error that a mismatch is. */
+function checkPayload(registry: JobRegistry, definition: JobDefinition, payload: unknown): { payload: unknown } | { problem: JoblineError } {
+  try {
+    return { payload: registry.validate(definition, payload).payload };
+  } catch (error) {
+    if (error instanceof InvalidPayloadError || error instanceof PayloadTooLargeError) return { problem: error };
+    throw error;
+  }
+}
+

@@ -1,0 +1,56 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { FlowDependencies } from '../flows/flow-dependencies.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import type { JobMessage } from '../job-message.js';
+import type { JobRecord } from '../job-record.js';
+import type { JobScheduler } from '../scheduler/job-scheduler.js';
+import type { BoundJob } from './job-handler.js';
+
+/** Time kept back from the Lambda's remaining time so the worker can record the outcome, in ms. */
+export const FINISH_RESERVE_MS = 1500;
+/** How long past its deadline a lease lasts, in ms: the margin before another delivery may take over. */
+export const LEASE_GRACE_MS = 2000;
+
+/** One SQS message, as the worker sees it. */
+export interface IncomingMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly lane: string;
+  readonly receiveCount: number;
+  /** When SQS accepted the message (ms since the epoch). */
+  readonly sentTimestamp: number;
+}
+
+/** What to do with the message once processed: delete it (`ack`) or leave it to come back (`keep`). */
+export type MessageDisposition = 'ack' | 'keep';
+
+/** What processing a message needs; every effect goes through `store`, `transport`, `scheduler` and `idempotency`. */
+export interface WorkerDependencies extends FlowDependencies {
+  readonly jobs: ReadonlyMap<string, BoundJob>;
+  readonly scheduler: JobScheduler;
+  readonly idempotency: IdempotencyStore;
+  readonly logger: Logger;
+  readonly random: () => number;
+  /** Told of every attempt's outcome (the worker turns these into CloudWatch metrics). */
+  readonly observe?: (event: JobEvent) => void;
+}
+
+/** An attempt's outcome, for metrics. */
+export interface JobEvent {
+  readonly kind: string;
+  readonly outcome: 'succeeded' | 'retried' | 'failed';
+  /** How long the attempt ran, in ms. */
+  readonly durationMs?: number | undefined;
+  /** From the message being sent to its attempt starting, in ms (first attempts only). */
+  readonly queueLatencyMs?: number | undefined;
+}
+
+/** A delivery the worker claimed (or must fail): the message, its job and record, and what to reach them with. */
+export interface ClaimedDelivery {
+  readonly message: IncomingMessage;
+  readonly job: JobMessage;
+  readonly record: JobRecord;
+  readonly deps: WorkerDependencies;
+  readonly logger: Logger;
+}
