@@ -77,6 +77,9 @@ export const DISCARDABLE_STATUSES: readonly JobStatus[] = RETRYABLE_STATUSES;
 /** Statuses a parent finishes from once its children are done (or one failed fast): `running`, `waiting`. */
 export const PARENT_FINISHABLE_STATUSES: readonly JobStatus[] = statusesInto('succeeded');
 
+/** Statuses the sweeper watches a job in once it passes the stuck horizon: still waiting to run, or running. */
+export const WATCHABLE_STATUSES: readonly JobStatus[] = ['queued', 'running'];
+
 /** Statuses in which a job is over: a message that still arrives for it is dropped. */
 export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 

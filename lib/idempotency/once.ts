@@ -1,4 +1,4 @@
-import { RetryAfterError } from '../errors.js';
+import { ConfigurationError, RetryAfterError } from '../errors.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 
 /** Default time a `ctx.once` result is remembered, in seconds (7 days). */
@@ -30,7 +30,8 @@ export interface OnceScope {
  * Keys are scoped to the job kind: `once('send:' + token, ...)` in `email.send`.
  */
 export async function once<T>(scope: OnceScope, key: string, fn: () => Promise<T>, options: OnceOptions = {}): Promise<T> {
-  if (!key) throw new Error('ctx.once needs a non-empty key');
+  // A programming error no retry fixes: permanent.
+  if (!key) throw new ConfigurationError('ctx.once', ['needs a non-empty key']);
   const scopedKey = `once#${scope.kind}#${key}`;
   const now = scope.now();
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_ONCE_TTL_SECONDS;

@@ -8,7 +8,7 @@ import { UnknownLaneError } from '../errors.js';
 import { expiryOf } from '../job-definition.js';
 import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
-import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
+import { INDEXED_STATUSES, isFinished, type JobStatus } from '../job-status.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import { DynamoSweepStore, type SweepStore } from '../store/dynamo-sweep-store.js';
 import type { JobStore } from '../store/job-store.js';
@@ -269,7 +269,7 @@ export class JobInspector {
           await this.lanes.sendToLane(lane, message.body);
           await this.store.markDispatched(record.id);
           moved++;
-        } else if (record && !['succeeded', 'cancelled'].includes(record.status)) {
+        } else if (record && !isFinished(record.status)) {
           await this.lanes.sendToLane(lane, message.body);
           moved++;
         } else {

@@ -22,6 +22,9 @@ const CANCELLABLE = statusIn(CANCELLABLE_STATUSES);
 const RETRYABLE = statusIn(RETRYABLE_STATUSES);
 const DISCARDABLE = statusIn(DISCARDABLE_STATUSES);
 const PARENT_FINISHABLE = statusIn(PARENT_FINISHABLE_STATUSES);
+// Writes that keep the status: a cancelled job keeps its payload, a retrying one its schedule.
+const CANCELLED = statusIn(['cancelled']);
+const RETRYING = statusIn(['retrying']);
 
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
 export class DynamoJobStore implements JobStore {
@@ -266,8 +269,8 @@ export class DynamoJobStore implements JobStore {
     // Cancelled before any worker saw its message: the message is still on its way, and runs the job when it comes.
     const revived = await this.conditionalUpdate(id, {
       UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now REMOVE stateKey, finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
-      ConditionExpression: '#status = :cancelled AND attribute_not_exists(payloadJson)',
-      ExpressionAttributeValues: { ':cancelled': 'cancelled' },
+      ConditionExpression: `${CANCELLED.expression} AND attribute_not_exists(payloadJson)`,
+      ExpressionAttributeValues: CANCELLED.values,
     }, now);
     // A worker kept the payload in between: requeue from it (a few times; more races than that is an error).
     if (!revived.updated && revived.status === 'cancelled') {
@@ -307,9 +310,9 @@ export class DynamoJobStore implements JobStore {
         TableName: this.tableName,
         Key: jobKey(id),
         UpdateExpression: 'SET payloadJson = :payload, updatedAt = :now',
-        ConditionExpression: '#status = :cancelled',
+        ConditionExpression: CANCELLED.expression,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':payload': payloadJson, ':now': now.toISOString(), ':cancelled': 'cancelled' },
+        ExpressionAttributeValues: { ':payload': payloadJson, ':now': now.toISOString(), ...CANCELLED.values },
       }));
       return true;
     } catch (error) {
@@ -341,9 +344,9 @@ export class DynamoJobStore implements JobStore {
         TableName: this.tableName,
         Key: jobKey(ref.id),
         UpdateExpression: 'SET scheduleName = :name',
-        ConditionExpression: '#status = :retrying AND attempt = :attempt',
+        ConditionExpression: `${RETRYING.expression} AND attempt = :attempt`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':name': scheduleName, ':retrying': 'retrying', ':attempt': ref.attempt },
+        ExpressionAttributeValues: { ':name': scheduleName, ...RETRYING.values, ':attempt': ref.attempt },
       }));
       return true;
     } catch (error) {

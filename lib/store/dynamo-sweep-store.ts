@@ -3,6 +3,10 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import type { JobRecord } from '../job-record.js';
 import { markDispatched } from './job-writes.js';
 import { jobKey, shardKey, STATE_INDEX, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
+import { WATCHABLE_STATUSES } from '../job-status.js';
+import { statusIn } from './status-condition.js';
+
+const WATCHABLE = statusIn(WATCHABLE_STATUSES);
 
 /** A job record with the payload kept for the sweeper (its message was never sent). */
 export interface UndispatchedJob {
@@ -63,9 +67,9 @@ export class DynamoSweepStore implements SweepStore {
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :upTo',
-      FilterExpression: '#status IN (:queued, :running) AND sk > :after',
+      FilterExpression: `${WATCHABLE.expression} AND sk > :after`,
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': shardKey(shard), ':after': after, ':upTo': upTo, ':queued': 'queued', ':running': 'running' },
+      ExpressionAttributeValues: { ':pk': shardKey(shard), ':after': after, ':upTo': upTo, ...WATCHABLE.values },
     });
     return items.map(toJobRecord);
   }

@@ -5,18 +5,21 @@ import type { ChildReport } from './attempt-outcome.js';
 import { jobKey, stateKey } from './job-item.js';
 import type { AttemptRef } from './job-store.js';
 import type { NewJob } from './new-job.js';
+import { statusIn } from './status-condition.js';
 
 /*
  * The items and updates DynamoJobStore writes, as plain values: a new job's item, a write
  * fenced to an attempt, a child's report to its parent.
  */
 
+const RUNNING = statusIn(['running']);
+
 /** The update of a write fenced to the claiming attempt: it applies only while that attempt still runs the job. */
 export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedChange): UpdateCommandInput & { UpdateExpression: string } {
   const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
   const absent = Object.entries(change.IF_ABSENT ?? {});
   const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':running': 'running', ':attempt': ref.attempt };
+  const values: Record<string, unknown> = { ...RUNNING.values, ':attempt': ref.attempt };
   const sets = entries.map(([name, value], i) => {
     names[`#a${i}`] = name;
     values[`:v${i}`] = value;
@@ -31,7 +34,7 @@ export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedC
     TableName: tableName,
     Key: jobKey(ref.id),
     UpdateExpression: `SET ${sets.join(', ')}${change.REMOVE.length ? ` REMOVE ${change.REMOVE.join(', ')}` : ''}`,
-    ConditionExpression: '#status = :running AND attempt = :attempt',
+    ConditionExpression: `${RUNNING.expression} AND attempt = :attempt`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
