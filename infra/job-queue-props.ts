@@ -28,6 +28,17 @@ export const DEFAULT_STUCK_JOBS_ALARM = 1;
 export const SWEEPER_TIMEOUT = Duration.minutes(1);
 /** Memory of the sweeper function, in MB. */
 export const SWEEPER_MEMORY_MB = 256;
+/** Timeout of the dispatcher function (it sends up to a batch of jobs). */
+export const DISPATCHER_TIMEOUT = Duration.seconds(30);
+/** Memory of the dispatcher function, in MB. */
+export const DISPATCHER_MEMORY_MB = 256;
+/** Stream records per dispatcher invocation. */
+export const DISPATCHER_BATCH_SIZE = 100;
+/**
+ * Times the stream delivers a batch the dispatcher could not send in full before it moves on;
+ * the sweeper then sends what is left (it finds those jobs still undispatched).
+ */
+export const DISPATCHER_RETRY_ATTEMPTS = 10;
 /** Timeout of the enqueue API's function (an HTTP API waits at most 30 s for its integration). */
 export const API_TIMEOUT = Duration.seconds(15);
 /** Memory of the enqueue API's function, in MB. */
@@ -72,6 +83,11 @@ export interface JobQueueProps {
   readonly worker: WorkerProps;
   /** The enqueue HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`, IAM-authenticated). @default none */
   readonly api?: EnqueueApiProps;
+  /** The dispatcher of jobs enqueued in callers' own transactions (it always exists; it runs only for those). */
+  readonly dispatcher?: {
+    /** Extra environment variables for the dispatcher (an emulator endpoint, a test's faults). */
+    readonly environment?: Record<string, string>;
+  };
   /** Partition-key shards of the jobs table. @default 64 */
   readonly shardCount?: number;
   /** Visibility timeout of every lane's queue; at least 6× the worker's timeout. @default 6 × worker timeout */

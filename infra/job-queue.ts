@@ -5,17 +5,17 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
 import { QUEUE_NAME_ENV } from '../lib/metrics.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
-import { STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
+import { DISPATCH_ATTRIBUTE, STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
 import { createAlarms } from './job-queue-alarms.js';
 import { createDashboard } from './job-queue-dashboard.js';
 import { createLanes } from './job-queue-lanes.js';
@@ -23,6 +23,10 @@ import { deadLettersMetric, oldestJobAgeMetric, stuckJobsMetric, workerMetric, t
 import {
   API_MEMORY_MB,
   API_TIMEOUT,
+  DISPATCHER_BATCH_SIZE,
+  DISPATCHER_MEMORY_MB,
+  DISPATCHER_RETRY_ATTEMPTS,
+  DISPATCHER_TIMEOUT,
   resolveSettings,
   SWEEPER_MEMORY_MB,
   SWEEPER_TIMEOUT,
@@ -57,6 +61,11 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   readonly cronSchedules: readonly CfnSchedule[];
   /** The sweeper Lambda (shipped prebuilt with jobline), run every minute. */
   readonly sweeperFunction: LambdaFunction;
+  /**
+   * The dispatcher Lambda (shipped prebuilt with jobline): the jobs table's stream hands it the
+   * jobs written in callers' own transactions (`JobClient.transactionItems`), whose messages it sends.
+   */
+  readonly dispatcherFunction: LambdaFunction;
   /** Alarms: per lane, the oldest job's age and a non-empty DLQ; per kind, failures and the failure rate; and stuck jobs. */
   readonly alarms: readonly Alarm[];
   /** The CloudWatch dashboard of this job queue. */
@@ -90,6 +99,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     this.workerFunction = worker.function;
     this.operatorConfig = this.operatorConfigOf(config, worker.eventSourceMappings);
     this.sweeperFunction = this.createSweeper(settings.stuckAfter);
+    this.dispatcherFunction = this.createDispatcher(props.dispatcher?.environment);
 
     const lanes = [...this.lanes.keys()];
     this.alarms = createAlarms(this, { lanes, jobs, metrics: this }, settings.alarms);
@@ -209,6 +219,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
         sortKey: { name: index.sort, type: AttributeType.STRING },
       })),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // New images feed the dispatcher the jobs callers write in their own transactions.
+      dynamoStream: StreamViewType.NEW_IMAGE,
       removalPolicy,
     });
   }
@@ -278,6 +290,28 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     return fn;
   }
 
+  /**
+   * The dispatcher function on the jobs table's stream, filtered to the inserts marked for it
+   * (only transactional enqueues invoke it), with partial batch responses.
+   */
+  private createDispatcher(environment?: Record<string, string>): LambdaFunction {
+    const fn = packagedFunction(this, 'Dispatcher', 'dispatcher', { timeout: DISPATCHER_TIMEOUT, memorySize: DISPATCHER_MEMORY_MB, environment: this.functionEnvironment(environment) });
+    this.table.grant(fn, 'dynamodb:UpdateItem');
+    for (const lane of this.lanes.values()) lane.queue.grantSendMessages(fn);
+    this.grantScheduling(fn);
+    fn.addEventSource(new DynamoEventSource(this.table, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: DISPATCHER_BATCH_SIZE,
+      reportBatchItemFailures: true,
+      retryAttempts: DISPATCHER_RETRY_ATTEMPTS,
+      filters: [FilterCriteria.filter({
+        eventName: FilterRule.isEqual('INSERT'),
+        dynamodb: { NewImage: { [DISPATCH_ATTRIBUTE.name]: { S: FilterRule.isEqual(DISPATCH_ATTRIBUTE.viaStream) } } },
+      })],
+    }));
+    return fn;
+  }
+
   /** The enqueue API's function behind an IAM-authorized HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`). */
   private createApi(api: EnqueueApiProps): { function: NodejsFunction; httpApi: HttpApi } {
     const fn = userFunction(this, 'EnqueueApi', { entry: api.entry, timeout: API_TIMEOUT, memorySize: API_MEMORY_MB, environment: this.functionEnvironment(api.environment) });
@@ -299,6 +333,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     new CfnOutput(this, 'Config', { value: this.operatorConfig, description: `${CONFIG_ENV} for clients and operators of this job queue` });
     new CfnOutput(this, 'WorkerFunctionName', { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: /aws/lambda/<name>)' });
     new CfnOutput(this, 'SweeperFunctionName', { value: this.sweeperFunction.functionName, description: 'the sweeper Lambda (invoke it for a sweep now)' });
+    new CfnOutput(this, 'DispatcherFunctionName', { value: this.dispatcherFunction.functionName, description: 'the dispatcher Lambda (sends jobs enqueued in callers\' transactions)' });
   }
 
   /** The environment of this queue's functions: its config and name, then `extra`. */

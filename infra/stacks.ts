@@ -63,6 +63,8 @@ export class JoblineTestStack extends Stack {
         environment: { ...props.functionEnvironment, PROBE_TABLE: probe.tableName, EMAIL_FROM: senderOf(props) },
       },
       api: { entry: entry('testing/api.ts'), environment: props.functionEnvironment },
+      // The dispatcher refuses the first send of each test.dispatch-flaky job, so its recovery is tested.
+      dispatcher: { environment: { JOBLINE_TEST_FAULTS: JSON.stringify({ failFirstSendOfKinds: ['test.dispatch-flaky'] }) } },
       shardCount: 4,
       // Delays past 5 s go through the Scheduler, so tests exercise that path in seconds.
       schedulerThreshold: Duration.seconds(5),

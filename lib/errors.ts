@@ -185,3 +185,69 @@ export class UnknownLaneError extends JoblineError {
     super(`no lane "${lane}"; lanes: ${lanes.join(', ')}`);
   }
 }
+
+/** One item of a cancelled transaction: whose it was, and why DynamoDB refused it. */
+export interface TransactionItemFailure {
+  /** Its position in the transaction's items. */
+  readonly index: number;
+  /** `caller`: one of your items; `job`: a job's record; `unique-key`: a unique kind's key claim. */
+  readonly owner: 'caller' | 'job' | 'unique-key';
+  /** DynamoDB's reason: `ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`, … */
+  readonly code: string;
+  readonly message?: string | undefined;
+  /** The table the item writes and, for your items, its key where the item names one. */
+  readonly table?: string | undefined;
+  readonly key?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * DynamoDB cancelled a transaction that enqueues jobs beside your writes: nothing of it was
+ * written, neither your items nor the jobs. `failures` says which items failed and why —
+ * your own conditions first (`owner: 'caller'`). Transient when only conflicts or throttling
+ * cancelled it (send it again), permanent when a condition or validation failed.
+ */
+export class TransactionCancelledError extends JoblineError {
+  override readonly name: string = 'TransactionCancelledError';
+  override readonly permanent: boolean;
+
+  constructor(readonly failures: readonly TransactionItemFailure[], options: JoblineErrorOptions = {}) {
+    super(`the transaction was cancelled and nothing was written: ${failures.map(describeFailure).join('; ') || 'DynamoDB gave no reason'}`, options);
+    this.permanent = failures.some((f) => f.code === 'ConditionalCheckFailed' || f.code === 'ValidationError');
+  }
+}
+
+/**
+ * A job of a unique kind enqueued in a transaction met another job holding its key within
+ * the window: the transaction was cancelled (nothing was written, your items neither), and
+ * `existingJobId` is the job that holds the key.
+ */
+export class DuplicateJobError extends JoblineError {
+  override readonly name: string = 'DuplicateJobError';
+  override readonly permanent: boolean = true;
+
+  constructor(
+    readonly kind: string,
+    readonly key: string,
+    readonly existingJobId: string,
+    options: JoblineErrorOptions = {},
+  ) {
+    super(`a "${kind}" job with unique key "${key}" exists already (job ${existingJobId}); the transaction was cancelled and nothing was written`, options);
+  }
+}
+
+/** More items, or more bytes, than one DynamoDB transaction takes. Nothing was written. */
+export class TransactionTooLargeError extends JoblineError {
+  override readonly name: string = 'TransactionTooLargeError';
+  override readonly permanent: boolean = true;
+
+  constructor(readonly actions: number, readonly bytes: number, readonly limits: { readonly actions: number; readonly bytes: number }) {
+    super(`a transaction takes at most ${limits.actions} items and ${limits.bytes} bytes; this one has ${actions} items and about ${bytes} bytes (your items plus each job's record, and its key's claim for a unique kind)`);
+  }
+}
+
+function describeFailure(failure: TransactionItemFailure): string {
+  const whose = failure.owner === 'caller' ? `your item ${failure.index}` : failure.owner === 'job' ? `the job record at item ${failure.index}` : `the unique-key claim at item ${failure.index}`;
+  const where = failure.table ? ` (${failure.table}${failure.key ? ` ${JSON.stringify(failure.key)}` : ''})` : '';
+  const what = failure.code === 'ConditionalCheckFailed' ? 'failed its condition' : `was refused: ${failure.code}${failure.message ? ` (${failure.message})` : ''}`;
+  return `${whose}${where} ${what}`;
+}

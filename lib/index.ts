@@ -32,6 +32,12 @@ export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatu
 export type { JobError, JobRecord } from './job-record.js';
 export {
   ConfigurationError,
+  DuplicateJobError,
+  JoblineError,
+  TransactionCancelledError,
+  TransactionTooLargeError,
+  type JoblineErrorOptions,
+  type TransactionItemFailure,
   InvalidEnqueueOptionsError,
   InvalidPayloadError,
   JobNotCancellableError,
@@ -57,3 +63,4 @@ export {
   type EnqueuedJob,
   type JobClientOptions,
 } from './client/job-client.js';
+export type { TransactItem } from './store/job-transaction.js';

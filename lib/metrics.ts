@@ -6,3 +6,5 @@ export const QUEUE_NAME_ENV = 'JOBLINE_QUEUE_NAME';
 export const WORKER_SERVICE_NAME = 'jobline-worker';
 /** Powertools `serviceName` of the sweeper: the `service` dimension of its metrics. */
 export const SWEEPER_SERVICE_NAME = 'jobline-sweeper';
+/** Powertools `serviceName` of the dispatcher (jobs enqueued in callers' transactions). */
+export const DISPATCHER_SERVICE_NAME = 'jobline-dispatcher';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** The Lambda functions jobline ships prebuilt (`dist/functions/<name>/index.js`, handler `index.handler`). */
-export const PACKAGED_FUNCTIONS = ['sweeper', 'web-dashboard'] as const;
+export const PACKAGED_FUNCTIONS = ['sweeper', 'dispatcher', 'web-dashboard'] as const;
 
 /** One of the functions jobline ships prebuilt. */
 export type PackagedFunction = (typeof PACKAGED_FUNCTIONS)[number];

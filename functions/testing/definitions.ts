@@ -61,5 +61,11 @@ export const emailThenFail = defineJob({ kind: 'test.email-then-fail', schema: s
 /** Fails permanently on its first run, succeeds on any later one: an operator's retry turns it into a success. */
 export const failFirst = defineJob({ kind: 'test.fail-first', schema: z.object({ note: z.string() }), retry: { ...fastRetry, maxAttempts: 1 }, timeoutSeconds: 5 });
 
+/** As test.echo, one job per `value` within a minute (unique). */
+export const uniqueEcho = defineJob({ kind: 'test.unique-echo', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5, unique: { key: (p) => p.value, windowSeconds: 60 } });
+
+/** As test.echo; the test stack's dispatcher fails the first send of each of its jobs (JOBLINE_TEST_FAULTS). */
+export const dispatchFlaky = defineJob({ kind: 'test.dispatch-flaky', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5 });
+
 /** Every test-only kind. */
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron] as const;
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky] as const;

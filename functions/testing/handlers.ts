@@ -2,14 +2,18 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent } from './definitions.js';
+import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, uniqueEcho } from './definitions.js';
 import { recordRun, runsOf } from './probe.js';
 
-export const echoJob = defineHandler(echo, async ({ value, holdMs }, ctx) => {
+const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
   await Promise.all([recordRun(ctx.id, ctx.attempt), recordRun(`value:${value}`, ctx.attempt)]);
   if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
   return { echo: value };
-});
+};
+
+export const echoJob = defineHandler(echo, echoHandler);
+export const uniqueEchoJob = defineHandler(uniqueEcho, echoHandler);
+export const dispatchFlakyJob = defineHandler(dispatchFlaky, echoHandler);
 
 export const flakyJob = defineHandler(flaky, async ({ failTimes }, ctx) => {
   await recordRun(ctx.id, ctx.attempt);
@@ -82,4 +86,4 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
 });
 
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob];

@@ -9,7 +9,9 @@ import { JobRegistry } from '../job-registry.js';
 import type { JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
-import type { JobStore, NewJob } from '../store/job-store.js';
+import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore } from '../store/job-store.js';
+import type { TransactItem } from '../store/job-transaction.js';
+import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
 
 /** Longest delay SQS itself can hold a message, in seconds. */
@@ -163,6 +165,53 @@ export class JobClient {
     return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: expiryOf(this.registry.find(current.kind), 'cancelled', now) });
   }
 
+  /**
+   * The items that enqueue a job inside your own DynamoDB transaction: its record (payload
+   * kept, marked for dispatch) and, for a unique kind, its key's claim. Put them in your
+   * `TransactWriteCommand` (the DynamoDB document client) beside your own writes — on your own
+   * tables — and either everything is written or nothing is. The jobs table's stream hands the
+   * record to the dispatcher, which sends its message (the sweeper does, should that fail);
+   * delays and `runAt` keep their meaning. The payload is validated now (typed errors, as
+   * `enqueue`). Needs the DynamoDB store (the caller needs `grantEnqueue`).
+   *
+   * @example
+   * const { job, items } = client.transactionItems(sendWelcome, { userId });
+   * await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: 'users', Item: user, ConditionExpression: 'attribute_not_exists(pk)' } }, ...items] }));
+   */
+  transactionItems<TInput>(job: JobDefinition<unknown, TInput> | string, payload: TInput, options: EnqueueOptions = {}): { job: EnqueuedJob; items: TransactItem[] } {
+    const store = this.transactionalStore();
+    const prepared = this.transactional(this.prepare({ job: job as JobDefinition | string, payload, options }, this.now(), undefined));
+    return { job: enqueuedOf(prepared.record), items: jobItems(store, [prepared]).items };
+  }
+
+  /**
+   * Writes your `items` and enqueues `jobs` in one DynamoDB transaction: both are written, or
+   * neither is. Throws DuplicateJobError when a unique kind's key is held by another job
+   * (with its id), TransactionCancelledError naming each item that failed — your own
+   * conditions first — and TransactionTooLargeError past DynamoDB's 100 items or 4 MB; in
+   * each case nothing was written. Validation errors come before anything is sent, as with `enqueueMany`.
+   *
+   * @example
+   * await client.enqueueInTransaction([{ Put: { TableName: 'users', Item: user, ConditionExpression: 'attribute_not_exists(email)' } }], [{ job: sendWelcome, payload: { userId } }]);
+   */
+  async enqueueInTransaction(items: readonly TransactItem[], jobs: readonly EnqueueRequest[]): Promise<EnqueuedJob[]> {
+    const store = this.transactionalStore();
+    const now = this.now();
+    const prepared = jobs.map((request, index) => this.transactional(this.prepare(request, now, jobs.length > 1 ? `job ${index}` : undefined)));
+    await runJobTransaction(store, items, prepared);
+    return prepared.map((p) => enqueuedOf(p.record));
+  }
+
+  private transactionalStore(): JobStore & TransactionalJobStore {
+    if (!isTransactional(this.store)) throw new ConfigurationError('transactional enqueue', ['it needs the DynamoDB store: the in-memory store cannot run your own DynamoDB items']);
+    return this.store;
+  }
+
+  private transactional(prepared: PreparedJob): TransactionalJob {
+    const { record } = prepared;
+    return { record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
+  }
+
   /** The record of a job, or undefined. */
   async get(id: string): Promise<JobRecord | undefined> {
     return this.store.get(id);
@@ -232,4 +281,8 @@ export class EnqueueError extends JoblineError {
   constructor(readonly jobIds: readonly string[]) {
     super(`could not send or store ${jobIds.length} job(s): ${jobIds.join(', ')}; enqueue them again`);
   }
+}
+
+function enqueuedOf(record: NewJob): EnqueuedJob {
+  return { id: record.id, kind: record.kind, status: record.status, runAt: record.runAt?.toISOString() };
 }

@@ -8,6 +8,12 @@ import type { NewJob } from './new-job.js';
  */
 export type AttemptOutcome = SucceededOutcome | RetryingOutcome | FailedOutcome | WaitingOutcome;
 
+/** Fences a finishing write to the attempt that claimed the job. */
+export interface AttemptRef {
+  readonly id: string;
+  readonly attempt: number;
+}
+
 /** What a child reports to its parent when it finishes: its outcome and its numeric result fields, summed on the parent. */
 export interface ChildReport {
   readonly parentId: string;

@@ -8,7 +8,8 @@ import { CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, PARENT_
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
-import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from './job-store.js';
+import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult } from './job-store.js';
+import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
 import { epochSeconds, fencedUpdate, markDispatched, newItem, parentReport, statusOf, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
@@ -27,7 +28,7 @@ const CANCELLED = statusIn(['cancelled']);
 const RETRYING = statusIn(['retrying']);
 
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
-export class DynamoJobStore implements JobStore {
+export class DynamoJobStore implements JobStore, TransactionalJobStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -45,7 +46,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }, tries = RACE_RETRIES): Promise<UniqueInsertResult> {
-    const claimKey = { pk: `unique#${job.kind}#${claim.key}` };
+    const claimKey = uniqueClaimKey(job.kind, claim.key);
     try {
       await this.doc.send(new TransactWriteCommand({
         TransactItems: [
@@ -73,6 +74,18 @@ export class DynamoJobStore implements JobStore {
       }
       return { inserted: false, existingJobId };
     }
+  }
+
+  transactionItems(job: NewJob, payloadJson: string, unique?: { key: string; expiresAt: Date; now: Date }): TransactItem[] {
+    return jobTransactionItems({ jobs: this.tableName, claims: this.claimsTableName }, job, payloadJson, unique);
+  }
+
+  transact(items: readonly TransactItem[]): ReturnType<TransactionalJobStore['transact']> {
+    return runTransaction(this.doc, items);
+  }
+
+  uniqueKeyHolder(kind: string, key: string): Promise<string | undefined> {
+    return uniqueKeyHolder(this.doc, this.claimsTableName, kind, key);
   }
 
   async keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void> {
@@ -147,8 +160,8 @@ export class DynamoJobStore implements JobStore {
     ]);
   }
 
-  async markDispatched(id: string): Promise<void> {
-    await markDispatched(this.doc, this.tableName, id);
+  async markDispatched(id: string, status?: JobStatus): Promise<void> {
+    await markDispatched(this.doc, this.tableName, id, status);
   }
 
   private async recordRetry(ref: AttemptRef, update: RetryingOutcome): Promise<boolean> {

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import type { JobRecord } from '../job-record.js';
 import { markDispatched } from './job-writes.js';
 import { jobKey, shardKey, STATE_INDEX, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
-import { WATCHABLE_STATUSES } from '../job-status.js';
+import { WATCHABLE_STATUSES, type JobStatus } from '../job-status.js';
 import { statusIn } from './status-condition.js';
 
 const WATCHABLE = statusIn(WATCHABLE_STATUSES);
@@ -19,7 +19,7 @@ export interface SweepStore {
   /** Jobs of a shard whose message could not be sent, with their kept payload. */
   undispatched(shard: number): Promise<UndispatchedJob[]>;
   /** Marks a job's message as sent: it leaves the undispatched index and drops its payload copy. */
-  markDispatched(id: string): Promise<void>;
+  markDispatched(id: string, status?: JobStatus): Promise<void>;
   /** The id the shard's last sweep got to (exclusive lower bound of the next one). */
   cursor(shard: number): Promise<string | undefined>;
   saveCursor(shard: number, cursor: string): Promise<void>;
@@ -50,8 +50,8 @@ export class DynamoSweepStore implements SweepStore {
     return items.filter((item) => typeof item.payloadJson === 'string').map((item) => ({ record: toJobRecord(item), payloadJson: item.payloadJson as string }));
   }
 
-  async markDispatched(id: string): Promise<void> {
-    await markDispatched(this.doc, this.tableName, id);
+  async markDispatched(id: string, status?: JobStatus): Promise<void> {
+    await markDispatched(this.doc, this.tableName, id, status);
   }
 
   async cursor(shard: number): Promise<string | undefined> {

@@ -20,6 +20,11 @@ export const STATE_INDEX = { name: 'byState', partition: 'stateKey', sort: 'sk' 
 export const WATCH_INDEX = { name: 'byWatch', partition: 'watchKey', sort: 'sk' } as const;
 /** Partition key of the sweeper's own items (its per-shard cursors). */
 export const SWEEPER_PARTITION = 'SWEEPER';
+/**
+ * Marks a record written inside a caller's own transaction (`dispatch = stream`): the table's
+ * stream hands exactly these inserts to the dispatcher, which sends their messages.
+ */
+export const DISPATCH_ATTRIBUTE = { name: 'dispatch', viaStream: 'stream' } as const;
 /** The TTL attribute (seconds since the epoch). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 

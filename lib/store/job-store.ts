@@ -1,4 +1,5 @@
-import type { AttemptOutcome } from './attempt-outcome.js';
+import type { AttemptOutcome, AttemptRef } from './attempt-outcome.js';
+import type { CancellationReason, TransactItem } from './job-transaction.js';
 import type { NewJob } from './new-job.js';
 import type { JobError, JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
@@ -41,11 +42,7 @@ export type ClaimResult =
   | { readonly outcome: 'exhausted'; readonly record: JobRecord }
   | { readonly outcome: 'skip'; readonly record: JobRecord };
 
-/** Fences a finishing write to the attempt that claimed the job. */
-export interface AttemptRef {
-  readonly id: string;
-  readonly attempt: number;
-}
+export type { AttemptRef } from './attempt-outcome.js';
 
 /**
  * Storage of job records. Every finishing write is fenced: it applies only while the job
@@ -78,8 +75,11 @@ export interface JobStore {
   insertChildren(children: readonly NewJob[]): Promise<void>;
   /** Finishes a waiting parent (`waiting` → `succeeded` / `failed`); false when it was not waiting. */
   finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean>;
-  /** A job's message is on its way: it leaves the undispatched index and drops its payload copy. */
-  markDispatched(id: string): Promise<void>;
+  /**
+   * A job's message is on its way: it leaves the undispatched index and drops its payload copy
+   * (a `scheduled` job — pass its status — stays listed as scheduled). No-op once claimed.
+   */
+  markDispatched(id: string, status?: JobStatus): Promise<void>;
   /**
    * Cancels a job that has not started: `scheduled`, `queued` or `retrying` → `cancelled`.
    * Returns the record after; throws {@link JobNotCancellableError} for any other status.
@@ -132,4 +132,22 @@ export interface ListQuery {
   readonly since?: Date;
   /** Only jobs older than this id: the next page of a newest-first listing. */
   readonly before?: string;
+}
+
+/**
+ * A store that can write jobs inside a caller's own DynamoDB transaction (the DynamoDB store;
+ * the in-memory one cannot run the caller's items).
+ */
+export interface TransactionalJobStore {
+  /** The items that write `job` (and its unique key's claim) inside a transaction; the table's stream dispatches it. */
+  transactionItems(job: NewJob, payloadJson: string, unique?: { key: string; expiresAt: Date; now: Date }): TransactItem[];
+  /** Runs a transaction; the per-item reasons when DynamoDB cancelled it (then nothing was written). */
+  transact(items: readonly TransactItem[]): Promise<{ ok: true } | { ok: false; reasons: CancellationReason[]; error: Error }>;
+  /** The job holding a unique key of `kind`, if one does. */
+  uniqueKeyHolder(kind: string, key: string): Promise<string | undefined>;
+}
+
+/** True when `store` can take part in a caller's transaction. */
+export function isTransactional(store: JobStore): store is JobStore & TransactionalJobStore {
+  return typeof (store as Partial<TransactionalJobStore>).transactionItems === 'function';
 }

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { JobStatus } from '../job-status.js';
 import type { ChildReport } from './attempt-outcome.js';
 import { jobKey, stateKey } from './job-item.js';
-import type { AttemptRef } from './job-store.js';
+import type { AttemptRef } from './attempt-outcome.js';
 import type { NewJob } from './new-job.js';
 import { statusIn } from './status-condition.js';
 
@@ -94,14 +95,18 @@ export function statusOf(error: ConditionalCheckFailedException): string | undef
   return error.Item ? String(unmarshall(error.Item).status) : undefined;
 }
 
-/** Marks a job's message as sent: it leaves the undispatched index and drops its payload copy (no-op once claimed). */
-export async function markDispatched(doc: DynamoDBDocumentClient, tableName: string, id: string): Promise<void> {
+/**
+ * Marks a job's message as sent: it leaves the undispatched index and drops its payload copy,
+ * and a `scheduled` one is listed as scheduled again (no-op once claimed).
+ */
+export async function markDispatched(doc: DynamoDBDocumentClient, tableName: string, id: string, status?: JobStatus): Promise<void> {
+  const scheduled = status === 'scheduled';
   try {
     await doc.send(new UpdateCommand({
       TableName: tableName, Key: jobKey(id),
-      UpdateExpression: 'REMOVE stateKey, payloadJson',
+      UpdateExpression: scheduled ? 'SET stateKey = :scheduled REMOVE payloadJson' : 'REMOVE stateKey, payloadJson',
       ConditionExpression: 'begins_with(stateKey, :undispatched)',
-      ExpressionAttributeValues: { ':undispatched': 'undispatched#' },
+      ExpressionAttributeValues: { ':undispatched': 'undispatched#', ...(scheduled ? { ':scheduled': stateKey('scheduled', id) } : {}) },
     }));
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;

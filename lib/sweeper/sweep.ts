@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { JoblineConfig } from '../config.js';
 import { firstIdAt } from '../job-id.js';
-import { encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
-import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
-import type { SweepStore, UndispatchedJob } from '../store/dynamo-sweep-store.js';
+import { dispatchKept } from '../flows/dispatch.js';
+import type { JobScheduler } from '../scheduler/job-scheduler.js';
+import type { SweepStore } from '../store/dynamo-sweep-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 
 /** How the sweeper judges jobs. */
@@ -77,7 +77,15 @@ export async function sweep(deps: SweepDependencies, options: SweepOptions): Pro
 
 async function sweepShard(shard: number, now: Date, deps: SweepDependencies, options: SweepOptions) {
   const undispatched = await deps.store.undispatched(shard);
-  const redispatched = sum(await Promise.all(undispatched.map((job) => redispatch(job, now, deps))));
+  const { dispatched } = await dispatchKept(undispatched, now, {
+    transport: deps.transport,
+    scheduler: deps.scheduler,
+    markDispatched: (id, status) => deps.store.markDispatched(id, status),
+    thresholdSeconds: deps.config.scheduler.thresholdSeconds,
+    logger: deps.logger,
+  });
+  if (dispatched.length > 0) deps.logger.info('dispatched jobs whose message had not been sent', { jobIds: dispatched });
+  const redispatched = dispatched.length;
 
   const horizon = firstIdAt(now.getTime() - options.stuckAfterSeconds * 1000);
   const after = (await deps.store.cursor(shard)) ?? firstIdAt(now.getTime() - (options.stuckAfterSeconds + (options.firstLookbackSeconds ?? 3600)) * 1000);
@@ -98,30 +106,6 @@ async function sweepShard(shard: number, now: Date, deps: SweepDependencies, opt
   const parents = await deps.store.waitingParents(shard);
   for (const parentId of parents) await deps.settleParent(parentId);
   return { redispatched, examined: fresh.length, watched, stuck, stale, parents: parents.length };
-}
-
-/** Sends a kept payload's message now, with what remains of its delay (or through a schedule). Returns 1 when sent. */
-async function redispatch(job: UndispatchedJob, now: Date, deps: SweepDependencies): Promise<number> {
-  const { record } = job;
-  const body = encodeJobMessage(record.id, record.kind, job.payloadJson);
-  const due = record.runAt ? Date.parse(record.runAt) : now.getTime();
-  const delaySeconds = Math.max(0, Math.ceil((due - now.getTime()) / 1000));
-  try {
-    if (delaySeconds > deps.config.scheduler.thresholdSeconds) {
-      await deps.scheduler.scheduleOnce(scheduleNameFor(record.id, record.attempt + 1), new Date(due), record.lane, body);
-    } else {
-      const { failedIds } = await deps.transport.send(record.lane, [{ id: record.id, kind: record.kind, body, delaySeconds }]);
-      if (failedIds.length > 0) throw new Error('SQS refused the message');
-    }
-  } catch (error) {
-    if ((error as Error).name !== 'ConflictException') {
-      deps.logger.error('could not dispatch a kept job; trying again next sweep', { jobId: record.id, error: error as Error });
-      return 0;
-    }
-  }
-  await deps.store.markDispatched(record.id);
-  deps.logger.info('dispatched a job whose message had not been sent', { jobId: record.id, kind: record.kind, delaySeconds });
-  return 1;
 }
 
 function sum(values: number[]): number {

@@ -101,7 +101,7 @@ export class MemoryJobStore implements JobStore {
     return true;
   }
 
-  async markDispatched(id: string): Promise<void> {
+  async markDispatched(id: string, _status?: JobStatus): Promise<void> {
     // Only a job still waiting for its message: once claimed, there is nothing to drop.
     if (!this.undispatched.delete(id)) return;
     const record = this.records.get(id);

@@ -88,7 +88,11 @@ export function attribute(message: Message, name: string): string | undefined {
 
 /** Lines of the worker's logs that mention `text` (the emulator keeps Lambda output in CloudWatch Logs). */
 export async function workerLogLines(text: string): Promise<string[]> {
-  const functionName = stack.workerFunctionName;
+  return logLines(stack.workerFunctionName, text);
+}
+
+/** Lines of a function's logs that mention `text`. */
+export async function logLines(functionName: string, text: string): Promise<string[]> {
   const output = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: `"${text}"`, limit: 10_000 }));
   return (output.events ?? []).map((e) => e.message ?? '').filter((line) => line.includes(text));
 }

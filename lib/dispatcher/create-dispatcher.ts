@@ -1,0 +1,53 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { awsBackends } from '../aws/clients.js';
+import { configFromEnvironment, type JoblineConfig } from '../config.js';
+import { dispatchKept, type DispatchDependencies } from '../flows/dispatch.js';
+import { DISPATCHER_SERVICE_NAME } from '../metrics.js';
+import { jobsOfStream } from './stream-records.js';
+import { faultsFromEnvironment, withFaults } from './test-faults.js';
+
+/** Options of {@link createDispatcher}; tests may pass their own backends. */
+export interface DispatcherOptions {
+  /** Where the jobs live. @default read from the JOBLINE_CONFIG environment variable */
+  readonly config?: JoblineConfig;
+  readonly dependencies?: Partial<DispatchDependencies>;
+  readonly now?: () => Date;
+}
+
+/**
+ * Makes the dispatcher Lambda's handler: the jobs table's stream hands it the jobs written in
+ * callers' own transactions (inserts marked `dispatch = stream`, filtered by the event
+ * source), and it sends their messages to their lanes in batches — or to one-time schedules
+ * for long delays — then marks them dispatched. Jobs it could not send are reported as batch
+ * item failures (the stream delivers them again); the sweeper is the safety net after that.
+ * A job sent twice runs once: the claim sees to it.
+ */
+export function createDispatcher(options: DispatcherOptions = {}): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> {
+  const logger = new Logger({ serviceName: DISPATCHER_SERVICE_NAME });
+  let dependencies: DispatchDependencies | undefined;
+  const resolve = (): DispatchDependencies => {
+    if (dependencies) return dependencies;
+    const config = options.config ?? configFromEnvironment();
+    const backends = awsBackends(config);
+    const faults = faultsFromEnvironment();
+    dependencies = {
+      transport: faults ? withFaults(backends.transport, faults) : backends.transport,
+      scheduler: backends.scheduler,
+      markDispatched: (id, status) => backends.store.markDispatched(id, status),
+      thresholdSeconds: config.scheduler.thresholdSeconds,
+      logger,
+      ...options.dependencies,
+    };
+    return dependencies;
+  };
+  return async (event) => {
+    const jobs = jobsOfStream(event.Records);
+    if (jobs.length === 0) return { batchItemFailures: [] };
+    const report = await dispatchKept(jobs, (options.now ?? (() => new Date()))(), resolve());
+    const failed = new Set(report.failed);
+    const batchItemFailures = jobs.filter((job) => failed.has(job.record.id)).map((job) => ({ itemIdentifier: job.sequenceNumber }));
+    logger.info('dispatched jobs from the stream', { dispatched: report.dispatched.length, failed: batchItemFailures.length });
+    return { batchItemFailures };
+  };
+}

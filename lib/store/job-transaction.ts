@@ -1,0 +1,64 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DISPATCH_ATTRIBUTE, stateKey } from './job-item.js';
+import type { NewJob } from './new-job.js';
+import { epochSeconds, newItem } from './job-writes.js';
+
+/** One action of a DynamoDB transaction, as the DynamoDB document client takes it (`TransactWriteCommand`). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Why DynamoDB cancelled a transaction, per item, in the order the items were given (`None` for items that were fine). */
+export interface CancellationReason {
+  readonly code: string;
+  readonly message?: string | undefined;
+}
+
+/** DynamoDB's limits on one transaction. */
+export const TRANSACTION_LIMITS = { actions: 100, bytes: 4 * 1024 * 1024 } as const;
+
+/** The unique-key claim's item: a job of the kind holds the key until its window ends. */
+export function uniqueClaimKey(kind: string, key: string): { pk: string } {
+  return { pk: `unique#${kind}#${key}` };
+}
+
+/**
+ * The items that write a job inside a caller's transaction: its record — payload kept,
+ * undispatched, marked for the stream's dispatcher — and, for a unique kind, its key's claim
+ * (free, or its window over), which cancels the transaction when another job holds the key.
+ */
+export function jobTransactionItems(tables: { jobs: string; claims: string }, job: NewJob, payloadJson: string, unique?: { key: string; expiresAt: Date; now: Date }): TransactItem[] {
+  const record: TransactItem = {
+    Put: {
+      TableName: tables.jobs,
+      Item: { ...newItem(job), payloadJson, stateKey: stateKey('undispatched', job.id), [DISPATCH_ATTRIBUTE.name]: DISPATCH_ATTRIBUTE.viaStream },
+      // A job id is new; a retried transaction that wrote it already fails here instead of writing it twice.
+      ConditionExpression: 'attribute_not_exists(sk)',
+    },
+  };
+  if (!unique) return [record];
+  return [{
+    Put: {
+      TableName: tables.claims,
+      Item: { ...uniqueClaimKey(job.kind, unique.key), jobId: job.id, expiresAt: epochSeconds(unique.expiresAt) },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': epochSeconds(unique.now) },
+    },
+  }, record];
+}
+
+/** Runs a transaction; `reasons` when DynamoDB cancelled it (nothing was written), one per item. */
+export async function runTransaction(doc: DynamoDBDocumentClient, items: readonly TransactItem[]): Promise<{ ok: true } | { ok: false; reasons: CancellationReason[]; error: TransactionCanceledException }> {
+  try {
+    await doc.send(new TransactWriteCommand({ TransactItems: [...items] }));
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    return { ok: false, error, reasons: (error.CancellationReasons ?? []).map((r) => ({ code: r.Code ?? 'None', message: r.Message })) };
+  }
+}
+
+/** The job holding a unique key's claim, if one does (strongly consistent). */
+export async function uniqueKeyHolder(doc: DynamoDBDocumentClient, claimsTable: string, kind: string, key: string): Promise<string | undefined> {
+  const output = await doc.send(new GetCommand({ TableName: claimsTable, Key: uniqueClaimKey(kind, key), ConsistentRead: true }));
+  return output.Item?.jobId as string | undefined;
+}
