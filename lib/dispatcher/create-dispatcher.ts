@@ -19,8 +19,9 @@ export interface DispatcherOptions {
  * Makes the dispatcher Lambda's handler: the jobs table's stream hands it the jobs written in
  * callers' own transactions (inserts marked `dispatch = stream`, filtered by the event
  * source), and it sends their messages to their lanes in batches — or to one-time schedules
- * for long delays — then marks them dispatched. Jobs it could not send are reported as batch
- * item failures (the stream delivers them again); the sweeper is the safety net after that.
+ * for long delays. It writes nothing: the claim drops the kept payload. Jobs it could not
+ * send are reported as batch item failures (the stream delivers them again); should the
+ * stream give up, the sweeper sends a job still queued past the stuck horizon with its payload.
  * A job sent twice runs once: the claim sees to it.
  */
 export function createDispatcher(options: DispatcherOptions = {}): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> {
@@ -34,7 +35,7 @@ export function createDispatcher(options: DispatcherOptions = {}): (event: Dynam
     dependencies = {
       transport: faults ? withFaults(backends.transport, faults) : backends.transport,
       scheduler: backends.scheduler,
-      markDispatched: (id, status) => backends.store.markDispatched(id, status),
+      // No write: the claim drops the payload (a duplicate send, should the stream repeat, runs nothing twice).
       thresholdSeconds: config.scheduler.thresholdSeconds,
       logger,
       ...options.dependencies,

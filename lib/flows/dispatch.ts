@@ -15,8 +15,12 @@ export interface KeptJob {
 export interface DispatchDependencies {
   readonly transport: JobTransport;
   readonly scheduler: JobScheduler;
-  /** Marks a job's message as sent (it leaves the undispatched index, drops its payload; a scheduled job stays listed as scheduled). */
-  readonly markDispatched: (id: string, status: JobStatus) => Promise<void>;
+  /**
+   * Marks a job's message as sent (it leaves the undispatched index, drops its payload; a
+   * scheduled job stays listed as scheduled). Absent for jobs in no index (the dispatcher's:
+   * their claim drops the payload, and saves the write).
+   */
+  readonly markDispatched?: ((id: string, status: JobStatus) => Promise<void>) | undefined;
   /** Delays up to this many seconds SQS holds; longer ones a one-time schedule. */
   readonly thresholdSeconds: number;
   readonly logger: Logger;
@@ -53,7 +57,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
       if (failedIds.length > 0) deps.logger.error('SQS refused kept jobs\' messages; they are tried again', { lane, failures: failures ?? failedIds });
       failed.push(...failedIds);
       for (const message of messages.filter((m) => !failedIds.includes(m.id))) {
-        await deps.markDispatched(message.id, message.status);
+        await deps.markDispatched?.(message.id, message.status);
         dispatched.push(message.id);
       }
     } catch (error) {
@@ -72,7 +76,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
         continue;
       }
     }
-    await deps.markDispatched(record.id, record.status);
+    await deps.markDispatched?.(record.id, record.status);
     dispatched.push(record.id);
   }
   return { dispatched, failed };

@@ -2,11 +2,12 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../job-record.js';
 import { markDispatched } from './job-writes.js';
-import { jobKey, shardKey, STATE_INDEX, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
+import { jobKey, shardKey, STATE_INDEX, stateKey, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
 import { WATCHABLE_STATUSES, type JobStatus } from '../job-status.js';
 import { statusIn } from './status-condition.js';
 
 const WATCHABLE = statusIn(WATCHABLE_STATUSES);
+const QUEUED = statusIn(['queued']);
 
 /** A job record with the payload kept for the sweeper (its message was never sent). */
 export interface UndispatchedJob {
@@ -31,6 +32,11 @@ export interface SweepStore {
   watched(shard: number): Promise<JobRecord[]>;
   /** Takes a finished job out of the watch index. */
   unwatch(id: string): Promise<void>;
+  /**
+   * Puts a queued job whose payload is kept in the undispatched index (a transactional job the
+   * sweeper could not send): later sweeps send it from there. No-op once it was claimed.
+   */
+  markUndispatched(id: string): Promise<void>;
   /** Ids of the shard's parents waiting for their children. */
   waitingParents(shard: number): Promise<string[]>;
 }
@@ -88,6 +94,20 @@ export class DynamoSweepStore implements SweepStore {
   async watched(shard: number): Promise<JobRecord[]> {
     const items = await this.queryAll({ TableName: this.tableName, IndexName: WATCH_INDEX.name, KeyConditionExpression: 'watchKey = :k', ExpressionAttributeValues: { ':k': `watch#${pad(shard)}` } });
     return items.map(toJobRecord);
+  }
+
+  async markUndispatched(id: string): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName, Key: jobKey(id),
+        UpdateExpression: 'SET stateKey = :undispatched',
+        ConditionExpression: `${QUEUED.expression} AND attribute_exists(payloadJson)`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':undispatched': stateKey('undispatched', id), ...QUEUED.values },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async unwatch(id: string): Promise<void> {

@@ -25,6 +25,10 @@ export const SWEEPER_PARTITION = 'SWEEPER';
  * stream hands exactly these inserts to the dispatcher, which sends their messages.
  */
 export const DISPATCH_ATTRIBUTE = { name: 'dispatch', viaStream: 'stream' } as const;
+/** True for a record written in a caller's transaction whose payload is still kept (no worker has claimed it yet). */
+export function awaitsStreamDispatch(record: JobRecord): boolean {
+  return (record as JobRecord & { [DISPATCH_ATTRIBUTE.name]?: string })[DISPATCH_ATTRIBUTE.name] === DISPATCH_ATTRIBUTE.viaStream && record.payload !== undefined;
+}
 /** The TTL attribute (seconds since the epoch). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DISPATCH_ATTRIBUTE, stateKey } from './job-item.js';
+import { DISPATCH_ATTRIBUTE } from './job-item.js';
 import type { NewJob } from './new-job.js';
 import { epochSeconds, newItem } from './job-writes.js';
 
@@ -22,15 +22,17 @@ export function uniqueClaimKey(kind: string, key: string): { pk: string } {
 }
 
 /**
- * The items that write a job inside a caller's transaction: its record — payload kept,
- * undispatched, marked for the stream's dispatcher — and, for a unique kind, its key's claim
- * (free, or its window over), which cancels the transaction when another job holds the key.
+ * The items that write a job inside a caller's transaction: its record — payload kept, marked
+ * for the stream's dispatcher — and, for a unique kind, its key's claim (free, or its window
+ * over), which cancels the transaction when another job holds the key. The record enters no
+ * index (a transaction costs double: every unit counts); the claim drops the payload, and a
+ * job still queued past the stuck horizon with its payload is sent by the sweeper.
  */
 export function jobTransactionItems(tables: { jobs: string; claims: string }, job: NewJob, payloadJson: string, unique?: { key: string; expiresAt: Date; now: Date }): TransactItem[] {
   const record: TransactItem = {
     Put: {
       TableName: tables.jobs,
-      Item: { ...newItem(job), payloadJson, stateKey: stateKey('undispatched', job.id), [DISPATCH_ATTRIBUTE.name]: DISPATCH_ATTRIBUTE.viaStream },
+      Item: { ...newItem(job), payloadJson, [DISPATCH_ATTRIBUTE.name]: DISPATCH_ATTRIBUTE.viaStream },
       // A job id is new; a retried transaction that wrote it already fails here instead of writing it twice.
       ConditionExpression: 'attribute_not_exists(sk)',
     },

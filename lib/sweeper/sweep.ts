@@ -5,6 +5,7 @@ import type { JobRecord } from '../job-record.js';
 import { dispatchKept } from '../flows/dispatch.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { SweepStore } from '../store/dynamo-sweep-store.js';
+import { awaitsStreamDispatch } from '../store/job-item.js';
 import type { JobTransport } from '../transport/job-transport.js';
 
 /** How the sweeper judges jobs. */
@@ -90,6 +91,7 @@ async function sweepShard(shard: number, now: Date, deps: SweepDependencies, opt
   const horizon = firstIdAt(now.getTime() - options.stuckAfterSeconds * 1000);
   const after = (await deps.store.cursor(shard)) ?? firstIdAt(now.getTime() - (options.stuckAfterSeconds + (options.firstLookbackSeconds ?? 3600)) * 1000);
   const fresh = horizon > after ? await deps.store.unfinishedBetween(shard, after, horizon) : [];
+  const resent = await sendStreamJobs(fresh, now, deps);
   await deps.store.watch(fresh.map((r) => r.id));
   if (horizon > after) await deps.store.saveCursor(shard, horizon);
 
@@ -105,7 +107,22 @@ async function sweepShard(shard: number, now: Date, deps: SweepDependencies, opt
   const watched = [...byId.values()].filter((r) => r.status === 'running' || r.status === 'queued').length;
   const parents = await deps.store.waitingParents(shard);
   for (const parentId of parents) await deps.settleParent(parentId);
-  return { redispatched, examined: fresh.length, watched, stuck, stale, parents: parents.length };
+  return { redispatched: redispatched + resent, examined: fresh.length, watched, stuck, stale, parents: parents.length };
+}
+
+/**
+ * The net under the dispatcher: jobs written in callers' transactions that are still queued
+ * with their payload when they pass the stuck horizon — the stream gave up on them, or they
+ * wait in a backlog — are sent once more (a copy of a sent message runs nothing twice). Any
+ * that cannot be sent now go to the undispatched index, which later sweeps send from.
+ */
+async function sendStreamJobs(fresh: readonly JobRecord[], now: Date, deps: SweepDependencies): Promise<number> {
+  const kept = fresh.filter((r) => r.status === 'queued' && awaitsStreamDispatch(r)).map((record) => ({ record, payloadJson: JSON.stringify(record.payload) }));
+  if (kept.length === 0) return 0;
+  const { dispatched, failed } = await dispatchKept(kept, now, { transport: deps.transport, scheduler: deps.scheduler, thresholdSeconds: deps.config.scheduler.thresholdSeconds, logger: deps.logger });
+  await Promise.all(failed.map((id) => deps.store.markUndispatched(id)));
+  if (dispatched.length > 0) deps.logger.warn('sent transactional jobs the dispatcher had not', { jobIds: dispatched });
+  return dispatched.length;
 }
 
 function sum(values: number[]): number {

@@ -98,6 +98,15 @@ describe('JobQueue', () => {
     expect(sweeper).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
+  it('dispatches transactional enqueues from the table\'s stream: new images, filtered to the inserts marked for it, partial batches', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    const mapping = findOne('AWS::Lambda::EventSourceMapping', { EventSourceArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith([Match.stringLikeRegexp('Jobs'), 'StreamArn']) }) });
+    expect(mapping).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON', BatchSize: 100, MaximumRetryAttempts: 10 });
+    expect(JSON.parse((mapping.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters[0]!.Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { dispatch: { S: ['stream'] } } } });
+    const dispatcher = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_TEST_FAULTS: Match.anyValue() }) } });
+    expect(dispatcher).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x' });
+  });
+
   it('alarms on the oldest job\'s age per lane and on stuck jobs', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Statistic: 'Maximum', Threshold: 900, ComparisonOperator: 'GreaterThanThreshold',

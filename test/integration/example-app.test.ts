@@ -47,12 +47,12 @@ describe('the example app, which has only the packed package', () => {
 
   it('passes its own unit tests (jobline/testing) and type-checks against the installed types', () => {
     const output = run('npm', ['test']);
-    expect(output).toMatch(/# pass 6\b/);
+    expect(Number(/# pass (\d+)/.exec(output)?.[1])).toBeGreaterThanOrEqual(7);
     expect(output).toMatch(/# fail 0\b/);
     run('npx', ['tsc', '--noEmit']);
   });
 
-  it('signs a user up through its API: one welcome email, sent by its own worker; a second sign-up is a 409 and sends nothing', async () => {
+  it('signs a user up through its API (user and job in one transaction): one welcome email, sent by its own worker; a second sign-up is a 409 and writes and sends nothing', async () => {
     const email = `${unique('ada')}@example.com`.toLowerCase();
     const url = `${endpoint}/_aws/execute-api/${output('SignupApiId')}/$default/signup`;
     const signUp = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, name: 'Ada' }) });

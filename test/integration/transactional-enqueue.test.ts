@@ -1,7 +1,8 @@
+import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DuplicateJobError, TransactionCancelledError, TransactionTooLargeError, type TransactItem } from 'jobline';
 import { describe, expect, it } from 'vitest';
-import { client, dynamodb, handlerRuns, logLines, stackOutput, sweepNow, unique, waitForStatus } from './support/deployed.js';
+import { client, dynamodb, handlerRuns, logLines, stack, stackOutput, sweepNow, unique, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
 // Jobs written in the caller's own DynamoDB transaction, beside their business writes on their
@@ -75,6 +76,31 @@ describe('transactional enqueue', () => {
     const runs = await Promise.all(values.map((value) => handlerRuns(`value:${value}`)));
     expect(runs.filter((n) => n !== 1)).toEqual([]);
   }, 180_000);
+
+  it('is sent by the sweeper when the dispatcher does not run, and a later copy from the stream runs nothing twice', async () => {
+    const lambda = new LambdaClient({});
+    const [mapping] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: stackOutput('JobsDispatcherFunctionName') }))).EventSourceMappings ?? [];
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping!.UUID, Enabled: false }));
+    let value: string;
+    let id: string;
+    try {
+      value = unique('undispatched');
+      id = (await client.enqueueInTransaction([newUser(value)], [{ job: 'test.echo', payload: { value } }]))[0]!.id;
+      // Past the test stack's 5-second stuck horizon, a sweep finds it queued with its payload and sends it.
+      await waitFor('a sweep to send the job', async () => {
+        await sweepNow();
+        return (await logLines(stack.sweeperFunctionName, 'sent transactional jobs the dispatcher had not')).some((line) => line.includes(id));
+      }, { timeoutMs: 60_000, intervalMs: 2000 });
+      await waitForStatus(id, 'succeeded', 30_000);
+    } finally {
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping!.UUID, Enabled: true }));
+    }
+    // The stream's copy (delivered once the dispatcher runs again) finds the job done.
+    const [later] = await client.enqueueInTransaction([newUser(unique('after'))], [{ job: 'test.echo', payload: { value: unique('after') } }]);
+    await waitForStatus(later!.id, 'succeeded', 30_000);
+    expect(await handlerRuns(`value:${value!}`)).toBe(1);
+    expect(await handlerRuns(id!)).toBe(1);
+  }, 120_000);
 
   it('recovers when the dispatcher fails to send (injected): each job is still dispatched and runs once', async () => {
     const values = [0, 1, 2].map((i) => unique(`flaky-dispatch-${i}`));

@@ -1,28 +1,14 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { JobClient } from 'jobline';
 import { welcomeEmail } from './jobs.js';
-import { signup, type Users } from './signup.js';
+import { signup } from './signup.js';
 
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const users: Users = {
-  async create(user) {
-    try {
-      await doc.send(new PutCommand({ TableName: process.env.USERS_TABLE, Item: user, ConditionExpression: 'attribute_not_exists(email)' }));
-      return 'created';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'exists';
-      throw error;
-    }
-  },
-};
 // JobQueue.grantEnqueue gave this function JOBLINE_CONFIG: the client needs only the kinds.
 const jobs = new JobClient({ jobs: [welcomeEmail] });
 
 /** The sign-up API's Lambda (HTTP API, payload format 2.0). */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const reply = await signup(body, { users, jobs });
+  const reply = await signup(body, { usersTable: process.env.USERS_TABLE!, jobs });
   return { statusCode: reply.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(reply.body) };
 }

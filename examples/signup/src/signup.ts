@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobClient } from 'jobline';
+import { TransactionCancelledError, type JobClient, type TransactItem } from 'jobline';
 import { z } from 'zod';
 import { welcomeEmail } from './jobs.js';
 
@@ -11,10 +11,9 @@ export interface User {
   readonly createdAt: string;
 }
 
-/** Where users live: DynamoDB in the API, a Map in unit tests. */
-export interface Users {
-  /** Stores a new user; `exists` when the email is taken (and nothing is written). */
-  create(user: User): Promise<'created' | 'exists'>;
+/** The write of a new user in the users table: refused (the transaction cancelled) when the email is taken. */
+export function newUserItem(tableName: string, user: User): TransactItem {
+  return { Put: { TableName: tableName, Item: { ...user }, ConditionExpression: 'attribute_not_exists(email)' } };
 }
 
 /** An HTTP answer. */
@@ -26,11 +25,11 @@ export interface Reply {
 const signupBody = z.object({ email: z.email(), name: z.string().trim().min(1).max(100) });
 
 /**
- * `POST /signup`: stores the user, then enqueues their welcome email. A taken email is a 409
- * and enqueues nothing. Not atomic: if the enqueue fails after the user was written, the user
- * exists without a welcome email (the error reaches the caller as a 500).
+ * `POST /signup`: writes the user and enqueues their welcome email in one DynamoDB
+ * transaction — both or neither. A taken email cancels the transaction: a 409, no user
+ * written, no email enqueued.
  */
-export async function signup(body: string | undefined, deps: { users: Users; jobs: JobClient; now?: () => Date }): Promise<Reply> {
+export async function signup(body: string | undefined, deps: { usersTable: string; jobs: Pick<JobClient, 'enqueueInTransaction'>; now?: () => Date }): Promise<Reply> {
   let json: unknown;
   try {
     json = JSON.parse(body ?? '');
@@ -40,7 +39,12 @@ export async function signup(body: string | undefined, deps: { users: Users; job
   const parsed = signupBody.safeParse(json);
   if (!parsed.success) return { status: 400, body: { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
   const user: User = { userId: randomUUID(), email: parsed.data.email.toLowerCase(), name: parsed.data.name, createdAt: (deps.now?.() ?? new Date()).toISOString() };
-  if ((await deps.users.create(user)) === 'exists') return { status: 409, body: { error: `${user.email} has signed up already` } };
-  const job = await deps.jobs.enqueue(welcomeEmail, { userId: user.userId, email: user.email, name: user.name });
-  return { status: 201, body: { userId: user.userId, welcomeJobId: job.id } };
+  try {
+    const [job] = await deps.jobs.enqueueInTransaction([newUserItem(deps.usersTable, user)], [{ job: welcomeEmail, payload: { userId: user.userId, email: user.email, name: user.name } }]);
+    return { status: 201, body: { userId: user.userId, welcomeJobId: job!.id } };
+  } catch (error) {
+    const taken = error instanceof TransactionCancelledError && error.failures.some((f) => f.owner === 'caller' && f.code === 'ConditionalCheckFailed');
+    if (taken) return { status: 409, body: { error: `${user.email} has signed up already` } };
+    throw error;
+  }
 }

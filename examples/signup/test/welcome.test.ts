@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTestQueue, expectEnqueued, expectNotEnqueued, runJob } from 'jobline/testing';
+import { TransactionCancelledError, type EnqueueRequest, type JobClient, type TransactItem } from 'jobline';
+import { createTestQueue, expectEnqueued, runJob } from 'jobline/testing';
 import { welcomeEmail } from '../src/jobs.js';
-import { signup, type User, type Users } from '../src/signup.js';
+import { newUserItem, signup, type User } from '../src/signup.js';
 import { welcomeJob, type Email } from '../src/welcome-handler.js';
 
 const ada = { userId: 'u-1', email: 'ada@example.com', name: 'Ada' };
@@ -40,35 +41,50 @@ describe('welcome email', () => {
 });
 
 describe('POST /signup', () => {
-  const memoryUsers = (): Users & { all: Map<string, User> } => {
-    const all = new Map<string, User>();
-    return { all, async create(user) { if (all.has(user.email)) return 'exists'; all.set(user.email, user); return 'created'; } };
+  /** The client's transactional enqueue, as the test sees it: what was asked, and DynamoDB's answer for a taken email. */
+  const transactions = (taken: ReadonlySet<string> = new Set()) => {
+    const calls: Array<{ items: readonly TransactItem[]; jobs: readonly EnqueueRequest[] }> = [];
+    const jobs: Pick<JobClient, 'enqueueInTransaction'> = {
+      async enqueueInTransaction(items, requests) {
+        calls.push({ items, jobs: requests });
+        const email = (items[0]?.Put?.Item as { email?: string } | undefined)?.email ?? '';
+        if (taken.has(email)) throw new TransactionCancelledError([{ index: 0, owner: 'caller', code: 'ConditionalCheckFailed', table: 'users' }]);
+        return requests.map((_, i) => ({ id: `job-${i}`, kind: welcomeEmail.kind, status: 'queued' as const }));
+      },
+    };
+    return { calls, jobs };
   };
 
-  it('stores the user and enqueues their welcome email', async () => {
-    const queue = createTestQueue({ jobs: [welcomeEmail] });
-    const users = memoryUsers();
-    const reply = await signup(JSON.stringify({ email: 'Ada@Example.com', name: 'Ada' }), { users, jobs: queue.client });
+  it('writes the user and enqueues their welcome email in one transaction', async () => {
+    const { calls, jobs } = transactions();
+    const reply = await signup(JSON.stringify({ email: 'Ada@Example.com', name: 'Ada' }), { usersTable: 'users', jobs });
     assert.equal(reply.status, 201);
-    const [message] = expectEnqueued(queue, welcomeEmail, { email: 'ada@example.com', name: 'Ada' });
-    assert.equal(message?.id, reply.body.welcomeJobId);
-    assert.equal(users.all.get('ada@example.com')?.userId, reply.body.userId);
+    assert.equal(reply.body.welcomeJobId, 'job-0');
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0]!.items, [newUserItem('users', { ...(calls[0]!.items[0]!.Put!.Item as User) })]);
+    assert.equal((calls[0]!.items[0]!.Put!.Item as User).email, 'ada@example.com');
+    assert.deepEqual(calls[0]!.jobs.map((j) => [j.job === welcomeEmail, j.payload]), [[true, { userId: reply.body.userId, email: 'ada@example.com', name: 'Ada' }]]);
   });
 
-  it('answers 409 to a second sign-up with the same email and enqueues nothing more', async () => {
-    const queue = createTestQueue({ jobs: [welcomeEmail] });
-    const users = memoryUsers();
-    await signup(JSON.stringify({ email: 'ada@example.com', name: 'Ada' }), { users, jobs: queue.client });
-    const again = await signup(JSON.stringify({ email: 'ada@example.com', name: 'Ada L.' }), { users, jobs: queue.client });
+  it('answers 409 when the email is taken (the transaction wrote nothing)', async () => {
+    const { jobs } = transactions(new Set(['ada@example.com']));
+    const again = await signup(JSON.stringify({ email: 'ada@example.com', name: 'Ada L.' }), { usersTable: 'users', jobs });
     assert.equal(again.status, 409);
-    assert.equal(queue.enqueued(welcomeEmail).length, 1);
+    assert.deepEqual(again.body, { error: 'ada@example.com has signed up already' });
   });
 
-  it('answers 400 to a bad body and enqueues nothing', async () => {
-    const queue = createTestQueue({ jobs: [welcomeEmail] });
+  it('answers 400 to a bad body and writes nothing', async () => {
+    const { calls, jobs } = transactions();
     for (const body of ['{', JSON.stringify({ email: 'nope', name: 'Ada' }), JSON.stringify({ email: 'a@example.com' })]) {
-      assert.equal((await signup(body, { users: memoryUsers(), jobs: queue.client })).status, 400);
+      assert.equal((await signup(body, { usersTable: 'users', jobs })).status, 400);
     }
-    expectNotEnqueued(queue, welcomeEmail);
+    assert.equal(calls.length, 0);
+  });
+
+  it('validates the welcome email\'s payload with the kind\'s schema, as the client does before writing', async () => {
+    const queue = createTestQueue({ jobs: [welcomeEmail] });
+    await queue.client.enqueue(welcomeEmail, { userId: 'u-1', email: 'ada@example.com', name: 'Ada' });
+    expectEnqueued(queue, welcomeEmail, { email: 'ada@example.com' });
+    await assert.rejects(queue.client.enqueue(welcomeEmail, { userId: 'u-2', email: 'not an address', name: 'Bo' }), { name: 'InvalidPayloadError' });
   });
 });
