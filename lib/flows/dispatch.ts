@@ -41,7 +41,8 @@ export interface DispatchReport {
 export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: DispatchDependencies): Promise<DispatchReport> {
   const dispatched: string[] = [];
   const failed: string[] = [];
-  const toQueue = new Map<string, Array<OutgoingMessage & { status: JobStatus }>>();
+  const toQueue = new Map<string, OutgoingMessage[]>();
+  const statusOf = new Map(jobs.map((job) => [job.record.id, job.record.status]));
   const toSchedule: Array<{ job: KeptJob; due: Date; body: string }> = [];
   for (const job of jobs) {
     const { record } = job;
@@ -49,7 +50,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
     const due = record.runAt ? Date.parse(record.runAt) : now.getTime();
     const delaySeconds = Math.max(0, Math.ceil((due - now.getTime()) / 1000));
     if (delaySeconds > deps.thresholdSeconds) toSchedule.push({ job, due: new Date(due), body });
-    else toQueue.set(record.lane, [...(toQueue.get(record.lane) ?? []), { id: record.id, kind: record.kind, body, delaySeconds, status: record.status }]);
+    else toQueue.set(record.lane, [...(toQueue.get(record.lane) ?? []), { id: record.id, kind: record.kind, body, delaySeconds }]);
   }
   for (const [lane, messages] of toQueue) {
     try {
@@ -57,7 +58,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
       if (failedIds.length > 0) deps.logger.error('SQS refused kept jobs\' messages; they are tried again', { lane, failures: failures ?? failedIds });
       failed.push(...failedIds);
       for (const message of messages.filter((m) => !failedIds.includes(m.id))) {
-        await deps.markDispatched?.(message.id, message.status);
+        await deps.markDispatched?.(message.id, statusOf.get(message.id)!);
         dispatched.push(message.id);
       }
     } catch (error) {

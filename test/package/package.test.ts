@@ -37,7 +37,7 @@ describe('the packed package, installed with only its peer dependencies', () => 
     const files = execFileSync('tar', ['-tzf', join(ROOT, '.jobline', 'pack', 'jobline.tgz')], { encoding: 'utf8' }).split('\n').filter(Boolean);
     expect(files).toEqual(expect.arrayContaining([
       'package/LICENSE', 'package/package.json', 'package/dist/lib/index.js', 'package/dist/lib/index.d.ts', 'package/dist/infra/index.js',
-      'package/dist/cli/jobline.js', 'package/dist/functions/sweeper/index.js', 'package/dist/functions/web-dashboard/index.js',
+      'package/dist/cli/jobline.js', 'package/dist/functions/sweeper/index.js', 'package/dist/functions/dispatcher/index.js', 'package/dist/functions/web-dashboard/index.js',
       'package/dist/functions/web-dashboard/static/index.html', 'package/dist/functions/web-dashboard/static/chart.js',
     ]));
     expect(files.filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f))).toEqual([]);
@@ -115,8 +115,8 @@ describe('the installed package, used with a project\'s own tools', () => {
     `], { cwd: consumer, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     const handlers = JSON.parse(result.stdout) as string[];
-    // The worker (bundled from the project's entry) and the two prebuilt functions (sweeper, dashboard).
-    expect(handlers.filter((h) => h === 'index.handler').length).toBe(3);
+    // The worker (bundled from the project's entry) and the three prebuilt functions (sweeper, dispatcher, dashboard).
+    expect(handlers.filter((h) => h === 'index.handler').length).toBe(4);
   });
 });
 
