@@ -78,6 +78,19 @@ export interface Uniqueness<TPayload = unknown> {
   readonly windowSeconds: number;
 }
 
+/**
+ * A concurrency limit: at most `limit` jobs of this kind with the same key run at once, across
+ * every worker invocation. A job that finds no free slot waits — without using an attempt —
+ * and tries again a few seconds later; a slot held by a worker that died frees itself when the
+ * attempt's lease ends.
+ */
+export interface ConcurrencyLimit<TPayload = unknown> {
+  /** Jobs of one key that may run at once, 1–100. */
+  readonly limit: number;
+  /** The key of a payload (a tenant, a customer). @default none: the limit is the kind's own */
+  key?(payload: TPayload): string;
+}
+
 /** What a caller writes to define a kind. Only `kind` and `schema` are required. */
 export interface JobDefinitionInput<TSchema extends z.ZodType> {
   /** Stable name of the job type, such as `email.send`. Never a class name: it is stored in every record. */
@@ -105,6 +118,8 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
   readonly schedules?: readonly CronSchedule<z.input<TSchema>>[];
   /** One job per key within a window. @default none */
   readonly unique?: Uniqueness<z.output<TSchema>>;
+  /** At most this many jobs (per key) running at once. @default no limit */
+  readonly concurrency?: ConcurrencyLimit<z.output<TSchema>>;
 }
 
 /**
@@ -124,6 +139,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly maxPayloadBytes: number;
   readonly schedules: readonly CronSchedule<TInput>[];
   readonly unique?: Uniqueness<TPayload> | undefined;
+  readonly concurrency?: ConcurrencyLimit<TPayload> | undefined;
 }
 
 /** The payload type a handler of a definition receives. */
@@ -165,6 +181,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
     maxPayloadBytes: input.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     schedules: (input.schedules ?? []).map((schedule) => ({ ...schedule, timezone: schedule.timezone ?? 'UTC' })),
     unique: input.unique,
+    concurrency: input.concurrency,
   };
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
@@ -175,6 +192,9 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
 function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
   const { retry, retention } = d;
   const rules: Array<[boolean, string]> = [
+    [d.concurrency !== undefined && !isIntegerIn(d.concurrency.limit, 1, MAX_CONCURRENCY_LIMIT),
+      `concurrency.limit must be an integer from 1 to ${MAX_CONCURRENCY_LIMIT} (jobs of one key running at once), got ${d.concurrency?.limit}`],
+    [d.concurrency?.key !== undefined && typeof d.concurrency.key !== 'function', 'concurrency.key must be a function of the payload'],
     [typeof d.kind !== 'string' || !KIND.test(d.kind) || d.kind.length > 64,
       `kind must be 1–64 lowercase letters, digits and single . _ - separators (like "email.send"), got ${JSON.stringify(d.kind)}`],
     [typeof d.schema?.safeParse !== 'function', 'schema must be a zod schema'],
@@ -229,6 +249,9 @@ function isIntegerIn(value: number, min: number, max: number): boolean {
 /** A definition of any payload type, for lists of mixed kinds. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJobDefinition = JobDefinition<any, any>;
+
+/** The most jobs of one key a concurrency limit lets run at once. */
+export const MAX_CONCURRENCY_LIMIT = 100;
 
 /** How many heartbeats the lease of a heartbeat kind's attempt lasts (see `heartbeatSeconds`). */
 export const HEARTBEAT_LEASE_BEATS = 3;

@@ -67,5 +67,14 @@ export const uniqueEcho = defineJob({ kind: 'test.unique-echo', schema: echo.sch
 /** As test.echo; the test stack's dispatcher fails the first send of each of its jobs (JOBLINE_TEST_FAULTS). */
 export const dispatchFlaky = defineJob({ kind: 'test.dispatch-flaky', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5 });
 
+/** Holds for `holdMs`, recording when it started and ended; at most 2 run at once per `tenant`. */
+export const limited = defineJob({
+  kind: 'test.limited',
+  schema: z.object({ tenant: z.string(), holdMs: z.number().int().min(0).max(4000) }),
+  retry: fastRetry,
+  timeoutSeconds: 8,
+  concurrency: { limit: 2, key: (p) => p.tenant },
+});
+
 /** Every test-only kind. */
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky] as const;
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited] as const;

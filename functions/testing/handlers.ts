@@ -2,8 +2,8 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, uniqueEcho } from './definitions.js';
-import { recordRun, runsOf } from './probe.js';
+import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho } from './definitions.js';
+import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
   await Promise.all([recordRun(ctx.id, ctx.attempt), recordRun(`value:${value}`, ctx.attempt)]);
@@ -12,6 +12,14 @@ const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number },
 };
 
 export const echoJob = defineHandler(echo, echoHandler);
+
+export const limitedJob = defineHandler(limited, async ({ holdMs }, ctx) => {
+  const startedAt = Date.now();
+  await recordRun(ctx.id, ctx.attempt);
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  await recordSpan(ctx.id, startedAt, Date.now());
+  return { heldMs: holdMs };
+});
 export const uniqueEchoJob = defineHandler(uniqueEcho, echoHandler);
 export const dispatchFlakyJob = defineHandler(dispatchFlaky, echoHandler);
 
@@ -86,4 +94,4 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
 });
 
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob];

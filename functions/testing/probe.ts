@@ -30,3 +30,13 @@ export async function runsOf(jobId: string): Promise<number> {
   const output = await doc.send(new GetCommand({ TableName: table(), Key: { id: jobId }, ConsistentRead: true }));
   return Number(output.Item?.runs ?? 0);
 }
+
+/** Records when `jobId`'s handler started and ended (ms since the epoch), to see how runs overlapped. */
+export async function recordSpan(jobId: string, startedAt: number, endedAt: number): Promise<void> {
+  await doc.send(new UpdateCommand({
+    TableName: table(),
+    Key: { id: `span:${jobId}` },
+    UpdateExpression: 'SET spans = list_append(if_not_exists(spans, :empty), :span)',
+    ExpressionAttributeValues: { ':empty': [], ':span': [{ startedAt, endedAt }] },
+  }));
+}

@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JoblineConfig } from '../config.js';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoSlotStore } from '../flow-control/dynamo-slot-store.js';
 import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.js';
 import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo-job-store.js';
@@ -17,6 +19,8 @@ export interface AwsBackends {
   readonly transport: SqsTransport;
   readonly scheduler: EventBridgeScheduler;
   readonly idempotency: DynamoIdempotencyStore;
+  /** Slots of concurrency limits, in the idempotency table. */
+  readonly slots: DynamoSlotStore;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
 }
@@ -31,6 +35,7 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
     transport: new SqsTransport(sqs, config.lanes),
     scheduler,
     idempotency: new DynamoIdempotencyStore(dynamodb, config.idempotencyTableName),
+    slots: new DynamoSlotStore(DynamoDBDocumentClient.from(dynamodb), config.idempotencyTableName),
     dynamodb,
     sqs,
   };

@@ -12,6 +12,7 @@ import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.j
 import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore } from '../store/job-store.js';
 import type { TransactItem } from '../store/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
+import { concurrencyKeyOf } from '../flow-control/concurrency.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
 
 /** Longest delay SQS itself can hold a message, in seconds. */
@@ -236,6 +237,8 @@ export class JobClient {
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
       uniqueKey: definition.unique ? uniqueKeyOf(definition, payload, context) : undefined,
     };
+    // A concurrency key function that throws, or returns no key, is the caller's error now, not the worker's later.
+    concurrencyKeyOf(definition, payload, context);
     const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
     return { record, message, payloadJson: json, uniqueUntil };

@@ -10,6 +10,7 @@ import { processMessage, type IncomingMessage, type MessageDisposition, type Wor
 import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 import { MemoryScheduler } from './memory-scheduler.js';
+import { MemorySlotStore } from './memory-slot-store.js';
 import { MemoryTransport } from './memory-transport.js';
 import { testConfig } from './test-config.js';
 
@@ -71,6 +72,7 @@ export class TestQueue {
   readonly transport = new MemoryTransport();
   readonly scheduler = new MemoryScheduler();
   readonly idempotency = new MemoryIdempotencyStore();
+  readonly slots = new MemorySlotStore();
   readonly config: JoblineConfig;
   readonly client: JobClient;
   readonly now: () => Date;
@@ -132,6 +134,7 @@ export class TestQueue {
       transport: this.transport,
       scheduler: this.scheduler,
       idempotency: this.idempotency,
+      slots: this.slots,
       logger: new Logger({ serviceName: 'jobline-test', logLevel: 'SILENT' }),
       now: this.now,
       random: this.random,

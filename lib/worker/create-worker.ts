@@ -6,6 +6,7 @@ import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError } from '../errors.js';
 import { JobRegistry } from '../job-registry.js';
+import type { SlotStore } from '../flow-control/slot-store.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   readonly transport?: JobTransport;
   readonly scheduler?: JobScheduler;
   readonly idempotency?: IdempotencyStore;
+  /** Slots of concurrency limits. @default in the idempotency table */
+  readonly slots?: SlotStore;
   readonly logger?: Logger;
   /** Clock and randomness, injectable for tests. */
   readonly now?: () => Date;
@@ -62,6 +65,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       transport: options.transport ?? backends!.transport,
       scheduler: options.scheduler ?? backends!.scheduler,
       idempotency: options.idempotency ?? backends!.idempotency,
+      slots: options.slots ?? backends?.slots,
       logger,
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { decodeJobMessage, type JobMessage } from '../job-message.js';
-import { DEFAULT_TIMEOUT_SECONDS, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS } from '../job-definition.js';
+import { takeSlot } from '../flow-control/wait-for-slot.js';
+import { DEFAULT_TIMEOUT_SECONDS, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { toJobError } from '../retry/classify-failure.js';
 import { failJob } from './record-outcome.js';
 import { runClaimed } from './run-claimed.js';
@@ -32,6 +33,25 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
   const leaseMs = leaseSeconds ? leaseSeconds * 1000 : Math.max(0, timeoutMs) + LEASE_GRACE_MS;
   const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
 
+  const taken = await takeSlot(job, definition, message.lane, new Date(now.getTime() + Math.max(0, timeoutMs) + LEASE_GRACE_MS), deps, logger);
+  if (taken.action === 'wait') return waitForSlot(message, job, taken.seconds, deps);
+  try {
+    return await claimAndRun(message, job, definition, deps, logger, { now, timeoutMs, leaseSeconds, leaseMs, payloadBytes });
+  } finally {
+    if (taken.slot) await deps.slots!.release(taken.slot);
+  }
+}
+
+/** Claims the job (a conditional write: a duplicate never runs it twice) and acts on what the claim found. */
+async function claimAndRun(
+  message: IncomingMessage,
+  job: JobMessage,
+  definition: JobDefinition | undefined,
+  deps: WorkerDependencies,
+  logger: Logger,
+  attempt: { now: Date; timeoutMs: number; leaseSeconds: number | undefined; leaseMs: number; payloadBytes: number },
+): Promise<MessageDisposition> {
+  const { now, timeoutMs, leaseSeconds, leaseMs, payloadBytes } = attempt;
   const claim = await deps.store.claim({
     id: job.id,
     kind: job.kind,
@@ -66,6 +86,18 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
       if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds);
       return runClaimed({ message, job, record: claim.record, deps, logger }, definition, { timeoutMs, leaseSeconds });
   }
+}
+
+/**
+ * Every slot of the kind's concurrency limit is held: the message is sent again `seconds`
+ * from now (a fresh copy: waiting uses no attempt, and no receive towards SQS's redrive) and
+ * this delivery goes. Should that send fail, the message comes back after the delay instead.
+ */
+async function waitForSlot(message: IncomingMessage, job: JobMessage, seconds: number, deps: WorkerDependencies): Promise<MessageDisposition> {
+  const { failedIds } = await deps.transport.send(message.lane, [{ id: job.id, kind: job.kind, body: message.body, delaySeconds: seconds }]);
+  if (failedIds.length === 0) return 'ack';
+  await deps.transport.changeVisibility(message.lane, message.receiptHandle, seconds);
+  return 'keep';
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { FlowDependencies } from '../flows/flow-dependencies.js';
+import type { SlotStore } from '../flow-control/slot-store.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
@@ -30,6 +31,8 @@ export interface WorkerDependencies extends FlowDependencies {
   readonly jobs: ReadonlyMap<string, BoundJob>;
   readonly scheduler: JobScheduler;
   readonly idempotency: IdempotencyStore;
+  /** Slots of concurrency limits (kinds with `concurrency` need them). */
+  readonly slots?: SlotStore | undefined;
   readonly logger: Logger;
   readonly random: () => number;
   /** Told of every attempt's outcome (the worker turns these into CloudWatch metrics). */
