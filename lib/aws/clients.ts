@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JoblineConfig } from '../config.js';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoSlotStore } from '../flow-control/dynamo-slot-store.js';
+import { documentClient } from './document-client.js';
 import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.js';
 import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo-job-store.js';
@@ -35,7 +35,7 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
     transport: new SqsTransport(sqs, config.lanes),
     scheduler,
     idempotency: new DynamoIdempotencyStore(dynamodb, config.idempotencyTableName),
-    slots: new DynamoSlotStore(DynamoDBDocumentClient.from(dynamodb), config.idempotencyTableName),
+    slots: new DynamoSlotStore(documentClient(dynamodb), config.idempotencyTableName),
     dynamodb,
     sqs,
   };

@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { IdempotencyRecord, IdempotencyStore, StartResult } from './idempotency-store.js';
+import { documentClient } from '../aws/document-client.js';
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
@@ -10,7 +12,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(client: DynamoDBClient, private readonly tableName: string) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async start(key: string, jobId: string, now: Date, leaseUntil: Date, expiresAt: Date): Promise<StartResult> {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
 import { JobNotCancellableError, JobNotRetryableError, JoblineError } from '../errors.js';
@@ -13,6 +14,7 @@ import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, t
 import { epochSeconds, fencedUpdate, markDispatched, newItem, parentReport, statusOf, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
+import { documentClient } from '../aws/document-client.js';
 
 /** Times a write that lost a race to another writer is tried again before it gives up. */
 const RACE_RETRIES = 3;
@@ -38,7 +40,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     /** Where unique-key claims live (the idempotency table). */
     private readonly claimsTableName: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async insert(jobs: readonly NewJob[]): Promise<void> {
