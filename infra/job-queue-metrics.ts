@@ -5,14 +5,14 @@ import { METRICS_NAMESPACE, SWEEPER_SERVICE_NAME, WORKER_SERVICE_NAME } from '..
 import type { Lane } from './job-queue-props.js';
 
 /** What the worker counts per kind: attempts by outcome, its failure rate (%), and attempt durations (ms). */
-export type WorkerMetricName = 'Processed' | 'Succeeded' | 'Retried' | 'Failed' | 'FailureRate' | 'Duration';
+export type WorkerMetricName = 'Processed' | 'Succeeded' | 'Retried' | 'Failed' | 'DelayedByLimit' | 'FailureRate' | 'Duration';
 
 /** The metrics of one job queue, as `JobQueue` offers them: what its alarms and dashboard show. */
 export interface JobQueueMetrics {
   /** Age of the oldest message on a lane's queue, in seconds. */
   metricOldestJobAge(lane: string): Metric;
   /** Jobs of `kind` by outcome. */
-  metricJobs(name: 'Processed' | 'Succeeded' | 'Retried' | 'Failed', kind: string): Metric;
+  metricJobs(name: 'Processed' | 'Succeeded' | 'Retried' | 'Failed' | 'DelayedByLimit', kind: string): Metric;
   /** Percentage of `kind`'s finished jobs that failed. */
   metricFailureRate(kind: string): Metric;
   /** How long attempts of `kind` run, in ms. */

@@ -175,10 +175,11 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   }
 
   /**
-   * Jobs of `kind` by outcome, from the worker's EMF lines: `Processed`, `Succeeded`, `Retried`
-   * or `Failed`. Statistic Sum, period 5 minutes.
+   * Jobs of `kind` by outcome, from the worker's EMF lines: `Processed` (attempts), `Succeeded`,
+   * `Retried`, `Failed`, or `DelayedByLimit` (deliveries that waited for a concurrency limit,
+   * using no attempt). Statistic Sum, period 5 minutes.
    */
-  metricJobs(name: 'Processed' | 'Succeeded' | 'Retried' | 'Failed', kind: string): Metric {
+  metricJobs(name: 'Processed' | 'Succeeded' | 'Retried' | 'Failed' | 'DelayedByLimit', kind: string): Metric {
     return workerMetric(this.queueName, name, kind, 'Sum');
   }
 

@@ -98,16 +98,19 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
 
 /**
  * Emits the batch's outcomes as CloudWatch metrics through EMF log lines (no PutMetricData):
- * per kind, Processed, Succeeded, Retried, Failed (counts), Duration and QueueLatency (ms),
+ * per kind, Processed (attempts), Succeeded, Retried, Failed, DelayedByLimit (deliveries that
+ * waited for a concurrency limit, using no attempt) (counts), Duration and QueueLatency (ms),
  * and FailureRate: one value per finished job, 100 when it failed and 0 when it succeeded, so
  * that the metric's Average over a period is the percentage of finished jobs that failed (a
  * rate alarm without metric math).
  */
 export function publishMetrics(events: readonly JobEvent[]): void {
   for (const kind of new Set(events.map((e) => e.kind))) {
-    const ofKind = events.filter((e) => e.kind === kind);
+    const ofKind = events.filter((e) => e.kind === kind && e.outcome !== 'delayed');
+    const delayed = events.filter((e) => e.kind === kind && e.outcome === 'delayed').length;
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: WORKER_SERVICE_NAME, defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
     metrics.addDimension('Kind', kind);
+    if (delayed > 0) metrics.addMetric('DelayedByLimit', MetricUnit.Count, delayed);
     metrics.addMetric('Processed', MetricUnit.Count, ofKind.length);
     metrics.addMetric('Succeeded', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'succeeded').length);
     metrics.addMetric('Retried', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'retried').length);

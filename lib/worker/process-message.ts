@@ -34,7 +34,10 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
   const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
 
   const taken = await takeSlot(job, definition, message.lane, new Date(now.getTime() + Math.max(0, timeoutMs) + LEASE_GRACE_MS), deps, logger);
-  if (taken.action === 'wait') return waitForSlot(message, job, taken.seconds, deps);
+  if (taken.action === 'wait') {
+    deps.observe?.({ kind: job.kind, outcome: 'delayed' });
+    return waitForSlot(message, job, taken.seconds, deps);
+  }
   try {
     return await claimAndRun(message, job, definition, deps, logger, { now, timeoutMs, leaseSeconds, leaseMs, payloadBytes });
   } finally {

@@ -39,10 +39,10 @@ export interface WorkerDependencies extends FlowDependencies {
   readonly observe?: (event: JobEvent) => void;
 }
 
-/** An attempt's outcome, for metrics. */
+/** An attempt's outcome, for metrics; or `delayed`: the job waited for a flow-control limit (no attempt). */
 export interface JobEvent {
   readonly kind: string;
-  readonly outcome: 'succeeded' | 'retried' | 'failed';
+  readonly outcome: 'succeeded' | 'retried' | 'failed' | 'delayed';
   /** How long the attempt ran, in ms. */
   readonly durationMs?: number | undefined;
   /** From the message being sent to its attempt starting, in ms (first attempts only). */

@@ -51,3 +51,30 @@ describe('concurrency limits', () => {
     expect(queue.store.records.size).toBe(0);
   });
 });
+
+describe('what waiting for a limit shows', () => {
+  it('tells the worker\'s metrics of each delivery that waited (DelayedByLimit), apart from the attempts', async () => {
+    const { processMessage } = await import('../../lib/worker/process-message.js');
+    const { publishMetrics } = await import('../../lib/worker/create-worker.js');
+    const queue = createTestQueue({ jobs: [defineHandler(limited, async () => ({}))] });
+    const held = await queue.client.enqueue(limited, { tenant: 'acme', n: 1 });
+    const waiting = await queue.client.enqueue(limited, { tenant: 'acme', n: 2 });
+    await queue.slots.acquire({ kind: limited.kind, key: 'acme', limit: 1, holder: held.id, now: new Date(), leaseUntil: new Date(Date.now() + 60_000) });
+    const events: Array<{ kind: string; outcome: string }> = [];
+    const message = queue.enqueued().find((m) => m.id === waiting.id)!;
+    const incoming = { messageId: 'm', receiptHandle: 'r', body: message.body, lane: 'default', receiveCount: 1, sentTimestamp: Date.now() };
+    await processMessage(incoming, { ...queue.workerDependencies(), observe: (e) => events.push(e) }, Date.now() + 60_000);
+    expect(events).toEqual([{ kind: limited.kind, outcome: 'delayed' }]);
+
+    const lines: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => { lines.push(String(chunk)); return true; }) as typeof process.stdout.write;
+    try {
+      publishMetrics([{ kind: limited.kind, outcome: 'delayed' }, { kind: limited.kind, outcome: 'succeeded', durationMs: 3 }]);
+    } finally {
+      process.stdout.write = write;
+    }
+    const emf = JSON.parse(lines.join('').trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(emf).toMatchObject({ Kind: limited.kind, DelayedByLimit: 1, Processed: 1, Succeeded: 1 });
+  });
+});
