@@ -37,4 +37,18 @@ describe('ctx.once', () => {
     clock.now = 11_000;
     expect(await once(scope(store, 'job-2', clock), 'k', async () => 'second')).toBe('second');
   });
+
+  it('runs the work again when the worker died after the work but before its result was stored (the limit of once)', async () => {
+    const store = new MemoryIdempotencyStore();
+    const clock = { now: 0 };
+    let sends = 0;
+    // The worker dies between the provider accepting the send and the result being stored.
+    const dying = Object.assign(Object.create(store) as MemoryIdempotencyStore, { complete: async () => { throw new Error('worker killed'); } });
+    await expect(once(scope(dying, 'job-1', clock), 'send:tok', async () => ++sends)).rejects.toThrow('worker killed');
+    expect(sends).toBe(1);
+    // Once the dead attempt's lease has ended, the retry finds the key unfinished and sends again.
+    clock.now = 11_000;
+    expect(await once(scope(store, 'job-1', clock), 'send:tok', async () => ++sends)).toBe(2);
+    expect(sends).toBe(2);
+  });
 });
