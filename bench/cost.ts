@@ -8,7 +8,7 @@
  *
  * Run: npm run bench:cost   (starts ministack when nothing answers at AWS_ENDPOINT_URL)
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -16,13 +16,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { JobClient } from '../lib/client/job-client.js';
 import type { JoblineConfig } from '../lib/config.js';
 import { defineJob } from '../lib/job-definition.js';
-import { STATE_INDEX, TABLE_KEYS, WATCH_INDEX } from '../lib/store/job-item.js';
 import { createWorker } from '../lib/worker/create-worker.js';
 import { defineHandler } from '../lib/worker/job-handler.js';
 import { awsBackends } from '../lib/aws/clients.js';
 import { dispatchKept } from '../lib/flows/dispatch.js';
 import { useAwsEnvironment } from '../scripts/lib/aws-environment.js';
 import { ensureEmulator } from '../scripts/lib/emulator.js';
+import { createJobTables } from '../scripts/lib/job-tables.js';
 
 const PAYLOAD_BYTES = 1024;
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);
@@ -64,24 +64,14 @@ function meteredClients(): { dynamodb: DynamoDBClient; sqs: SQSClient } {
   return { dynamodb, sqs };
 }
 
-async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSClient): Promise<JoblineConfig> {
-  await dynamodb.send(new CreateTableCommand({
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [TABLE_KEYS.partition, TABLE_KEYS.sort, STATE_INDEX.partition, WATCH_INDEX.partition].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
-    KeySchema: [{ AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' }, { AttributeName: TABLE_KEYS.sort, KeyType: 'RANGE' }],
-    // The same indexes as the construct's table: the sparse state index and the watch index.
-    GlobalSecondaryIndexes: [STATE_INDEX, WATCH_INDEX].map((index) => ({
-      IndexName: index.name,
-      KeySchema: [{ AttributeName: index.partition, KeyType: 'HASH' as const }, { AttributeName: index.sort, KeyType: 'RANGE' as const }],
-      Projection: { ProjectionType: 'ALL' as const },
-    })),
-  }));
+async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSClient): Promise<JoblineConfig & { drop: () => Promise<void> }> {
+  // The jobs and claims tables with the construct's layout (keys, the sparse state index and the watch index).
+  const tables = await createJobTables(dynamodb, name);
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '60' } }));
   const queueArn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
   return {
-    tableName: name, idempotencyTableName: `${name}-idempotency`, shardCount: 64,
+    tableName: tables.tableName, idempotencyTableName: tables.claimsTableName, shardCount: 64, drop: tables.drop,
     lanes: { default: { queueUrl: queue.QueueUrl!, queueArn, deadLetterQueueUrl: dlq.QueueUrl! } },
     scheduler: { groupName: 'default', roleArn: 'arn:aws:iam::000000000000:role/unused', thresholdSeconds: 900 },
   };
@@ -165,7 +155,7 @@ async function scenario(label: string, enqueue: Enqueue): Promise<Record<string,
   const perJobSqs = sqsRequests / JOBS;
   const dollars = PRICES.writeUnit * w + PRICES.sqsRequest * perJobSqs + PRICES.lambdaRequest * (invocations / JOBS);
   const byCall = [...meter.sqs].map(([k, v]) => `${k.replace('Command', '')}=${v}`).join(' ');
-  await dynamodb.send(new DeleteTableCommand({ TableName: name }));
+  await config.drop();
   for (const lane of Object.values(config.lanes)) {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: lane.queueUrl }));
     await sqs.send(new DeleteQueueCommand({ QueueUrl: lane.deadLetterQueueUrl }));

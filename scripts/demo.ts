@@ -10,7 +10,7 @@ import { JobClient } from 'jobline';
 import type { JobRecord } from 'jobline';
 import { referenceJobs } from '../functions/jobs/definitions.js';
 import { useAwsEnvironment } from './lib/aws-environment.js';
-import { deployStack } from './lib/deploy.js';
+import { deployStack, findOutput } from './lib/deploy.js';
 import { ensureEmulator } from './lib/emulator.js';
 
 const ROWS = Number(process.env.DEMO_ROWS ?? 50_000);
@@ -22,7 +22,7 @@ useAwsEnvironment(emulator.endpoint);
 let exitCode = 0;
 try {
   const stack = await deployStack('Jobline', emulator.endpoint, (line) => console.log(line));
-  const output = (prefix: string) => Object.entries(stack.outputs).find(([key]) => key.startsWith(prefix))?.[1] ?? '';
+  const output = (prefix: string) => findOutput(stack.outputs, prefix) ?? '';
   const client = new JobClient({ jobs: referenceJobs, config: stack.config, createdBy: 'npm run demo' });
   const s3 = new S3Client({ forcePathStyle: true });
 

@@ -46,7 +46,7 @@ export async function deployStack(stackName: string, endpoint: string | undefine
     await reapplyDroppedProperties(stackName, join(appDir, 'cdk.out', `${stackName}.template.json`), log);
   }
   const outputs = (JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, string>>)[stackName] ?? {};
-  const output = (prefix: string) => Object.entries(outputs).find(([key]) => key.startsWith(prefix))?.[1];
+  const output = (prefix: string) => findOutput(outputs, prefix);
   const configJson = output('JobsConfig');
   if (!configJson) throw new Error(`stack ${stackName} has no JobsConfig output; outputs: ${Object.keys(outputs).join(', ')}`);
   const apiId = output('JobsApiId');
@@ -62,6 +62,18 @@ export async function deployStack(stackName: string, endpoint: string | undefine
     dashboardUserPoolId: output('WebDashboardUserPoolId'),
     outputs,
   };
+}
+
+/** The value of the output whose key starts with `prefix` (CDK ends the keys of constructs' outputs with a hash), if there is one. */
+export function findOutput(outputs: Readonly<Record<string, string>>, prefix: string): string | undefined {
+  return Object.entries(outputs).find(([key]) => key.startsWith(prefix))?.[1];
+}
+
+/** The value of a deployed stack's output whose key starts with `prefix`; throws, listing the outputs, when there is none. */
+export function requireOutput(stack: Pick<DeployedStack, 'stackName' | 'outputs'>, prefix: string): string {
+  const value = findOutput(stack.outputs, prefix);
+  if (!value) throw new Error(`stack ${stack.stackName} has no ${prefix} output; outputs: ${Object.keys(stack.outputs).join(', ')}`);
+  return value;
 }
 
 function cdk(args: string[], env: NodeJS.ProcessEnv, appDir: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { STATE_INDEX, TABLE_KEYS, WATCH_INDEX } from '../../../lib/store/job-item.js';
+import { STATE_INDEX, TABLE_KEYS, WATCH_INDEX } from '../../lib/store/job-item.js';
 
-/** A jobs table and a claims table made for one test file, with the layout JobQueue gives them (no stack deploy). */
+/** A jobs table and a claims table made for one test file or benchmark, with the layout JobQueue gives them (no stack deploy). */
 export interface JobTables {
   readonly tableName: string;
   readonly claimsTableName: string;

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
 import { describeJobStoreConformance } from '../conformance/job-store.js';
-import { createJobTables, type JobTables } from './support/job-tables.js';
+import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';
 import './support/deployed.js';
 
 // The store that runs on AWS, on its own tables in the emulator, held to the same contract as

@@ -12,7 +12,7 @@ import { sweep } from '../../lib/sweeper/sweep.js';
 import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
-import { createJobTables, type JobTables } from './support/job-tables.js';
+import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';
 import './support/deployed.js';
 
 // The sweeper's reads and writes (SweepStore) on their own tables in the emulator, against

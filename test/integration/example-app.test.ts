@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobInspector } from 'jobline/inspector';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deployStack, type DeployedStack } from '../../scripts/lib/deploy.js';
+import { deployStack, requireOutput, type DeployedStack } from '../../scripts/lib/deploy.js';
 import { packJobline } from '../../scripts/lib/pack.js';
 import { sentMail } from '../../scripts/lib/sent-mail.js';
 import { stack as testStack, unique } from './support/deployed.js';
@@ -22,11 +22,7 @@ const run = (command: string, args: string[], options: { env?: NodeJS.ProcessEnv
   execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, ...options.env } });
 
 /** The example stack's output whose key starts with `prefix`. */
-function output(prefix: string): string {
-  const value = Object.entries(deployed.outputs).find(([key]) => key.startsWith(prefix))?.[1];
-  if (!value) throw new Error(`the example stack has no ${prefix} output; outputs: ${Object.keys(deployed.outputs).join(', ')}`);
-  return value;
-}
+const output = (prefix: string) => requireOutput(deployed, prefix);
 
 beforeAll(async () => {
   expect(testStack.stackName).toBe('JoblineTest'); // the shared setup ran: the emulator is up and bootstrapped

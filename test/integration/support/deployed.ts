@@ -12,6 +12,7 @@ import type { SweepReport } from '../../../lib/sweeper/sweep.js';
 import { referenceJobs } from '../../../functions/jobs/definitions.js';
 import { testJobs } from '../../../functions/testing/definitions.js';
 import { useAwsEnvironment } from '../../../scripts/lib/aws-environment.js';
+import { requireOutput } from '../../../scripts/lib/deploy.js';
 import { sentMail, type SentMail } from '../../../scripts/lib/sent-mail.js';
 import { waitFor } from './wait.js';
 
@@ -32,9 +33,7 @@ export const unique = (prefix: string) => `${prefix}-${Date.now()}-${Math.random
 
 /** The value of the test stack's output whose key starts with `prefix`. */
 export function stackOutput(prefix: string): string {
-  const value = Object.entries(stack.outputs).find(([key]) => key.startsWith(prefix))?.[1];
-  if (!value) throw new Error(`the test stack has no ${prefix} output; outputs: ${Object.keys(stack.outputs).join(', ')}`);
-  return value;
+  return requireOutput(stack, prefix);
 }
 
 /** Mail the emulator's SES accepted for `to`, read back from the emulator. */
