@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { decodeJobMessage, type JobMessage } from '../job-message.js';
-import { takeSlot } from '../flow-control/wait-for-slot.js';
+import { takeSlot } from '../flow-control/take-slot.js';
 import { DEFAULT_TIMEOUT_SECONDS, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { toJobError } from '../retry/classify-failure.js';
 import { failJob } from './record-outcome.js';
@@ -33,7 +33,7 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
   const leaseMs = leaseSeconds ? leaseSeconds * 1000 : Math.max(0, timeoutMs) + LEASE_GRACE_MS;
   const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
 
-  const taken = await takeSlot(job, definition, message.lane, new Date(now.getTime() + Math.max(0, timeoutMs) + LEASE_GRACE_MS), deps, logger);
+  const taken = await takeSlot(job, definition, new Date(now.getTime() + Math.max(0, timeoutMs) + LEASE_GRACE_MS), deps, logger);
   if (taken.action === 'wait') {
     deps.observe?.({ kind: job.kind, outcome: 'delayed' });
     return waitForSlot(message, job, taken.seconds, deps);

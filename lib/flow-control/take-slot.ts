@@ -23,7 +23,6 @@ export interface SlotDependencies {
 export async function takeSlot(
   job: JobMessage,
   definition: JobDefinition | undefined,
-  lane: string,
   leaseUntil: Date,
   deps: SlotDependencies,
   logger: Logger,
