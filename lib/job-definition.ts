@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import { flowControlRules, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
+
+export { MAX_CONCURRENCY_LIMIT, MAX_DEBOUNCE_SECONDS, MAX_FLOW_KEY_LENGTH, MAX_RATE_LIMIT, MAX_RATE_PERIOD_SECONDS, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
 
 /** Default lane (queue) for kinds that name none. */
 export const DEFAULT_LANE = 'default';
@@ -78,19 +81,6 @@ export interface Uniqueness<TPayload = unknown> {
   readonly windowSeconds: number;
 }
 
-/**
- * A concurrency limit: at most `limit` jobs of this kind with the same key run at once, across
- * every worker invocation. A job that finds no free slot waits — without using an attempt —
- * and tries again a few seconds later; a slot held by a worker that died frees itself when the
- * attempt's lease ends.
- */
-export interface ConcurrencyLimit<TPayload = unknown> {
-  /** Jobs of one key that may run at once, 1–100. */
-  readonly limit: number;
-  /** The key of a payload (a tenant, a customer). @default none: the limit is the kind's own */
-  key?(payload: TPayload): string;
-}
-
 /** What a caller writes to define a kind. Only `kind` and `schema` are required. */
 export interface JobDefinitionInput<TSchema extends z.ZodType> {
   /** Stable name of the job type, such as `email.send`. Never a class name: it is stored in every record. */
@@ -120,6 +110,12 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
   readonly unique?: Uniqueness<z.output<TSchema>>;
   /** At most this many jobs (per key) running at once. @default no limit */
   readonly concurrency?: ConcurrencyLimit<z.output<TSchema>>;
+  /** At most this many starts (per key) per period. @default no limit */
+  readonly rateLimit?: RateLimit<z.output<TSchema>>;
+  /** One run per burst of enqueues of a key, with the latest payload. @default none */
+  readonly debounce?: Debounce<z.output<TSchema>>;
+  /** The tenant each job's message is grouped under, for SQS fair queues. @default none */
+  readonly group?: FairGroup<z.output<TSchema>>;
 }
 
 /**
@@ -140,6 +136,9 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly schedules: readonly CronSchedule<TInput>[];
   readonly unique?: Uniqueness<TPayload> | undefined;
   readonly concurrency?: ConcurrencyLimit<TPayload> | undefined;
+  readonly rateLimit?: RateLimit<TPayload> | undefined;
+  readonly debounce?: Debounce<TPayload> | undefined;
+  readonly group?: FairGroup<TPayload> | undefined;
 }
 
 /** The payload type a handler of a definition receives. */
@@ -182,6 +181,9 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
     schedules: (input.schedules ?? []).map((schedule) => ({ ...schedule, timezone: schedule.timezone ?? 'UTC' })),
     unique: input.unique,
     concurrency: input.concurrency,
+    rateLimit: input.rateLimit,
+    debounce: input.debounce,
+    group: input.group,
   };
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
@@ -192,9 +194,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
 function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
   const { retry, retention } = d;
   const rules: Array<[boolean, string]> = [
-    [d.concurrency !== undefined && !isIntegerIn(d.concurrency.limit, 1, MAX_CONCURRENCY_LIMIT),
-      `concurrency.limit must be an integer from 1 to ${MAX_CONCURRENCY_LIMIT} (jobs of one key running at once), got ${d.concurrency?.limit}`],
-    [d.concurrency?.key !== undefined && typeof d.concurrency.key !== 'function', 'concurrency.key must be a function of the payload'],
+    ...flowControlRules(d),
     [typeof d.kind !== 'string' || !KIND.test(d.kind) || d.kind.length > 64,
       `kind must be 1–64 lowercase letters, digits and single . _ - separators (like "email.send"), got ${JSON.stringify(d.kind)}`],
     [typeof d.schema?.safeParse !== 'function', 'schema must be a zod schema'],
@@ -250,8 +250,7 @@ function isIntegerIn(value: number, min: number, max: number): boolean {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJobDefinition = JobDefinition<any, any>;
 
-/** The most jobs of one key a concurrency limit lets run at once. */
-export const MAX_CONCURRENCY_LIMIT = 100;
+
 
 /** How many heartbeats the lease of a heartbeat kind's attempt lasts (see `heartbeatSeconds`). */
 export const HEARTBEAT_LEASE_BEATS = 3;

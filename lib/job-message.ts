@@ -13,6 +13,8 @@ export interface JobMessage {
   readonly payload: unknown;
   /** Present when a recurring schedule sent it; the id then derives from the firing. */
   readonly cron?: CronFiring & { readonly scheduledAt: string; readonly fallback: boolean };
+  /** Flow-control state a waiting job's message carries: its reserved rate-limit turn (ms since the epoch), and the limit its record says it waits for. */
+  readonly flow?: { readonly reservedAt?: number | undefined; readonly noted?: string | undefined } | undefined;
 }
 
 const jobMessageSchema = z.object({
@@ -21,6 +23,7 @@ const jobMessageSchema = z.object({
   kind: z.string().min(1, 'kind is empty'),
   payload: z.unknown(),
   cron: z.object({ schedule: z.string().min(1), scheduledTime: z.string() }).optional(),
+  flow: z.object({ reservedAt: z.number().finite().optional(), noted: z.string().max(20).optional() }).optional(),
 }).refine((m) => m.id !== undefined || m.cron !== undefined, { message: 'id is required', path: ['id'] });
 
 /** What reading a message needs besides its body. */
@@ -44,6 +47,11 @@ export const MESSAGE_ATTRIBUTES = {
 /** Serialises a message body. `payloadJson` is the payload already serialised (it was measured at validation). */
 export function encodeJobMessage(id: string, kind: string, payloadJson: string): string {
   return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)},"payload":${payloadJson}}`;
+}
+
+/** The body of a message sent again to wait for flow control: the same job, carrying `flow` instead of what it carried. */
+export function withFlow(body: string, flow: NonNullable<JobMessage['flow']>): string {
+  return JSON.stringify({ ...(JSON.parse(body) as object), flow });
 }
 
 /** Result of reading a message body: the message, or why it is not one. */

@@ -16,6 +16,18 @@ export interface JobError {
   readonly at: string;
 }
 
+/** What a job that has not started waits for: a flow-control limit of its kind, under a key. */
+export interface JobWait {
+  /** The kind's option that holds it back. */
+  readonly limit: 'concurrency' | 'rateLimit' | 'debounce';
+  /** The key it counts under (`*`: the kind's own limit). */
+  readonly key: string;
+  /** When it started waiting (ISO-8601). */
+  readonly since: string;
+  /** When it expects to start: its rate-limit turn, or when its debounce window ends (ISO-8601). */
+  readonly until?: string | undefined;
+}
+
 /** How many past errors a record keeps, newest last. */
 export const ERROR_HISTORY_LENGTH = 5;
 
@@ -73,6 +85,8 @@ export interface JobRecord {
   readonly payload?: unknown;
   /** The one-time Scheduler schedule holding the job's message (long delays, long retries). */
   readonly scheduleName?: string | undefined;
+  /** What it waits for before it can start (flow control); cleared when it starts. */
+  readonly waitingFor?: JobWait | undefined;
   /** Why it was cancelled, and by whom. */
   readonly cancelReason?: string | undefined;
   /** When DynamoDB's TTL removes the record (seconds since the epoch). */

@@ -2,7 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JoblineConfig } from '../config.js';
+import { DynamoDebounceStore } from '../flow-control/dynamo-debounce-store.js';
+import { DynamoRateStore } from '../flow-control/dynamo-rate-store.js';
 import { DynamoSlotStore } from '../flow-control/dynamo-slot-store.js';
+import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { documentClient } from './document-client.js';
 import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.js';
 import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
@@ -19,8 +22,8 @@ export interface AwsBackends {
   readonly transport: SqsTransport;
   readonly scheduler: EventBridgeScheduler;
   readonly idempotency: DynamoIdempotencyStore;
-  /** Slots of concurrency limits, in the idempotency table. */
-  readonly slots: DynamoSlotStore;
+  /** Concurrency slots, rate-limit turns and debounced keys, in the idempotency table. */
+  readonly flowControl: FlowControlStores;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
 }
@@ -30,12 +33,17 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
   const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
   const sqs = clients.sqs ?? new SQSClient({});
   const scheduler = new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient({}), config);
+  const doc = documentClient(dynamodb);
   return {
     store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount, config.idempotencyTableName),
     transport: new SqsTransport(sqs, config.lanes),
     scheduler,
     idempotency: new DynamoIdempotencyStore(dynamodb, config.idempotencyTableName),
-    slots: new DynamoSlotStore(documentClient(dynamodb), config.idempotencyTableName),
+    flowControl: {
+      slots: new DynamoSlotStore(doc, config.idempotencyTableName),
+      rates: new DynamoRateStore(doc, config.idempotencyTableName),
+      debounces: new DynamoDebounceStore(doc, config.idempotencyTableName),
+    },
     dynamodb,
     sqs,
   };

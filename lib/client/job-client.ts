@@ -12,7 +12,8 @@ import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.j
 import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore } from '../store/job-store.js';
 import type { TransactItem } from '../store/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
-import { concurrencyKeyOf } from '../flow-control/concurrency.js';
+import { checkFlowKeys, flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
+import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
 
 /** Longest delay SQS itself can hold a message, in seconds. */
@@ -51,6 +52,11 @@ export interface EnqueuedJob {
   readonly runAt?: string | undefined;
   /** True when a job of a unique kind held the same key: this is that job, and nothing new was enqueued. */
   readonly duplicate?: boolean;
+  /**
+   * True when a debounced kind's key had a job waiting for its window: this is that job; it
+   * will run with this payload (the latest) once the key has been quiet for the window.
+   */
+  readonly debounced?: boolean;
 }
 
 /** Options of a {@link JobClient}. */
@@ -64,6 +70,8 @@ export interface JobClientOptions {
   readonly store?: JobStore;
   readonly transport?: JobTransport;
   readonly scheduler?: JobScheduler;
+  /** Where debounced keys are kept. @default the idempotency table (with the AWS backends) */
+  readonly flowControl?: FlowControlStores;
   readonly now?: () => Date;
 }
 
@@ -73,6 +81,8 @@ interface PreparedJob {
   readonly payloadJson: string;
   /** When the kind is unique: when its key's window ends. */
   readonly uniqueUntil?: Date | undefined;
+  /** When the kind is debounced: the payload's key. */
+  readonly debounceKey?: string | undefined;
 }
 
 /**
@@ -92,6 +102,7 @@ export class JobClient {
   private readonly store: JobStore;
   private readonly transport: JobTransport;
   private readonly scheduler: JobScheduler;
+  private readonly flowControl: FlowControlStores | undefined;
   private readonly now: () => Date;
 
   constructor(private readonly options: JobClientOptions) {
@@ -101,9 +112,11 @@ export class JobClient {
     this.store = options.store ?? backends!.store;
     this.transport = options.transport ?? backends!.transport;
     this.scheduler = options.scheduler ?? backends!.scheduler;
+    this.flowControl = options.flowControl ?? backends?.flowControl;
     this.now = options.now ?? (() => new Date());
     const missingLanes = this.registry.definitions.filter((d) => !this.config.lanes[d.lane]).map((d) => `kind "${d.kind}" runs on lane "${d.lane}", which the config does not have (lanes: ${Object.keys(this.config.lanes).join(', ')})`);
-    if (missingLanes.length > 0) throw new ConfigurationError('JobClient cannot reach every kind', missingLanes);
+    const undebounceable = this.flowControl ? [] : this.registry.definitions.filter((d) => d.debounce).map((d) => `kind "${d.kind}" is debounced, and debouncing needs the flowControl option next to your own store`);
+    if (missingLanes.length + undebounceable.length > 0) throw new ConfigurationError('JobClient cannot reach every kind', [...missingLanes, ...undebounceable]);
   }
 
   /** Enqueues one job. Throws UnknownKindError, PayloadTooLargeError, InvalidPayloadError or InvalidEnqueueOptionsError before writing anything. */
@@ -122,8 +135,17 @@ export class JobClient {
     const prepared = requests.map((request, index) => this.prepare(request, now, requests.length > 1 ? `job ${index}` : undefined));
     if (prepared.length === 0) return [];
 
-    const duplicates = await this.insertAll(prepared, now);
-    const written = prepared.filter((p) => !duplicates.has(p.record.id));
+    const joined = await this.joinDebounced(prepared, now);
+    const fresh = prepared.filter((p) => !joined.has(p.record.id));
+    let duplicates: Map<string, EnqueuedJob>;
+    try {
+      duplicates = await this.insertAll(fresh, now);
+    } catch (error) {
+      // Debounced keys this call opened would otherwise point at jobs that were never written.
+      await Promise.allSettled(fresh.filter((p) => p.debounceKey).map((p) => this.flowControl!.debounces.abandon(p.record.kind, p.debounceKey!, p.record.id)));
+      throw error;
+    }
+    const written = fresh.filter((p) => !duplicates.has(p.record.id));
     const unsent: PreparedJob[] = [];
     const byLane = new Map<string, PreparedJob[]>();
     for (const p of written.filter((p) => !p.record.scheduleName)) byLane.set(p.record.lane, [...(byLane.get(p.record.lane) ?? []), p]);
@@ -135,7 +157,22 @@ export class JobClient {
     const results = await Promise.allSettled(scheduled.map((p) => this.scheduler.scheduleOnce(p.record.scheduleName!, p.record.runAt!, p.record.lane, p.message.body)));
     unsent.push(...scheduled.filter((_, i) => results[i]!.status === 'rejected'));
     if (unsent.length > 0) await this.keepForSweeper(unsent, now);
-    return prepared.map(({ record }) => duplicates.get(record.id) ?? { id: record.id, kind: record.kind, status: record.status, runAt: record.runAt?.toISOString() });
+    return prepared.map(({ record }) => joined.get(record.id) ?? duplicates.get(record.id) ?? { id: record.id, kind: record.kind, status: record.status, runAt: record.runAt?.toISOString() });
+  }
+
+  /**
+   * Joins each debounced job to its key's pending job when there is one (that job will run
+   * with this payload). Returns the joined ones, by the id they would have had.
+   */
+  private async joinDebounced(prepared: readonly PreparedJob[], now: Date): Promise<Map<string, EnqueuedJob>> {
+    const joined = new Map<string, EnqueuedJob>();
+    // One after the other: two jobs of one key in a batch join the same pending job.
+    for (const p of prepared.filter((p) => p.debounceKey)) {
+      const windowMs = this.registry.get(p.record.kind).debounce!.windowSeconds * 1000;
+      const result = await this.flowControl!.debounces.join({ kind: p.record.kind, key: p.debounceKey!, payloadJson: p.payloadJson, jobId: p.record.id, windowMs, now });
+      if (!result.opened) joined.set(p.record.id, { id: result.jobId, kind: p.record.kind, status: 'scheduled', debounced: true });
+    }
+    return joined;
   }
 
   /** Writes the records: plain ones in bulk, unique ones each with its key's claim. Returns the duplicates, by the id they would have had. */
@@ -180,9 +217,8 @@ export class JobClient {
    * await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: 'users', Item: user, ConditionExpression: 'attribute_not_exists(pk)' } }, ...items] }));
    */
   transactionItems<TInput>(job: JobDefinition<unknown, TInput> | string, payload: TInput, options: EnqueueOptions = {}): { job: EnqueuedJob; items: TransactItem[] } {
-    const store = this.transactionalStore();
     const prepared = this.transactional(this.prepare({ job: job as JobDefinition | string, payload, options }, this.now(), undefined));
-    return { job: enqueuedOf(prepared.record), items: jobItems(store, [prepared]).items };
+    return { job: enqueuedOf(prepared.record), items: jobItems(this.transactionalStore(), [prepared]).items };
   }
 
   /**
@@ -196,10 +232,9 @@ export class JobClient {
    * await client.enqueueInTransaction([{ Put: { TableName: 'users', Item: user, ConditionExpression: 'attribute_not_exists(email)' } }], [{ job: sendWelcome, payload: { userId } }]);
    */
   async enqueueInTransaction(items: readonly TransactItem[], jobs: readonly EnqueueRequest[]): Promise<EnqueuedJob[]> {
-    const store = this.transactionalStore();
     const now = this.now();
     const prepared = jobs.map((request, index) => this.transactional(this.prepare(request, now, jobs.length > 1 ? `job ${index}` : undefined)));
-    await runJobTransaction(store, items, prepared);
+    await runJobTransaction(this.transactionalStore(), items, prepared);
     return prepared.map((p) => enqueuedOf(p.record));
   }
 
@@ -210,6 +245,7 @@ export class JobClient {
 
   private transactional(prepared: PreparedJob): TransactionalJob {
     const { record } = prepared;
+    if (prepared.debounceKey) throw new InvalidEnqueueOptionsError(`"${record.kind}" is debounced: enqueue it with enqueue or enqueueMany (a transaction cannot join its key's pending job)`);
     return { record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
   }
 
@@ -221,9 +257,14 @@ export class JobClient {
   private prepare(request: EnqueueRequest, now: Date, context: string | undefined): PreparedJob {
     const definition = this.registry.get(typeof request.job === 'string' ? request.job : request.job.kind, context);
     const { json, bytes, payload } = this.registry.validate(definition, request.payload, context);
-    const delaySeconds = this.delayOf(request.options ?? {}, now, context);
+    const options = request.options ?? {};
+    if (definition.debounce && (options.delaySeconds !== undefined || options.runAt !== undefined)) {
+      throw new InvalidEnqueueOptionsError(`"${definition.kind}" is debounced: it runs once its key has been quiet for ${definition.debounce.windowSeconds} s, so delaySeconds and runAt do not apply`, { context });
+    }
+    // A debounced job is first due when its window ends: SQS holds it (the window is at most 900 s).
+    const delaySeconds = definition.debounce ? definition.debounce.windowSeconds : this.delayOf(options, now, context);
     const id = newJobId(this.config.shardCount, now.getTime());
-    const viaScheduler = delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
+    const viaScheduler = !definition.debounce && delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
     const record: NewJob = {
       id,
       kind: definition.kind,
@@ -237,11 +278,11 @@ export class JobClient {
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
       uniqueKey: definition.unique ? uniqueKeyOf(definition, payload, context) : undefined,
     };
-    // A concurrency key function that throws, or returns no key, is the caller's error now, not the worker's later.
-    concurrencyKeyOf(definition, payload, context);
-    const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds };
+    // A key function that throws, or returns no key, is the caller's error now, not the worker's later.
+    checkFlowKeys(definition, payload, context);
+    const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds, groupId: messageGroupOf(definition, payload, context) };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
-    return { record, message, payloadJson: json, uniqueUntil };
+    return { record, message, payloadJson: json, uniqueUntil, debounceKey: flowKeyOf(definition, 'debounce', payload, context) };
   }
 
   /** Whole seconds from now until the job may run. */

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { messageGroupOf } from '../flow-control/flow-keys.js';
 import { ConfigurationError, JobNotCancellableError, LeaseLostError } from '../errors.js';
 import { expiryOf, type JobDefinition } from '../job-definition.js';
 import { deterministicJobId, timeOf } from '../job-id.js';
@@ -45,14 +46,15 @@ export class Spawner {
       throw new LeaseLostError('the parent lost its lease before spawning its children');
     }
     const now = this.deps.now();
-    const children: Array<NewJob & { json: string }> = checked.map(({ json, bytes }, index) => ({
+    const children: Array<NewJob & { json: string; groupId: string | undefined }> = checked.map(({ json, bytes, payload }, index) => ({
       id: childJobId(this.parent.id, index, this.deps.shardCount),
       kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
       payloadBytes: bytes, createdAt: now, createdBy: `job:${this.parent.id}`, parentId: this.parent.id, json,
+      groupId: messageGroupOf(definition, payload, `child ${index}`),
     }));
     if (new Set(children.map((c) => c.id)).size !== children.length) throw new Error('derived child ids collided; refusing to spawn children that would share records');
     await this.deps.store.insertChildren(children);
-    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => ({ id: c.id, kind: c.kind, body: encodeJobMessage(c.id, c.kind, c.json) })));
+    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => ({ id: c.id, kind: c.kind, body: encodeJobMessage(c.id, c.kind, c.json), groupId: c.groupId })));
     await Promise.all(children.filter((c) => failedIds.includes(c.id)).map((c) => this.deps.store.keepUndispatched(c.id, c.json, now)));
     this.spawned = true;
     return children.map((c) => c.id);

@@ -4,14 +4,14 @@ import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateComm
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
 import { JobNotCancellableError, JobNotRetryableError, JoblineError } from '../errors.js';
-import type { JobError, JobRecord } from '../job-record.js';
+import type { JobError, JobRecord, JobWait } from '../job-record.js';
 import { CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
 import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult } from './job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
-import { epochSeconds, fencedUpdate, markDispatched, newItem, parentReport, statusOf, type FencedChange } from './job-writes.js';
+import { claimUpdate, epochSeconds, fencedUpdate, markDispatched, newItem, parentReport, statusOf, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
@@ -103,26 +103,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const now = request.now.toISOString();
     try {
-      const output = await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: jobKey(request.id),
-        UpdateExpression: [
-          'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease,',
-          'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
-          'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
-          'REMOVE stateKey, nextRunAt, scheduleName, payloadJson',
-        ].join(' '),
-        ConditionExpression: `attribute_not_exists(sk) OR ${CLAIMABLE.expression} OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ...CLAIMABLE.values, ':running': 'running',
-          ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
-          ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
-          ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)',
-        },
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      const output = await this.doc.send(new UpdateCommand(claimUpdate(this.tableName, request)));
       return { outcome: 'claimed', record: toJobRecord(output.Attributes ?? {}) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
@@ -320,14 +301,23 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean> {
+    return this.updateIf(id, 'SET payloadJson = :set, updatedAt = :now', CANCELLED, payloadJson, now);
+  }
+
+  async noteWaiting(id: string, wait: JobWait, now: Date): Promise<boolean> {
+    return this.updateIf(id, 'SET waitingFor = :set, updatedAt = :now', CLAIMABLE, wait, now);
+  }
+
+  /** One attribute set while the job is in one of `condition`'s statuses; false when it is not. */
+  private async updateIf(id: string, UpdateExpression: string, condition: ReturnType<typeof statusIn>, value: unknown, now: Date): Promise<boolean> {
     try {
       await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: jobKey(id),
-        UpdateExpression: 'SET payloadJson = :payload, updatedAt = :now',
-        ConditionExpression: CANCELLED.expression,
+        UpdateExpression,
+        ConditionExpression: condition.expression,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':payload': payloadJson, ':now': now.toISOString(), ...CANCELLED.values },
+        ExpressionAttributeValues: { ':set': value, ':now': now.toISOString(), ...condition.values },
       }));
       return true;
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { AttemptOutcome, AttemptRef } from './attempt-outcome.js';
 import type { CancellationReason, TransactItem } from './job-transaction.js';
 import type { NewJob } from './new-job.js';
-import type { JobError, JobRecord } from '../job-record.js';
+import type { JobError, JobRecord, JobWait } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 
 /** How far back a listing looks when its query gives no `since`: 24 hours, in ms. */
@@ -15,19 +15,8 @@ export type { NewJob } from './new-job.js';
 /** What writing a unique job found: it was written, or another job holds the key. */
 export type UniqueInsertResult = { readonly inserted: true } | { readonly inserted: false; readonly existingJobId: string };
 
-/** A worker's request to take a job for one attempt. */
-export interface ClaimRequest {
-  readonly id: string;
-  /** Used only when no record exists yet (a message that came without one). */
-  readonly kind: string;
-  readonly lane: string;
-  readonly maxAttempts: number;
-  readonly payloadBytes: number;
-  readonly now: Date;
-  readonly leaseUntil: Date;
-  /** Kept as `createdBy` when the claim creates the record (a schedule firing). */
-  readonly createdBy?: string | undefined;
-}
+export type { ClaimRequest } from './claim-request.js';
+import type { ClaimRequest } from './claim-request.js';
 
 /**
  * What a claim found:
@@ -100,6 +89,11 @@ export interface JobStore {
    * so an operator can retry it. False when the job is no longer cancelled (it was retried).
    */
   keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean>;
+  /**
+   * Notes on a job that has not started what flow control holds it back for (the claim clears
+   * it). False when the job is no longer waiting to start.
+   */
+  noteWaiting(id: string, wait: JobWait, now: Date): Promise<boolean>;
   /**
    * Deletes a `failed` job's record, or a `cancelled` one's once its payload is kept (no
    * message of it is left to arrive); throws JobNotRetryableError otherwise.

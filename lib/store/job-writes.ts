@@ -7,6 +7,10 @@ import { jobKey, stateKey } from './job-item.js';
 import type { AttemptRef } from './attempt-outcome.js';
 import type { NewJob } from './new-job.js';
 import { statusIn } from './status-condition.js';
+import { CLAIMABLE_STATUSES } from '../job-status.js';
+import type { ClaimRequest } from './claim-request.js';
+
+const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
 
 /*
  * The items and updates DynamoJobStore writes, as plain values: a new job's item, a write
@@ -115,4 +119,33 @@ export async function markDispatched(doc: DynamoDBDocumentClient, tableName: str
 
 export function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
+}
+
+/**
+ * The claim of a job for an attempt: running, attempt counted, leased; it creates the record
+ * when the message came without one. Applies only to a claimable job, or a running one whose
+ * lease ended with attempts left; the old item comes back when it does not apply.
+ */
+export function claimUpdate(tableName: string, request: ClaimRequest): UpdateCommandInput {
+  const now = request.now.toISOString();
+  return {
+    TableName: tableName,
+    Key: jobKey(request.id),
+    UpdateExpression: [
+      'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease,',
+      'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
+      'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
+      'REMOVE stateKey, nextRunAt, scheduleName, payloadJson, waitingFor',
+    ].join(' '),
+    ConditionExpression: `attribute_not_exists(sk) OR ${CLAIMABLE.expression} OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ...CLAIMABLE.values, ':running': 'running',
+      ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
+      ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
+      ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)',
+    },
+    ReturnValues: 'ALL_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
 }

@@ -15,5 +15,5 @@ export { MemoryJobStore } from './memory-job-store.js';
 export { MemoryTransport } from './memory-transport.js';
 export { MemoryScheduler } from './memory-scheduler.js';
 export { MemoryIdempotencyStore } from './memory-idempotency-store.js';
-export { MemorySlotStore } from './memory-slot-store.js';
+export { MemoryDebounceStore, MemoryFlowControl, MemoryRateStore, MemorySlotStore } from './memory-flow-control.js';
 export { testConfig } from './test-config.js';

@@ -1,5 +1,5 @@
 import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
-import type { JobError, JobRecord } from '../job-record.js';
+import type { JobError, JobRecord, JobWait } from '../job-record.js';
 import { assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
 import type { AttemptOutcome, ChildReport } from '../store/attempt-outcome.js';
 import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from '../store/job-store.js';
@@ -63,7 +63,7 @@ export class MemoryJobStore implements JobStore {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
       payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now, createdBy: request.createdBy ?? 'unknown (a message that arrived without a record)',
     };
-    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined, payload: undefined });
+    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined, payload: undefined, waitingFor: undefined });
     this.undispatched.delete(request.id);
     this.records.set(request.id, record);
     return { outcome: 'claimed', record: { ...record } };
@@ -167,6 +167,14 @@ export class MemoryJobStore implements JobStore {
     if (!record || record.status !== 'cancelled') return false;
     this.writes.push(`keepCancelledPayload ${id}`);
     Object.assign(record, { payload: JSON.parse(payloadJson), updatedAt: now.toISOString() });
+    return true;
+  }
+
+  async noteWaiting(id: string, wait: JobWait, now: Date): Promise<boolean> {
+    const record = this.records.get(id);
+    if (!record || !CLAIMABLE_STATUSES.includes(record.status)) return false;
+    this.writes.push(`noteWaiting ${id}`);
+    Object.assign(record, { waitingFor: wait, updatedAt: now.toISOString() });
     return true;
   }
 

@@ -10,7 +10,7 @@ import { processMessage, type IncomingMessage, type MessageDisposition, type Wor
 import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 import { MemoryScheduler } from './memory-scheduler.js';
-import { MemorySlotStore } from './memory-slot-store.js';
+import { MemoryFlowControl } from './memory-flow-control.js';
 import { MemoryTransport } from './memory-transport.js';
 import { testConfig } from './test-config.js';
 
@@ -72,7 +72,7 @@ export class TestQueue {
   readonly transport = new MemoryTransport();
   readonly scheduler = new MemoryScheduler();
   readonly idempotency = new MemoryIdempotencyStore();
-  readonly slots = new MemorySlotStore();
+  readonly flowControl = new MemoryFlowControl();
   readonly config: JoblineConfig;
   readonly client: JobClient;
   readonly now: () => Date;
@@ -87,7 +87,7 @@ export class TestQueue {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.config = testConfig([...new Set([DEFAULT_LANE, ...definitions.map((d) => d.lane)])], { shardCount: options.shardCount ?? 4 });
-    this.client = new JobClient({ jobs: definitions, config: this.config, store: this.store, transport: this.transport, scheduler: this.scheduler, now: this.now, createdBy: 'test' });
+    this.client = new JobClient({ jobs: definitions, config: this.config, store: this.store, transport: this.transport, scheduler: this.scheduler, flowControl: this.flowControl, now: this.now, createdBy: 'test' });
   }
 
   /**
@@ -134,7 +134,7 @@ export class TestQueue {
       transport: this.transport,
       scheduler: this.scheduler,
       idempotency: this.idempotency,
-      slots: this.slots,
+      flowControl: this.flowControl,
       logger: new Logger({ serviceName: 'jobline-test', logLevel: 'SILENT' }),
       now: this.now,
       random: this.random,

@@ -5,6 +5,8 @@ export interface OutgoingMessage {
   readonly body: string;
   /** Whole seconds, 0–900: SQS holds the message this long before delivering it. */
   readonly delaySeconds?: number | undefined;
+  /** The message group (a tenant, for SQS fair queues on standard queues). */
+  readonly groupId?: string | undefined;
 }
 
 /** What a dead-lettered message says about itself, as message attributes. */

@@ -73,6 +73,7 @@ function entryOf(message: OutgoingMessage) {
   return {
     MessageBody: message.body,
     DelaySeconds: message.delaySeconds || undefined,
+    MessageGroupId: message.groupId,
     MessageAttributes: { [MESSAGE_ATTRIBUTES.id]: text(message.id), [MESSAGE_ATTRIBUTES.kind]: text(message.kind) },
   };
 }

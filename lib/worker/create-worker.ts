@@ -6,7 +6,7 @@ import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError } from '../errors.js';
 import { JobRegistry } from '../job-registry.js';
-import type { SlotStore } from '../flow-control/slot-store.js';
+import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
@@ -26,8 +26,8 @@ export interface WorkerOptions {
   readonly transport?: JobTransport;
   readonly scheduler?: JobScheduler;
   readonly idempotency?: IdempotencyStore;
-  /** Slots of concurrency limits. @default in the idempotency table */
-  readonly slots?: SlotStore;
+  /** Concurrency slots, rate-limit turns and debounced keys. @default in the idempotency table */
+  readonly flowControl?: FlowControlStores;
   readonly logger?: Logger;
   /** Clock and randomness, injectable for tests. */
   readonly now?: () => Date;
@@ -65,7 +65,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       transport: options.transport ?? backends!.transport,
       scheduler: options.scheduler ?? backends!.scheduler,
       idempotency: options.idempotency ?? backends!.idempotency,
-      slots: options.slots ?? backends?.slots,
+      flowControl: options.flowControl ?? backends?.flowControl,
       logger,
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,
@@ -99,7 +99,8 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
 /**
  * Emits the batch's outcomes as CloudWatch metrics through EMF log lines (no PutMetricData):
  * per kind, Processed (attempts), Succeeded, Retried, Failed, DelayedByLimit (deliveries that
- * waited for a concurrency limit, using no attempt) (counts), Duration and QueueLatency (ms),
+ * waited for flow control, using no attempt; also per kind and `Limit`: concurrency, rateLimit
+ * or debounce) (counts), Duration and QueueLatency (ms),
  * and FailureRate: one value per finished job, 100 when it failed and 0 when it succeeded, so
  * that the metric's Average over a period is the percentage of finished jobs that failed (a
  * rate alarm without metric math).
@@ -121,6 +122,11 @@ export function publishMetrics(events: readonly JobEvent[]): void {
       if (e.queueLatencyMs !== undefined) metrics.addMetric('QueueLatency', MetricUnit.Milliseconds, e.queueLatencyMs);
     }
     metrics.publishStoredMetrics();
+    for (const limit of new Set(events.filter((e) => e.kind === kind && e.limit).map((e) => e.limit!))) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ Kind: kind, Limit: limit });
+      single.addMetric('DelayedByLimit', MetricUnit.Count, events.filter((e) => e.kind === kind && e.limit === limit).length);
+    }
   }
 }
 
@@ -140,6 +146,7 @@ function incoming(record: SQSRecord, lanes: JoblineConfig['lanes']): IncomingMes
     lane: laneOf(record.eventSourceARN, lanes),
     receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
     sentTimestamp: Number(record.attributes.SentTimestamp ?? Date.now()),
+    groupId: record.attributes.MessageGroupId,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { decodeJobMessage, type JobMessage } from '../job-message.js';
-import { takeSlot } from '../flow-control/take-slot.js';
-import { DEFAULT_TIMEOUT_SECONDS, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
+import { admit, MAX_IN_PROCESS_WAIT_MS as MAX_START_WAIT_MS, type Admission } from '../flow-control/admission.js';
+import { decodeJobMessage, withFlow, type JobMessage } from '../job-message.js';
+import { DEFAULT_TIMEOUT_SECONDS, expiryOf, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { toJobError } from '../retry/classify-failure.js';
 import { failJob } from './record-outcome.js';
 import { runClaimed } from './run-claimed.js';
@@ -23,25 +23,29 @@ export async function processMessage(message: IncomingMessage, deps: WorkerDepen
     await deps.transport.sendToDeadLetter(message.lane, message.body, { error: decoded.reason, errorClass: 'UnreadableMessage', permanent: true });
     return 'ack';
   }
-  const job = decoded.message;
-  const logger = deps.logger.createChild({ persistentKeys: { jobId: job.id, kind: job.kind, messageId: message.messageId, ...(job.cron ? { schedule: job.cron.schedule, scheduledAt: job.cron.scheduledAt } : {}) } });
-  const definition = deps.registry.find(job.kind);
-  const now = deps.now();
-  const timeoutMs = Math.min((definition?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, deadline - now.getTime() - FINISH_RESERVE_MS);
-  // A heartbeat kind's lease lasts a few heartbeats; any other's, the whole attempt.
-  const leaseSeconds = heartbeatLeaseSeconds(definition);
-  const leaseMs = leaseSeconds ? leaseSeconds * 1000 : Math.max(0, timeoutMs) + LEASE_GRACE_MS;
-  const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
+  const decodedJob = decoded.message;
+  const logger = deps.logger.createChild({ persistentKeys: { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}) } });
+  const definition = deps.registry.find(decodedJob.kind);
+  const arrived = deps.now();
+  const timeoutMs = (startAt: Date) => Math.min((definition?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, deadline - startAt.getTime() - FINISH_RESERVE_MS);
 
-  const taken = await takeSlot(job, definition, new Date(now.getTime() + Math.max(0, timeoutMs) + LEASE_GRACE_MS), deps, logger);
-  if (taken.action === 'wait') {
-    deps.observe?.({ kind: job.kind, outcome: 'delayed' });
-    return waitForSlot(message, job, taken.seconds, deps);
+  const admission = await admit(decodedJob, definition, new Date(arrived.getTime() + Math.max(0, timeoutMs(arrived)) + LEASE_GRACE_MS + MAX_START_WAIT_MS), deps, logger);
+  if (admission.action === 'wait') {
+    deps.observe?.({ kind: decodedJob.kind, outcome: 'delayed', limit: admission.wait.limit });
+    return waitForTurn(message, decodedJob, admission, deps, logger);
   }
+  if (admission.action === 'drop') return dropSuperseded(decodedJob, definition, admission.byJobId, deps, logger);
+  const job = admission.job;
   try {
-    return await claimAndRun(message, job, definition, deps, logger, { now, timeoutMs, leaseSeconds, leaseMs, payloadBytes });
+    // A rate-limited job may start a moment from now (its turn): the attempt is timed from then.
+    const start = admission.startAt && admission.startAt > arrived ? admission.startAt : arrived;
+    const leaseSeconds = heartbeatLeaseSeconds(definition);
+    const waitMs = start.getTime() - arrived.getTime();
+    const leaseMs = waitMs + (leaseSeconds ? leaseSeconds * 1000 : Math.max(0, timeoutMs(start)) + LEASE_GRACE_MS);
+    const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
+    return await claimAndRun(message, job, definition, deps, logger, { now: arrived, startAt: start, timeoutMs: timeoutMs(start), leaseSeconds, leaseMs, payloadBytes });
   } finally {
-    if (taken.slot) await deps.slots!.release(taken.slot);
+    if (admission.slot) await deps.flowControl!.slots.release(admission.slot);
   }
 }
 
@@ -52,9 +56,9 @@ async function claimAndRun(
   definition: JobDefinition | undefined,
   deps: WorkerDependencies,
   logger: Logger,
-  attempt: { now: Date; timeoutMs: number; leaseSeconds: number | undefined; leaseMs: number; payloadBytes: number },
+  attempt: { now: Date; startAt: Date; timeoutMs: number; leaseSeconds: number | undefined; leaseMs: number; payloadBytes: number },
 ): Promise<MessageDisposition> {
-  const { now, timeoutMs, leaseSeconds, leaseMs, payloadBytes } = attempt;
+  const { now, startAt, timeoutMs, leaseSeconds, leaseMs, payloadBytes } = attempt;
   const claim = await deps.store.claim({
     id: job.id,
     kind: job.kind,
@@ -86,21 +90,55 @@ async function claimAndRun(
     }
     case 'claimed':
       // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
-      if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds);
+      if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds + Math.ceil((startAt.getTime() - now.getTime()) / 1000));
+      await waitUntil(startAt, deps);
       return runClaimed({ message, job, record: claim.record, deps, logger }, definition, { timeoutMs, leaseSeconds });
   }
 }
 
 /**
- * Every slot of the kind's concurrency limit is held: the message is sent again `seconds`
- * from now (a fresh copy: waiting uses no attempt, and no receive towards SQS's redrive) and
- * this delivery goes. Should that send fail, the message comes back after the delay instead.
+ * Flow control holds the job back: its message is sent again `seconds` from now (a fresh copy:
+ * waiting uses no attempt, and no receive towards SQS's redrive), carrying its rate-limit turn,
+ * and this delivery goes. The record says what it waits for — written once per limit, not per
+ * wait. Should the send fail, the message comes back after the delay instead.
  */
-async function waitForSlot(message: IncomingMessage, job: JobMessage, seconds: number, deps: WorkerDependencies): Promise<MessageDisposition> {
-  const { failedIds } = await deps.transport.send(message.lane, [{ id: job.id, kind: job.kind, body: message.body, delaySeconds: seconds }]);
+async function waitForTurn(message: IncomingMessage, job: JobMessage, admission: Extract<Admission, { action: 'wait' }>, deps: WorkerDependencies, logger: Logger): Promise<MessageDisposition> {
+  const { wait, seconds } = admission;
+  let noted = job.flow?.noted;
+  if (noted !== wait.limit) {
+    try {
+      if (await deps.store.noteWaiting(job.id, wait, deps.now())) noted = wait.limit;
+    } catch (error) {
+      logger.warn('could not note what the job waits for on its record', { error: error as Error });
+    }
+  }
+  const body = withFlow(message.body, { reservedAt: admission.flow?.reservedAt, noted });
+  const { failedIds } = await deps.transport.send(message.lane, [{ id: job.id, kind: job.kind, body, delaySeconds: seconds, groupId: message.groupId }]);
   if (failedIds.length === 0) return 'ack';
   await deps.transport.changeVisibility(message.lane, message.receiptHandle, seconds);
   return 'keep';
+}
+
+/** A debounced job whose key another job holds now (it was given up on as never enqueued): cancelled, its message dropped. */
+async function dropSuperseded(job: JobMessage, definition: JobDefinition | undefined, byJobId: string, deps: WorkerDependencies, logger: Logger): Promise<MessageDisposition> {
+  const now = deps.now();
+  logger.info('a newer job of the debounced key runs instead; cancelling this one', { byJobId });
+  try {
+    await deps.store.cancel(job.id, { now, reason: `superseded: job ${byJobId} runs the debounced key instead`, expiresAt: expiryOf(definition, 'cancelled', now) });
+  } catch (error) {
+    logger.info('the superseded job could not be cancelled (it is no longer waiting to start)', { error: error as Error });
+  }
+  return 'ack';
+}
+
+/** Waits out the moment until `at` (a rate-limited job's turn, at most a couple of seconds away). */
+async function waitUntil(at: Date, deps: WorkerDependencies): Promise<void> {
+  const ms = at.getTime() - deps.now().getTime();
+  if (ms > 0) await (deps.sleep ?? sleep)(ms);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { FlowDependencies } from '../flows/flow-dependencies.js';
-import type { SlotStore } from '../flow-control/slot-store.js';
+import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
@@ -21,6 +21,8 @@ export interface IncomingMessage {
   readonly receiveCount: number;
   /** When SQS accepted the message (ms since the epoch). */
   readonly sentTimestamp: number;
+  /** The message's group (a fair-queue tenant), when it has one. */
+  readonly groupId?: string | undefined;
 }
 
 /** What to do with the message once processed: delete it (`ack`) or leave it to come back (`keep`). */
@@ -31,8 +33,10 @@ export interface WorkerDependencies extends FlowDependencies {
   readonly jobs: ReadonlyMap<string, BoundJob>;
   readonly scheduler: JobScheduler;
   readonly idempotency: IdempotencyStore;
-  /** Slots of concurrency limits (kinds with `concurrency` need them). */
-  readonly slots?: SlotStore | undefined;
+  /** Slots, rate-limit turns and debounced keys (kinds with flow control need them). */
+  readonly flowControl?: FlowControlStores | undefined;
+  /** Waits `ms` (a rate-limited job's turn a moment away); injectable for tests. @default setTimeout */
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
   readonly logger: Logger;
   readonly random: () => number;
   /** Told of every attempt's outcome (the worker turns these into CloudWatch metrics). */
@@ -43,6 +47,8 @@ export interface WorkerDependencies extends FlowDependencies {
 export interface JobEvent {
   readonly kind: string;
   readonly outcome: 'succeeded' | 'retried' | 'failed' | 'delayed';
+  /** For `delayed`: the flow-control option it waited for. */
+  readonly limit?: 'concurrency' | 'rateLimit' | 'debounce' | undefined;
   /** How long the attempt ran, in ms. */
   readonly durationMs?: number | undefined;
   /** From the message being sent to its attempt starting, in ms (first attempts only). */

@@ -254,6 +254,20 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await store.keepCancelledPayload((await jobIn('queued')).id, '{}', at())).toBe(false);
       });
 
+      it('notes what a job waiting to start waits for, until its claim clears it', async () => {
+        const { store } = setup();
+        const queued = await jobIn('queued');
+        const wait = { limit: 'rateLimit' as const, key: 'ada', since: at().toISOString(), until: at(10_000).toISOString() };
+        expect(await store.noteWaiting(queued.id, wait, at())).toBe(true);
+        expect((await store.get(queued.id))?.waitingFor).toEqual(wait);
+        expect((await store.get(queued.id))?.status).toBe('queued');
+        const claimed = await claim(queued.id);
+        expect(claimed.outcome).toBe('claimed');
+        expect(claimed.record.waitingFor).toBeUndefined();
+        expect(await store.noteWaiting(queued.id, wait, at())).toBe(false);
+        expect(await store.noteWaiting((await jobIn('succeeded')).id, wait, at())).toBe(false);
+      });
+
       it('discards failed jobs and cancelled ones whose payload is kept, and refuses the rest', async () => {
         const { store } = setup();
         const failedJob = await jobIn('failed');

@@ -19,7 +19,7 @@ describe('concurrency limits', () => {
     const running = queue.deliver(first.id);
     await new Promise((resolve) => setImmediate(resolve));
     // acme's one slot is held: the second waits, as a fresh copy a few seconds later, unclaimed.
-    expect(await queue.deliver(second.id)).toMatchObject({ disposition: 'ack', record: { status: 'queued', attempt: 0 } });
+    expect(await queue.deliver(second.id)).toMatchObject({ disposition: 'ack', record: { status: 'queued', attempt: 0, waitingFor: { limit: 'concurrency', key: 'acme' } } });
     const copies = queue.enqueued().filter((m) => m.id === second.id);
     expect(copies).toHaveLength(2);
     expect(copies[1]!.delaySeconds).toBeGreaterThanOrEqual(2);
@@ -28,9 +28,11 @@ describe('concurrency limits', () => {
 
     release();
     expect((await running).record).toMatchObject({ status: 'succeeded' });
-    expect((await queue.deliver(second.id)).record).toMatchObject({ status: 'succeeded', attempt: 1 });
+    const done = (await queue.deliver(second.id)).record;
+    expect(done).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(done!.waitingFor).toBeUndefined();
     expect(started).toEqual([1, 3, 2]);
-    expect(queue.slots.slots.size).toBe(0);
+    expect(queue.flowControl.slots.slots.size).toBe(0);
   });
 
   it('frees a slot whose holder never released it once its lease has ended', async () => {
@@ -47,7 +49,7 @@ describe('concurrency limits', () => {
     const throwing = defineJob({ kind: 'throwing.key', schema: z.object({}), concurrency: { limit: 2, key: () => { throw new Error('no tenant'); } } });
     const queue = createTestQueue({ jobs: [throwing] });
     await expect(queue.client.enqueue(throwing, {})).rejects.toThrow(InvalidEnqueueOptionsError);
-    await expect(queue.client.enqueue(throwing, {})).rejects.toThrow('the concurrency key of "throwing.key" threw: no tenant');
+    await expect(queue.client.enqueue(throwing, {})).rejects.toThrow('the concurrency key of "throwing.key" is not usable: it threw: no tenant');
     expect(queue.store.records.size).toBe(0);
   });
 });
@@ -59,22 +61,24 @@ describe('what waiting for a limit shows', () => {
     const queue = createTestQueue({ jobs: [defineHandler(limited, async () => ({}))] });
     const held = await queue.client.enqueue(limited, { tenant: 'acme', n: 1 });
     const waiting = await queue.client.enqueue(limited, { tenant: 'acme', n: 2 });
-    await queue.slots.acquire({ kind: limited.kind, key: 'acme', limit: 1, holder: held.id, now: new Date(), leaseUntil: new Date(Date.now() + 60_000) });
+    await queue.flowControl.slots.acquire({ kind: limited.kind, key: 'acme', limit: 1, holder: held.id, now: new Date(), leaseUntil: new Date(Date.now() + 60_000) });
     const events: Array<{ kind: string; outcome: string }> = [];
     const message = queue.enqueued().find((m) => m.id === waiting.id)!;
     const incoming = { messageId: 'm', receiptHandle: 'r', body: message.body, lane: 'default', receiveCount: 1, sentTimestamp: Date.now() };
     await processMessage(incoming, { ...queue.workerDependencies(), observe: (e) => events.push(e) }, Date.now() + 60_000);
-    expect(events).toEqual([{ kind: limited.kind, outcome: 'delayed' }]);
+    expect(events).toEqual([{ kind: limited.kind, outcome: 'delayed', limit: 'concurrency' }]);
 
     const lines: string[] = [];
     const write = process.stdout.write;
     process.stdout.write = ((chunk: string) => { lines.push(String(chunk)); return true; }) as typeof process.stdout.write;
     try {
-      publishMetrics([{ kind: limited.kind, outcome: 'delayed' }, { kind: limited.kind, outcome: 'succeeded', durationMs: 3 }]);
+      publishMetrics([{ kind: limited.kind, outcome: 'delayed', limit: 'concurrency' }, { kind: limited.kind, outcome: 'succeeded', durationMs: 3 }]);
     } finally {
       process.stdout.write = write;
     }
-    const emf = JSON.parse(lines.join('').trim().split('\n').at(-1)!) as Record<string, unknown>;
-    expect(emf).toMatchObject({ Kind: limited.kind, DelayedByLimit: 1, Processed: 1, Succeeded: 1 });
+    const emf = lines.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(emf.find((m) => m.Processed !== undefined)).toMatchObject({ Kind: limited.kind, DelayedByLimit: 1, Processed: 1, Succeeded: 1 });
+    // Per limit too: one more line with the Limit dimension.
+    expect(emf.find((m) => m.Limit !== undefined)).toMatchObject({ Kind: limited.kind, Limit: 'concurrency', DelayedByLimit: 1 });
   });
 });

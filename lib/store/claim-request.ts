@@ -1,0 +1,13 @@
+/** A worker's request to take a job for one attempt. */
+export interface ClaimRequest {
+  readonly id: string;
+  /** Used only when no record exists yet (a message that came without one). */
+  readonly kind: string;
+  readonly lane: string;
+  readonly maxAttempts: number;
+  readonly payloadBytes: number;
+  readonly now: Date;
+  readonly leaseUntil: Date;
+  /** Kept as `createdBy` when the claim creates the record (a schedule firing). */
+  readonly createdBy?: string | undefined;
+}
