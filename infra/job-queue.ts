@@ -76,12 +76,15 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   readonly clientConfig: string;
   /** The config operators' tools need (the client's, plus each lane's event source mapping, to pause it). */
   readonly operatorConfig: string;
+  /** True when a kind is debounced: enqueuers then also update its keys in the idempotency table. */
+  private readonly debounced: boolean;
 
   constructor(scope: Construct, id: string, props: JobQueueProps) {
     super(scope, id);
     const settings = resolveSettings(props);
     validateJobQueueProps(props, settings);
     const { jobs } = settings;
+    this.debounced = jobs.some((job) => job.debounce !== undefined);
 
     this.table = this.createJobsTable(settings.removalPolicy);
     this.idempotencyTable = this.createIdempotencyTable(settings.removalPolicy);
@@ -116,7 +119,9 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   /**
    * Lets `grantee` enqueue and cancel jobs and read their records: writes to the jobs table,
    * `sqs:SendMessage` on every lane and the one-time schedules of long delays. Grants
-   * dynamodb:BatchWriteItem, PutItem, UpdateItem, GetItem, Query; sqs:SendMessage,
+   * dynamodb:BatchWriteItem, PutItem, UpdateItem, GetItem, Query on the jobs table; PutItem,
+   * GetItem, ConditionCheckItem on the idempotency table (and UpdateItem, DeleteItem when a
+   * kind is debounced); sqs:SendMessage,
    * GetQueueAttributes, GetQueueUrl; and what {@link grantScheduling} grants. When `grantee`
    * is a Lambda function, it also gets the `JOBLINE_CONFIG` environment variable, so that
    * `new JobClient({ jobs })` there needs nothing else.
@@ -124,7 +129,9 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   grantEnqueue(grantee: iam.IGrantable): iam.Grant {
     if (isFunction(grantee)) grantee.addEnvironment(CONFIG_ENV, this.clientConfig);
     const grant = this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query');
-    this.idempotencyTable.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem');
+    // Debounced kinds keep their pending job per key in the idempotency table, which enqueues update.
+    const debounces = this.debounced ? ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : [];
+    this.idempotencyTable.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem', ...debounces);
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
     this.grantScheduling(grantee);
     return grant;

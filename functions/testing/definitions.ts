@@ -70,11 +70,28 @@ export const dispatchFlaky = defineJob({ kind: 'test.dispatch-flaky', schema: ec
 /** Holds for `holdMs`, recording when it started and ended; at most 2 run at once per `tenant`. */
 export const limited = defineJob({
   kind: 'test.limited',
-  schema: z.object({ tenant: z.string(), holdMs: z.number().int().min(0).max(4000) }),
+  schema: z.object({ tenant: z.string(), holdMs: z.number().int().min(0).max(4000), crashOnFirstAttempt: z.boolean().default(false) }),
   retry: fastRetry,
   timeoutSeconds: 8,
   concurrency: { limit: 2, key: (p) => p.tenant },
 });
 
-/** Every test-only kind. */
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited] as const;
+/** Rate-limited to 5 starts per 10 s per tenant; records when it started. */
+export const rateLimited = defineJob({
+  kind: 'test.rate-limited',
+  schema: z.object({ tenant: z.string() }),
+  retry: fastRetry,
+  timeoutSeconds: 5,
+  rateLimit: { limit: 5, periodSeconds: 10, key: (p) => p.tenant },
+});
+
+/** Debounced per key over 3 s; counts its runs per key and returns the sequence number it ran with. */
+export const debounced = defineJob({
+  kind: 'test.debounced',
+  schema: z.object({ key: z.string(), seq: z.number().int() }),
+  retry: fastRetry,
+  timeoutSeconds: 5,
+  debounce: { key: (p) => p.key, windowSeconds: 3 },
+});
+
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced] as const;

@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho } from './definitions.js';
+import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -13,12 +13,25 @@ const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number },
 
 export const echoJob = defineHandler(echo, echoHandler);
 
-export const limitedJob = defineHandler(limited, async ({ holdMs }, ctx) => {
+export const limitedJob = defineHandler(limited, async ({ holdMs, crashOnFirstAttempt }, ctx) => {
   const startedAt = Date.now();
   await recordRun(ctx.id, ctx.attempt);
+  if (crashOnFirstAttempt && ctx.attempt === 1) {
+    ctx.logger.warn('test.limited: exiting the worker process while holding a concurrency slot');
+    process.exit(1);
+  }
   await new Promise((resolve) => setTimeout(resolve, holdMs));
   await recordSpan(ctx.id, startedAt, Date.now());
   return { heldMs: holdMs };
+});
+export const rateLimitedJob = defineHandler(rateLimited, async (_, ctx) => {
+  const startedAt = Date.now();
+  await Promise.all([recordRun(ctx.id, ctx.attempt), recordSpan(ctx.id, startedAt, startedAt)]);
+  return { startedAt };
+});
+export const debouncedJob = defineHandler(debounced, async ({ key, seq }, ctx) => {
+  await recordRun(`debounced:${key}`, ctx.attempt);
+  return { seq };
 });
 export const uniqueEchoJob = defineHandler(uniqueEcho, echoHandler);
 export const dispatchFlakyJob = defineHandler(dispatchFlaky, echoHandler);
@@ -94,4 +107,4 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
 });
 
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob];

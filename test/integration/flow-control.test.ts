@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { client, dynamodb, stackOutput, unique } from './support/deployed.js';
+import { client, dynamodb, handlerRuns, stackOutput, unique } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
 const doc = DynamoDBDocumentClient.from(dynamodb);
@@ -38,4 +38,76 @@ describe('a concurrency limit per key (test.limited: 2 per tenant)', () => {
     expect(records.map((r) => r.attempt)).toEqual(all.map(() => 1));
     expect(spans.every((s) => s !== undefined)).toBe(true);
   }, 180_000);
+});
+
+/** Waits until every job succeeded; returns their records. */
+async function allSucceeded(ids: readonly string[], what: string, timeoutMs: number) {
+  return waitFor(what, async () => {
+    const found = await Promise.all(ids.map((id) => client.get(id)));
+    return found.every((r) => r?.status === 'succeeded') && found.map((r) => r!);
+  }, { timeoutMs, intervalMs: 1000 });
+}
+
+describe('a slot held by a worker that died (test.limited: 2 per tenant)', () => {
+  it('is free again once its lease ends, and the backlog drains; the dead job runs again', async () => {
+    const tenant = unique('killed');
+    const doomed = await client.enqueue('test.limited', { tenant, holdMs: 0, crashOnFirstAttempt: true });
+    // The worker exits once the job has recorded its run, holding one of the tenant's 2 slots.
+    await waitFor('the doomed job to start', async () => (await handlerRuns(doomed.id)) >= 1, { timeoutMs: 30_000, intervalMs: 250 });
+    // 8 jobs of 3 s: through the one slot left they would take 24 s, well past the dead slot's 12 s lease.
+    const backlog = await client.enqueueMany(Array.from({ length: 8 }, () => ({ job: 'test.limited', payload: { tenant, holdMs: 3000 } })));
+    const records = await allSucceeded([...backlog.map((j) => j.id), doomed.id], 'the backlog and the dead job to succeed', 150_000);
+
+    // Were the dead worker's slot kept, only one of the tenant's jobs could run at a time.
+    const spans = await Promise.all(backlog.map(async (j) => (await spansOf(j.id))[0]!));
+    expect(maxOverlap(spans)).toBe(2);
+    expect(records.slice(0, 8).map((r) => r.attempt)).toEqual(backlog.map(() => 1));
+    // The dead job came back after its message's visibility timeout and ran on its second attempt.
+    expect(records[8]).toMatchObject({ status: 'succeeded', attempt: 2 });
+  }, 180_000);
+});
+
+describe('a rate limit per key (test.rate-limited: 5 per 10 s per tenant)', () => {
+  it('starts 20 jobs with no more than 5 in any 10-second window, spread evenly, close to the ideal time, using no attempts for waiting', async () => {
+    const tenant = unique('rate');
+    const enqueuedAt = Date.now();
+    const jobs = await client.enqueueMany(Array.from({ length: 20 }, () => ({ job: 'test.rate-limited', payload: { tenant } })));
+    const records = await allSucceeded(jobs.map((j) => j.id), 'the 20 rate-limited jobs to succeed', 120_000);
+
+    const starts = (await Promise.all(jobs.map(async (j) => (await spansOf(j.id))[0]!.startedAt))).sort((a, b) => a - b);
+    // No 10-second window holds more than 5 starts: the 6th start after any start is 10 s or more after it.
+    const windows = starts.slice(5).map((start, i) => start - starts[i]!);
+    expect(Math.min(...windows)).toBeGreaterThanOrEqual(10_000);
+    // Even spacing: 5 per 10 s plus the 5 % cushion is one start every 2.1 s; ideally the 20th starts 19 × 2.1 = 39.9 s after the first.
+    const ideal = 19 * 2100;
+    const took = starts.at(-1)! - starts[0]!;
+    console.log(`rate limit 5/10 s, 20 jobs: first start ${starts[0]! - enqueuedAt} ms after enqueue, last start ${took} ms after the first (ideal ${ideal} ms, ${(took / ideal).toFixed(3)}×); tightest 6-start window ${Math.min(...windows)} ms`);
+    expect(took).toBeLessThanOrEqual(ideal * 1.1);
+    expect(records.map((r) => r.attempt)).toEqual(jobs.map(() => 1));
+    expect(records.every((r) => r.waitingFor === undefined)).toBe(true);
+  }, 150_000);
+});
+
+describe('debounce (test.debounced: 3 s per key)', () => {
+  it('runs a burst of 10 enqueues once, with the last payload; a second burst after the window runs once more', async () => {
+    const key = unique('report');
+    const burst = async (from: number) => {
+      const out = [];
+      for (let seq = from; seq < from + 10; seq++) out.push(await client.enqueue('test.debounced', { key, seq }));
+      return out;
+    };
+    const first = await burst(0);
+    expect(new Set(first.map((j) => j.id)).size).toBe(1);
+    expect(first.slice(1).every((j) => j.debounced === true)).toBe(true);
+    const [ran] = await allSucceeded([first[0]!.id], 'the debounced job to run', 60_000);
+    expect(ran).toMatchObject({ attempt: 1, result: { seq: 9 } });
+    expect(await handlerRuns(`debounced:${key}`)).toBe(1);
+
+    const second = await burst(10);
+    expect(new Set(second.map((j) => j.id)).size).toBe(1);
+    expect(second[0]!.id).not.toBe(first[0]!.id);
+    const [again] = await allSucceeded([second[0]!.id], 'the second burst to run', 60_000);
+    expect(again).toMatchObject({ result: { seq: 19 } });
+    expect(await handlerRuns(`debounced:${key}`)).toBe(2);
+  }, 150_000);
 });
