@@ -1,5 +1,5 @@
 import type { JobPage, LaneSummary, StateCounts } from 'jobline/inspector';
-import type { JobRecord } from 'jobline';
+import { describeWait, type JobRecord } from 'jobline';
 
 const age = (iso: string | undefined) => (iso ? duration(Math.round((Date.now() - Date.parse(iso)) / 1000)) : '');
 const duration = (seconds: number | undefined) => {
@@ -14,7 +14,7 @@ export function printJobs(page: JobPage, json: boolean): void {
     return;
   }
   if (page.jobs.length === 0) console.log('(no jobs)');
-  else console.table(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error': j.lastError?.message.slice(0, 60) ?? '' })));
+  else console.table(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error / waiting': (j.lastError?.message ?? (j.waitingFor ? describeWait(j.waitingFor) : '')).slice(0, 60) })));
   if (page.next) console.log(`next page: --before ${page.next}`);
 }
 
@@ -28,6 +28,7 @@ export function printJob(job: JobRecord, json: boolean): void {
   const timeline: Array<[string, string | undefined]> = [['created', job.createdAt], ['run at', job.runAt], ['started', job.startedAt], ['next run', job.nextRunAt], ['finished', job.finishedAt]];
   for (const [label, at] of timeline) if (at) console.log(`  ${label.padEnd(9)} ${at}`);
   if (job.createdBy) console.log(`  by        ${job.createdBy}`);
+  if (job.waitingFor) console.log(`  waiting   ${describeWait(job.waitingFor)}`);
   if (job.childrenTotal !== undefined) console.log(`  children  ${job.childrenDone ?? 0}/${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed  ${JSON.stringify(job.childTotals ?? {})}`);
   if (job.progress !== undefined) console.log(`  progress  ${JSON.stringify(job.progress)}`);
   if (job.payload !== undefined) console.log(`  payload   ${JSON.stringify(job.payload)}`);

@@ -27,9 +27,19 @@ export {
   type Retention,
   type RetryPolicy,
   type Uniqueness,
+  type ConcurrencyLimit,
+  type RateLimit,
+  type Debounce,
+  type FairGroup,
+  MAX_CONCURRENCY_LIMIT,
+  MAX_RATE_LIMIT,
+  MAX_RATE_PERIOD_SECONDS,
+  MAX_DEBOUNCE_SECONDS,
+  MAX_FLOW_KEY_LENGTH,
 } from './job-definition.js';
+export { describeWait } from './flow-control/describe-wait.js';
 export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatus } from './job-status.js';
-export type { JobError, JobRecord } from './job-record.js';
+export type { JobError, JobRecord, JobWait } from './job-record.js';
 export {
   ConfigurationError,
   DuplicateJobError,

@@ -1,6 +1,6 @@
 import { UnknownLaneError } from 'jobline';
 import type { JobInspector } from 'jobline/inspector';
-import { isJobId } from 'jobline';
+import { describeWait, isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
 
 /** A call to the dashboard's JSON API, however it arrived (the local server or API Gateway). */
@@ -42,7 +42,8 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
   if (parts[0] === 'jobs' && parts[1] && !isJobId(parts[1])) return { status: 400, body: { error: `"${parts[1]}" is not a job id` } };
   if (method === 'GET' && parts[0] === 'jobs' && parts.length === 2) {
     const job = await inspector.get(parts[1]!);
-    return job ? ok(job) : { status: 404, body: { error: `no job ${parts[1]}` } };
+    // What a waiting job waits for, in the same words as the CLI's.
+    return job ? ok(job.waitingFor ? { ...job, waiting: describeWait(job.waitingFor) } : job) : { status: 404, body: { error: `no job ${parts[1]}` } };
   }
   if (method === 'POST' && parts[0] === 'jobs' && parts.length === 3 && ['retry', 'cancel', 'discard'].includes(parts[2]!)) {
     const [result] = await inspector.many([parts[1]!], parts[2] as 'retry' | 'cancel' | 'discard');

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi, type UiServer } from '../../web/local-server.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { client, sqs, stack, stackOutput, waitForStatus } from '../integration/support/deployed.js';
+import { client, sqs, stack, stackOutput, unique, waitForStatus } from '../integration/support/deployed.js';
+import { waitFor } from '../integration/support/wait.js';
 import { launchChromium, SCREENSHOTS } from './support/browser.js';
 
 const s3 = new S3Client({ forcePathStyle: true });
@@ -49,6 +50,19 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     await page.locator('#detail-status', { hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: `${SCREENSHOTS}job-retried.png`, fullPage: true });
     expect(await client.get(job.id)).toMatchObject({ status: 'succeeded', attempt: 1 });
+  });
+
+  it('says in the job detail what a job held back by a rate limit waits for', async () => {
+    const tenant = unique('ui-rate');
+    const jobs = await client.enqueueMany(Array.from({ length: 6 }, () => ({ job: 'test.rate-limited', payload: { tenant } })));
+    const last = jobs.at(-1)!;
+    await waitFor('the last job to note its wait', async () => (await client.get(last.id))?.waitingFor, { timeoutMs: 30_000, intervalMs: 250 });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${ui.url}#job=${last.id}`);
+    const waiting = page.locator('#detail-waiting');
+    await waiting.waitFor({ timeout: 20_000 });
+    expect(await waiting.textContent()).toContain(`Flow control: waits for its turn under its rate limit (key "${tenant}") until`);
+    await page.screenshot({ path: `${SCREENSHOTS}job-waiting.png`, fullPage: true });
   });
 
   it('refuses API calls without the token', async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { client, waitForStatus } from './support/deployed.js';
+import { client, unique, waitForStatus } from './support/deployed.js';
+import { waitFor } from './support/wait.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -38,6 +39,18 @@ function projectWithLocalEnvironment(environment: object): string {
 }
 
 describe('the jobline CLI against the deployed stack', () => {
+  it('shows what a job held back by flow control waits for', async () => {
+    const tenant = unique('cli-rate');
+    // 5 per 10 s: the 4th and later jobs' turns are more than 2 s off, so they wait with a note on their record.
+    const jobs = await client.enqueueMany(Array.from({ length: 6 }, () => ({ job: 'test.rate-limited', payload: { tenant } })));
+    const last = jobs.at(-1)!;
+    await waitFor('the last job to note its wait', async () => (await client.get(last.id))?.waitingFor, { timeoutMs: 30_000, intervalMs: 250 });
+    const shown = await jobline('jobs', 'show', last.id);
+    expect(shown.stdout).toMatch(new RegExp(`waiting +waits for its turn under its rate limit \\(key "${tenant}"\\) until \\d{4}-`));
+    await waitForStatus(last.id, 'succeeded');
+    expect((await jobline('jobs', 'show', last.id)).stdout).not.toContain('waiting ');
+  });
+
   it('lists, shows and retries jobs, reports lanes, and explains bad input', async () => {
     const job = await client.enqueue('test.fail-first', { note: `cli-${Date.now()}` });
     await waitForStatus(job.id, 'failed');

@@ -126,6 +126,9 @@ async function renderDetail() {
   document.getElementById('detail-status').textContent = job.status;
   document.getElementById('detail-status').className = `status-${job.status}`;
   document.getElementById('detail-attempt').textContent = `${job.attempt}/${job.maxAttempts}`;
+  const waiting = document.getElementById('detail-waiting');
+  waiting.hidden = !job.waiting;
+  waiting.textContent = job.waiting ? `Flow control: ${job.waiting}` : '';
   const timeline = [['created', job.createdAt], ['run at', job.runAt], ['started', job.startedAt], ['next run', job.nextRunAt], ['finished', job.finishedAt]].filter(([, at]) => at);
   document.getElementById('detail-timeline').replaceChildren(...timeline.map(([label, at]) => Object.assign(document.createElement('li'), { textContent: `${label}: ${at}` })));
   document.getElementById('detail-errors').replaceChildren(...(job.errors ?? []).map((e) => Object.assign(document.createElement('li'), { textContent: `attempt ${e.attempt} at ${e.at}: ${e.class}: ${e.message}` })));
