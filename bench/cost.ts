@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { JobClient } from '../lib/client/job-client.js';
 import type { JoblineConfig } from '../lib/config.js';
-import { defineJob } from '../lib/job-definition.js';
+import { defineJob, type AnyJobDefinition } from '../lib/job-definition.js';
 import { createWorker } from '../lib/worker/create-worker.js';
 import { defineHandler } from '../lib/worker/job-handler.js';
 import { awsBackends } from '../lib/aws/clients.js';
@@ -25,10 +25,22 @@ import { ensureEmulator } from '../scripts/lib/emulator.js';
 import { createJobTables } from '../scripts/lib/job-tables.js';
 
 const PAYLOAD_BYTES = 1024;
-const JOBS = Number(process.env.BENCH_JOBS ?? 200);
+const DEFAULT_JOBS = Number(process.env.BENCH_JOBS ?? 200);
+// 1 KB of JSON: {"data":"xxx…"}
+const KILOBYTE = { data: 'x'.repeat(PAYLOAD_BYTES - '{"data":""}'.length) };
 const PRICES = { writeUnit: 0.625, sqsRequest: 0.4, lambdaRequest: 0.2 }; // $ per million, us-east-1 list
 
-const bench = defineJob({ kind: 'bench.noop', schema: z.object({ data: z.string() }), retry: { backoffBaseSeconds: 1 } });
+const schema = z.object({ data: z.string(), key: z.string().default('k') });
+const bench = defineJob({ kind: 'bench.noop', schema, retry: { backoffBaseSeconds: 1 } });
+/** Flow control, one option per kind: what each costs on top of the plain kind. */
+const limited = {
+  concurrencyFree: defineJob({ kind: 'bench.concurrency', schema, concurrency: { limit: 100 } }),
+  concurrencyContended: defineJob({ kind: 'bench.concurrency-2', schema, concurrency: { limit: 2 } }),
+  rateFree: defineJob({ kind: 'bench.rate', schema, rateLimit: { limit: 100, periodSeconds: 1, key: (p) => p.key } }),
+  rateContended: defineJob({ kind: 'bench.rate-10', schema, rateLimit: { limit: 10, periodSeconds: 1 } }),
+  debounce: defineJob({ kind: 'bench.debounce', schema, debounce: { key: (p) => p.key, windowSeconds: 1 } }),
+  group: defineJob({ kind: 'bench.group', schema, group: { key: (p) => p.key } }),
+};
 
 /** Counters filled by SDK middleware. */
 const meter = { tableUnits: 0, indexUnits: 0, sqs: new Map<string, number>() };
@@ -77,30 +89,40 @@ async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSC
   };
 }
 
-/** Plays Lambda's SQS event source until `jobs` jobs are done: receive ≤ 10, invoke, delete the rest. */
-async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBClient, jobs: number): Promise<{ invocations: number }> {
-  const worker = createWorker({ jobs: [defineHandler(bench, async () => undefined)], config, ...awsBackends(config, { dynamodb, sqs }), logger: new Logger({ logLevel: 'SILENT' }) });
+/**
+ * Plays Lambda's SQS event source until the handler has run `runs` times: receive ≤ 10,
+ * invoke, delete the rest. Empty receives (the event source's idle polling, billed per queue
+ * whatever the load, not per job) are not counted.
+ */
+async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBClient, definition: AnyJobDefinition, runs: number, pollers = 1): Promise<{ invocations: number }> {
+  let ran = 0;
+  const worker = createWorker({ jobs: [defineHandler(definition, async () => { ran++; })], config, ...awsBackends(config, { dynamodb, sqs }), logger: new Logger({ logLevel: 'SILENT' }), metrics: false });
   const queueUrl = config.lanes.default!.queueUrl;
   const arn = config.lanes.default!.queueArn;
-  let done = 0;
   let invocations = 0;
-  while (done < jobs) {
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) continue;
-    invocations++;
-    const event: SQSEvent = {
-      Records: messages.map((m) => ({
-        messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as never,
-        messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: 'us-east-1',
-      })),
-    };
-    const response = await worker(event, { getRemainingTimeInMillis: () => 60_000 } as Context);
-    const kept = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-    const toDelete = messages.filter((m) => !kept.has(m.MessageId!));
-    if (toDelete.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: toDelete.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-    done += toDelete.length;
-  }
+  // Each poller is one concurrent Lambda invocation of the event source.
+  const poll = async () => {
+    while (ran < runs) {
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+      const messages = received.Messages ?? [];
+      if (messages.length === 0) {
+        meter.sqs.set('ReceiveMessageCommand', meter.sqs.get('ReceiveMessageCommand')! - 1);
+        continue;
+      }
+      invocations++;
+      const event: SQSEvent = {
+        Records: messages.map((m) => ({
+          messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as never,
+          messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: 'us-east-1',
+        })),
+      };
+      const response = await worker(event, { getRemainingTimeInMillis: () => 60_000 } as Context);
+      const kept = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+      const toDelete = messages.filter((m) => !kept.has(m.MessageId!));
+      if (toDelete.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: toDelete.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+  };
+  await Promise.all(Array.from({ length: pollers }, poll));
   return { invocations };
 }
 
@@ -126,7 +148,25 @@ async function dispatchFromStream(client: JobClient, ids: readonly string[], con
   return invocations;
 }
 
-async function scenario(label: string, enqueue: Enqueue): Promise<Record<string, string | number>> {
+/** One row of the table: a kind, how its jobs are enqueued, how many, and how many runs they come to. */
+interface Scenario {
+  readonly label: string;
+  readonly enqueue: Enqueue;
+  readonly definition?: AnyJobDefinition;
+  /** Jobs enqueued. @default BENCH_JOBS */
+  readonly jobs?: number;
+  /** Handler runs they come to (fewer than jobs when debounced). @default jobs */
+  readonly runs?: number;
+  /** Concurrent invocations of the worker. @default 1 */
+  readonly pollers?: number;
+  /** The payload of job i. @default 1 KB of JSON */
+  readonly payload?: (i: number) => Record<string, unknown>;
+}
+
+async function scenario(spec: Scenario): Promise<Record<string, string | number>> {
+  const { label, enqueue } = spec;
+  const definition = spec.definition ?? bench;
+  const jobs = spec.jobs ?? DEFAULT_JOBS;
   const { dynamodb, sqs } = meteredClients();
   const name = `jobline-bench-${Date.now()}`;
   const config = await createResources(name, dynamodb, sqs);
@@ -134,26 +174,25 @@ async function scenario(label: string, enqueue: Enqueue): Promise<Record<string,
   meter.indexUnits = 0;
   meter.sqs.clear();
   const backends = awsBackends(config, { dynamodb, sqs });
-  const client = new JobClient({ jobs: [bench], config, ...backends });
-  // 1 KB of JSON: {"data":"xxx…"}
-  const payload = { data: 'x'.repeat(PAYLOAD_BYTES - '{"data":""}'.length) };
+  const client = new JobClient({ jobs: [definition], config, ...backends });
+  const payload = spec.payload ?? (() => KILOBYTE);
   let dispatcherInvocations = 0;
   if (enqueue === 'batched') {
-    for (let i = 0; i < JOBS; i += 100) await client.enqueueMany(Array.from({ length: Math.min(100, JOBS - i) }, () => ({ job: bench, payload })));
+    for (let i = 0; i < jobs; i += 100) await client.enqueueMany(Array.from({ length: Math.min(100, jobs - i) }, (_, j) => ({ job: definition, payload: payload(i + j) })));
   } else if (enqueue === 'single') {
-    for (let i = 0; i < JOBS; i++) await client.enqueue(bench, payload);
+    for (let i = 0; i < jobs; i++) await client.enqueue(definition, payload(i));
   } else {
     // Each job in a transaction of its own (the caller's business items would add their own cost).
     const ids: string[] = [];
-    for (let i = 0; i < JOBS; i++) ids.push(...(await client.enqueueInTransaction([], [{ job: bench, payload }])).map((j) => j.id));
+    for (let i = 0; i < jobs; i++) ids.push(...(await client.enqueueInTransaction([], [{ job: definition, payload: payload(i) }])).map((j) => j.id));
     dispatcherInvocations = await dispatchFromStream(client, ids, config, backends);
   }
-  const { invocations: workerInvocations } = await drain(config, sqs, dynamodb, JOBS);
+  const { invocations: workerInvocations } = await drain(config, sqs, dynamodb, definition, spec.runs ?? jobs, spec.pollers);
   const invocations = workerInvocations + dispatcherInvocations;
   const sqsRequests = [...meter.sqs.values()].reduce((a, b) => a + b, 0);
-  const w = (meter.tableUnits + meter.indexUnits) / JOBS;
-  const perJobSqs = sqsRequests / JOBS;
-  const dollars = PRICES.writeUnit * w + PRICES.sqsRequest * perJobSqs + PRICES.lambdaRequest * (invocations / JOBS);
+  const w = (meter.tableUnits + meter.indexUnits) / jobs;
+  const perJobSqs = sqsRequests / jobs;
+  const dollars = PRICES.writeUnit * w + PRICES.sqsRequest * perJobSqs + PRICES.lambdaRequest * (invocations / jobs);
   const byCall = [...meter.sqs].map(([k, v]) => `${k.replace('Command', '')}=${v}`).join(' ');
   await config.drop();
   for (const lane of Object.values(config.lanes)) {
@@ -162,13 +201,13 @@ async function scenario(label: string, enqueue: Enqueue): Promise<Record<string,
   }
   return {
     scenario: label,
-    jobs: JOBS,
-    'W (table)': +(meter.tableUnits / JOBS).toFixed(3),
-    'W (index)': +(meter.indexUnits / JOBS).toFixed(3),
+    jobs,
+    'W (table)': +(meter.tableUnits / jobs).toFixed(3),
+    'W (index)': +(meter.indexUnits / jobs).toFixed(3),
     'W total': +w.toFixed(3),
     'SQS req/job': +perJobSqs.toFixed(3),
     'SQS by call': byCall,
-    'Lambda inv/job': +(invocations / JOBS).toFixed(3),
+    'Lambda inv/job': +(invocations / jobs).toFixed(3),
     '$ per million': +dollars.toFixed(2),
   };
 }
@@ -177,13 +216,26 @@ const emulator = await ensureEmulator();
 useAwsEnvironment(emulator.endpoint);
 try {
   const rows = [
-    await scenario('enqueueMany (batches of 100)', 'batched'),
-    await scenario('enqueue (one call per job)', 'single'),
-    await scenario('enqueueInTransaction (one job per transaction; dispatcher)', 'transactional'),
+    await scenario({ label: 'enqueueMany (batches of 100)', enqueue: 'batched' }),
+    await scenario({ label: 'enqueue (one call per job)', enqueue: 'single' }),
+    await scenario({ label: 'enqueueInTransaction (one job per transaction; dispatcher)', enqueue: 'transactional' }),
   ];
   console.log(`\nHappy path, ${PAYLOAD_BYTES}-byte payload, measured on ${emulator.endpoint}`);
   console.table(rows);
+  const tenants = (i: number) => ({ ...KILOBYTE, key: `tenant-${i % 20}` });
+  const flowRows = [
+    await scenario({ label: 'concurrency limit, never full (slot taken + freed)', enqueue: 'batched', definition: limited.concurrencyFree }),
+    await scenario({ label: 'concurrency limit 2, batches of 10 (most wait)', enqueue: 'batched', definition: limited.concurrencyContended, jobs: Math.min(DEFAULT_JOBS, 40) }),
+    await scenario({ label: 'rate limit 100/s per sender, 20 senders, never reached (one turn)', enqueue: 'batched', definition: limited.rateFree, payload: tenants }),
+    await scenario({ label: 'rate limit 10/s, one worker (turns waited for in it)', enqueue: 'batched', definition: limited.rateContended }),
+    await scenario({ label: 'rate limit 10/s, 5 workers at once (most wait by message)', enqueue: 'batched', definition: limited.rateContended, pollers: 5 }),
+    await scenario({ label: 'debounce: bursts of 10 enqueues per key (per enqueue)', enqueue: 'single', definition: limited.debounce, payload: (i) => ({ ...KILOBYTE, key: `report-${Math.floor(i / 10)}` }), runs: Math.ceil(DEFAULT_JOBS / 10) }),
+    await scenario({ label: 'fair group (MessageGroupId, 20 tenants)', enqueue: 'batched', definition: limited.group, payload: tenants }),
+  ];
+  console.log('\nFlow control, per job enqueued (the same measure as above)');
+  console.table(flowRows);
   console.log('Targets (DESIGN.md): W ≤ 3 index writes included, ≤ 0.35 SQS requests per job; $ = 0.625·W + 0.40·SQS + 0.20·Lambda invocations per job.');
+  console.log('Flow control: only kinds that declare it pay. A contended limit adds, per wait, a fresh message (send, receive, delete) and, once per job and limit, a note on its record of what it waits for; a failed conditional write counts as 1 W. Debounced enqueues update the key\'s item (its size grows with the payload) and only the last payload runs.');
   console.log('Transactional: the record carries the payload until dispatched and a transaction costs double; Lambda invocations include the dispatcher\'s (batches of 100 stream records, reading the stream is free for a Lambda trigger).');
 } finally {
   await emulator.stop();

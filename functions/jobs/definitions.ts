@@ -16,6 +16,9 @@ export const sendEmail = defineJob({
   }),
   retry: { maxAttempts: 6, backoffBaseSeconds: 10, backoffCapSeconds: 600 },
   timeoutSeconds: 10,
+  // The provider's sending rate: SES starts an account at 14 emails a second. The app sends from
+  // one address (EMAIL_FROM), so the kind's own limit is the sender's.
+  rateLimit: { limit: 10, periodSeconds: 1 },
 });
 
 const isoDate = z.iso.date({ error: 'must be a date like 2026-01-31' });
@@ -59,7 +62,10 @@ export const startImport = defineJob({
   timeoutSeconds: 10,
 });
 
-/** Imports rows [firstLine, firstLine + rows) of a CSV, read by byte range; upserts them by (day, email). */
+/**
+ * Imports rows [firstLine, firstLine + rows) of a CSV, read by byte range; upserts them by
+ * (day, email). At most 4 chunks of one uploading customer run at once.
+ */
 export const importChunk = defineJob({
   kind: 'import.chunk',
   schema: z.object({
@@ -72,9 +78,15 @@ export const importChunk = defineJob({
     /** File line number of its first row (the header is line 1). */
     firstLine: z.number().int().min(2),
     rows: z.number().int().min(1).max(CHUNK_ROWS),
+    /** The customer who uploaded the file. */
+    uploadedBy: z.string().min(1),
   }),
   retry: { maxAttempts: 5, backoffBaseSeconds: 1, backoffCapSeconds: 60 },
   timeoutSeconds: 10,
+  // One customer's 50,000-row import runs 4 chunks at a time, so it never starves the others'
+  // (and on AWS, SQS fair queues deliver each customer's chunks fairly).
+  concurrency: { limit: 4, key: (chunk) => chunk.uploadedBy },
+  group: { key: (chunk) => chunk.uploadedBy },
 });
 
 /** Every kind of the reference app. */

@@ -26,6 +26,6 @@ export const startImportJob = defineHandler(startImport, async ({ fileId, key, u
   const whole = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
   const { chunks, totalRows } = await findChunks(whole.Body as AsyncIterable<Uint8Array>, CHUNK_ROWS);
   if (chunks.length === 0) throw new PermanentError(`${key} has a header but no rows`);
-  await ctx.spawn(importChunk, chunks.map((chunk) => ({ fileId, key, ...chunk })), { failFast: true });
+  await ctx.spawn(importChunk, chunks.map((chunk) => ({ fileId, key, uploadedBy, ...chunk })), { failFast: true });
   return { fileId, key, uploadedBy, totalRows, chunks: chunks.length };
 });
