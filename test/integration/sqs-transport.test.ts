@@ -114,6 +114,19 @@ describe('SqsTransport on queues in the emulator', () => {
     for (const sent of messages) expect(received.find((m) => attribute(m, MESSAGE_ATTRIBUTES.id) === sent.id)?.Body).toBe(sent.body);
   });
 
+  it('sends a message group id on a standard queue (SQS fair queues); the emulator keeps it and still delivers oldest first', async () => {
+    const lane = await createLane();
+    const transport = new SqsTransport(sqs, { default: lane });
+    // A noisy tenant's backlog, then one message of a quiet tenant.
+    const messages: OutgoingMessage[] = [
+      ...Array.from({ length: 5 }, (_, i) => ({ id: `noisy-${i}`, kind: 'test.kind', body: `{"n":${i}}`, groupId: 'noisy' })),
+      { id: 'quiet-0', kind: 'test.kind', body: '{"n":5}', groupId: 'quiet' },
+    ];
+    for (const message of messages) expect((await transport.send('default', [message])).failedIds).toEqual([]);
+    const received = await drain(lane.queueUrl, 6);
+    expect(received.map((m) => m.Attributes?.MessageGroupId)).toEqual(['noisy', 'noisy', 'noisy', 'noisy', 'noisy', 'quiet']);
+  });
+
   it('honours each message\'s DelaySeconds: a delayed message is not receivable until its delay is over', async () => {
     const lane = await createLane();
     const transport = new SqsTransport(sqs, { work: lane });
