@@ -57,6 +57,9 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
     if (dependencies) return dependencies;
     const config = options.config ?? configFromEnvironment();
     const backends = !options.store || !options.transport || !options.scheduler || !options.idempotency ? awsBackends(config) : undefined;
+    const flowControl = options.flowControl ?? backends?.flowControl;
+    const limited = registry.definitions.filter((d) => d.concurrency || d.rateLimit || d.debounce).map((d) => `kind "${d.kind}" has flow control, which needs the flowControl option next to your own store`);
+    if (!flowControl && limited.length > 0) throw new ConfigurationError('the worker cannot enforce every kind\'s limits', limited);
     dependencies = {
       laneConfigs: config.lanes,
       registry,
@@ -65,7 +68,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       transport: options.transport ?? backends!.transport,
       scheduler: options.scheduler ?? backends!.scheduler,
       idempotency: options.idempotency ?? backends!.idempotency,
-      flowControl: options.flowControl ?? backends?.flowControl,
+      flowControl,
       logger,
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,

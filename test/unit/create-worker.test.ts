@@ -6,6 +6,8 @@ import { defineJob } from '../../lib/job-definition.js';
 import { newJobId } from '../../lib/job-id.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryIdempotencyStore } from '../../lib/testing/memory-idempotency-store.js';
+import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 import { createWorker } from '../../lib/worker/create-worker.js';
@@ -22,6 +24,16 @@ function record(body: string): SQSRecord {
 }
 
 describe('createWorker', () => {
+  it('refuses to run kinds with flow control on backends of your own without flowControl, rather than run them unlimited', async () => {
+    const limitedKind = defineJob({ kind: 'limited', schema: z.object({}), rateLimit: { limit: 1, periodSeconds: 1 } });
+    const handler = createWorker({
+      jobs: [defineHandler(limitedKind, async () => undefined)],
+      config, store: new MemoryJobStore(), transport: new MemoryTransport(), scheduler: new MemoryScheduler(), idempotency: new MemoryIdempotencyStore(), logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    await expect(handler({ Records: [] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context))
+      .rejects.toThrow('kind "limited" has flow control, which needs the flowControl option next to your own store');
+  });
+
   it('returns only the records that must come back, so one bad record never returns the batch', async () => {
     // Prepare
     const store = new MemoryJobStore();
