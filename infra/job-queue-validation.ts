@@ -32,7 +32,31 @@ export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSe
       `worker.batchSize must be an integer from 1 to 10000, got ${props.worker.batchSize}`],
     [props.worker.maxConcurrency !== undefined && (!Number.isInteger(props.worker.maxConcurrency) || props.worker.maxConcurrency < 2 || props.worker.maxConcurrency > 1000),
       `worker.maxConcurrency must be an integer from 2 to 1000, got ${props.worker.maxConcurrency}`],
+    ...settingRules(props, settings),
   ];
   const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
   if (problems.length > 0) throw new ConfigurationError('JobQueue props are invalid', problems);
+}
+
+/** The rules of the settings that have no other check: batching, memory, the sweeper's horizon, alarm thresholds. */
+function settingRules(props: JobQueueProps, settings: JobQueueSettings): Array<[boolean, string]> {
+  const { batchSize, workerMemorySize, stuckAfter, alarms } = settings;
+  const windowSeconds = props.worker.maxBatchingWindow?.toSeconds();
+  return [
+    // The SQS event source takes more than 10 messages a batch only when it may wait to gather them.
+    [batchSize > 10 && !(windowSeconds && windowSeconds >= 1),
+      `worker.batchSize ${batchSize} needs worker.maxBatchingWindow of at least 1 s (SQS event sources take more than 10 messages a batch only with a batching window)`],
+    [windowSeconds !== undefined && windowSeconds > 300, `worker.maxBatchingWindow must be at most 300 s, got ${windowSeconds} s`],
+    [!isIntegerIn(workerMemorySize, 128, 10_240), `worker.memorySize must be an integer from 128 to 10240 MB (Lambda's range), got ${workerMemorySize}`],
+    [!isIntegerIn(stuckAfter.toSeconds(), 1, 7 * 86_400), `stuckAfter must be from 1 s to 7 days, got ${stuckAfter.toSeconds()} s`],
+    [!isIntegerIn(alarms.oldestJobAge.toSeconds(), 60, 14 * 86_400),
+      `alarms.oldestJobAge must be from 1 minute (the alarm's period) to 14 days (SQS's longest retention), got ${alarms.oldestJobAge.toSeconds()} s`],
+    [!isIntegerIn(alarms.stuckJobs, 1, 1_000_000), `alarms.stuckJobs must be a whole number of jobs of at least 1, got ${alarms.stuckJobs}`],
+    [!isIntegerIn(alarms.failures, 1, 1_000_000), `alarms.failures must be a whole number of jobs of at least 1, got ${alarms.failures}`],
+    [!(alarms.failureRate > 0 && alarms.failureRate <= 100), `alarms.failureRate must be a percentage above 0 and at most 100, got ${alarms.failureRate}`],
+  ];
+}
+
+function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
 }

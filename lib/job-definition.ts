@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import { scheduleExpressionProblem } from './schedule-expression.js';
 import { flowControlRules, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
 
 export { MAX_CONCURRENCY_LIMIT, MAX_DEBOUNCE_SECONDS, MAX_FLOW_KEY_LENGTH, MAX_RATE_LIMIT, MAX_RATE_PERIOD_SECONDS, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
@@ -222,7 +223,8 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
     rules.push(
       [!CRON_NAME.test(schedule.name), `schedules: name must be 1–40 lowercase letters, digits or -, got ${JSON.stringify(schedule.name)}`],
       [names.indexOf(schedule.name) !== names.lastIndexOf(schedule.name), `schedules: name "${schedule.name}" is used more than once`],
-      [!CRON_EXPRESSION.test(schedule.expression), `schedules."${schedule.name}": expression must be cron(…) or rate(…), got ${JSON.stringify(schedule.expression)}`],
+      [scheduleExpressionProblem(String(schedule.expression)) !== undefined,
+        `schedules."${schedule.name}": expression ${JSON.stringify(schedule.expression)} is not one EventBridge Scheduler takes: ${scheduleExpressionProblem(String(schedule.expression))}`],
       [!isTimeZone(schedule.timezone ?? 'UTC'), `schedules."${schedule.name}": timezone must be an IANA time zone like "Europe/Berlin", got ${JSON.stringify(schedule.timezone)}`],
       [parsed !== undefined && !parsed.success, `schedules."${schedule.name}": payload does not match the schema: ${parsed && !parsed.success ? parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ') : ''}`],
     );
@@ -231,7 +233,6 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
 }
 
 const CRON_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
-const CRON_EXPRESSION = /^(cron\([^()]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 
 function isTimeZone(zone: string): boolean {
   try {

@@ -195,4 +195,32 @@ describe('JobQueue', () => {
       'worker.maxConcurrency must be an integer from 2 to 1000, got 1',
     ]);
   });
+
+  it('rejects settings the services would refuse or that cannot work, naming each', () => {
+    const stack = new Stack(new App(), 'BadSettings');
+    const kind = defineJob({ kind: 'a.b', schema: z.object({}) });
+    let thrown: unknown;
+    try {
+      new JobQueue(stack, 'Jobs', {
+        jobs: [kind],
+        worker: { ...worker, batchSize: 50, memorySize: 64 },
+        stuckAfter: Duration.days(30),
+        alarms: { oldestJobAge: Duration.seconds(10), stuckJobs: 0, failures: 2.5, failureRate: 0 },
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as ConfigurationError).problems).toEqual([
+      'worker.batchSize 50 needs worker.maxBatchingWindow of at least 1 s (SQS event sources take more than 10 messages a batch only with a batching window)',
+      'worker.memorySize must be an integer from 128 to 10240 MB (Lambda\'s range), got 64',
+      'stuckAfter must be from 1 s to 7 days, got 2592000 s',
+      'alarms.oldestJobAge must be from 1 minute (the alarm\'s period) to 14 days (SQS\'s longest retention), got 10 s',
+      'alarms.stuckJobs must be a whole number of jobs of at least 1, got 0',
+      'alarms.failures must be a whole number of jobs of at least 1, got 2.5',
+      'alarms.failureRate must be a percentage above 0 and at most 100, got 0',
+    ]);
+    // A batch of more than 10 with a batching window is fine.
+    expect(() => new JobQueue(new Stack(new App(), 'Batched'), 'Jobs', { jobs: [kind], worker: { ...worker, batchSize: 50, maxBatchingWindow: Duration.seconds(2) } })).not.toThrow();
+  });
 });

@@ -51,7 +51,7 @@ describe('defineJob', () => {
     } catch (error) {
       const problems = (error as ConfigurationError).problems.join('\n');
       expect(problems).toContain('schedules: name must be');
-      expect(problems).toContain('expression must be cron(…) or rate(…), got "every day"');
+      expect(problems).toContain('expression "every day" is not one EventBridge Scheduler takes: it must be cron(minutes hours day-of-month month day-of-week year) or rate(value unit)');
       expect(problems).toContain('timezone must be an IANA time zone');
       expect(problems).toContain('payload does not match the schema: type:');
       expect((error as ConfigurationError).problems).toHaveLength(4);
@@ -73,5 +73,32 @@ describe('retention and leases, decided in one place', () => {
     expect(HEARTBEAT_LEASE_BEATS).toBe(3);
     expect(heartbeatLeaseSeconds(defineJob({ kind: 'long', schema: z.object({}), heartbeatSeconds: 5, timeoutSeconds: 60 }))).toBe(15);
     expect(heartbeatLeaseSeconds(defineJob({ kind: 'short', schema: z.object({}) }))).toBeUndefined();
+  });
+});
+
+describe('schedule expressions, checked as EventBridge Scheduler checks them', () => {
+  it.each([
+    'rate(1 minute)', 'rate(5 minutes)', 'rate(1 day)', 'cron(0 2 * * ? *)', 'cron(15 10 ? * MON-FRI *)', 'cron(0/15 * * * ? *)', 'cron(0 8 1 JAN,JUL ? 2027)', 'cron(0 9 ? * 2#1 *)', 'cron(0 18 L * ? *)',
+  ])('takes %s', async (expression) => {
+    const { scheduleExpressionProblem } = await import('../../lib/schedule-expression.js');
+    expect(scheduleExpressionProblem(expression)).toBeUndefined();
+  });
+
+  it.each([
+    ['rate(0 minutes)', 'a rate must be at least 1'],
+    ['rate(1 minutes)', 'a rate of 1 takes the singular unit, like rate(1 hour)'],
+    ['rate(5 minute)', 'a rate of 5 takes the plural unit, like rate(5 hours)'],
+    ['rate(5 weeks)', 'it must be cron(minutes hours day-of-month month day-of-week year) or rate(value unit)'],
+    ['cron(0 2 * * ?)', 'cron(…) takes 6 fields (minutes hours day-of-month month day-of-week year), got 5'],
+    ['cron(0 2 * * * *)', 'exactly one of day-of-month and day-of-week must be ?'],
+    ['cron(0 2 ? * ? *)', 'exactly one of day-of-month and day-of-week must be ?'],
+    ['cron(61 2 * * ? *)', 'the minutes field "61" has 61, outside 0–59'],
+    ['cron(0 24 * * ? *)', 'the hours field "24" has 24, outside 0–23'],
+    ['cron(0 2 * 13 ? *)', 'the month field "13" has 13, outside 1–12'],
+    ['cron(0/0 * * * ? *)', 'the minutes field "0/0" needs a whole step of at least 1 after /'],
+    ['cron(0 2 * * ? x)', 'the year field "x" has characters it cannot take'],
+  ])('refuses %s: %s', async (expression, reason) => {
+    const { scheduleExpressionProblem } = await import('../../lib/schedule-expression.js');
+    expect(scheduleExpressionProblem(expression)).toContain(reason);
   });
 });
