@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Alarm, Dashboard, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -15,6 +15,9 @@ import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
 import { QUEUE_NAME_ENV } from '../lib/metrics.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
+import { grantTable, ITEM_ACTIONS } from './job-queue-grants.js';
+import { acknowledge } from './acknowledge.js';
+import { logAccess } from './access-log.js';
 import { DISPATCH_ATTRIBUTE, STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
 import { createAlarms } from './job-queue-alarms.js';
 import { createDashboard } from './job-queue-dashboard.js';
@@ -78,6 +81,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   readonly operatorConfig: string;
   /** True when a kind is debounced: enqueuers then also update its keys in the idempotency table. */
   private readonly debounced: boolean;
+  /** The worker's event source mappings (operators pause and resume them). */
+  private readonly eventSourceMappingArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: JobQueueProps) {
     super(scope, id);
@@ -109,7 +114,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     this.dashboard = createDashboard(this, { queueName: this.queueName, lanes, jobs, metrics: this });
 
     if (props.api) {
-      const api = this.createApi(props.api);
+      const api = this.createApi(props.api, settings.removalPolicy);
       this.apiFunction = api.function;
       this.httpApi = api.httpApi;
     }
@@ -119,7 +124,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   /**
    * Lets `grantee` enqueue and cancel jobs and read their records: writes to the jobs table,
    * `sqs:SendMessage` on every lane and the one-time schedules of long delays. Grants
-   * dynamodb:BatchWriteItem, PutItem, UpdateItem, GetItem, Query on the jobs table; PutItem,
+   * dynamodb:BatchWriteItem, PutItem, UpdateItem, GetItem on the jobs table; PutItem,
    * GetItem, ConditionCheckItem on the idempotency table (and UpdateItem, DeleteItem when a
    * kind is debounced); sqs:SendMessage,
    * GetQueueAttributes, GetQueueUrl; and what {@link grantScheduling} grants. When `grantee`
@@ -128,10 +133,9 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    */
   grantEnqueue(grantee: iam.IGrantable): iam.Grant {
     if (isFunction(grantee)) grantee.addEnvironment(CONFIG_ENV, this.clientConfig);
-    const grant = this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query');
+    const grant = grantTable(grantee, this.table, ['BatchWriteItem', 'PutItem', 'UpdateItem', 'GetItem']);
     // Debounced kinds keep their pending job per key in the idempotency table, which enqueues update.
-    const debounces = this.debounced ? ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : [];
-    this.idempotencyTable.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem', ...debounces);
+    grantTable(grantee, this.idempotencyTable, ['PutItem', 'GetItem', 'ConditionCheckItem', ...(this.debounced ? ['UpdateItem', 'DeleteItem'] as const : [])]);
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
     this.grantScheduling(grantee);
     return grant;
@@ -146,7 +150,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    * UpdateEventSourceMapping; and what {@link grantScheduling} grants.
    */
   grantOperate(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.table.grantReadWriteData(grantee);
+    const grant = grantTable(grantee, this.table, ITEM_ACTIONS, JOB_INDEXES);
     for (const lane of this.lanes.values()) {
       lane.queue.grantSendMessages(grantee);
       for (const queue of [lane.queue, lane.deadLetterQueue]) queue.grant(grantee, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes');
@@ -154,10 +158,11 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
-      resourceArns: [Stack.of(this).formatArn({ service: 'lambda', resource: 'event-source-mapping', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resourceArns: this.eventSourceMappingArns,
     });
     // The lanes' oldest-message ages (GetMetricData takes no resource-level permissions).
     iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricData'], resourceArns: ['*'] });
+    if (Construct.isConstruct(grantee)) acknowledge(grantee, 'IAM5[Resource::*]', 'cloudwatch:GetMetricData takes no resource-level permissions (it reads the lanes\' oldest-message ages); it reads metrics only');
     this.grantScheduling(grantee);
     return grant;
   }
@@ -170,6 +175,10 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   grantScheduling(grantee: iam.IGrantable): iam.Grant {
     const schedules = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroup.ref}/*` });
     this.schedulerRole.grantPassRole(grantee.grantPrincipal);
+    if (Construct.isConstruct(grantee)) {
+      acknowledge(grantee, `IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${Stack.of(this).getLogicalId(this.scheduleGroup)}>/*]`,
+        'one-time schedules are named per job when a delay or retry needs one: the grant covers the schedules of this queue\'s own group, no other');
+    }
     return iam.Grant.addToPrincipal({ grantee, actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], resourceArns: [schedules] });
   }
 
@@ -257,8 +266,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   /** The worker function, fed by every lane; and each lane's event source mapping id, by lane name. */
   private createWorker(worker: WorkerProps, settings: JobQueueSettings): { function: NodejsFunction; eventSourceMappings: Record<string, string> } {
     const fn = userFunction(this, 'Worker', { entry: worker.entry, timeout: settings.workerTimeout, memorySize: settings.workerMemorySize, environment: this.functionEnvironment(worker.environment) });
-    this.table.grantReadWriteData(fn);
-    this.idempotencyTable.grantReadWriteData(fn);
+    grantTable(fn, this.table, ITEM_ACTIONS, JOB_INDEXES);
+    grantTable(fn, this.idempotencyTable, ITEM_ACTIONS.filter((action) => action !== 'Query'));
     this.grantScheduling(fn);
     const eventSourceMappings: Record<string, string> = {};
     for (const lane of this.lanes.values()) {
@@ -271,6 +280,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       });
       fn.addEventSource(source);
       eventSourceMappings[lane.name] = source.eventSourceMappingId;
+      this.eventSourceMappingArns.push(source.eventSourceMappingArn);
     }
     return { function: fn, eventSourceMappings };
   }
@@ -291,7 +301,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       memorySize: SWEEPER_MEMORY_MB,
       environment: this.functionEnvironment({ [SWEEPER_ENV]: JSON.stringify({ stuckAfterSeconds: stuckAfter.toSeconds() }) }),
     });
-    this.table.grantReadWriteData(fn);
+    grantTable(fn, this.table, ITEM_ACTIONS, JOB_INDEXES);
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(fn);
     this.grantScheduling(fn);
     new Rule(this, 'SweepEveryMinute', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaTarget(fn)] });
@@ -304,7 +314,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    */
   private createDispatcher(environment?: Record<string, string>): LambdaFunction {
     const fn = packagedFunction(this, 'Dispatcher', 'dispatcher', { timeout: DISPATCHER_TIMEOUT, memorySize: DISPATCHER_MEMORY_MB, environment: this.functionEnvironment(environment) });
-    this.table.grant(fn, 'dynamodb:UpdateItem');
+    grantTable(fn, this.table, ['UpdateItem']);
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(fn);
     this.grantScheduling(fn);
     fn.addEventSource(new DynamoEventSource(this.table, {
@@ -321,10 +331,11 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   }
 
   /** The enqueue API's function behind an IAM-authorized HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`). */
-  private createApi(api: EnqueueApiProps): { function: NodejsFunction; httpApi: HttpApi } {
+  private createApi(api: EnqueueApiProps, removalPolicy: RemovalPolicy): { function: NodejsFunction; httpApi: HttpApi } {
     const fn = userFunction(this, 'EnqueueApi', { entry: api.entry, timeout: API_TIMEOUT, memorySize: API_MEMORY_MB, environment: this.functionEnvironment(api.environment) });
     this.grantEnqueue(fn);
     const httpApi = new HttpApi(this, 'HttpApi', { defaultAuthorizer: new HttpIamAuthorizer(), createDefaultStage: true });
+    logAccess(httpApi, removalPolicy);
     const integration = new HttpLambdaIntegration('EnqueueIntegration', fn);
     httpApi.addRoutes({ path: '/jobs', methods: [HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/jobs/{id}', methods: [HttpMethod.GET], integration });
@@ -351,6 +362,9 @@ export class JobQueue extends Construct implements JobQueueMetrics {
 }
 
 /** A Lambda function (not an imported one, which has no environment to set). */
+/** The jobs table's indexes, by name: the only ones queries are granted on. */
+const JOB_INDEXES = [STATE_INDEX.name, WATCH_INDEX.name];
+
 function isFunction(grantee: iam.IGrantable): grantee is LambdaFunction {
   return typeof (grantee as Partial<LambdaFunction>).addEnvironment === 'function';
 }

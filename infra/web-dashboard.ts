@@ -9,6 +9,8 @@ import { CONFIG_ENV } from '../lib/config.js';
 import { DASHBOARD_ENV } from '../web/static-files.js';
 import type { JobQueue } from './job-queue.js';
 import { packagedFunction } from './node-function.js';
+import { acknowledge } from './acknowledge.js';
+import { logAccess } from './access-log.js';
 
 /** Options of the deployed web dashboard. */
 export interface WebDashboardProps {
@@ -44,9 +46,13 @@ export class WebDashboard extends Construct {
     this.userPool = props.userPool ?? new UserPool(this, 'Operators', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
-      passwordPolicy: { minLength: 12 },
+      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    if (!props.userPool) {
+      acknowledge(this.userPool, 'COG2', 'operators sign in with a password of 12+ characters of every class; require MFA on a user pool of your own (the userPool prop)');
+      acknowledge(this.userPool, 'COG8', 'the Plus plan\'s threat protection is billed per monthly active user; pass a user pool on it as the userPool prop');
+    }
     // The page signs in with USER_PASSWORD_AUTH over TLS (SRP needs a client library); no client secret in a browser.
     this.userPoolClient = this.userPool.addClient('Page', { authFlows: { userPassword: true, userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
 
@@ -64,8 +70,10 @@ export class WebDashboard extends Construct {
 
     const integration = new HttpLambdaIntegration('Page', this.function);
     this.httpApi = new HttpApi(this, 'Api', { createDefaultStage: true, description: 'jobline web dashboard' });
-    this.httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET], integration });
-    this.httpApi.addRoutes({ path: '/{file}', methods: [HttpMethod.GET], integration });
+    logAccess(this.httpApi, props.removalPolicy ?? RemovalPolicy.RETAIN);
+    for (const route of [...this.httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET], integration }), ...this.httpApi.addRoutes({ path: '/{file}', methods: [HttpMethod.GET], integration })]) {
+      acknowledge(route, 'APIG4', 'the page and its static files (HTML, script, styles, Chart.js) hold no data; every /api route requires a Cognito token of an operator');
+    }
     this.httpApi.addRoutes({
       path: '/api/{proxy+}',
       methods: [HttpMethod.GET, HttpMethod.POST],

@@ -41,8 +41,8 @@ describe('JobQueue', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 60, RedrivePolicy: Match.anyValue() });
   });
 
-  it('runs the worker on Node 22 with the real SDK bundled', () => {
-    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+  it('runs the worker on Node 24 with the real SDK bundled', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
   });
 
   it('makes the jobs table with sharded keys, the sparse state and watch indexes, and TTL', () => {
@@ -95,7 +95,7 @@ describe('JobQueue', () => {
     const sweeper = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_SWEEPER: '{"stuckAfterSeconds":5}' }) } });
     expect(sweeper.Timeout).toBe(60);
     // Shipped prebuilt with the package (dist/functions/sweeper), not bundled at synth.
-    expect(sweeper).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    expect(sweeper).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 
   it('dispatches transactional enqueues from the table\'s stream: new images, filtered to the inserts marked for it, partial batches', () => {
@@ -104,7 +104,7 @@ describe('JobQueue', () => {
     expect(mapping).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON', BatchSize: 100, MaximumRetryAttempts: 10 });
     expect(JSON.parse((mapping.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters[0]!.Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { dispatch: { S: ['stream'] } } } });
     const dispatcher = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_TEST_FAULTS: Match.anyValue() }) } });
-    expect(dispatcher).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x' });
+    expect(dispatcher).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
   });
 
   it('alarms on the oldest job\'s age per lane and on stuck jobs', () => {

@@ -1,0 +1,15 @@
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+
+/** The item actions jobline's stores use (a transaction's items are authorized as these). */
+export const ITEM_ACTIONS = ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'] as const;
+export type ItemAction = (typeof ITEM_ACTIONS)[number];
+
+/**
+ * Grants `actions` on a table by name, and `Query` on the named indexes only — not CDK's
+ * `index/*` — so each function gets the actions and resources it uses and no more.
+ */
+export function grantTable(grantee: IGrantable, table: TableV2, actions: readonly ItemAction[], indexNames: readonly string[] = []): Grant {
+  const indexes = actions.includes('Query') ? indexNames.map((name) => `${table.tableArn}/index/${name}`) : [];
+  return Grant.addToPrincipal({ grantee, actions: actions.map((action) => `dynamodb:${action}`), resourceArns: [table.tableArn, ...indexes] });
+}

@@ -1,0 +1,67 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { JoblineStack, JoblineTestStack } from '../../infra/stacks.js';
+import { SignupStack } from '../../examples/signup/src/stack.js';
+
+/**
+ * cdk-nag's AwsSolutions rules on the reference stacks: every finding is fixed, or
+ * acknowledged in the construct that causes it with a written reason (`Validations.of(…)
+ * .acknowledge`). Synth fails on an unacknowledged finding, and its message lists them.
+ */
+function nagFindings(build: (app: App) => void): string {
+  // No bundling: the rules read the templates, not the code.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  build(app);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('pass on the reference app\'s stack (npm run dev)', () => {
+    expect(nagFindings((app) => new JoblineStack(app, 'Jobline'))).toBe('');
+  });
+
+  it('pass on the integration tests\' stack', () => {
+    expect(nagFindings((app) => new JoblineTestStack(app, 'JoblineTest'))).toBe('');
+  });
+
+  it('pass on the example app (examples/signup), as its users would deploy it', () => {
+    expect(nagFindings((app) => new SignupStack(app, 'Signup'))).toBe('');
+  });
+});
+
+describe('least privilege and logging, in the synthesized template', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const template = Template.fromStack(new JoblineStack(app, 'Jobline'));
+  const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement);
+  const text = (value: unknown) => JSON.stringify(value);
+
+  it('grants queries on the jobs table\'s two indexes by name, never index/*, and no data action on *', () => {
+    expect(statements.map((s) => text(s.Resource)).filter((r) => r.includes('/index/*'))).toEqual([]);
+    expect(statements.some((s) => text(s.Resource).includes('/index/byState'))).toBe(true);
+    const onAnything = statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
+    expect(onAnything).toEqual(['cloudwatch:GetMetricData']);
+  });
+
+  it('lets operators pause only the worker\'s own event source mappings, and send email only as the configured sender', () => {
+    const mappings = statements.filter((s) => [s.Action].flat().includes('lambda:UpdateEventSourceMapping'));
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const s of mappings) expect(text(s.Resource)).not.toContain('event-source-mapping:*');
+    const ses = statements.find((s) => [s.Action].flat().includes('ses:SendEmail'))!;
+    expect(text(ses.Resource)).toContain(':identity/jobline@example.com');
+  });
+
+  it('logs every request of both HTTP APIs, and holds operators to a strong password', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as Array<{ Properties: { AccessLogSettings?: { DestinationArn: unknown; Format: string } } }>;
+    expect(stages).toHaveLength(2);
+    for (const stage of stages) expect(JSON.parse(stage.Properties.AccessLogSettings!.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } } });
+  });
+});
