@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cronJobId, firingTime, type CronFiring } from './cron-firing.js';
 import { isJobId } from './job-id.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 /**
  * The body of a job's SQS message. It carries the payload, so the job record does not
@@ -59,6 +60,8 @@ export type DecodedJobMessage = { ok: true; message: JobMessage } | { ok: false;
 
 /** Reads a message body without throwing: a garbage body gives a plain reason instead. */
 export function decodeJobMessage(body: string, context: MessageContext = { sentTimestamp: Date.now(), shardCount: 1 }): DecodedJobMessage {
+  // The envelope adds one level to the payload's nesting.
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH + 1)) return { ok: false, reason: `message body nests deeper than ${MAX_JSON_DEPTH} levels (objects and arrays)` };
   let raw: unknown;
   try {
     raw = JSON.parse(body);

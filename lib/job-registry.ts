@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, UnknownKindError } from './errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import type { AnyJobDefinition, JobDefinition } from './job-definition.js';
 
 /**
@@ -64,6 +65,7 @@ export function validatePayload(definition: JobDefinition, payload: unknown, con
     throw new InvalidPayloadError(definition.kind, [{ path: '', message: `not serialisable as JSON (${String(error)})` }], { context, cause: error });
   }
   if (json === undefined) throw new InvalidPayloadError(definition.kind, [{ path: '', message: 'payload is required' }], { context });
+  if (nestsDeeperThan(json)) throw new InvalidPayloadError(definition.kind, [{ path: '', message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays` }], { context });
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > definition.maxPayloadBytes) throw new PayloadTooLargeError(definition.kind, bytes, definition.maxPayloadBytes, { context });
   const parsed = definition.schema.safeParse(payload);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { JobClient, type JobClientOptions } from '../client/job-client.js';
 import { InvalidEnqueueOptionsError, InvalidPayloadError, JobNotCancellableError, PayloadTooLargeError, UnknownKindError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES_LIMIT } from '../job-definition.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
 import { isJobId } from '../job-id.js';
 
 /** Largest request body the API reads, in bytes: the largest payload any kind allows plus room for the envelope. */
@@ -49,6 +50,7 @@ async function enqueue(request: ApiRequest, client: JobClient): Promise<ApiRespo
   const body = request.body ?? '';
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_REQUEST_BYTES) return error(413, 'request_too_large', `request body is ${bytes} bytes; the limit is ${MAX_REQUEST_BYTES} bytes`);
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH + 1)) return error(400, 'invalid_json', `request body nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays`);
   let json: unknown;
   try {
     json = JSON.parse(body);
