@@ -242,12 +242,14 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     });
   }
 
-  /** The table of `ctx.once` markers and unique-key claims, which expire by TTL. */
+  /** The table of `ctx.once` markers, unique-key claims and flow control's slots, turns and debounced keys, which expire by TTL. */
   private createIdempotencyTable(removalPolicy: RemovalPolicy): TableV2 {
     return new TableV2(this, 'Idempotency', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       billing: Billing.onDemand(),
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // Its once-markers are what keep a restored jobs table from repeating side effects.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,
     });
   }

@@ -58,6 +58,19 @@ describe('least privilege and logging, in the synthesized template', () => {
     expect(text(ses.Resource)).toContain(':identity/jobline@example.com');
   });
 
+  it('keeps both tables recoverable to any point (PITR); queues encrypted and SSL-only', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as Array<{ Properties: { Replicas: Array<{ PointInTimeRecoverySpecification?: { PointInTimeRecoveryEnabled: boolean } }> } }>;
+    const jobline = tables.filter((t) => JSON.stringify(t).includes('expiresAt'));
+    expect(jobline).toHaveLength(2);
+    for (const table of jobline) expect(table.Properties.Replicas[0]!.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    const queues = Object.values(template.findResources('AWS::SQS::Queue')) as Array<{ Properties: { SqsManagedSseEnabled?: boolean } }>;
+    expect(queues.length).toBeGreaterThanOrEqual(2);
+    for (const queue of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const sslOnly = Object.values(template.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p));
+    expect(sslOnly.length).toBe(queues.length);
+    for (const policy of sslOnly) expect(policy).toContain('"aws:SecureTransport":"false"');
+  });
+
   it('logs every request of both HTTP APIs, and holds operators to a strong password', () => {
     const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as Array<{ Properties: { AccessLogSettings?: { DestinationArn: unknown; Format: string } } }>;
     expect(stages).toHaveLength(2);
