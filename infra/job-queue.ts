@@ -256,12 +256,15 @@ export class JobQueue extends Construct implements JobQueueMetrics {
 
   /** The client's config: the tables, shards, lanes and scheduler (needs the tables, lanes and scheduling made). */
   private configOf(settings: JobQueueSettings): JoblineConfig {
+    // Operators' tools show these fields as [redacted] without importing the kinds.
+    const redacted = settings.jobs.filter((job) => job.redact?.length);
     return {
       tableName: this.table.tableName,
       idempotencyTableName: this.idempotencyTable.tableName,
       shardCount: settings.shardCount,
       lanes: Object.fromEntries([...this.lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, queueArn: lane.queue.queueArn, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
       scheduler: { groupName: this.scheduleGroup.ref, roleArn: this.schedulerRole.roleArn, thresholdSeconds: settings.schedulerThreshold.toSeconds() },
+      ...(redacted.length > 0 ? { redact: Object.fromEntries(redacted.map((job) => [job.kind, [...job.redact!]])) } : {}),
     };
   }
 

@@ -33,6 +33,8 @@ export interface JoblineConfig {
   readonly scheduler: SchedulerConfig;
   /** Table of `ctx.once` markers and unique-key claims (partition key `pk`, TTL `expiresAt`). */
   readonly idempotencyTableName: string;
+  /** Per kind, the payload fields operators' tools show as `[redacted]` (the kinds' `redact`), for tools that do not import the kinds. */
+  readonly redact?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 /** Environment variable holding a {@link JoblineConfig} as JSON. */
@@ -48,6 +50,7 @@ const configSchema = z.object({
     roleArn: z.string().startsWith('arn:'),
     thresholdSeconds: z.number().int().min(0).max(900).default(900),
   }),
+  redact: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 /** Reads and validates a config from JSON; the error names what is missing or wrong. */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import { scheduleExpressionProblem } from './schedule-expression.js';
+import { FIELD_PATH } from './redaction.js';
 import { flowControlRules, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
 
 export { MAX_CONCURRENCY_LIMIT, MAX_DEBOUNCE_SECONDS, MAX_FLOW_KEY_LENGTH, MAX_RATE_LIMIT, MAX_RATE_PERIOD_SECONDS, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
@@ -117,6 +118,13 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
   readonly debounce?: Debounce<z.output<TSchema>>;
   /** The tenant each job's message is grouped under, for SQS fair queues. @default none */
   readonly group?: FairGroup<z.output<TSchema>>;
+  /**
+   * Payload fields that hold personal data (`email`, `card.number`; arrays are crossed): the
+   * dashboard, the CLI, the inspector and the HTTP API show them as `[redacted]`, and their
+   * values are scrubbed out of stored errors, DLQ notes and the worker's logs. The stored
+   * payload stays whole, so a retry still runs with it. @default none
+   */
+  readonly redact?: readonly string[];
 }
 
 /**
@@ -140,6 +148,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly rateLimit?: RateLimit<TPayload> | undefined;
   readonly debounce?: Debounce<TPayload> | undefined;
   readonly group?: FairGroup<TPayload> | undefined;
+  readonly redact?: readonly string[] | undefined;
 }
 
 /** The payload type a handler of a definition receives. */
@@ -185,6 +194,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
     rateLimit: input.rateLimit,
     debounce: input.debounce,
     group: input.group,
+    redact: input.redact,
   };
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
@@ -214,6 +224,8 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
       `heartbeatSeconds must be an integer from 1 to timeoutSeconds (${d.timeoutSeconds}), got ${d.heartbeatSeconds}`],
     [!isIntegerIn(retention.succeededSeconds, 60, 10 * 365 * 86_400), `retention.succeededSeconds must be an integer of at least 60, got ${retention.succeededSeconds}`],
     [!isIntegerIn(retention.failedSeconds, 60, 10 * 365 * 86_400), `retention.failedSeconds must be an integer of at least 60, got ${retention.failedSeconds}`],
+    [d.redact !== undefined && (!Array.isArray(d.redact) || d.redact.length > 50 || !d.redact.every((path) => typeof path === 'string' && FIELD_PATH.test(path))),
+      `redact must list at most 50 field paths like "email" or "card.number", got ${JSON.stringify(d.redact)}`],
     [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
       `maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_LIMIT}, got ${d.maxPayloadBytes}`],
   ];

@@ -19,6 +19,8 @@ export const sendEmail = defineJob({
   // The provider's sending rate: SES starts an account at 14 emails a second. The app sends from
   // one address (EMAIL_FROM), so the kind's own limit is the sender's.
   rateLimit: { limit: 10, periodSeconds: 1 },
+  // Addresses and the names in a template's variables are personal data: shown as [redacted].
+  redact: ['to', 'variables'],
 });
 
 const isoDate = z.iso.date({ error: 'must be a date like 2026-01-31' });

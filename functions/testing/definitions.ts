@@ -94,4 +94,13 @@ export const debounced = defineJob({
   debounce: { key: (p) => p.key, windowSeconds: 3 },
 });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced] as const;
+/** Holds personal data (`email`, redacted) and fails permanently with an error that names it. */
+export const redacted = defineJob({
+  kind: 'test.redacted',
+  schema: z.object({ email: z.string(), note: z.string() }),
+  retry: { ...fastRetry, maxAttempts: 1 },
+  timeoutSeconds: 5,
+  redact: ['email'],
+});
+
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted] as const;

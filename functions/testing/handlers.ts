@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced } from './definitions.js';
+import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced, redacted } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -32,6 +32,10 @@ export const rateLimitedJob = defineHandler(rateLimited, async (_, ctx) => {
 export const debouncedJob = defineHandler(debounced, async ({ key, seq }, ctx) => {
   await recordRun(`debounced:${key}`, ctx.attempt);
   return { seq };
+});
+export const redactedJob = defineHandler(redacted, async ({ email }, ctx) => {
+  await recordRun(`redacted:${email}`, ctx.attempt);
+  throw new PermanentError(`cannot reach ${email}: mailbox unavailable`);
 });
 export const uniqueEchoJob = defineHandler(uniqueEcho, echoHandler);
 export const dispatchFlakyJob = defineHandler(dispatchFlaky, echoHandler);
@@ -107,4 +111,4 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
 });
 
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob, redactedJob];

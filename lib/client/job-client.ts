@@ -14,6 +14,7 @@ import type { TransactItem } from '../store/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
 import { checkFlowKeys, flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
+import { redactRecord } from '../redaction.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
 
 /** Longest delay SQS itself can hold a message, in seconds. */
@@ -249,9 +250,10 @@ export class JobClient {
     return { record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
   }
 
-  /** The record of a job, or undefined. */
+  /** The record of a job, or undefined; its kind's `redact` fields shown as `[redacted]` (the HTTP API's `GET /jobs/{id}` answers with this). */
   async get(id: string): Promise<JobRecord | undefined> {
-    return this.store.get(id);
+    const record = await this.store.get(id);
+    return record && redactRecord(record, this.registry.find(record.kind)?.redact);
   }
 
   private prepare(request: EnqueueRequest, now: Date, context: string | undefined): PreparedJob {

@@ -16,6 +16,7 @@ import { SqsLaneAdmin, type DeadLetter, type LaneDepth } from '../transport/lane
 import type { JobTransport } from '../transport/job-transport.js';
 import { CloudWatchQueueAges, queueNameOf } from '../transport/queue-age.js';
 import { childJobId } from '../flows/children.js';
+import { redactMessageBody, redactRecord } from '../redaction.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
@@ -104,8 +105,15 @@ export class JobInspector {
     this.now = options.now ?? (() => new Date());
   }
 
-  get(id: string): Promise<JobRecord | undefined> {
-    return this.store.get(id);
+  /** A job's record, its kind's redacted fields shown as `[redacted]`. */
+  async get(id: string): Promise<JobRecord | undefined> {
+    const record = await this.store.get(id);
+    return record && this.redacted(record);
+  }
+
+  /** A record as shown: the kind's `redact` fields replaced (the stored record keeps them for retries). */
+  private redacted(record: JobRecord): JobRecord {
+    return redactRecord(record, this.config.redact?.[record.kind]);
   }
 
   /** Jobs newest first, a page at a time. */
@@ -119,10 +127,10 @@ export class JobInspector {
     for (let page = 0; page < PAGE_SCAN_LIMIT && jobs.length < limit; page++) {
       const batch = await this.store.list({ status: query.status, limit, before, since: query.since });
       jobs.push(...batch.filter((r) => !query.kind || r.kind === query.kind));
-      if (batch.length < limit) return { jobs: jobs.slice(0, limit), next: jobs.length > limit ? jobs[limit - 1]!.id : undefined };
+      if (batch.length < limit) return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), next: jobs.length > limit ? jobs[limit - 1]!.id : undefined };
       before = batch.at(-1)!.id;
     }
-    return { jobs: jobs.slice(0, limit), next: jobs.slice(0, limit).at(-1)?.id };
+    return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), next: jobs.slice(0, limit).at(-1)?.id };
   }
 
   private async children(parentId: string, query: InspectorQuery, limit: number): Promise<JobPage> {
@@ -133,7 +141,7 @@ export class JobInspector {
     let i = start;
     for (; i < ids.length && jobs.length < limit; i++) {
       const child = await this.store.get(ids[i]!);
-      if (child && (!query.status || child.status === query.status) && (!query.kind || child.kind === query.kind)) jobs.push(child);
+      if (child && (!query.status || child.status === query.status) && (!query.kind || child.kind === query.kind)) jobs.push(this.redacted(child));
     }
     return { jobs, next: i < ids.length ? ids[i - 1] : undefined };
   }
@@ -238,7 +246,7 @@ export class JobInspector {
       found.push(...fresh);
     }
     await Promise.all(found.map((m) => this.lanes.releaseDeadLetter(lane, m.receiptHandle)));
-    return found.slice(0, limit);
+    return found.slice(0, limit).map((m) => ({ ...m, body: redactMessageBody(m.body, this.config.redact) }));
   }
 
   /**

@@ -5,6 +5,7 @@ import type { JobError } from '../job-record.js';
 import type { FailureOutcome } from '../retry/classify-failure.js';
 import { scheduleNameFor } from '../scheduler/job-scheduler.js';
 import { failed, retrying, succeeded, waiting, type FollowUp } from '../store/attempt-outcome.js';
+import { fieldValues, scrubError } from '../redaction.js';
 import type { ClaimedDelivery, MessageDisposition } from './worker-dependencies.js';
 
 /** How an attempt went: when it started and how long it ran. */
@@ -42,8 +43,9 @@ export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTi
  * A transient failure with attempts left: record it, then hide the message for the delay (one
  * SQS call), or — past SQS's 12 hours — hand it to a one-time schedule.
  */
-export async function recordRetry(delivery: ClaimedDelivery, timing: AttemptTiming, failure: Extract<FailureOutcome, { action: 'retry' }>): Promise<MessageDisposition> {
+export async function recordRetry(delivery: ClaimedDelivery, timing: AttemptTiming, unscrubbed: Extract<FailureOutcome, { action: 'retry' }>): Promise<MessageDisposition> {
   const { job, record, message, deps, logger } = delivery;
+  const failure = { ...unscrubbed, error: scrubbed(delivery, unscrubbed.error) };
   const durationMs = durationOf(timing);
   const retry = retrying(record, { now: timing.finished, durationMs, error: failure.error, delaySeconds: failure.delaySeconds });
   if (!(await deps.store.recordOutcome(refOf(delivery), retry))) {
@@ -78,8 +80,9 @@ async function retryViaSchedule(delivery: ClaimedDelivery, nextRunAt: Date): Pro
 }
 
 /** Dead-letters the message with a note, then records the failure (with the payload, for inspection and retry) and tells the parent. */
-export async function failJob(delivery: ClaimedDelivery, error: JobError, durationMs?: number): Promise<MessageDisposition> {
+export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, durationMs?: number): Promise<MessageDisposition> {
   const { job, record, message, deps, logger } = delivery;
+  const error = scrubbed(delivery, unscrubbed);
   await deps.transport.sendToDeadLetter(message.lane, message.body, {
     id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
   });
@@ -93,6 +96,12 @@ export async function failJob(delivery: ClaimedDelivery, error: JobError, durati
   deps.observe?.({ kind: job.kind, outcome: 'failed', durationMs });
   if (record.parentId) await settleParent(record.parentId, deps, logger, { childId: job.id, error });
   return 'ack';
+}
+
+/** The error without the values of the kind's redacted fields (`redact`): what the record, the DLQ note and the logs keep. */
+function scrubbed(delivery: ClaimedDelivery, error: JobError): JobError {
+  const paths = delivery.deps.registry.find(delivery.job.kind)?.redact;
+  return paths?.length ? scrubError(error, fieldValues(delivery.job.payload, paths)) : error;
 }
 
 function refOf(delivery: ClaimedDelivery): { id: string; attempt: number } {

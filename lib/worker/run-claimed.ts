@@ -39,7 +39,6 @@ export async function runClaimed(delivery: ClaimedDelivery, definition: JobDefin
   if (outcome.ok) return recordSuccess(delivery, timing, outcome.result, attempt.followUps, retentionSeconds(definition, 'succeeded'));
   const failure = classifyFailure(outcome.thrown, record.attempt, definition!.retry, timing.finished, deps.random);
   if (failure.action === 'retry') return recordRetry(delivery, timing, failure);
-  delivery.logger.warn('job failed', { error: failure.error });
   return failJob(delivery, failure.error, timing.finished.getTime() - started.getTime());
 }
 

@@ -176,6 +176,13 @@ describe('JobQueue', () => {
     for (const action of ['dynamodb:DeleteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'lambda:UpdateEventSourceMapping', 'scheduler:DeleteSchedule', 'cloudwatch:GetMetricData']) expect(policy).toContain(action);
   });
 
+  it('hands the kinds\' redacted fields to clients and operators\' tools in the config', () => {
+    const stack = new Stack(new App(), 'Redact');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}), redact: ['email'] }), defineJob({ kind: 'c.d', schema: z.object({}) })], worker });
+    // The configs are JSON inside an Fn::Join: their quotes come escaped.
+    for (const config of [queue.operatorConfig, queue.clientConfig]) expect(JSON.stringify(stack.resolve(config))).toMatch(/redact\\+":\{\\+"a\.b\\+":\[\\+"email\\+"\]\}/);
+  });
+
   it('rejects bad props, naming every problem', () => {
     const stack = new Stack(new App(), 'Bad');
     const long = defineJob({ kind: 'long.job', schema: z.object({}), timeoutSeconds: 120 });
