@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { AnyJobDefinition, JobDefinition } from '../lib/job-definition.js';
@@ -71,6 +72,14 @@ export interface WorkerProps {
 export interface EnqueueApiProps {
   /** Path of the API's entry file: a module exporting `handler = createEnqueueApi({ jobs })`. */
   readonly entry: string;
+  /**
+   * Who may call the API. The API is never anonymous: by default callers sign their requests
+   * (SigV4, IAM authorization; `JobApiClient` signs). Pass an `HttpJwtAuthorizer` (a Cognito
+   * user pool or any OIDC issuer) or an `HttpLambdaAuthorizer` for callers without AWS
+   * credentials; the job's `createdBy` is then the token's `sub` (or the Lambda authorizer's
+   * `principalId` context). @default IAM authorization
+   */
+  readonly authorizer?: IHttpRouteAuthorizer;
   /** Extra environment variables for the API function. */
   readonly environment?: Record<string, string>;
 }

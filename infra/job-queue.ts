@@ -339,7 +339,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   private createApi(api: EnqueueApiProps, removalPolicy: RemovalPolicy): { function: NodejsFunction; httpApi: HttpApi } {
     const fn = userFunction(this, 'EnqueueApi', { entry: api.entry, timeout: API_TIMEOUT, memorySize: API_MEMORY_MB, environment: this.functionEnvironment(api.environment) });
     this.grantEnqueue(fn);
-    const httpApi = new HttpApi(this, 'HttpApi', { defaultAuthorizer: new HttpIamAuthorizer(), createDefaultStage: true });
+    const httpApi = new HttpApi(this, 'HttpApi', { defaultAuthorizer: api.authorizer ?? new HttpIamAuthorizer(), createDefaultStage: true });
     logAccess(httpApi, removalPolicy);
     const integration = new HttpLambdaIntegration('EnqueueIntegration', fn);
     httpApi.addRoutes({ path: '/jobs', methods: [HttpMethod.POST], integration });

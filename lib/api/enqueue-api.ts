@@ -104,7 +104,7 @@ function error(statusCode: number, code: string, message: string, details?: unkn
  *
  * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] });
  */
-export function createEnqueueApi(client: JobClientOptions | JobClient | (() => JobClient)): (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<APIGatewayProxyResultV2> {
+export function createEnqueueApi(client: JobClientOptions | JobClient | (() => JobClient)): (event: AuthorizedEvent) => Promise<APIGatewayProxyResultV2> {
   let resolved: JobClient | undefined = client instanceof JobClient ? client : undefined;
   const make = typeof client === 'function' ? client : () => new JobClient(client as JobClientOptions);
   return async (event) => {
@@ -114,7 +114,7 @@ export function createEnqueueApi(client: JobClientOptions | JobClient | (() => J
       method: event.requestContext?.http?.method ?? 'GET',
       path: event.rawPath ?? '/',
       body,
-      principal: event.requestContext?.authorizer?.iam?.userArn,
+      principal: principalOf(event),
     };
     let response: ApiResponse;
     try {
@@ -125,4 +125,26 @@ export function createEnqueueApi(client: JobClientOptions | JobClient | (() => J
     }
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
   };
+}
+
+/** An HTTP API event as the enqueue API gets it: authorized by IAM (the default), a JWT authorizer or a Lambda authorizer. */
+export type AuthorizedEvent = Omit<APIGatewayProxyEventV2WithIAMAuthorizer, 'requestContext'> & {
+  readonly requestContext: Omit<APIGatewayProxyEventV2WithIAMAuthorizer['requestContext'], 'authorizer'> & {
+    readonly authorizer?: {
+      readonly iam?: { readonly userArn?: string };
+      readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
+      readonly lambda?: Readonly<Record<string, unknown>>;
+    };
+  };
+};
+
+/** Who made the request, as its authorizer says: the IAM principal's ARN, `jwt:<sub>`, or `lambda:<principalId>`. */
+function principalOf(event: AuthorizedEvent): string | undefined {
+  const authorizer = event.requestContext?.authorizer;
+  if (authorizer?.iam?.userArn) return authorizer.iam.userArn;
+  const sub = authorizer?.jwt?.claims?.sub;
+  if (typeof sub === 'string') return `jwt:${sub}`;
+  const principalId = authorizer?.lambda?.principalId;
+  if (typeof principalId === 'string') return `lambda:${principalId}`;
+  return undefined;
 }

@@ -72,6 +72,21 @@ describe('JobQueue', () => {
     expect(routes.every((r) => r.AuthorizationType === 'AWS_IAM')).toBe(true);
   });
 
+  it('puts the enqueue API behind a JWT authorizer instead when given one: never anonymous', async () => {
+    const { HttpJwtAuthorizer } = await import('aws-cdk-lib/aws-apigatewayv2-authorizers');
+    const stack = new Stack(new App(), 'JwtApi');
+    new JobQueue(stack, 'Jobs', {
+      jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })],
+      worker,
+      api: { entry: worker.entry, authorizer: new HttpJwtAuthorizer('Callers', 'https://issuer.example.com', { jwtAudience: ['jobline'] }) },
+    });
+    const jwt = Template.fromStack(stack);
+    const routes = Object.values(jwt.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r as { Properties: { AuthorizationType: string } }).Properties);
+    expect(routes).toHaveLength(3);
+    expect(routes.every((r) => r.AuthorizationType === 'JWT')).toBe(true);
+    jwt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Audience: ['jobline'], Issuer: 'https://issuer.example.com' } });
+  });
+
   it('creates each kind\'s recurring schedule in the group, with its time zone, targeting the lane queue', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'cron.test.cron.every-minute',

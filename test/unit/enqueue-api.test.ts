@@ -55,3 +55,18 @@ describe('enqueue API', () => {
     expect((await handleApiRequest({ method: 'GET', path: '/other', body: undefined }, client)).statusCode).toBe(404);
   });
 });
+
+describe('createEnqueueApi', () => {
+  it('records who called, whichever authorizer let them in: IAM, a JWT (its sub) or a Lambda authorizer (its principalId)', async () => {
+    const { createEnqueueApi } = await import('../../lib/api/enqueue-api.js');
+    const handler = createEnqueueApi(client);
+    const call = (authorizer: unknown) => handler({
+      rawPath: '/jobs', body: JSON.stringify({ kind: 'note.write', payload: { text: 'hi' } }), isBase64Encoded: false,
+      requestContext: { http: { method: 'POST' }, requestId: 'r', authorizer },
+    } as never) as Promise<{ statusCode: number; body: string }>;
+    const createdBy = async (authorizer: unknown) => (await store.get(JSON.parse((await call(authorizer)).body).id))?.createdBy;
+    expect(await createdBy({ iam: { userArn: 'arn:aws:iam::1:user/ada' } })).toBe('arn:aws:iam::1:user/ada');
+    expect(await createdBy({ jwt: { claims: { sub: 'user-42' } } })).toBe('jwt:user-42');
+    expect(await createdBy({ lambda: { principalId: 'partner-7' } })).toBe('lambda:partner-7');
+  });
+});
