@@ -103,4 +103,19 @@ export const redacted = defineJob({
   redact: ['email'],
 });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted] as const;
+/**
+ * Dies (process.exit) on its first attempt at `step`: an attempt step (claimed, handled,
+ * recorded — see the worker's onStep), or inside the handler: in ctx.once before or after its
+ * side effect, right after a heartbeat, after spawning children, or after ctx.then.
+ */
+export const crashAt = defineJob({
+  kind: 'test.crash-at',
+  schema: z.object({
+    step: z.enum(['claimed', 'handled', 'recorded', 'once-before-effect', 'once-after-effect', 'heartbeat', 'spawned', 'follow-up']),
+    tag: z.string(),
+  }),
+  retry: fastRetry,
+  timeoutSeconds: 5,
+});
+
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt] as const;

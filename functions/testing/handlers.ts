@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced, redacted } from './definitions.js';
+import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced, redacted, crashAt } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -36,6 +36,34 @@ export const debouncedJob = defineHandler(debounced, async ({ key, seq }, ctx) =
 export const redactedJob = defineHandler(redacted, async ({ email }, ctx) => {
   await recordRun(`redacted:${email}`, ctx.attempt);
   throw new PermanentError(`cannot reach ${email}: mailbox unavailable`);
+});
+/** Ends the worker process on a job's first attempt (what a crash, an OOM kill or a Lambda timeout does). */
+export function die(reason: string, jobId: string): never {
+  console.error(`test: exiting the worker process ${reason} (job ${jobId})`);
+  process.exit(1);
+}
+
+export const crashAtJob = defineHandler(crashAt, async ({ step, tag }, ctx) => {
+  await recordRun(ctx.id, ctx.attempt);
+  const first = ctx.attempt === 1;
+  if (step === 'once-before-effect' || step === 'once-after-effect') {
+    // A once key is shared by every job that uses it: this job's own.
+    await ctx.once(`effect:${tag}`, async () => {
+      if (first && step === 'once-before-effect') die('inside ctx.once, before the side effect', ctx.id);
+      await recordRun(`effect:${tag}`, ctx.attempt);
+      if (first && step === 'once-after-effect') die('inside ctx.once, after the side effect', ctx.id);
+    });
+  }
+  if (step === 'heartbeat') {
+    await ctx.heartbeat({ beat: 1 });
+    if (first) die('right after a heartbeat', ctx.id);
+  }
+  if (step === 'spawned') {
+    await ctx.spawn(echo, [{ value: `${tag}-a` }, { value: `${tag}-b` }]);
+    if (first) die('after spawning children, before the parent\'s outcome', ctx.id);
+  }
+  if (step === 'follow-up') ctx.then(echo, { value: `${tag}-next` });
+  return { tag };
 });
 export const uniqueEchoJob = defineHandler(uniqueEcho, echoHandler);
 export const dispatchFlakyJob = defineHandler(dispatchFlaky, echoHandler);
@@ -111,4 +139,4 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
 });
 
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob, redactedJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob, redactedJob, crashAtJob];

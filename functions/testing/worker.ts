@@ -6,7 +6,7 @@ import { importRows } from '../jobs/import-chunk.js';
 import { startImportJob } from '../jobs/import-start.js';
 import { makeReportHandler } from '../jobs/report-generate.js';
 import { emailThenFail } from './definitions.js';
-import { testHandlers } from './handlers.js';
+import { die, testHandlers } from './handlers.js';
 
 /**
  * `import.chunk` as in the reference app, except that in files whose name contains
@@ -24,4 +24,10 @@ const flakyImportChunk = defineHandler(importChunk, async (chunk, ctx) => {
  */
 export const handler = createWorker({
   jobs: [sendEmailJob, defineHandler(generateReport, makeReportHandler(emailThenFail)), startImportJob, flakyImportChunk, ...testHandlers],
+  // test.crash-at dies at the attempt step its payload names, on its first attempt.
+  // (A follow-up is written with its predecessor's success: "while enqueuing a follow-up" is after that write.)
+  onStep: (step, job) => {
+    const at = (job.payload as { step?: string }).step === 'follow-up' ? 'recorded' : (job.payload as { step?: string }).step;
+    if (job.kind === 'test.crash-at' && job.attempt === 1 && at === step) die(`at the attempt step "${step}"`, job.id);
+  },
 });

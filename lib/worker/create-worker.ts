@@ -14,6 +14,7 @@ import type { JobTransport } from '../transport/job-transport.js';
 import type { AnyBoundJob, BoundJob } from './job-handler.js';
 import { METRICS_NAMESPACE, QUEUE_NAME_ENV, WORKER_SERVICE_NAME } from '../metrics.js';
 import { processMessage, type IncomingMessage, type JobEvent, type WorkerDependencies } from './process-message.js';
+import type { StepHook } from './worker-dependencies.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   readonly random?: () => number;
   /** Emit CloudWatch metrics (EMF) per batch. @default true */
   readonly metrics?: boolean;
+  /** Fault-injection tests only: called as each attempt passes its steps (see {@link StepHook}). @default none */
+  readonly onStep?: StepHook;
 }
 
 /** An SQS-triggered Lambda handler that reports partial batch failures. */
@@ -72,6 +75,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       logger,
       now: options.now ?? (() => new Date()),
       random: options.random ?? Math.random,
+      onStep: options.onStep,
       shardCount: config.shardCount,
       lanes: Object.keys(config.lanes),
     };

@@ -92,6 +92,7 @@ async function claimAndRun(
       // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
       if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds + Math.ceil((startAt.getTime() - now.getTime()) / 1000));
       await waitUntil(startAt, deps);
+      await deps.onStep?.('claimed', { ...job, attempt: claim.record.attempt });
       return runClaimed({ message, job, record: claim.record, deps, logger }, definition, { timeoutMs, leaseSeconds });
   }
 }

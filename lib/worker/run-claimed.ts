@@ -35,11 +35,26 @@ export async function runClaimed(delivery: ClaimedDelivery, definition: JobDefin
   const attempt = handlerContext(delivery, started, limits);
   const outcome = await runWithDeadline(limits.timeoutMs, (signal) => bound!.handler(checked.payload, { ...attempt.context, signal }), attempt.controller);
   const timing = { started, finished: deps.now() };
+  const step = { ...job, attempt: record.attempt };
+  await deps.onStep?.('handled', step);
+  const disposition = await recordAttempt(delivery, definition!, outcome, attempt, timing);
+  await deps.onStep?.('recorded', step);
+  return disposition;
+}
+
+/** Records what the attempt came to: waiting for its children, succeeded with its follow-ups, retrying, or failed. */
+async function recordAttempt(
+  delivery: ClaimedDelivery,
+  definition: JobDefinition,
+  outcome: Awaited<ReturnType<typeof runWithDeadline>>,
+  attempt: ReturnType<typeof handlerContext>,
+  timing: { started: Date; finished: Date },
+): Promise<MessageDisposition> {
   if (outcome.ok && attempt.spawner.spawned) return recordWaiting(delivery, timing, outcome.result);
   if (outcome.ok) return recordSuccess(delivery, timing, outcome.result, attempt.followUps, retentionSeconds(definition, 'succeeded'));
-  const failure = classifyFailure(outcome.thrown, record.attempt, definition!.retry, timing.finished, deps.random);
+  const failure = classifyFailure(outcome.thrown, delivery.record.attempt, definition.retry, timing.finished, delivery.deps.random);
   if (failure.action === 'retry') return recordRetry(delivery, timing, failure);
-  return failJob(delivery, failure.error, timing.finished.getTime() - started.getTime());
+  return failJob(delivery, failure.error, timing.finished.getTime() - timing.started.getTime());
 }
 
 /** The `ctx` of one attempt (all but its signal), and what the handler's calls collect. */

@@ -41,7 +41,23 @@ export interface WorkerDependencies extends FlowDependencies {
   readonly random: () => number;
   /** Told of every attempt's outcome (the worker turns these into CloudWatch metrics). */
   readonly observe?: (event: JobEvent) => void;
+  /** Called as an attempt passes each of its steps (see {@link AttemptStep}). */
+  readonly onStep?: StepHook | undefined;
 }
+
+/**
+ * The steps of an attempt a {@link StepHook} is called at: `claimed` (the record says running,
+ * the handler has not started), `handled` (the handler returned or threw; nothing recorded
+ * yet), `recorded` (the outcome, follow-ups and parent report are written; the message is
+ * not yet deleted or hidden).
+ */
+export type AttemptStep = 'claimed' | 'handled' | 'recorded';
+
+/**
+ * A seam for fault-injection tests: a hook that ends the process at a step shows what a crash
+ * there comes to (`test/integration/crash-steps.test.ts`). Production workers pass none.
+ */
+export type StepHook = (step: AttemptStep, job: { readonly id: string; readonly kind: string; readonly payload: unknown; readonly attempt: number }) => void | Promise<void>;
 
 /** An attempt's outcome, for metrics; or `delayed`: the job waited for a flow-control limit (no attempt). */
 export interface JobEvent {
