@@ -26,8 +26,10 @@ export function describeFlowControlConformance(name: string, setup: () => FlowCo
       await slots.release({ ...b!, holder: 'not-b' });
       expect(await slots.acquire(request('c'))).toBeUndefined();
       await slots.release(b!);
-      expect((await slots.acquire(request('c')))?.index).toBe(b!.index);
-      // a's lease ends at 10 s: after it, its slot is free without a release.
+      // c takes b's freed slot at 5 s (its lease runs to 15 s).
+      expect((await slots.acquire(request('c', at(5000))))?.index).toBe(b!.index);
+      // a's lease ends at 10 s: after it, its slot is free without a release — the only free one.
+      expect(await slots.acquire(request('d', at(9_999)))).toBeUndefined();
       expect((await slots.acquire(request('d', at(10_001))))?.index).toBe(a!.index);
     });
   });
