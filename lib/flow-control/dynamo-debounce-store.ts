@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ifConditionHolds } from '../aws/conditional-write.js';
 import { DEBOUNCE_ABANDONED_MS, type DebounceFire, type DebounceJoin, type DebounceStore, type FireOutcome } from './debounce-store.js';
 
 /** Debounce items outlive their last enqueue by this long (TTL reaps them), in seconds. */
@@ -26,32 +27,24 @@ export class DynamoDebounceStore implements DebounceStore {
     const abandonedBefore = now - request.windowMs - DEBOUNCE_ABANDONED_MS;
     const values = { ':payload': request.payloadJson, ':now': now, ':pending': 'pending', ':expiresAt': Math.floor(now / 1000) + DEBOUNCE_TTL_SECONDS };
     for (let tries = 0; tries < MAX_TRIES; tries++) {
-      try {
-        const output = await this.doc.send(new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk },
-          UpdateExpression: 'SET payloadJson = :payload, lastAt = :now, expiresAt = :expiresAt',
-          ConditionExpression: '#state = :pending AND lastAt > :abandoned',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ...values, ':abandoned': abandonedBefore },
-          ReturnValues: 'ALL_NEW',
-        }));
-        return { opened: false, jobId: String(output.Attributes!.jobId) };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-      try {
-        await this.doc.send(new PutCommand({
-          TableName: this.tableName,
-          Item: { pk, jobId: request.jobId, payloadJson: request.payloadJson, lastAt: now, state: 'pending', expiresAt: values[':expiresAt'] },
-          ConditionExpression: 'attribute_not_exists(pk) OR #state <> :pending OR lastAt <= :abandoned',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':abandoned': abandonedBefore },
-        }));
-        return { opened: true, jobId: request.jobId };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      const joined = await ifConditionHolds(this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk },
+        UpdateExpression: 'SET payloadJson = :payload, lastAt = :now, expiresAt = :expiresAt',
+        ConditionExpression: '#state = :pending AND lastAt > :abandoned',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ...values, ':abandoned': abandonedBefore },
+        ReturnValues: 'ALL_NEW',
+      })));
+      if (joined) return { opened: false, jobId: String(joined.Attributes!.jobId) };
+      const opened = await ifConditionHolds(this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { pk, jobId: request.jobId, payloadJson: request.payloadJson, lastAt: now, state: 'pending', expiresAt: values[':expiresAt'] },
+        ConditionExpression: 'attribute_not_exists(pk) OR #state <> :pending OR lastAt <= :abandoned',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pending': 'pending', ':abandoned': abandonedBefore },
+      })));
+      if (opened) return { opened: true, jobId: request.jobId };
     }
     throw new Error(`could not debounce ${request.kind} (${request.key}) after ${MAX_TRIES} tries`);
   }
@@ -80,16 +73,12 @@ export class DynamoDebounceStore implements DebounceStore {
   }
 
   async abandon(kind: string, key: string, jobId: string): Promise<void> {
-    try {
-      await this.doc.send(new DeleteCommand({
-        TableName: this.tableName,
-        Key: { pk: debounceKey(kind, key) },
-        ConditionExpression: 'jobId = :id',
-        ExpressionAttributeValues: { ':id': jobId },
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await ifConditionHolds(this.doc.send(new DeleteCommand({
+      TableName: this.tableName,
+      Key: { pk: debounceKey(kind, key) },
+      ConditionExpression: 'jobId = :id',
+      ExpressionAttributeValues: { ':id': jobId },
+    })));
   }
 }
 

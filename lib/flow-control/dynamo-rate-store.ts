@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ifConditionHolds } from '../aws/conditional-write.js';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateRequest, RateStore } from './rate-store.js';
 
@@ -47,36 +47,26 @@ export class DynamoRateStore implements RateStore {
 
   /** The key's next turn when it is in the future (moving it on by an interval), else undefined. */
   private async next(pk: string, now: number, interval: number, expiresAt: number): Promise<number | undefined> {
-    try {
-      const output = await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk },
-        UpdateExpression: 'SET nextAt = nextAt + :interval, expiresAt = :expiresAt',
-        ConditionExpression: 'nextAt > :now',
-        ExpressionAttributeValues: { ':interval': interval, ':now': now, ':expiresAt': expiresAt },
-        ReturnValues: 'UPDATED_NEW',
-      }));
-      return Number(output.Attributes!.nextAt) - interval;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const output = await ifConditionHolds(this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk },
+      UpdateExpression: 'SET nextAt = nextAt + :interval, expiresAt = :expiresAt',
+      ConditionExpression: 'nextAt > :now',
+      ExpressionAttributeValues: { ':interval': interval, ':now': now, ':expiresAt': expiresAt },
+      ReturnValues: 'UPDATED_NEW',
+    })));
+    return output ? Number(output.Attributes!.nextAt) - interval : undefined;
   }
 
   /** Now, when the key is idle (its next turn has passed; the one after is an interval from now), else undefined. */
   private async idle(pk: string, now: number, interval: number, expiresAt: number): Promise<number | undefined> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk },
-        UpdateExpression: 'SET nextAt = :next, expiresAt = :expiresAt',
-        ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt <= :now',
-        ExpressionAttributeValues: { ':next': now + interval, ':now': now, ':expiresAt': expiresAt },
-      }));
-      return now;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const output = await ifConditionHolds(this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk },
+      UpdateExpression: 'SET nextAt = :next, expiresAt = :expiresAt',
+      ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt <= :now',
+      ExpressionAttributeValues: { ':next': now + interval, ':now': now, ':expiresAt': expiresAt },
+    })));
+    return output ? now : undefined;
   }
 }

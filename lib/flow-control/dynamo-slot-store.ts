@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ifConditionHolds } from '../aws/conditional-write.js';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { slotOrder, type HeldSlot, type SlotRequest, type SlotStore } from './slot-store.js';
 
@@ -19,32 +19,24 @@ export class DynamoSlotStore implements SlotStore {
 
   async acquire(request: SlotRequest): Promise<HeldSlot | undefined> {
     for (const index of slotOrder(request.limit, this.random)) {
-      try {
-        await this.doc.send(new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: slotKey(request.kind, request.key, index), holder: request.holder, leaseUntil: request.leaseUntil.toISOString(), expiresAt: Math.floor(request.leaseUntil.getTime() / 1000) + SLOT_TTL_SECONDS },
-          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR holder = :holder',
-          ExpressionAttributeValues: { ':now': request.now.toISOString(), ':holder': request.holder },
-        }));
-        return { kind: request.kind, key: request.key, index, holder: request.holder };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      const taken = await ifConditionHolds(this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: slotKey(request.kind, request.key, index), holder: request.holder, leaseUntil: request.leaseUntil.toISOString(), expiresAt: Math.floor(request.leaseUntil.getTime() / 1000) + SLOT_TTL_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR holder = :holder',
+        ExpressionAttributeValues: { ':now': request.now.toISOString(), ':holder': request.holder },
+      })));
+      if (taken) return { kind: request.kind, key: request.key, index, holder: request.holder };
     }
     return undefined;
   }
 
   async release(slot: HeldSlot): Promise<void> {
-    try {
-      await this.doc.send(new DeleteCommand({
-        TableName: this.tableName,
-        Key: { pk: slotKey(slot.kind, slot.key, slot.index) },
-        ConditionExpression: 'holder = :holder',
-        ExpressionAttributeValues: { ':holder': slot.holder },
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await ifConditionHolds(this.doc.send(new DeleteCommand({
+      TableName: this.tableName,
+      Key: { pk: slotKey(slot.kind, slot.key, slot.index) },
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': slot.holder },
+    })));
   }
 }
 

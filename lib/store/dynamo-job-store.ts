@@ -15,6 +15,7 @@ import { claimUpdate, epochSeconds, fencedUpdate, markDispatched, newItem, paren
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
+import { ifConditionHolds } from '../aws/conditional-write.js';
 
 /** Times a write that lost a race to another writer is tried again before it gives up. */
 const RACE_RETRIES = 3;
@@ -310,20 +311,14 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
 
   /** One attribute set while the job is in one of `condition`'s statuses; false when it is not. */
   private async updateIf(id: string, UpdateExpression: string, condition: ReturnType<typeof statusIn>, value: unknown, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: jobKey(id),
-        UpdateExpression,
-        ConditionExpression: condition.expression,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':set': value, ':now': now.toISOString(), ...condition.values },
-      }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: jobKey(id),
+      UpdateExpression,
+      ConditionExpression: condition.expression,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':set': value, ':now': now.toISOString(), ...condition.values },
+    })))) !== undefined;
   }
 
   async discard(id: string): Promise<void> {
