@@ -12,7 +12,7 @@ import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.j
 import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore } from '../store/job-store.js';
 import type { TransactItem } from '../store/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
-import { checkFlowKeys, flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
+import { flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { redactRecord } from '../redaction.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
@@ -280,11 +280,13 @@ export class JobClient {
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
       uniqueKey: definition.unique ? uniqueKeyOf(definition, payload, context) : undefined,
     };
-    // A key function that throws, or returns no key, is the caller's error now, not the worker's later.
-    checkFlowKeys(definition, payload, context);
+    // Each key function runs once here: one that throws, or returns no key, is the caller's error now, not the worker's later.
+    flowKeyOf(definition, 'concurrency', payload, context);
+    flowKeyOf(definition, 'rateLimit', payload, context);
+    const debounceKey = flowKeyOf(definition, 'debounce', payload, context);
     const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds, groupId: messageGroupOf(definition, payload, context) };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
-    return { record, message, payloadJson: json, uniqueUntil, debounceKey: flowKeyOf(definition, 'debounce', payload, context) };
+    return { record, message, payloadJson: json, uniqueUntil, debounceKey };
   }
 
   /** Whole seconds from now until the job may run. */

@@ -23,11 +23,6 @@ export function flowKeyOf(definition: JobDefinition, option: KeyedOption, payloa
   return key as string;
 }
 
-/** Every key of the payload's kind, computed now: a key function that fails is the caller's error. */
-export function checkFlowKeys(definition: JobDefinition, payload: unknown, context?: string): void {
-  for (const option of ['concurrency', 'rateLimit', 'debounce', 'group'] as const) flowKeyOf(definition, option, payload, context);
-}
-
 /** What SQS takes as a message group id: 1–128 printable ASCII characters, no spaces. */
 const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
 
