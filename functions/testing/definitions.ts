@@ -118,4 +118,20 @@ export const crashAt = defineJob({
   timeoutSeconds: 5,
 });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt] as const;
+/**
+ * The reliability suite's kind: counts its runs, does one side effect through ctx.once, and —
+ * as its payload says — fails its first attempt, spawns echo children, or asks for an echo follow-up.
+ */
+export const chaos = defineJob({
+  kind: 'test.chaos',
+  schema: z.object({
+    tag: z.string(),
+    failFirst: z.boolean().default(false),
+    children: z.number().int().min(0).max(10).default(0),
+    followUp: z.boolean().default(false),
+  }),
+  retry: { ...fastRetry, maxAttempts: 5 },
+  timeoutSeconds: 5,
+});
+
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos] as const;

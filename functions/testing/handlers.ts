@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced, redacted, crashAt } from './definitions.js';
+import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced, redacted, crashAt, chaos } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -65,6 +65,15 @@ export const crashAtJob = defineHandler(crashAt, async ({ step, tag }, ctx) => {
   if (step === 'follow-up') ctx.then(echo, { value: `${tag}-next` });
   return { tag };
 });
+export const chaosJob = defineHandler(chaos, async ({ tag, failFirst, children, followUp }, ctx) => {
+  await recordRun(ctx.id, ctx.attempt);
+  await ctx.once(`chaos:${ctx.id}`, () => recordRun(`effect:${ctx.id}`, ctx.attempt));
+  if (failFirst && ctx.attempt === 1) throw new Error('test.chaos: planned transient failure of the first attempt');
+  if (children > 0) await ctx.spawn(echo, Array.from({ length: children }, (_, i) => ({ value: `${tag}-child-${i}` })));
+  if (followUp) ctx.then(echo, { value: `${tag}-next` });
+  return { tag };
+});
+
 export const uniqueEchoJob = defineHandler(uniqueEcho, echoHandler);
 export const dispatchFlakyJob = defineHandler(dispatchFlaky, echoHandler);
 
@@ -139,4 +148,4 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
 });
 
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob, redactedJob, crashAtJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob, redactedJob, crashAtJob, chaosJob];

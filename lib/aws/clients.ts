@@ -7,6 +7,7 @@ import { DynamoRateStore } from '../flow-control/dynamo-rate-store.js';
 import { DynamoSlotStore } from '../flow-control/dynamo-slot-store.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { documentClient } from './document-client.js';
+import { withEnvironmentFaults } from './faults.js';
 import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.js';
 import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo-job-store.js';
@@ -28,11 +29,16 @@ export interface AwsBackends {
   readonly sqs: SQSClient;
 }
 
-/** Makes the store and transport for a config, on new (or given) SDK clients. */
+/**
+ * Makes the store and transport for a config, on new (or given) SDK clients. The clients it
+ * makes fail as `JOBLINE_FAULTS` says, when it is set (reliability tests; see faults.ts).
+ */
 export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient; scheduler?: SchedulerClient } = {}): AwsBackends {
-  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
-  const sqs = clients.sqs ?? new SQSClient({});
-  const scheduler = new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient({}), config);
+  // Only the clients made here take faults: a client passed in is its owner's to break (injectFaults).
+  const dynamodb = clients.dynamodb ?? withEnvironmentFaults(new DynamoDBClient({}), 'dynamodb');
+  const sqs = clients.sqs ?? withEnvironmentFaults(new SQSClient({}), 'sqs');
+  const schedulerClient = clients.scheduler ?? withEnvironmentFaults(new SchedulerClient({}), 'scheduler');
+  const scheduler = new EventBridgeScheduler(schedulerClient, config);
   const doc = documentClient(dynamodb);
   return {
     store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount, config.idempotencyTableName),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,10 +17,12 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async start(key: string, jobId: string, now: Date, leaseUntil: Date, expiresAt: Date): Promise<StartResult> {
+    // Kept on the marker, so that a start whose response was lost knows its own write when the SDK retries it.
+    const token = randomUUID();
     try {
       await this.doc.send(new PutCommand({
         TableName: this.tableName,
-        Item: { pk: key, status: 'in_progress', jobId, leaseUntil: leaseUntil.toISOString(), expiresAt: epochSeconds(expiresAt) },
+        Item: { pk: key, status: 'in_progress', jobId, leaseUntil: leaseUntil.toISOString(), expiresAt: epochSeconds(expiresAt), token },
         // Free, expired (TTL not yet reaped), or abandoned by an attempt whose lease ran out.
         ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#status = :inProgress AND leaseUntil < :now)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -30,6 +33,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
       const item = unmarshall(error.Item);
+      if (item.status === 'in_progress' && item.token === token) return { started: true };
       const existing: IdempotencyRecord = { key, status: item.status, leaseUntil: item.leaseUntil, resultJson: item.resultJson, jobId: item.jobId };
       return { started: false, existing };
     }

@@ -1,4 +1,4 @@
-import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { JoblineConfig } from '../config.js';
 import { atExpression, type JobScheduler } from './job-scheduler.js';
 
@@ -12,15 +12,22 @@ export class EventBridgeScheduler implements JobScheduler {
   async scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void> {
     const target = this.config.lanes[lane];
     if (!target) throw new Error(`lane "${lane}" is not configured; configured lanes: ${Object.keys(this.config.lanes).join(', ')}`);
-    await this.scheduler.send(new CreateScheduleCommand({
-      Name: name,
-      GroupName: this.config.scheduler.groupName,
-      ScheduleExpression: atExpression(at),
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      ActionAfterCompletion: 'DELETE',
-      Target: { Arn: target.queueArn, RoleArn: this.config.scheduler.roleArn, Input: body },
-    }));
+    try {
+      await this.scheduler.send(new CreateScheduleCommand({
+        Name: name,
+        GroupName: this.config.scheduler.groupName,
+        ScheduleExpression: atExpression(at),
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: { Arn: target.queueArn, RoleArn: this.config.scheduler.roleArn, Input: body },
+      }));
+    } catch (error) {
+      // Names are per job (and retry): a schedule of this name that sends this very message is
+      // this one, created by a request whose response was lost (AWS answers the SDK's retry by
+      // its ClientToken; an emulator may answer Conflict).
+      if (!(error instanceof ConflictException) || (await this.messageOf(name)) !== body) throw error;
+    }
   }
 
   async cancel(name: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,7 +12,7 @@ import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
 import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult } from './job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
-import { claimUpdate, epochSeconds, fencedUpdate, markDispatched, newItem, parentReport, statusOf, type FencedChange } from './job-writes.js';
+import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentReport, showsFencedChange, statusOf, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
@@ -103,12 +104,15 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const now = request.now.toISOString();
+    const token = randomUUID();
     try {
-      const output = await this.doc.send(new UpdateCommand(claimUpdate(this.tableName, request)));
+      const output = await this.doc.send(new UpdateCommand(claimUpdate(this.tableName, request, token)));
       return { outcome: 'claimed', record: toJobRecord(output.Attributes ?? {}) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
-      const record = toJobRecord(unmarshall(error.Item));
+      const item = unmarshall(error.Item);
+      const record = toJobRecord(item);
+      if (isOwnClaim(item, token)) return { outcome: 'claimed', record };
       if (record.status !== 'running') return { outcome: 'skip', record };
       const leaseLive = (record.leaseUntil ?? '') >= now;
       return { outcome: leaseLive ? 'busy' : 'exhausted', record };
@@ -374,8 +378,9 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
       await this.doc.send(new UpdateCommand(fencedUpdate(this.tableName, ref, change)));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // A retried write whose first response was lost finds its own change: it applied.
+      return error.Item !== undefined && showsFencedChange(unmarshall(error.Item), ref, change);
     }
   }
 }

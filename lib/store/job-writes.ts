@@ -42,7 +42,19 @@ export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedC
     ConditionExpression: `${RUNNING.expression} AND attempt = :attempt`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
+}
+
+/**
+ * Whether the item a fenced write's condition failed on already shows that very write: the
+ * SDK retried a write whose first response was lost (a timeout, a reset connection) after
+ * DynamoDB had carried it out. Only the attempt's own outcome write leaves its attempt in the
+ * status it sets, stamped with its own `updatedAt`.
+ */
+export function showsFencedChange(item: Record<string, unknown>, ref: AttemptRef, change: FencedChange): boolean {
+  const { status, updatedAt } = change.SET;
+  return status !== undefined && updatedAt !== undefined && item.attempt === ref.attempt && item.status === status && item.updatedAt === updatedAt;
 }
 
 /** The parent's side of a child finishing: counts it, and sums its numeric result fields. */
@@ -94,6 +106,11 @@ export function newItem(job: NewJob): Record<string, unknown> {
   };
 }
 
+/** Whether the item a claim's condition failed on is running under that very claim (its first response was lost). */
+export function isOwnClaim(item: Record<string, unknown>, token: string): boolean {
+  return item.status === 'running' && item.claimToken === token;
+}
+
 /** The status of the item a conditional write failed on (ReturnValuesOnConditionCheckFailure: ALL_OLD), if there was one. */
 export function statusOf(error: ConditionalCheckFailedException): string | undefined {
   return error.Item ? String(unmarshall(error.Item).status) : undefined;
@@ -126,13 +143,19 @@ export function epochSeconds(date: Date): number {
  * when the message came without one. Applies only to a claimable job, or a running one whose
  * lease ended with attempts left; the old item comes back when it does not apply.
  */
-export function claimUpdate(tableName: string, request: ClaimRequest): UpdateCommandInput {
+/**
+ * The claim: takes the job for one attempt if it is claimable (or has no record yet), or if the
+ * attempt that runs it let its lease end with attempts left. `token` (unique per claim) is kept
+ * on the item, so that a claim whose response was lost knows its own write when the SDK's retry
+ * finds the job already running ({@link isOwnClaim}).
+ */
+export function claimUpdate(tableName: string, request: ClaimRequest, token: string): UpdateCommandInput {
   const now = request.now.toISOString();
   return {
     TableName: tableName,
     Key: jobKey(request.id),
     UpdateExpression: [
-      'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease,',
+      'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease, claimToken = :token,',
       'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
       'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
       'REMOVE stateKey, nextRunAt, scheduleName, payloadJson, waitingFor',
@@ -143,7 +166,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest): UpdateCom
       ...CLAIMABLE.values, ':running': 'running',
       ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
       ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
-      ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)',
+      ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)', ':token': token,
     },
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsBackends } from '../aws/clients.js';
+import { withEnvironmentFaults } from '../aws/faults.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import type { AnyJobDefinition } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
@@ -23,7 +24,7 @@ export function createSweeper(options: { config?: JoblineConfig; sweep?: SweepOp
   return async () => {
     const config = options.config ?? configFromEnvironment();
     const sweepOptions = options.sweep ?? (JSON.parse(process.env[SWEEPER_ENV] ?? '{"stuckAfterSeconds":900}') as SweepOptions);
-    const dynamodb = new DynamoDBClient({});
+    const dynamodb = withEnvironmentFaults(new DynamoDBClient({}), 'dynamodb');
     const { transport, scheduler, store: jobs } = awsBackends(config, { dynamodb });
     const now = () => new Date();
     const settle = (parentId: string) => settleParent(parentId, { store: jobs, registry: new JobRegistry(options.jobs ?? []), shardCount: config.shardCount, now }, logger);

@@ -86,12 +86,12 @@ export function attribute(message: Message, name: string): string | undefined {
 }
 
 /** Lines of the worker's logs that mention `text` (the emulator keeps Lambda output in CloudWatch Logs). */
-export async function workerLogLines(text: string): Promise<string[]> {
-  return logLines(stack.workerFunctionName, text);
+export async function workerLogLines(text: string, since?: Date): Promise<string[]> {
+  return logLines(stack.workerFunctionName, text, since);
 }
 
-/** Lines of a function's logs that mention `text`. */
-export async function logLines(functionName: string, text: string): Promise<string[]> {
-  const output = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: `"${text}"`, limit: 10_000 }));
+/** Lines of a function's logs that mention `text` (logged since `since`, when given). */
+export async function logLines(functionName: string, text: string, since?: Date): Promise<string[]> {
+  const output = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: `"${text}"`, limit: 10_000, startTime: since?.getTime() }));
   return (output.events ?? []).map((e) => e.message ?? '').filter((line) => line.includes(text));
 }
