@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConfigurationError, RetryAfterError } from '../errors.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 
@@ -27,9 +28,12 @@ export interface OnceScope {
  * released so a retry can run it again. While another attempt holds the key, the call throws
  * a RetryAfterError (transient) so this attempt retries once that lease has ended.
  *
- * Keys are scoped to the job kind: `once('send:' + token, ...)` in `email.send`.
+ * Keys are scoped to the job kind: `once('send:' + token, ...)` in `email.send`. `fn` is given
+ * {@link providerIdempotencyKey} of the scoped key: pass it to a provider that takes an
+ * idempotency key, and the one case `once` cannot cover — a worker that dies after the
+ * provider accepted the effect and before `once` stored it — is covered by the provider.
  */
-export async function once<T>(scope: OnceScope, key: string, fn: () => Promise<T>, options: OnceOptions = {}): Promise<T> {
+export async function once<T>(scope: OnceScope, key: string, fn: (idempotencyKey: string) => Promise<T>, options: OnceOptions = {}): Promise<T> {
   // A programming error no retry fixes: permanent.
   if (!key) throw new ConfigurationError('ctx.once', ['needs a non-empty key']);
   const scopedKey = `once#${scope.kind}#${key}`;
@@ -45,11 +49,21 @@ export async function once<T>(scope: OnceScope, key: string, fn: () => Promise<T
   }
   let result: T;
   try {
-    result = await fn();
+    result = await fn(providerIdempotencyKey(scopedKey));
   } catch (error) {
     await scope.store.release(scopedKey, scope.jobId);
     throw error;
   }
+  // Nothing runs between the effect and this write: the window a crash can repeat the effect in is one DynamoDB write.
   await scope.store.complete(scopedKey, scope.jobId, JSON.stringify(result) ?? 'null', expiresAt);
   return result;
+}
+
+/**
+ * The key `once` hands its function for a provider's own idempotency: 64 hex characters (the
+ * SHA-256 of the scoped key), the same on every attempt and delivery, and within every common
+ * provider's limits (AWS `ClientToken`s take 64, Stripe's `Idempotency-Key` 255).
+ */
+export function providerIdempotencyKey(scopedKey: string): string {
+  return createHash('sha256').update(scopedKey).digest('hex');
 }

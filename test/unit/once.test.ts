@@ -51,4 +51,26 @@ describe('ctx.once', () => {
     expect(await once(scope(store, 'job-1', clock), 'send:tok', async () => ++sends)).toBe(2);
     expect(sends).toBe(2);
   });
+
+  it('hands fn a provider idempotency key, the same on the retry, so a provider that takes one closes that window', async () => {
+    const store = new MemoryIdempotencyStore();
+    const clock = { now: 0 };
+    // A payment provider that honours Idempotency-Key: a second request with the same key returns the first charge.
+    const charges = new Map<string, string>();
+    const charge = async (idempotencyKey: string) => {
+      if (!charges.has(idempotencyKey)) charges.set(idempotencyKey, `ch_${charges.size + 1}`);
+      return charges.get(idempotencyKey)!;
+    };
+    const dying = Object.assign(Object.create(store) as MemoryIdempotencyStore, { complete: async () => { throw new Error('worker killed'); } });
+    await expect(once(scope(dying, 'job-1', clock), 'charge:order-7', charge)).rejects.toThrow('worker killed');
+    clock.now = 11_000;
+    expect(await once(scope(store, 'job-1', clock), 'charge:order-7', charge)).toBe('ch_1');
+    expect(charges.size).toBe(1);
+    const [key] = charges.keys();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    // Another kind's key of the same name is another key.
+    let other = '';
+    await once({ ...scope(store, 'job-2', clock), kind: 'payment.refund' }, 'charge:order-7', async (k) => (other = k));
+    expect(other).not.toBe(key);
+  });
 });
