@@ -22,7 +22,7 @@ const flakyImportChunk = defineHandler(importChunk, async (chunk, ctx) => {
  * through test.email-then-fail (a real send whose first attempt then fails), so the tests can
  * see that retrying the email never reruns the report; its import chunks can fail once on cue.
  */
-export const handler = createWorker({
+const worker = createWorker({
   jobs: [sendEmailJob, defineHandler(generateReport, makeReportHandler(emailThenFail)), startImportJob, flakyImportChunk, ...testHandlers],
   // test.crash-at dies at the attempt step its payload names, on its first attempt.
   // (A follow-up is written with its predecessor's success: "while enqueuing a follow-up" is after that write.)
@@ -31,3 +31,24 @@ export const handler = createWorker({
     if (job.kind === 'test.crash-at' && job.attempt === 1 && at === step) die(`at the attempt step "${step}"`, job.id);
   },
 });
+
+/**
+ * Random kills for the reliability suite: with `TEST_KILLS` set ({"chance":0.15,"withinMs":400}),
+ * each invocation is killed (process.exit) with that chance at a random moment within that
+ * many milliseconds of its start — wherever its jobs happen to be.
+ */
+const kills = process.env.TEST_KILLS ? (JSON.parse(process.env.TEST_KILLS) as { chance: number; withinMs: number }) : undefined;
+
+export const handler: typeof worker = async (event, context) => {
+  const afterMs = kills && Math.random() < kills.chance ? Math.floor(Math.random() * kills.withinMs) : undefined;
+  const kill = afterMs === undefined ? undefined : setTimeout(() => {
+    console.error(`test: killing the worker process at random, ${afterMs} ms into a batch of ${event.Records.length}`);
+    process.exit(1);
+  }, afterMs);
+  try {
+    return await worker(event, context);
+  } finally {
+    // A batch that finished first was not killed.
+    clearTimeout(kill);
+  }
+};

@@ -1,58 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../lib/job-record.js';
 import { client, handlerRuns, unique, workerLogLines } from './support/deployed.js';
-import { faultyClient, histogram, setWorkerFaults, tally } from './support/faults.js';
+import { faultyClient, histogram, setWorkerFaults, tally, violationsOf, waitUntilFinal, type Planned } from './support/reliability.js';
 import { waitFor } from './support/wait.js';
-
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
-
-/** What each test.chaos job of the run was asked to do. */
-interface Planned {
-  readonly id: string;
-  readonly tag: string;
-  readonly failFirst: boolean;
-  readonly children: number;
-  readonly followUp: boolean;
-}
-
-/** Waits until every job is final; returns their records (failing with the ones that are not). */
-async function waitUntilFinal(ids: readonly string[], timeoutMs: number): Promise<Map<string, JobRecord>> {
-  const records = new Map<string, JobRecord>();
-  const pending = new Set(ids);
-  await waitFor(`${ids.length} jobs to be final`, async () => {
-    await Promise.all([...pending].map(async (id) => {
-      const record = await client.get(id);
-      if (record && FINAL.has(record.status)) {
-        records.set(id, record);
-        pending.delete(id);
-      }
-    }));
-    return pending.size === 0;
-  }, { timeoutMs, intervalMs: 1000 }).catch((error: Error) => {
-    throw new Error(`${error.message}; not final: ${[...pending].slice(0, 10).join(', ')}${pending.size > 10 ? ` and ${pending.size - 10} more` : ''}`);
-  });
-  return records;
-}
-
-/** Every way a planned job's outcome can differ from what the suite promises, in words (empty when none does). */
-async function violationsOf(planned: readonly Planned[], records: Map<string, JobRecord>): Promise<string[]> {
-  const found: string[] = [];
-  await Promise.all(planned.map(async (job) => {
-    const record = records.get(job.id)!;
-    const expectedRuns = job.failFirst ? 2 : 1;
-    const [runs, effects] = await Promise.all([handlerRuns(job.id), handlerRuns(`effect:${job.id}`)]);
-    if (record.status !== 'succeeded') found.push(`${job.id} ended ${record.status}: ${record.lastError?.message ?? ''}`);
-    if (runs !== expectedRuns) found.push(`${job.id} ran its handler ${runs}× (expected ${expectedRuns})`);
-    if (record.attempt !== runs) found.push(`${job.id} is on attempt ${record.attempt} after ${runs} handler runs`);
-    if (effects !== 1) found.push(`${job.id} did its once-guarded effect ${effects}×`);
-    if (job.children > 0 && (record.childrenDone !== job.children || record.childrenFailed !== 0)) found.push(`${job.id} counts ${record.childrenDone}/${job.children} children done, ${record.childrenFailed} failed`);
-    for (let i = 0; i < job.children; i++) {
-      const childRuns = await handlerRuns(`value:${job.tag}-child-${i}`);
-      if (childRuns !== 1) found.push(`${job.id}'s child ${i} ran ${childRuns}×`);
-    }
-  }));
-  return found;
-}
 
 describe('injected AWS faults', () => {
   afterAll(async () => {
