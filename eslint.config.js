@@ -28,9 +28,9 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    // The dashboard's front end runs in the browser, with Chart.js loaded by a script tag.
+    // The dashboard's front end runs in the browser, with Chart.js and amazon-cognito-identity-js loaded by script tags.
     files: ['web/static/**/*.js'],
-    languageOptions: { globals: { ...globals.browser, Chart: 'readonly' } },
+    languageOptions: { globals: { ...globals.browser, Chart: 'readonly', AmazonCognitoIdentity: 'readonly' } },
   },
   {
     // Lambda code must never pull in the CDK (the worker bundle stays small).

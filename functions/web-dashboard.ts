@@ -16,7 +16,7 @@ let inspector: JobInspector | undefined;
 export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method;
   const path = event.rawPath || '/';
-  const auth: DashboardAuth = { mode: 'cognito', clientId: process.env[DASHBOARD_ENV.clientId] ?? '', cognitoEndpoint: process.env[DASHBOARD_ENV.cognitoEndpoint] ?? '' };
+  const auth: DashboardAuth = { mode: 'cognito', userPoolId: process.env[DASHBOARD_ENV.userPoolId] ?? '', clientId: process.env[DASHBOARD_ENV.clientId] ?? '', cognitoEndpoint: process.env[DASHBOARD_ENV.cognitoEndpoint] ?? '' };
   if (!path.startsWith('/api/')) {
     const file = method === 'GET' ? await staticFile(path, staticDir, auth) : undefined;
     if (!file) return json(404, { error: `no page ${path}` });

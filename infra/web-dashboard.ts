@@ -53,14 +53,24 @@ export class WebDashboard extends Construct {
       acknowledge(this.userPool, 'COG2', 'operators sign in with a password of 12+ characters of every class; require MFA on a user pool of your own (the userPool prop)');
       acknowledge(this.userPool, 'COG8', 'the Plus plan\'s threat protection is billed per monthly active user; pass a user pool on it as the userPool prop');
     }
-    // The page signs in with USER_PASSWORD_AUTH over TLS (SRP needs a client library); no client secret in a browser.
-    this.userPoolClient = this.userPool.addClient('Page', { authFlows: { userPassword: true, userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
+    // The page signs in with SRP only (the password never leaves the browser) and refreshes its
+    // tokens; no client secret in a browser, and ID tokens that last an hour.
+    this.userPoolClient = this.userPool.addClient('Page', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
 
     this.function = packagedFunction(this, 'Function', 'web-dashboard', {
       timeout: Duration.seconds(30),
       memorySize: 512,
       environment: {
         [CONFIG_ENV]: jobQueue.operatorConfig,
+        [DASHBOARD_ENV.userPoolId]: this.userPool.userPoolId,
         [DASHBOARD_ENV.clientId]: this.userPoolClient.userPoolClientId,
         [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com/`,
         ...props.environment,

@@ -35,6 +35,7 @@ for (const name of PACKAGED_FUNCTIONS) {
   if (name === 'web-dashboard') {
     cpSync(join(ROOT, 'web', 'static'), join(outdir, 'static'), { recursive: true });
     cpSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), join(outdir, 'static', 'chart.js'));
+    cpSync(require.resolve('amazon-cognito-identity-js/dist/amazon-cognito-identity.min.js'), join(outdir, 'static', 'cognito.js'));
   }
   console.log(`built dist/functions/${name}/index.js (${(statSync(join(outdir, 'index.js')).size / 1024).toFixed(0)} KiB)`);
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { JobInspector } from 'jobline/inspector';
@@ -39,12 +39,13 @@ async function handle(request: IncomingMessage, response: ServerResponse, inspec
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const file = request.method === 'GET' ? await staticFile(url.pathname, staticDir, { mode: 'token' }) : undefined;
   if (file) {
-    response.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store' });
+    // The page's address carries the token: never hand it on as a referrer.
+    response.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     response.end(file.body);
     return;
   }
   if (!url.pathname.startsWith('/api/')) return send(response, 404, { error: 'not found' });
-  if (request.headers['x-jobline-token'] !== token) return send(response, 401, { error: 'missing or wrong token: open the URL `jobline ui` printed' });
+  if (!sameSecret(request.headers['x-jobline-token'], token)) return send(response, 401, { error: 'missing or wrong token: open the URL `jobline ui` printed' });
   const answer = await handleDashboardApi(inspector, { method: request.method ?? 'GET', path: url.pathname.slice('/api'.length), query: url.searchParams });
   send(response, answer.status, answer.body);
 }
@@ -52,4 +53,10 @@ async function handle(request: IncomingMessage, response: ServerResponse, inspec
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
+}
+
+/** Whether `given` is the token, compared in constant time. */
+function sameSecret(given: string | string[] | undefined, token: string): boolean {
+  if (typeof given !== 'string' || given.length !== token.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
 }

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Environment variables the `WebDashboard` construct sets on its function. */
-export const DASHBOARD_ENV = { clientId: 'DASHBOARD_CLIENT_ID', cognitoEndpoint: 'DASHBOARD_COGNITO_ENDPOINT' } as const;
+export const DASHBOARD_ENV = { userPoolId: 'DASHBOARD_USER_POOL_ID', clientId: 'DASHBOARD_CLIENT_ID', cognitoEndpoint: 'DASHBOARD_COGNITO_ENDPOINT' } as const;
 
 /** How the page signs in: the local server's token, or a Cognito user pool (the deployed dashboard). */
 export type DashboardAuth =
   | { readonly mode: 'token' }
-  | { readonly mode: 'cognito'; readonly clientId: string; readonly cognitoEndpoint: string };
+  | { readonly mode: 'cognito'; readonly userPoolId: string; readonly clientId: string; readonly cognitoEndpoint: string };
 
 /** The page's files, by URL path: name in the static folder and content type. */
 const FILES: Record<string, [string, string]> = {
@@ -15,6 +15,7 @@ const FILES: Record<string, [string, string]> = {
   '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
   '/style.css': ['style.css', 'text/css; charset=utf-8'],
   '/chart.js': ['chart.js', 'text/javascript; charset=utf-8'],
+  '/cognito.js': ['cognito.js', 'text/javascript; charset=utf-8'],
 };
 
 /** A static file to send. */
@@ -25,7 +26,7 @@ export interface StaticFile {
 
 /**
  * The dashboard's static files (the page, its script and style, Chart.js's UMD build as
- * `chart.js`) from `staticDir`, and `/config.json`, which tells the page how to sign in.
+ * `chart.js`, amazon-cognito-identity-js's browser build — SRP sign-in — as `cognito.js`) from `staticDir`, and `/config.json`, which tells the page how to sign in.
  * The build puts them in the prebuilt dashboard function's `static/` folder.
  */
 export async function staticFile(path: string, staticDir: string, auth: DashboardAuth): Promise<StaticFile | undefined> {

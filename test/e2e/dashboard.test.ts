@@ -34,6 +34,8 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     await page.goto(ui.url);
     const row = page.locator(`#jobs tr[data-id="${job.id}"]`);
     await row.waitFor({ timeout: 20_000 });
+    // The token left the address bar (history, bookmarks, shared screens) once the page had it.
+    expect(page.url()).not.toContain('token');
     await expect(row.locator('td').nth(2).textContent()).resolves.toBe('failed');
     await page.locator('#lanes tbody tr').first().waitFor();
     // The state buttons carry their counts (at least this failed job).

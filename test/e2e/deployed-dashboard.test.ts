@@ -42,6 +42,9 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('dialog', (dialog) => void dialog.accept());
+    // Every request body the page sends: the password must be in none of them.
+    const bodies: string[] = [];
+    page.on('request', (request) => { const body = request.postData(); if (body) bodies.push(body); });
     await page.goto(dashboardUrl);
     await page.locator('#login').waitFor();
     expect(await page.locator('main').isHidden()).toBe(true);
@@ -55,6 +58,10 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
     await page.click('#login button[type="submit"]');
     await page.locator('#lanes tbody tr').first().waitFor({ timeout: 20_000 });
     expect(await page.locator('#lanes tbody tr').first().locator('td').first().textContent()).toBe('default');
+    // SRP: Cognito got a proof of each password tried, never the password.
+    expect(bodies.some((body) => body.includes('"AuthFlow":"USER_SRP_AUTH"'))).toBe(true);
+    expect(bodies.some((body) => body.includes('PASSWORD_CLAIM_SIGNATURE'))).toBe(true);
+    expect(bodies.filter((body) => body.includes(password) || body.includes('not-the-password'))).toEqual([]);
     const row = page.locator(`#jobs tr[data-id="${job.id}"]`);
     await row.waitFor({ timeout: 20_000 });
     await page.screenshot({ path: `${SCREENSHOTS}deployed-overview.png`, fullPage: true });
@@ -72,6 +79,15 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
     await lane.locator('td', { hasText: /^yes$/ }).waitFor({ timeout: 20_000 });
     await lane.locator('button[data-action="resume"]').click();
     await lane.locator('td', { hasText: /^no$/ }).waitFor({ timeout: 20_000 });
+
+    // An expired ID token is refreshed with the refresh token, and the page carries on signed in.
+    const expired = `${btoa('{"alg":"none"}')}.${btoa(JSON.stringify({ sub: 'x', exp: 1, iat: 0 }))}.x`;
+    await page.evaluate(`for (const key of Object.keys(sessionStorage)) if (/\\.(idToken|accessToken)$/.test(key)) sessionStorage.setItem(key, ${JSON.stringify(expired)})`);
+    await expect.poll(() => bodies.filter((body) => body.includes('REFRESH_TOKEN_AUTH')).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const refreshedAt = await page.locator('#refreshed').textContent();
+    await page.locator('#refreshed', { hasNotText: refreshedAt ?? '' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#refreshed').textContent()).toMatch(/^updated/);
+    expect(await page.locator('main').isHidden()).toBe(false);
 
     await page.click('#sign-out');
     await page.locator('#login').waitFor();

@@ -30,7 +30,7 @@ describe('WebDashboard', () => {
 
   it('creates a user pool nobody can sign up to, with a browser client that has no secret', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
-    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false, ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH']) });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], EnableTokenRevocation: true });
   });
 
   it('gives its function the operator config and the operator permissions, and tells the page where to sign in', () => {

@@ -1,10 +1,17 @@
 // The jobline dashboard: lanes, a throughput chart, jobs by state with a kind filter, and a
 // job's detail with retry / cancel / discard. It refreshes itself every 3 seconds.
-// Served by `jobline ui` it sends the token of the URL it was opened with; deployed, it signs
-// in to the dashboard's Cognito user pool and sends the ID token (API Gateway checks it).
-const token = new URLSearchParams(location.search).get('token') ?? '';
-const ID_TOKEN = 'jobline.idToken';
+// Served by `jobline ui` it sends the token of the URL it was opened with (then takes it out of
+// the address bar, so it stays out of history and bookmarks); deployed, it signs in to the
+// dashboard's Cognito user pool with SRP (the password never leaves the page) and sends the ID
+// token (API Gateway checks it), refreshed with the refresh token when it expires.
+const LOCAL_TOKEN = 'jobline.localToken';
+const token = new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem(LOCAL_TOKEN) ?? '';
+if (new URLSearchParams(location.search).has('token')) {
+  sessionStorage.setItem(LOCAL_TOKEN, token);
+  history.replaceState(null, '', location.pathname + location.hash);
+}
 let auth = { mode: 'token' };
+let pool;
 const STATUSES = ['failed', 'retrying', 'running', 'queued', 'scheduled', 'waiting', 'succeeded', 'cancelled'];
 let status = 'failed';
 // A job can be opened directly: …/?token=…#job=<id>
@@ -12,7 +19,7 @@ let selected = new URLSearchParams(location.hash.slice(1)).get('job');
 let chart = null;
 
 async function api(path, method = 'GET') {
-  const headers = auth.mode === 'token' ? { 'x-jobline-token': token } : { authorization: `Bearer ${sessionStorage.getItem(ID_TOKEN)}` };
+  const headers = auth.mode === 'token' ? { 'x-jobline-token': token } : { authorization: `Bearer ${await idToken()}` };
   // Relative: the page may live under a path (API Gateway's stage, an emulator's prefix).
   const response = await fetch(`api${path}`, { method, headers });
   if (response.status === 401 && auth.mode === 'cognito') {
@@ -172,31 +179,44 @@ async function refresh() {
   }
 }
 
-/** Calls Cognito's user-pool API as a browser may: unsigned, with the app client's id. */
-async function cognito(action, body) {
-  const response = await fetch(auth.cognitoEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
-    body: JSON.stringify({ ClientId: auth.clientId, ...body }),
-  });
-  const answer = await response.json();
-  if (!response.ok) throw new Error(answer.message ?? answer.__type ?? response.statusText);
-  return answer;
+/** The dashboard's user pool, through amazon-cognito-identity-js (cognito.js); its tokens live in sessionStorage. */
+function userPool() {
+  pool ??= new AmazonCognitoIdentity.CognitoUserPool({ UserPoolId: auth.userPoolId, ClientId: auth.clientId, endpoint: auth.cognitoEndpoint, Storage: sessionStorage });
+  return pool;
 }
 
-async function signIn(username, password) {
-  let answer = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
-  if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
-    const newPassword = prompt('Choose a new password (at least 12 characters)');
-    if (!newPassword) throw new Error('a new password is required');
-    answer = await cognito('RespondToAuthChallenge', { ChallengeName: answer.ChallengeName, Session: answer.Session, ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword } });
+/** The signed-in operator's ID token; an expired one is refreshed with the refresh token first. Signs out when that fails. */
+async function idToken() {
+  const user = userPool().getCurrentUser();
+  try {
+    if (!user) throw new Error('no operator is signed in');
+    return await new Promise((resolve, reject) => user.getSession((error, session) => (error ? reject(error) : resolve(session.getIdToken().getJwtToken()))));
+  } catch (error) {
+    signOut('Your session ended: sign in again.');
+    throw error;
   }
-  if (!answer.AuthenticationResult?.IdToken) throw new Error(`cannot sign in: ${answer.ChallengeName ?? 'no token'}`);
-  sessionStorage.setItem(ID_TOKEN, answer.AuthenticationResult.IdToken);
+}
+
+/** Signs in with SRP (USER_SRP_AUTH): Cognito checks a proof of the password, never the password. */
+function signIn(username, password) {
+  const user = new AmazonCognitoIdentity.CognitoUser({ Username: username, Pool: userPool(), Storage: sessionStorage });
+  const details = new AmazonCognitoIdentity.AuthenticationDetails({ Username: username, Password: password });
+  return new Promise((resolve, reject) => {
+    const callbacks = {
+      onSuccess: resolve,
+      onFailure: reject,
+      newPasswordRequired: () => {
+        const newPassword = prompt('Choose a new password (at least 12 characters)');
+        if (!newPassword) reject(new Error('a new password is required'));
+        else user.completeNewPasswordChallenge(newPassword, {}, callbacks);
+      },
+    };
+    user.authenticateUser(details, callbacks);
+  });
 }
 
 function signOut(message = '') {
-  sessionStorage.removeItem(ID_TOKEN);
+  if (auth.mode === 'cognito') userPool().getCurrentUser()?.signOut();
   showSignedIn(false);
   document.getElementById('login-error').textContent = message;
 }
@@ -224,7 +244,7 @@ document.getElementById('sign-out').onclick = () => signOut();
 
 async function start() {
   auth = (await (await fetch('config.json')).json()).auth;
-  showSignedIn(auth.mode === 'token' || sessionStorage.getItem(ID_TOKEN) !== null);
+  showSignedIn(auth.mode === 'token' || userPool().getCurrentUser() !== null);
   setInterval(() => { if (!document.querySelector('main').hidden) refresh(); }, 3000);
   if (!document.querySelector('main').hidden) refresh();
 }
