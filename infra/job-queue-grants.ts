@@ -4,6 +4,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 /** The item actions jobline's stores use (a transaction's items are authorized as these). */
 export const ITEM_ACTIONS = ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'] as const;
 export type ItemAction = (typeof ITEM_ACTIONS)[number];
+const READ_ACTIONS: readonly ItemAction[] = ['GetItem', 'Query'];
 
 /**
  * Grants `actions` on a table by name, and `Query` on the named indexes only — not CDK's
@@ -11,5 +12,8 @@ export type ItemAction = (typeof ITEM_ACTIONS)[number];
  */
 export function grantTable(grantee: IGrantable, table: TableV2, actions: readonly ItemAction[], indexNames: readonly string[] = []): Grant {
   const indexes = actions.includes('Query') ? indexNames.map((name) => `${table.tableArn}/index/${name}`) : [];
+  // A table under a customer-managed key: reading needs Decrypt, writing the key's full use (as CDK's own grants do).
+  if (actions.some((action) => !READ_ACTIONS.includes(action))) table.encryptionKey?.grantEncryptDecrypt(grantee);
+  else table.encryptionKey?.grantDecrypt(grantee);
   return Grant.addToPrincipal({ grantee, actions: actions.map((action) => `dynamodb:${action}`), resourceArns: [table.tableArn, ...indexes] });
 }

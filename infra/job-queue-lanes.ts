@@ -1,4 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { JobDefinition } from '../lib/job-definition.js';
@@ -14,6 +15,8 @@ export interface LaneOptions {
   /** Receives beyond the lane's largest maxAttempts before SQS dead-letters a message by itself. */
   readonly extraReceives: number;
   readonly removalPolicy: RemovalPolicy;
+  /** A customer-managed key for the queues and DLQs. @default SQS-managed keys */
+  readonly encryptionKey?: IKey | undefined;
 }
 
 /**
@@ -21,7 +24,8 @@ export interface LaneOptions {
  * the lane's largest maxAttempts plus `extraReceives` receives.
  */
 export function createLanes(scope: Construct, jobs: readonly JobDefinition[], options: LaneOptions): Map<string, Lane> {
-  const { visibilityTimeout, extraReceives, removalPolicy } = options;
+  const { visibilityTimeout, extraReceives, removalPolicy, encryptionKey } = options;
+  const encryption = encryptionKey ? { encryption: QueueEncryption.KMS, encryptionMasterKey: encryptionKey } : { encryption: QueueEncryption.SQS_MANAGED };
   const lanes = new Map<string, Lane>();
   // Sorted, so that the construct order (and the template) does not depend on the order of `jobs`.
   for (const laneName of [...new Set(jobs.map((j) => j.lane))].sort()) {
@@ -29,14 +33,14 @@ export function createLanes(scope: Construct, jobs: readonly JobDefinition[], op
     const maxReceiveCount = maxAttempts + extraReceives;
     const deadLetterQueue = new Queue(scope, `${pascal(laneName)}DeadLetters`, {
       retentionPeriod: MESSAGE_RETENTION,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       removalPolicy,
     });
     const queue = new Queue(scope, `${pascal(laneName)}Queue`, {
       visibilityTimeout,
       retentionPeriod: MESSAGE_RETENTION,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
       removalPolicy,

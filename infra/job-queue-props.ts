@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -125,6 +126,12 @@ export interface JobQueueProps {
   };
   /** What happens to the table and queues when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * A customer-managed KMS key that encrypts the lanes' queues and DLQs and both tables (and
+   * their stream); every function and grantee the construct grants gets the use of it too.
+   * @default SQS-managed keys for the queues, AWS-owned keys for the tables
+   */
+  readonly encryptionKey?: IKey;
 }
 
 /** A lane's queue and dead-letter queue. */
@@ -166,6 +173,7 @@ export interface JobQueueSettings {
   readonly stuckAfter: Duration;
   readonly alarms: AlarmThresholds;
   readonly removalPolicy: RemovalPolicy;
+  readonly encryptionKey: IKey | undefined;
 }
 
 /** Applies the defaults to `props` (it does not validate them). */
@@ -191,5 +199,6 @@ export function resolveSettings(props: JobQueueProps): JobQueueSettings {
       topic: props.alarms?.topic,
     },
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    encryptionKey: props.encryptionKey,
   };
 }

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { ConfigurationError } from '../lib/errors.js';
 import { MAX_VISIBILITY_SECONDS, type JobDefinition } from '../lib/job-definition.js';
 import { MAX_SHARD_COUNT } from '../lib/job-id.js';
@@ -8,7 +9,7 @@ import { cronScheduleName } from './job-queue-schedules.js';
  * Checks `props` (and the settings resolved from them) against every rule, and throws one
  * {@link ConfigurationError} naming every broken one, so a single synth shows all the fixes needed.
  */
-export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSettings): void {
+export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSettings, stack: { readonly region: string }): void {
   const { jobs, workerTimeout, visibilityTimeout, shardCount, extraReceives, schedulerThreshold } = settings;
   const workerSeconds = workerTimeout.toSeconds();
   const longest = jobs.reduce<JobDefinition | undefined>((a, j) => (!a || j.timeoutSeconds > a.timeoutSeconds ? j : a), undefined);
@@ -33,6 +34,8 @@ export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSe
     [props.worker.maxConcurrency !== undefined && (!Number.isInteger(props.worker.maxConcurrency) || props.worker.maxConcurrency < 2 || props.worker.maxConcurrency > 1000),
       `worker.maxConcurrency must be an integer from 2 to 1000, got ${props.worker.maxConcurrency}`],
     ...settingRules(props, settings),
+    [settings.encryptionKey !== undefined && Token.isUnresolved(stack.region),
+      'encryptionKey needs a stack with an explicit env.region (a DynamoDB table under a customer-managed key names its key per region)'],
   ];
   const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
   if (problems.length > 0) throw new ConfigurationError('JobQueue props are invalid', problems);

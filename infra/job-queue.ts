@@ -5,7 +5,7 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterCriteria, FilterRule, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -87,12 +87,12 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   constructor(scope: Construct, id: string, props: JobQueueProps) {
     super(scope, id);
     const settings = resolveSettings(props);
-    validateJobQueueProps(props, settings);
+    validateJobQueueProps(props, settings, Stack.of(this));
     const { jobs } = settings;
     this.debounced = jobs.some((job) => job.debounce !== undefined);
 
-    this.table = this.createJobsTable(settings.removalPolicy);
-    this.idempotencyTable = this.createIdempotencyTable(settings.removalPolicy);
+    this.table = this.createJobsTable(settings);
+    this.idempotencyTable = this.createIdempotencyTable(settings);
     this.lanes = createLanes(this, jobs, settings);
     const scheduling = createScheduling(this, this.lanes);
     this.scheduleGroup = scheduling.group;
@@ -153,7 +153,10 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     const grant = grantTable(grantee, this.table, ITEM_ACTIONS, JOB_INDEXES);
     for (const lane of this.lanes.values()) {
       lane.queue.grantSendMessages(grantee);
-      for (const queue of [lane.queue, lane.deadLetterQueue]) queue.grant(grantee, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes');
+      for (const queue of [lane.queue, lane.deadLetterQueue]) {
+        queue.grant(grantee, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes');
+        queue.encryptionMasterKey?.grantDecrypt(grantee);
+      }
     }
     iam.Grant.addToPrincipal({
       grantee,
@@ -224,7 +227,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   }
 
   /** The jobs table: sharded keys, the sparse state and watch indexes, TTL, point-in-time recovery. */
-  private createJobsTable(removalPolicy: RemovalPolicy): TableV2 {
+  private createJobsTable({ removalPolicy, encryptionKey }: JobQueueSettings): TableV2 {
     return new TableV2(this, 'Jobs', {
       partitionKey: { name: TABLE_KEYS.partition, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sort, type: AttributeType.STRING },
@@ -238,18 +241,20 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // New images feed the dispatcher the jobs callers write in their own transactions.
       dynamoStream: StreamViewType.NEW_IMAGE,
+      encryption: encryptionKey && TableEncryptionV2.customerManagedKey(encryptionKey),
       removalPolicy,
     });
   }
 
   /** The table of `ctx.once` markers, unique-key claims and flow control's slots, turns and debounced keys, which expire by TTL. */
-  private createIdempotencyTable(removalPolicy: RemovalPolicy): TableV2 {
+  private createIdempotencyTable({ removalPolicy, encryptionKey }: JobQueueSettings): TableV2 {
     return new TableV2(this, 'Idempotency', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       billing: Billing.onDemand(),
       timeToLiveAttribute: TTL_ATTRIBUTE,
       // Its once-markers are what keep a restored jobs table from repeating side effects.
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: encryptionKey && TableEncryptionV2.customerManagedKey(encryptionKey),
       removalPolicy,
     });
   }

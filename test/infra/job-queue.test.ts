@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key, type CfnKey } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +190,34 @@ describe('JobQueue', () => {
     queue.grantOperate(new Role(stack, 'Operator', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
     const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Operator') }] } }));
     for (const action of ['dynamodb:DeleteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'lambda:UpdateEventSourceMapping', 'scheduler:DeleteSchedule', 'cloudwatch:GetMetricData']) expect(policy).toContain(action);
+  });
+
+  it('encrypts the queues, DLQs and both tables with a customer-managed key when given one, and lets every function and grantee use it', () => {
+    // Without an explicit region, the construct says what it needs.
+    const agnostic = new Stack(new App(), 'KmsAgnostic');
+    expect(() => new JobQueue(agnostic, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker, encryptionKey: new Key(agnostic, 'Key') })).toThrow(/explicit env\.region/);
+    const stack = new Stack(new App(), 'Kms', { env: { region: 'eu-west-1' } });
+    const key = new Key(stack, 'Key');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker, encryptionKey: key, api: { entry: worker.entry } });
+    queue.grantEnqueue(new Role(stack, 'Caller', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
+    queue.grantOperate(new Role(stack, 'Operator', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
+    const template = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as CfnKey), 'Arn'] };
+    const queues = Object.values(template.findResources('AWS::SQS::Queue')) as Array<{ Properties: Record<string, unknown> }>;
+    expect(queues).toHaveLength(2);
+    for (const q of queues) expect(q.Properties).toMatchObject({ KmsMasterKeyId: keyArn });
+    const tables = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as Array<{ Properties: { SSESpecification: unknown; Replicas: Array<{ SSESpecification?: unknown }> } }>;
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(table.Properties.Replicas[0]!.SSESpecification).toEqual({ KMSMasterKeyId: keyArn });
+    }
+    // Each role that touches the queue's data may use the key: the functions, the Scheduler's role, the grantees.
+    const roles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => !/LogRetention|BucketNotifications|AwsCustomResource/.test(id));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }>;
+    const usesKey = (role: string) => policies.some((p) => p.Properties.Roles.some((r) => r.Ref === role) && p.Properties.PolicyDocument.Statement.some((st) => [st.Action].flat().includes('kms:Decrypt') && JSON.stringify(st.Resource) === JSON.stringify(keyArn)));
+    expect(roles.filter((role) => !usesKey(role))).toEqual([]);
+    expect(roles.length).toBeGreaterThanOrEqual(7);
   });
 
   it('hands the kinds\' redacted fields to clients and operators\' tools in the config', () => {
