@@ -106,8 +106,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     const worker = this.createWorker(props.worker, settings);
     this.workerFunction = worker.function;
     this.operatorConfig = this.operatorConfigOf(config, worker.eventSourceMappings);
-    this.sweeperFunction = this.createSweeper(settings.stuckAfter);
-    this.dispatcherFunction = this.createDispatcher(props.dispatcher?.environment);
+    this.sweeperFunction = this.createSweeper(settings);
+    this.dispatcherFunction = this.createDispatcher(settings, props.dispatcher?.environment);
 
     const lanes = [...this.lanes.keys()];
     this.alarms = createAlarms(this, { lanes, jobs, metrics: this }, settings.alarms);
@@ -275,7 +275,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
 
   /** The worker function, fed by every lane; and each lane's event source mapping id, by lane name. */
   private createWorker(worker: WorkerProps, settings: JobQueueSettings): { function: NodejsFunction; eventSourceMappings: Record<string, string> } {
-    const fn = userFunction(this, 'Worker', { entry: worker.entry, timeout: settings.workerTimeout, memorySize: settings.workerMemorySize, environment: this.functionEnvironment(worker.environment) });
+    const fn = userFunction(this, 'Worker', { entry: worker.entry, timeout: settings.workerTimeout, memorySize: settings.workerMemorySize, environment: this.functionEnvironment(worker.environment), removalPolicy: settings.removalPolicy });
     grantTable(fn, this.table, ITEM_ACTIONS, JOB_INDEXES);
     grantTable(fn, this.idempotencyTable, ITEM_ACTIONS.filter((action) => action !== 'Query'));
     this.grantScheduling(fn);
@@ -305,8 +305,9 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   }
 
   /** The sweeper function and the rule that runs it every minute. */
-  private createSweeper(stuckAfter: Duration): LambdaFunction {
+  private createSweeper({ stuckAfter, removalPolicy }: JobQueueSettings): LambdaFunction {
     const fn = packagedFunction(this, 'Sweeper', 'sweeper', {
+      removalPolicy,
       timeout: SWEEPER_TIMEOUT,
       memorySize: SWEEPER_MEMORY_MB,
       environment: this.functionEnvironment({ [SWEEPER_ENV]: JSON.stringify({ stuckAfterSeconds: stuckAfter.toSeconds() }) }),
@@ -322,8 +323,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    * The dispatcher function on the jobs table's stream, filtered to the inserts marked for it
    * (only transactional enqueues invoke it), with partial batch responses.
    */
-  private createDispatcher(environment?: Record<string, string>): LambdaFunction {
-    const fn = packagedFunction(this, 'Dispatcher', 'dispatcher', { timeout: DISPATCHER_TIMEOUT, memorySize: DISPATCHER_MEMORY_MB, environment: this.functionEnvironment(environment) });
+  private createDispatcher({ removalPolicy }: JobQueueSettings, environment?: Record<string, string>): LambdaFunction {
+    const fn = packagedFunction(this, 'Dispatcher', 'dispatcher', { timeout: DISPATCHER_TIMEOUT, memorySize: DISPATCHER_MEMORY_MB, environment: this.functionEnvironment(environment), removalPolicy });
     grantTable(fn, this.table, ['UpdateItem']);
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(fn);
     this.grantScheduling(fn);
@@ -342,7 +343,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
 
   /** The enqueue API's function behind an IAM-authorized HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`). */
   private createApi(api: EnqueueApiProps, removalPolicy: RemovalPolicy): { function: NodejsFunction; httpApi: HttpApi } {
-    const fn = userFunction(this, 'EnqueueApi', { entry: api.entry, timeout: API_TIMEOUT, memorySize: API_MEMORY_MB, environment: this.functionEnvironment(api.environment) });
+    const fn = userFunction(this, 'EnqueueApi', { entry: api.entry, timeout: API_TIMEOUT, memorySize: API_MEMORY_MB, environment: this.functionEnvironment(api.environment), removalPolicy });
     this.grantEnqueue(fn);
     const httpApi = new HttpApi(this, 'HttpApi', { defaultAuthorizer: api.authorizer ?? new HttpIamAuthorizer(), createDefaultStage: true });
     logAccess(httpApi, removalPolicy);
@@ -360,7 +361,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     }
     new CfnOutput(this, 'Config', { value: this.operatorConfig, description: `${CONFIG_ENV} for clients and operators of this job queue` });
-    new CfnOutput(this, 'WorkerFunctionName', { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: /aws/lambda/<name>)' });
+    new CfnOutput(this, 'WorkerFunctionName', { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: the WorkerLogGroup output)' });
+    new CfnOutput(this, 'WorkerLogGroup', { value: this.workerFunction.logGroup.logGroupName, description: 'the worker\'s own log group' });
     new CfnOutput(this, 'SweeperFunctionName', { value: this.sweeperFunction.functionName, description: 'the sweeper Lambda (invoke it for a sweep now)' });
     new CfnOutput(this, 'DispatcherFunctionName', { value: this.dispatcherFunction.functionName, description: 'the dispatcher Lambda (sends jobs enqueued in callers\' transactions)' });
   }

@@ -1,15 +1,18 @@
-import type { Duration } from 'aws-cdk-lib';
+import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Architecture, Code, Function as LambdaFunction, Runtime, type FunctionProps } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { packagedFunctionDir, type PackagedFunction } from '../lib/packaged-functions.js';
-import { acknowledge } from './acknowledge.js';
 
 /** What differs between jobline's functions. */
 export interface JoblineFunctionProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly environment: Record<string, string>;
+  /** What happens to the function's log group when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy | undefined;
 }
 
 /** Settings every jobline Lambda shares: Node 24 (Lambda's latest Node runtime) on ARM, source maps on. */
@@ -28,8 +31,9 @@ function common(props: JoblineFunctionProps): Pick<FunctionProps, 'runtime' | 'a
  * real AWS SDK — it pins the version that runs, and emulators without one run our code, not stubs.
  */
 export function userFunction(scope: Construct, id: string, props: JoblineFunctionProps & { readonly entry: string }): NodejsFunction {
-  return withLogging(new NodejsFunction(scope, id, {
+  return writingOwnLogsOnly(new NodejsFunction(scope, id, {
     ...common(props),
+    logGroup: ownLogGroup(scope, id, props.removalPolicy),
     entry: props.entry,
     handler: 'handler',
     bundling: { externalModules: [], minify: true, sourceMap: true, target: 'node20' },
@@ -38,12 +42,22 @@ export function userFunction(scope: Construct, id: string, props: JoblineFunctio
 
 /** A Lambda jobline ships prebuilt (the sweeper, the web dashboard): deployed as built, nothing bundled at synth. */
 export function packagedFunction(scope: Construct, id: string, name: PackagedFunction, props: JoblineFunctionProps): LambdaFunction {
-  return withLogging(new LambdaFunction(scope, id, { ...common(props), code: Code.fromAsset(packagedFunctionDir(name)), handler: 'index.handler' }));
+  return writingOwnLogsOnly(new LambdaFunction(scope, id, { ...common(props), logGroup: ownLogGroup(scope, id, props.removalPolicy), code: Code.fromAsset(packagedFunctionDir(name)), handler: 'index.handler' }));
 }
 
-/** The function's role keeps Lambda's managed logging policy; said so where cdk-nag looks. */
-function withLogging<T extends LambdaFunction>(fn: T): T {
-  acknowledge(fn, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    'Lambda\'s own logging: AWSLambdaBasicExecutionRole allows only logs:CreateLogGroup, CreateLogStream and PutLogEvents. (Scoping them to the function\'s log group needs an explicit log group per function: not done yet.)');
+/** The function's own log group, kept a month. */
+function ownLogGroup(scope: Construct, id: string, removalPolicy: RemovalPolicy = RemovalPolicy.RETAIN): LogGroup {
+  return new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy });
+}
+
+/**
+ * Lets the function's role write to its own log group and nowhere else: Lambda's managed
+ * AWSLambdaBasicExecutionRole (which CDK attaches, and which may write to every log group in
+ * the account) comes off. The role stays the function's child, so what is acknowledged on the
+ * function covers its policy.
+ */
+function writingOwnLogsOnly<T extends LambdaFunction>(fn: T): T {
+  (fn.role!.node.defaultChild as CfnRole).managedPolicyArns = undefined;
+  fn.logGroup.grantWrite(fn);
   return fn;
 }

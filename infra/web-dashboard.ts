@@ -57,6 +57,8 @@ export class WebDashboard extends Construct {
     // tokens; no client secret in a browser, and ID tokens that last an hour.
     this.userPoolClient = this.userPool.addClient('Page', {
       authFlows: { userSrp: true },
+      // The page signs in itself: no hosted-UI OAuth grants (CDK's default allows two, to https://example.com).
+      disableOAuth: true,
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
@@ -66,6 +68,7 @@ export class WebDashboard extends Construct {
     });
 
     this.function = packagedFunction(this, 'Function', 'web-dashboard', {
+      removalPolicy: props.removalPolicy,
       timeout: Duration.seconds(30),
       memorySize: 512,
       environment: {

@@ -58,6 +58,7 @@ export const crashAtJob = defineHandler(crashAt, async ({ step, tag }, ctx) => {
     await ctx.heartbeat({ beat: 1 });
     if (first) die('right after a heartbeat', ctx.id);
   }
+  if (step === 'spawning') await ctx.spawn(echo, [{ value: `${tag}-a` }, { value: `${tag}-b` }]);
   if (step === 'spawned') {
     await ctx.spawn(echo, [{ value: `${tag}-a` }, { value: `${tag}-b` }]);
     if (first) die('after spawning children, before the parent\'s outcome', ctx.id);

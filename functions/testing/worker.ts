@@ -27,7 +27,8 @@ const worker = createWorker({
   // test.crash-at dies at the attempt step its payload names, on its first attempt.
   // (A follow-up is written with its predecessor's success: "while enqueuing a follow-up" is after that write.)
   onStep: (step, job) => {
-    const at = (job.payload as { step?: string }).step === 'follow-up' ? 'recorded' : (job.payload as { step?: string }).step;
+    const asked = (job.payload as { step?: string }).step;
+    const at = asked === 'follow-up' ? 'recorded' : asked === 'spawning' ? 'children-written' : asked;
     if (job.kind === 'test.crash-at' && job.attempt === 1 && at === step) die(`at the attempt step "${step}"`, job.id);
   },
 });

@@ -62,7 +62,7 @@ function handlerContext(delivery: ClaimedDelivery, started: Date, limits: Attemp
   const { job, record, message, deps, logger } = delivery;
   const controller = new AbortController();
   const followUps: FollowUp[] = [];
-  const spawner = new Spawner({ id: job.id, attempt: record.attempt }, deps);
+  const spawner = new Spawner({ id: job.id, attempt: record.attempt }, deps, () => deps.onStep?.('children-written', { ...job, attempt: record.attempt }));
   const heartbeat = new Heartbeat({ id: job.id, attempt: record.attempt, lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: limits.leaseSeconds }, deps.store, deps.transport, controller, deps.now);
   const context: Omit<JobContext, 'signal'> = {
     id: job.id,

@@ -49,9 +49,10 @@ export interface WorkerDependencies extends FlowDependencies {
  * The steps of an attempt a {@link StepHook} is called at: `claimed` (the record says running,
  * the handler has not started), `handled` (the handler returned or threw; nothing recorded
  * yet), `recorded` (the outcome, follow-ups and parent report are written; the message is
- * not yet deleted or hidden).
+ * not yet deleted or hidden), `children-written` (inside `ctx.spawn`: the children's records
+ * are written, their messages not yet sent).
  */
-export type AttemptStep = 'claimed' | 'handled' | 'recorded';
+export type AttemptStep = 'claimed' | 'handled' | 'recorded' | 'children-written';
 
 /**
  * A seam for fault-injection tests: a hook that ends the process at a step shows what a crash

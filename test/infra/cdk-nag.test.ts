@@ -71,6 +71,23 @@ describe('least privilege and logging, in the synthesized template', () => {
     for (const policy of sslOnly) expect(policy).toContain('"aws:SecureTransport":"false"');
   });
 
+  it('gives each function its own log group, and lets it write there only (no AWSLambdaBasicExecutionRole)', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Role: { 'Fn::GetAtt': [string, string] }; LoggingConfig?: { LogGroup: { Ref: string } } } }>;
+    const logGroups = Object.keys(template.findResources('AWS::Logs::LogGroup'));
+    // The worker, sweeper, dispatcher, enqueue API and dashboard (CDK's own helper functions aside).
+    const ours = functions.filter((fn) => fn.Properties.LoggingConfig);
+    expect(ours.length).toBe(5);
+    for (const fn of ours) expect(logGroups).toContain(fn.Properties.LoggingConfig!.LogGroup.Ref);
+    const roles = ours.map((fn) => template.findResources('AWS::IAM::Role')[fn.Properties.Role['Fn::GetAtt'][0]] as { Properties: { ManagedPolicyArns?: unknown } });
+    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const logWrites = statements.filter((st) => [st.Action].flat().some((action) => action.startsWith('logs:')) && !text(st.Resource).includes('Access'));
+    expect(logWrites.length).toBe(5);
+    for (const st of logWrites) {
+      expect([st.Action].flat().sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(logGroups).toContain((st.Resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    }
+  });
+
   it('logs every request of both HTTP APIs, and holds operators to a strong password', () => {
     const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as Array<{ Properties: { AccessLogSettings?: { DestinationArn: unknown; Format: string } } }>;
     expect(stages).toHaveLength(2);

@@ -28,9 +28,18 @@ describe('WebDashboard', () => {
     expect(byKey).toEqual({ 'GET /': 'NONE', 'GET /{file}': 'NONE', 'GET /api/{proxy+}': 'JWT', 'POST /api/{proxy+}': 'JWT' });
   });
 
-  it('creates a user pool nobody can sign up to, with a browser client that has no secret', () => {
+  it('creates a user pool nobody can sign up to, with a browser client that has no secret and signs in with SRP only', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
-    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], EnableTokenRevocation: true });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], EnableTokenRevocation: true,
+      IdTokenValidity: 60, AccessTokenValidity: 60, RefreshTokenValidity: 720, TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+      // No OAuth flows (CDK would otherwise allow the implicit and code grants to https://example.com).
+      AllowedOAuthFlows: Match.absent(), CallbackURLs: Match.absent(),
+    });
+  });
+
+  it('grants no cross-origin access: another site\'s page cannot send the operator\'s token header', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Description: 'jobline web dashboard', CorsConfiguration: Match.absent() });
   });
 
   it('gives its function the operator config and the operator permissions, and tells the page where to sign in', () => {

@@ -11,7 +11,7 @@ import { waitFor } from './support/wait.js';
  */
 describe('a worker that dies at every step of an attempt', () => {
   it('loses no job, and creates no child or follow-up twice; what runs again is stated exactly', async () => {
-    const steps = ['claimed', 'handled', 'recorded', 'once-before-effect', 'once-after-effect', 'heartbeat', 'spawned', 'follow-up'] as const;
+    const steps = ['claimed', 'handled', 'recorded', 'once-before-effect', 'once-after-effect', 'heartbeat', 'spawning', 'spawned', 'follow-up'] as const;
     const tag = unique('crash');
     const byStep = {} as Record<(typeof steps)[number], string>;
     for (const step of steps) {
@@ -34,6 +34,10 @@ describe('a worker that dies at every step of an attempt', () => {
     // Inside ctx.once after the side effect, before once stored it: the effect happens again — the window the README states.
     expect(await handlerRuns(`effect:${tag}-once-after-effect`)).toBe(2);
     expect(records.heartbeat!.attempt).toBe(2);
+    // Inside ctx.spawn, children written but not sent: the retried parent finds their records and sends them; each ran once.
+    expect(records.spawning).toMatchObject({ attempt: 2, childrenTotal: 2, childrenDone: 2, childrenFailed: 0 });
+    expect(await handlerRuns(`value:${tag}-spawning-a`)).toBe(1);
+    expect(await handlerRuns(`value:${tag}-spawning-b`)).toBe(1);
     // After spawning children: the retried parent spawns the same children (ids derive from it); each ran once.
     expect(records.spawned).toMatchObject({ childrenTotal: 2, childrenDone: 2, childrenFailed: 0 });
     expect(await handlerRuns(`value:${tag}-spawned-a`)).toBe(1);

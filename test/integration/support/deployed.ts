@@ -1,6 +1,6 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
@@ -92,6 +92,17 @@ export async function workerLogLines(text: string, since?: Date): Promise<string
 
 /** Lines of a function's logs that mention `text` (logged since `since`, when given). */
 export async function logLines(functionName: string, text: string, since?: Date): Promise<string[]> {
-  const output = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: `"${text}"`, limit: 10_000, startTime: since?.getTime() }));
+  const output = await logs.send(new FilterLogEventsCommand({ logGroupName: await logGroupOf(functionName), filterPattern: `"${text}"`, limit: 10_000, startTime: since?.getTime() }));
   return (output.events ?? []).map((e) => e.message ?? '').filter((line) => line.includes(text));
+}
+
+const logGroups = new Map<string, Promise<string>>();
+
+/** The log group a function writes to: its own (the construct gives each function one), as its configuration says. */
+function logGroupOf(functionName: string): Promise<string> {
+  if (!logGroups.has(functionName)) {
+    logGroups.set(functionName, new LambdaClient({}).send(new GetFunctionConfigurationCommand({ FunctionName: functionName }))
+      .then((config) => config.LoggingConfig?.LogGroup ?? `/aws/lambda/${functionName}`));
+  }
+  return logGroups.get(functionName)!;
 }
