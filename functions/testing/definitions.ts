@@ -104,15 +104,15 @@ export const redacted = defineJob({
 });
 
 /**
- * Dies (process.exit) on its first attempt at `step`: an attempt step (claimed, handled,
- * recorded — see the worker's onStep), or inside the handler: in ctx.once before or after its
+ * Dies (process.exit) on its first attempt at `step`: an attempt step (received — before the
+ * claim —, claimed, handled, recorded — see the worker's onStep), or inside the handler: in ctx.once before or after its
  * side effect, right after a heartbeat, inside ctx.spawn (children written, not sent), after
  * spawning children, or after ctx.then.
  */
 export const crashAt = defineJob({
   kind: 'test.crash-at',
   schema: z.object({
-    step: z.enum(['claimed', 'handled', 'recorded', 'once-before-effect', 'once-after-effect', 'heartbeat', 'spawning', 'spawned', 'follow-up']),
+    step: z.enum(['received', 'claimed', 'handled', 'recorded', 'once-before-effect', 'once-after-effect', 'heartbeat', 'spawning', 'spawned', 'follow-up']),
     tag: z.string(),
   }),
   retry: fastRetry,

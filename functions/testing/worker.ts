@@ -29,7 +29,9 @@ const worker = createWorker({
   onStep: (step, job) => {
     const asked = (job.payload as { step?: string }).step;
     const at = asked === 'follow-up' ? 'recorded' : asked === 'spawning' ? 'children-written' : asked;
-    if (job.kind === 'test.crash-at' && job.attempt === 1 && at === step) die(`at the attempt step "${step}"`, job.id);
+    // Before the claim, the first delivery is the first attempt.
+    const first = step === 'received' ? job.receiveCount === 1 : job.attempt === 1;
+    if (job.kind === 'test.crash-at' && first && at === step) die(`at the attempt step "${step}"`, job.id);
   },
 });
 

@@ -59,6 +59,7 @@ async function claimAndRun(
   attempt: { now: Date; startAt: Date; timeoutMs: number; leaseSeconds: number | undefined; leaseMs: number; payloadBytes: number },
 ): Promise<MessageDisposition> {
   const { now, startAt, timeoutMs, leaseSeconds, leaseMs, payloadBytes } = attempt;
+  await deps.onStep?.('received', { ...job, attempt: 0, receiveCount: message.receiveCount });
   const claim = await deps.store.claim({
     id: job.id,
     kind: job.kind,
@@ -92,7 +93,7 @@ async function claimAndRun(
       // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
       if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds + Math.ceil((startAt.getTime() - now.getTime()) / 1000));
       await waitUntil(startAt, deps);
-      await deps.onStep?.('claimed', { ...job, attempt: claim.record.attempt });
+      await deps.onStep?.('claimed', { ...job, attempt: claim.record.attempt, receiveCount: message.receiveCount });
       return runClaimed({ message, job, record: claim.record, deps, logger }, definition, { timeoutMs, leaseSeconds });
   }
 }

@@ -35,7 +35,7 @@ export async function runClaimed(delivery: ClaimedDelivery, definition: JobDefin
   const attempt = handlerContext(delivery, started, limits);
   const outcome = await runWithDeadline(limits.timeoutMs, (signal) => bound!.handler(checked.payload, { ...attempt.context, signal }), attempt.controller);
   const timing = { started, finished: deps.now() };
-  const step = { ...job, attempt: record.attempt };
+  const step = { ...job, attempt: record.attempt, receiveCount: delivery.message.receiveCount };
   await deps.onStep?.('handled', step);
   const disposition = await recordAttempt(delivery, definition!, outcome, attempt, timing);
   await deps.onStep?.('recorded', step);
@@ -62,7 +62,7 @@ function handlerContext(delivery: ClaimedDelivery, started: Date, limits: Attemp
   const { job, record, message, deps, logger } = delivery;
   const controller = new AbortController();
   const followUps: FollowUp[] = [];
-  const spawner = new Spawner({ id: job.id, attempt: record.attempt }, deps, () => deps.onStep?.('children-written', { ...job, attempt: record.attempt }));
+  const spawner = new Spawner({ id: job.id, attempt: record.attempt }, deps, () => deps.onStep?.('children-written', { ...job, attempt: record.attempt, receiveCount: message.receiveCount }));
   const heartbeat = new Heartbeat({ id: job.id, attempt: record.attempt, lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: limits.leaseSeconds }, deps.store, deps.transport, controller, deps.now);
   const context: Omit<JobContext, 'signal'> = {
     id: job.id,

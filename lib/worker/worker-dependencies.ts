@@ -46,19 +46,30 @@ export interface WorkerDependencies extends FlowDependencies {
 }
 
 /**
- * The steps of an attempt a {@link StepHook} is called at: `claimed` (the record says running,
+ * The steps of an attempt a {@link StepHook} is called at: `received` (the message is decoded
+ * and admitted; nothing is written yet, and `attempt` is the record's attempt before this
+ * claim, unknown to the worker: 0), `claimed` (the record says running,
  * the handler has not started), `handled` (the handler returned or threw; nothing recorded
  * yet), `recorded` (the outcome, follow-ups and parent report are written; the message is
  * not yet deleted or hidden), `children-written` (inside `ctx.spawn`: the children's records
  * are written, their messages not yet sent).
  */
-export type AttemptStep = 'claimed' | 'handled' | 'recorded' | 'children-written';
+export type AttemptStep = 'received' | 'claimed' | 'handled' | 'recorded' | 'children-written';
 
 /**
  * A seam for fault-injection tests: a hook that ends the process at a step shows what a crash
  * there comes to (`test/integration/crash-steps.test.ts`). Production workers pass none.
  */
-export type StepHook = (step: AttemptStep, job: { readonly id: string; readonly kind: string; readonly payload: unknown; readonly attempt: number }) => void | Promise<void>;
+export type StepHook = (step: AttemptStep, job: StepJob) => void | Promise<void>;
+
+/** The job a {@link StepHook} is told about: its message's fields, its attempt, and how often SQS has delivered this message. */
+export interface StepJob {
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly attempt: number;
+  readonly receiveCount: number;
+}
 
 /** An attempt's outcome, for metrics; or `delayed`: the job waited for a flow-control limit (no attempt). */
 export interface JobEvent {

@@ -11,7 +11,7 @@ import { waitFor } from './support/wait.js';
  */
 describe('a worker that dies at every step of an attempt', () => {
   it('loses no job, and creates no child or follow-up twice; what runs again is stated exactly', async () => {
-    const steps = ['claimed', 'handled', 'recorded', 'once-before-effect', 'once-after-effect', 'heartbeat', 'spawning', 'spawned', 'follow-up'] as const;
+    const steps = ['received', 'claimed', 'handled', 'recorded', 'once-before-effect', 'once-after-effect', 'heartbeat', 'spawning', 'spawned', 'follow-up'] as const;
     const tag = unique('crash');
     const byStep = {} as Record<(typeof steps)[number], string>;
     for (const step of steps) {
@@ -23,6 +23,8 @@ describe('a worker that dies at every step of an attempt', () => {
     const runs = Object.fromEntries(await Promise.all(steps.map(async (step) => [step, await handlerRuns(byStep[step])] as const)));
     console.log(`crash steps: ${steps.map((s) => `${s}: attempt ${records[s]!.attempt}, handler ran ${runs[s]}×`).join('; ')}`);
 
+    // Died before the claim: nothing was written, so the redelivery is the first attempt.
+    expect([records.received!.attempt, runs.received]).toEqual([1, 1]);
     // Died before the handler: it ran once, on the attempt that took the job over.
     expect([records.claimed!.attempt, runs.claimed]).toEqual([2, 1]);
     // Died after the handler, before its outcome was written: the handler runs again (at-least-once execution).
