@@ -32,6 +32,8 @@ const PRICES = { writeUnit: 0.625, sqsRequest: 0.4, lambdaRequest: 0.2 }; // $ p
 
 const schema = z.object({ data: z.string(), key: z.string().default('k') });
 const bench = defineJob({ kind: 'bench.noop', schema, retry: { backoffBaseSeconds: 1 } });
+/** The plain kind at each tracking level below `full`. */
+const fromClaim = defineJob({ kind: 'bench.from-claim', schema, retry: { backoffBaseSeconds: 1 }, tracking: 'from-claim' });
 /** Flow control, one option per kind: what each costs on top of the plain kind. */
 const limited = {
   concurrencyFree: defineJob({ kind: 'bench.concurrency', schema, concurrency: { limit: 100 } }),
@@ -222,6 +224,13 @@ try {
   ];
   console.log(`\nHappy path, ${PAYLOAD_BYTES}-byte payload, measured on ${emulator.endpoint}`);
   console.table(rows);
+  const trackingRows = [
+    rows[0]!,
+    await scenario({ label: 'tracking "from-claim", enqueueMany (batches of 100)', enqueue: 'batched', definition: fromClaim }),
+    await scenario({ label: 'tracking "from-claim", enqueue (one call per job)', enqueue: 'single', definition: fromClaim }),
+  ];
+  console.log('\nTracking levels (the plain kind; targets: full W ≤ 3, from-claim W ≤ 2)');
+  console.table(trackingRows);
   const tenants = (i: number) => ({ ...KILOBYTE, key: `tenant-${i % 20}` });
   const flowRows = [
     await scenario({ label: 'concurrency limit, never full (slot taken + freed)', enqueue: 'batched', definition: limited.concurrencyFree }),

@@ -16,6 +16,7 @@ export function printJobs(page: JobPage, json: boolean): void {
   if (page.jobs.length === 0) console.log('(no jobs)');
   else console.table(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error / waiting': (j.lastError?.message ?? (j.waitingFor ? describeWait(j.waitingFor) : '')).slice(0, 60) })));
   if (page.next) console.log(`next page: --before ${page.next}`);
+  for (const note of page.notes ?? []) console.log(`note: ${note}`);
 }
 
 /** One job in full: its fields, errors and timeline. */

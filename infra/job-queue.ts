@@ -263,6 +263,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   private configOf(settings: JobQueueSettings): JoblineConfig {
     // Operators' tools show these fields as [redacted] without importing the kinds.
     const redacted = settings.jobs.filter((job) => job.redact?.length);
+    // …and say which kinds they cannot show in full.
+    const untracked = settings.jobs.filter((job) => job.tracking !== 'full');
     return {
       tableName: this.table.tableName,
       idempotencyTableName: this.idempotencyTable.tableName,
@@ -270,6 +272,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       lanes: Object.fromEntries([...this.lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, queueArn: lane.queue.queueArn, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
       scheduler: { groupName: this.scheduleGroup.ref, roleArn: this.schedulerRole.roleArn, thresholdSeconds: settings.schedulerThreshold.toSeconds() },
       ...(redacted.length > 0 ? { redact: Object.fromEntries(redacted.map((job) => [job.kind, [...job.redact!]])) } : {}),
+      ...(untracked.length > 0 ? { tracking: Object.fromEntries(untracked.map((job) => [job.kind, job.tracking])) } : {}),
     };
   }
 

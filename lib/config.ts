@@ -35,6 +35,8 @@ export interface JoblineConfig {
   readonly idempotencyTableName: string;
   /** Per kind, the payload fields operators' tools show as `[redacted]` (the kinds' `redact`), for tools that do not import the kinds. */
   readonly redact?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Per kind not tracked in full, its tracking level (the kinds' `tracking`), so operators' tools can say what they cannot show. */
+  readonly tracking?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Environment variable holding a {@link JoblineConfig} as JSON. */
@@ -51,6 +53,7 @@ const configSchema = z.object({
     thresholdSeconds: z.number().int().min(0).max(900).default(900),
   }),
   redact: z.record(z.string(), z.array(z.string())).optional(),
+  tracking: z.record(z.string(), z.string()).optional(),
 });
 
 /** Reads and validates a config from JSON; the error names what is missing or wrong. */

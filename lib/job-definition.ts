@@ -125,7 +125,25 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
    * payload stays whole, so a retry still runs with it. @default none
    */
   readonly redact?: readonly string[];
+  /**
+   * How much of a job's life is recorded — a dial between visibility and price (see
+   * {@link TrackingLevel}). @default 'full'
+   */
+  readonly tracking?: TrackingLevel;
 }
+
+/**
+ * How much of a job's life its record shows:
+ * - `full`: queued, scheduled, running and finished jobs are all queryable (3 write units per
+ *   job with a 1 KB payload);
+ * - `from-claim`: the enqueue writes no record — the message is the job until a worker claims
+ *   it, and the claim writes the record (2 write units). Queued and scheduled jobs show only in
+ *   the lanes' depths, cannot be cancelled by id, and a failed send is the caller's error (no
+ *   sweeper to fall back on). Duplicate deliveries still never run the handler twice. Not with
+ *   `unique` or `debounce` (both point at the record), nor in a transactional enqueue.
+ */
+export type TrackingLevel = 'full' | 'from-claim';
+export const TRACKING_LEVELS: readonly TrackingLevel[] = ['full', 'from-claim'];
 
 /**
  * A job type, defined once as data and shared by the client (validation), the worker
@@ -149,6 +167,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly debounce?: Debounce<TPayload> | undefined;
   readonly group?: FairGroup<TPayload> | undefined;
   readonly redact?: readonly string[] | undefined;
+  readonly tracking: TrackingLevel;
 }
 
 /** The payload type a handler of a definition receives. */
@@ -195,6 +214,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
     debounce: input.debounce,
     group: input.group,
     redact: input.redact,
+    tracking: input.tracking ?? 'full',
   };
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
@@ -226,6 +246,9 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
     [!isIntegerIn(retention.failedSeconds, 60, 10 * 365 * 86_400), `retention.failedSeconds must be an integer of at least 60, got ${retention.failedSeconds}`],
     [d.redact !== undefined && (!Array.isArray(d.redact) || d.redact.length > 50 || !d.redact.every((path) => typeof path === 'string' && FIELD_PATH.test(path))),
       `redact must list at most 50 field paths like "email" or "card.number", got ${JSON.stringify(d.redact)}`],
+    [!TRACKING_LEVELS.includes(d.tracking), `tracking must be one of ${TRACKING_LEVELS.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(d.tracking)}`],
+    [d.tracking === 'from-claim' && d.unique !== undefined, 'tracking "from-claim" cannot be unique: a unique key points at the job\'s record, which a from-claim job has only once it runs (use tracking "full")'],
+    [d.tracking === 'from-claim' && d.debounce !== undefined, 'tracking "from-claim" cannot be debounced: enqueues join the pending job through its record (use tracking "full")'],
     [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
       `maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_LIMIT}, got ${d.maxPayloadBytes}`],
   ];

@@ -16,6 +16,8 @@ export interface JobMessage {
   readonly cron?: CronFiring & { readonly scheduledAt: string; readonly fallback: boolean };
   /** Flow-control state a waiting job's message carries: its reserved rate-limit turn (ms since the epoch), and the limit its record says it waits for. */
   readonly flow?: { readonly reservedAt?: number | undefined; readonly noted?: string | undefined } | undefined;
+  /** Who enqueued it, carried by a job that has no record until its claim (tracking `from-claim`): the claim keeps it as `createdBy`. */
+  readonly by?: string | undefined;
 }
 
 const jobMessageSchema = z.object({
@@ -25,6 +27,7 @@ const jobMessageSchema = z.object({
   payload: z.unknown(),
   cron: z.object({ schedule: z.string().min(1), scheduledTime: z.string() }).optional(),
   flow: z.object({ reservedAt: z.number().finite().optional(), noted: z.string().max(20).optional() }).optional(),
+  by: z.string().max(512).optional(),
 }).refine((m) => m.id !== undefined || m.cron !== undefined, { message: 'id is required', path: ['id'] });
 
 /** What reading a message needs besides its body. */
@@ -46,8 +49,8 @@ export const MESSAGE_ATTRIBUTES = {
 } as const;
 
 /** Serialises a message body. `payloadJson` is the payload already serialised (it was measured at validation). */
-export function encodeJobMessage(id: string, kind: string, payloadJson: string): string {
-  return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)},"payload":${payloadJson}}`;
+export function encodeJobMessage(id: string, kind: string, payloadJson: string, by?: string): string {
+  return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)}${by === undefined ? '' : `,"by":${JSON.stringify(by)}`},"payload":${payloadJson}}`;
 }
 
 /** The body of a message sent again to wait for flow control: the same job, carrying `flow` instead of what it carried. */

@@ -135,4 +135,7 @@ export const chaos = defineJob({
   timeoutSeconds: 5,
 });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos] as const;
+/** As test.echo, tracked from its claim: the enqueue writes no record. */
+export const fromClaim = defineJob({ kind: 'test.from-claim', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5, tracking: 'from-claim' });
+
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos, fromClaim] as const;

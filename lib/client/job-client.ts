@@ -84,6 +84,8 @@ interface PreparedJob {
   readonly uniqueUntil?: Date | undefined;
   /** When the kind is debounced: the payload's key. */
   readonly debounceKey?: string | undefined;
+  /** False for a kind tracked `from-claim`: no record is written; the message is the job until its claim. */
+  readonly recorded: boolean;
 }
 
 /**
@@ -177,7 +179,8 @@ export class JobClient {
   }
 
   /** Writes the records: plain ones in bulk, unique ones each with its key's claim. Returns the duplicates, by the id they would have had. */
-  private async insertAll(prepared: readonly PreparedJob[], now: Date): Promise<Map<string, EnqueuedJob>> {
+  private async insertAll(all: readonly PreparedJob[], now: Date): Promise<Map<string, EnqueuedJob>> {
+    const prepared = all.filter((p) => p.recorded);
     await this.store.insert(prepared.filter((p) => !p.record.uniqueKey).map((p) => p.record));
     const duplicates = new Map<string, EnqueuedJob>();
     for (const p of prepared.filter((p) => p.record.uniqueKey)) {
@@ -247,6 +250,7 @@ export class JobClient {
   private transactional(prepared: PreparedJob): TransactionalJob {
     const { record } = prepared;
     if (prepared.debounceKey) throw new InvalidEnqueueOptionsError(`"${record.kind}" is debounced: enqueue it with enqueue or enqueueMany (a transaction cannot join its key's pending job)`);
+    if (!prepared.recorded) throw new InvalidEnqueueOptionsError(`"${record.kind}" is tracked from its claim: it has no record to write in a transaction (use tracking "full", or enqueue it after your transaction)`);
     return { record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
   }
 
@@ -284,9 +288,12 @@ export class JobClient {
     flowKeyOf(definition, 'concurrency', payload, context);
     flowKeyOf(definition, 'rateLimit', payload, context);
     const debounceKey = flowKeyOf(definition, 'debounce', payload, context);
-    const message = { id, kind: definition.kind, body: encodeJobMessage(id, definition.kind, json), delaySeconds: viaScheduler ? 0 : delaySeconds, groupId: messageGroupOf(definition, payload, context) };
+    const recorded = definition.tracking === 'full';
+    // A job without a record until its claim carries who enqueued it; the claim keeps it.
+    const body = encodeJobMessage(id, definition.kind, json, recorded ? undefined : record.createdBy);
+    const message = { id, kind: definition.kind, body, delaySeconds: viaScheduler ? 0 : delaySeconds, groupId: messageGroupOf(definition, payload, context) };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
-    return { record, message, payloadJson: json, uniqueUntil, debounceKey };
+    return { record, message, payloadJson: json, uniqueUntil, debounceKey, recorded };
   }
 
   /** Whole seconds from now until the job may run. */
@@ -306,9 +313,15 @@ export class JobClient {
     return seconds;
   }
 
-  /** Keeps the payload of jobs whose message was not sent; failing that, the enqueue fails. */
+  /**
+   * Keeps the payload of jobs whose message was not sent, for the sweeper; failing that — or
+   * for a job with no record (tracking `from-claim`) — the enqueue fails for them.
+   */
   private async keepForSweeper(jobs: readonly PreparedJob[], now: Date): Promise<void> {
-    const results = await Promise.allSettled(jobs.map((j) => this.store.keepUndispatched(j.record.id, j.payloadJson, now)));
+    const results = await Promise.allSettled(jobs.map(async (j) => {
+      if (!j.recorded) throw new Error('no record to keep it on');
+      await this.store.keepUndispatched(j.record.id, j.payloadJson, now);
+    }));
     const lost = jobs.filter((_, i) => results[i]!.status === 'rejected').map((j) => j.record.id);
     if (lost.length > 0) throw new EnqueueError(lost);
   }

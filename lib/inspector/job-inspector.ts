@@ -17,6 +17,7 @@ import type { JobTransport } from '../transport/job-transport.js';
 import { CloudWatchQueueAges, queueNameOf } from '../transport/queue-age.js';
 import { childJobId } from '../flows/children.js';
 import { redactMessageBody, redactRecord } from '../redaction.js';
+import { listingNotes } from '../tracking.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
@@ -38,6 +39,8 @@ export interface JobPage {
   readonly jobs: JobRecord[];
   /** Pass as `before` for the next page; absent on the last one. */
   readonly next?: string | undefined;
+  /** What the listing cannot show: kinds not tracked in full (their `tracking`), in words. */
+  readonly notes?: readonly string[] | undefined;
 }
 
 /** What a DLQ redrive did. */
@@ -122,6 +125,12 @@ export class JobInspector {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`limit must be an integer from 1 to 1000, got ${limit}`);
     if (query.parentId) return this.children(query.parentId, query, limit);
     if (!query.status) throw new Error('list needs a status (or a parentId)');
+    const page = await this.listByStatus({ ...query, status: query.status }, limit);
+    const notes = listingNotes(this.config.tracking, query.status, query.kind);
+    return notes.length > 0 ? { ...page, notes } : page;
+  }
+
+  private async listByStatus(query: InspectorQuery & { status: JobStatus }, limit: number): Promise<JobPage> {
     const jobs: JobRecord[] = [];
     let before = query.before;
     for (let page = 0; page < PAGE_SCAN_LIMIT && jobs.length < limit; page++) {

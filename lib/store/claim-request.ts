@@ -8,6 +8,8 @@ export interface ClaimRequest {
   readonly payloadBytes: number;
   readonly now: Date;
   readonly leaseUntil: Date;
-  /** Kept as `createdBy` when the claim creates the record (a schedule firing). */
+  /** Kept as `createdBy` when the claim creates the record (a schedule firing, a `from-claim` job). */
   readonly createdBy?: string | undefined;
+  /** Kept as `createdAt` when the claim creates the record: when SQS took the message. @default now */
+  readonly createdAt?: Date | undefined;
 }

@@ -157,7 +157,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
     UpdateExpression: [
       'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease, claimToken = :token,',
       'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
-      'createdAt = if_not_exists(createdAt, :now), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
+      'createdAt = if_not_exists(createdAt, :created), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
       'REMOVE stateKey, nextRunAt, scheduleName, payloadJson, waitingFor',
     ].join(' '),
     ConditionExpression: `attribute_not_exists(sk) OR ${CLAIMABLE.expression} OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
@@ -167,6 +167,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
       ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
       ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)', ':token': token,
+      ':created': (request.createdAt ?? request.now).toISOString(),
     },
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -61,7 +61,7 @@ export class MemoryJobStore implements JobStore {
     this.writes.push(`claim ${request.id}`);
     const record: MutableRecord = existing ?? {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
-      payloadBytes: request.payloadBytes, createdAt: now, updatedAt: now, createdBy: request.createdBy ?? 'unknown (a message that arrived without a record)',
+      payloadBytes: request.payloadBytes, createdAt: (request.createdAt ?? request.now).toISOString(), updatedAt: now, createdBy: request.createdBy ?? 'unknown (a message that arrived without a record)',
     };
     Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined, payload: undefined, waitingFor: undefined });
     this.undispatched.delete(request.id);

@@ -68,7 +68,8 @@ async function claimAndRun(
     payloadBytes,
     now,
     leaseUntil: new Date(now.getTime() + leaseMs),
-    createdBy: job.cron ? `schedule:${job.cron.schedule}` : undefined,
+    createdBy: job.cron ? `schedule:${job.cron.schedule}` : job.by,
+    createdAt: new Date(message.sentTimestamp),
   });
 
   switch (claim.outcome) {

@@ -121,6 +121,8 @@ async function renderJobs() {
     return tr;
   }));
   if (page.jobs.length === 0) tbody.replaceChildren(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="6" class="muted">no jobs</td>' }));
+  // Kinds not tracked in full: what this listing cannot show.
+  document.getElementById('listing-notes').replaceChildren(...(page.notes ?? []).map((note) => Object.assign(document.createElement('li'), { textContent: note })));
 }
 
 async function renderDetail() {

@@ -1,0 +1,31 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { JobInspector } from '../../lib/inspector/job-inspector.js';
+import { encodeJobMessage } from '../../lib/job-message.js';
+import { client, handlerRuns, lane, sqs, stack, unique, waitForStatus, workerLogLines } from './support/deployed.js';
+import { waitFor } from './support/wait.js';
+
+describe('a kind tracked from its claim (test.from-claim), on the deployed stack', () => {
+  it('has no record while queued; the claim writes it (who enqueued it, when); a duplicate message does not run it again', async () => {
+    const value = unique('from-claim');
+    const job = await client.enqueue('test.from-claim', { value }, { delaySeconds: 3 });
+    // Held by SQS for 3 s: the job is only its message.
+    expect(await client.get(job.id)).toBeUndefined();
+    const record = await waitForStatus(job.id, 'succeeded', 30_000);
+    expect(record).toMatchObject({ kind: 'test.from-claim', attempt: 1, createdBy: 'integration-test' });
+    // createdAt is when SQS took the message, not when the worker claimed it.
+    expect(Date.parse(record.createdAt)).toBeLessThan(Date.parse(record.startedAt!) - 2_000);
+    expect(await handlerRuns(job.id)).toBe(1);
+
+    await sqs.send(new SendMessageCommand({ QueueUrl: lane.queueUrl, MessageBody: encodeJobMessage(job.id, 'test.from-claim', JSON.stringify({ value }), 'integration-test') }));
+    await waitFor('the duplicate to be dropped', async () => (await workerLogLines(job.id)).some((line) => line.includes('not claimable')), { timeoutMs: 30_000 });
+    expect(await handlerRuns(job.id)).toBe(1);
+  });
+
+  it('is named in the config, and operators\' listings of queued jobs say what they cannot show', async () => {
+    expect(stack.config.tracking).toEqual({ 'test.from-claim': 'from-claim' });
+    const page = await new JobInspector({ config: stack.config, sqs }).list({ status: 'queued', kind: 'test.from-claim' });
+    expect(page.notes).toEqual([expect.stringMatching(/test\.from-claim is tracked from its claim/)]);
+    expect((await new JobInspector({ config: stack.config, sqs }).list({ status: 'failed' })).notes).toBeUndefined();
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { JobClient, EnqueueError } from '../../lib/client/job-client.js';
+import { InvalidEnqueueOptionsError, type ConfigurationError } from '../../lib/errors.js';
+import { defineJob } from '../../lib/job-definition.js';
+import { decodeJobMessage } from '../../lib/job-message.js';
+import { createTestQueue } from '../../lib/testing/test-queue.js';
+import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
+import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
+import { MemoryTransport } from '../../lib/testing/memory-transport.js';
+import { testConfig } from '../../lib/testing/test-config.js';
+import { listingNotes } from '../../lib/tracking.js';
+import { defineHandler } from '../../lib/worker/job-handler.js';
+
+const ping = defineJob({ kind: 'ping.send', schema: z.object({ to: z.string() }), tracking: 'from-claim' });
+
+describe('tracking levels', () => {
+  it('are "full" unless a kind says otherwise; unknown levels, and from-claim with unique or debounce, are refused by name', () => {
+    expect(defineJob({ kind: 'a.b', schema: z.object({}) }).tracking).toBe('full');
+    expect(ping.tracking).toBe('from-claim');
+    expect(() => defineJob({ kind: 'a.b', schema: z.object({}), tracking: 'none' as 'full' })).toThrow(/tracking must be one of "full", "from-claim", got "none"/);
+    const refused = (options: object) => {
+      try {
+        defineJob({ kind: 'a.b', schema: z.object({ k: z.string() }), tracking: 'from-claim', ...options });
+        return [];
+      } catch (error) {
+        return (error as ConfigurationError).problems;
+      }
+    };
+    expect(refused({ unique: { key: (p: { k: string }) => p.k, windowSeconds: 60 } })).toEqual([expect.stringMatching(/from-claim" cannot be unique/)]);
+    expect(refused({ debounce: { key: (p: { k: string }) => p.k, windowSeconds: 5 } })).toEqual([expect.stringMatching(/from-claim" cannot be debounced/)]);
+  });
+
+  it('from-claim: the enqueue writes no record, only the message (carrying who enqueued it); the claim writes the record, and a duplicate never runs twice', async () => {
+    let runs = 0;
+    const queue = createTestQueue({ jobs: [defineHandler(ping, async () => { runs++; return { ok: true }; })] });
+    const job = await queue.client.enqueue(ping, { to: 'ada' });
+    expect(job).toMatchObject({ kind: 'ping.send', status: 'queued' });
+    expect(await queue.store.get(job.id)).toBeUndefined();
+    expect(queue.store.writes).toEqual([]);
+    const [message] = queue.transport.sent;
+    expect(decodeJobMessage(message!.body)).toMatchObject({ ok: true, message: { id: job.id, by: 'test', payload: { to: 'ada' } } });
+
+    const first = await queue.deliver(job.id);
+    expect(first.record).toMatchObject({ status: 'succeeded', attempt: 1, createdBy: 'test' });
+    // Claim and outcome: the two writes of a from-claim job.
+    expect(queue.store.writes).toEqual([`claim ${job.id}`, `succeeded ${job.id}`]);
+    await queue.deliver(job.id, { receiveCount: 2 });
+    expect(runs).toBe(1);
+  });
+
+  it('from-claim: a send that fails is the caller\'s error (there is no record for the sweeper), and so is a schedule that cannot be made', async () => {
+    const store = new MemoryJobStore();
+    const refusing = Object.assign(new MemoryTransport(), { send: async (_lane: string, messages: readonly { id: string }[]) => ({ failedIds: messages.map((m) => m.id) }) });
+    const client = new JobClient({ jobs: [ping], config: testConfig(), store, transport: refusing, scheduler: new MemoryScheduler() });
+    await expect(client.enqueue(ping, { to: 'ada' })).rejects.toThrow(EnqueueError);
+    expect(store.writes).toEqual([]);
+    const failingScheduler = Object.assign(new MemoryScheduler(), { scheduleOnce: async () => { throw new Error('Scheduler is down'); } });
+    const scheduling = new JobClient({ jobs: [ping], config: testConfig(), store, transport: new MemoryTransport(), scheduler: failingScheduler });
+    await expect(scheduling.enqueue(ping, { to: 'ada' }, { delaySeconds: 86_400 })).rejects.toThrow(EnqueueError);
+    expect(store.writes).toEqual([]);
+  });
+
+  it('from-claim: a delayed job waits as a message or a schedule only; a transactional enqueue is refused', async () => {
+    const queue = createTestQueue({ jobs: [ping] });
+    const soon = await queue.client.enqueue(ping, { to: 'ada' }, { delaySeconds: 30 });
+    const later = await queue.client.enqueue(ping, { to: 'bob' }, { delaySeconds: 86_400 });
+    expect([soon.status, later.status]).toEqual(['scheduled', 'scheduled']);
+    expect(queue.store.writes).toEqual([]);
+    expect(queue.scheduler.schedules.size).toBe(1);
+    expect(() => queue.client.transactionItems(ping, { to: 'ada' })).toThrow(InvalidEnqueueOptionsError);
+    expect(() => queue.client.transactionItems(ping, { to: 'ada' })).toThrow(/tracked from its claim/);
+  });
+
+  it('tells operators what a listing cannot show: queued and scheduled jobs of kinds tracked from their claim', () => {
+    const tracking = { 'ping.send': 'from-claim' };
+    expect(listingNotes(tracking, 'queued', undefined)).toEqual([expect.stringMatching(/^ping\.send is tracked from its claim: its queued and scheduled jobs have no record yet/)]);
+    expect(listingNotes(tracking, 'scheduled', 'ping.send')).toHaveLength(1);
+    expect(listingNotes(tracking, 'queued', 'email.send')).toEqual([]);
+    expect(listingNotes(tracking, 'failed', undefined)).toEqual([]);
+    expect(listingNotes(undefined, 'queued', undefined)).toEqual([]);
+  });
+});
