@@ -141,9 +141,16 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
  *   the lanes' depths, cannot be cancelled by id, and a failed send is the caller's error (no
  *   sweeper to fall back on). Duplicate deliveries still never run the handler twice. Not with
  *   `unique` or `debounce` (both point at the record), nor in a transactional enqueue.
+ * - `outcome`: only the outcome is recorded, once: no record at enqueue and no claim — the
+ *   worker reads whether the job already finished, runs it, and writes its final record
+ *   (1 write unit). What it gives up: the claim's fence — a duplicate delivered while the job
+ *   runs, or a worker that dies mid-run, runs the handler again (guard effects with
+ *   `ctx.once`); running and retrying jobs have no record; attempts are SQS's receive count. A
+ *   duplicate of a finished job is still dropped. Not with `unique`, `debounce`, flow-control
+ *   limits, `heartbeatSeconds`, backoffs past 12 hours, `ctx.spawn` or `ctx.then`.
  */
-export type TrackingLevel = 'full' | 'from-claim';
-export const TRACKING_LEVELS: readonly TrackingLevel[] = ['full', 'from-claim'];
+export type TrackingLevel = 'full' | 'from-claim' | 'outcome';
+export const TRACKING_LEVELS: readonly TrackingLevel[] = ['full', 'from-claim', 'outcome'];
 
 /**
  * A job type, defined once as data and shared by the client (validation), the worker
@@ -247,8 +254,12 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
     [d.redact !== undefined && (!Array.isArray(d.redact) || d.redact.length > 50 || !d.redact.every((path) => typeof path === 'string' && FIELD_PATH.test(path))),
       `redact must list at most 50 field paths like "email" or "card.number", got ${JSON.stringify(d.redact)}`],
     [!TRACKING_LEVELS.includes(d.tracking), `tracking must be one of ${TRACKING_LEVELS.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(d.tracking)}`],
-    [d.tracking === 'from-claim' && d.unique !== undefined, 'tracking "from-claim" cannot be unique: a unique key points at the job\'s record, which a from-claim job has only once it runs (use tracking "full")'],
-    [d.tracking === 'from-claim' && d.debounce !== undefined, 'tracking "from-claim" cannot be debounced: enqueues join the pending job through its record (use tracking "full")'],
+    [d.tracking !== 'full' && d.unique !== undefined, `tracking "${d.tracking}" cannot be unique: a unique key points at the job's record, which such a job has only once it runs (use tracking "full")`],
+    [d.tracking !== 'full' && d.debounce !== undefined, `tracking "${d.tracking}" cannot be debounced: enqueues join the pending job through its record (use tracking "full")`],
+    [d.tracking === 'outcome' && d.heartbeatSeconds !== undefined, 'tracking "outcome" cannot take heartbeatSeconds: a heartbeat renews the lease on a running record, which such a job does not have'],
+    [d.tracking === 'outcome' && (d.concurrency !== undefined || d.rateLimit !== undefined), 'tracking "outcome" cannot take concurrency or rateLimit: its attempts are counted by SQS receives, which a wait for a limit starts over'],
+    [d.tracking === 'outcome' && retry.backoffCapSeconds > MAX_VISIBILITY_SECONDS,
+      `tracking "outcome" needs retry.backoffCapSeconds of at most ${MAX_VISIBILITY_SECONDS} (12 h): its attempts are counted by SQS receives, which a retry through the Scheduler starts over`],
     [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
       `maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_LIMIT}, got ${d.maxPayloadBytes}`],
   ];

@@ -138,4 +138,7 @@ export const chaos = defineJob({
 /** As test.echo, tracked from its claim: the enqueue writes no record. */
 export const fromClaim = defineJob({ kind: 'test.from-claim', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5, tracking: 'from-claim' });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos, fromClaim] as const;
+/** As test.echo, tracked by its outcome only: no record until it finishes, no claim. */
+export const outcomeOnly = defineJob({ kind: 'test.outcome', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5, tracking: 'outcome' });
+
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly] as const;

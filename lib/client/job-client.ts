@@ -250,7 +250,7 @@ export class JobClient {
   private transactional(prepared: PreparedJob): TransactionalJob {
     const { record } = prepared;
     if (prepared.debounceKey) throw new InvalidEnqueueOptionsError(`"${record.kind}" is debounced: enqueue it with enqueue or enqueueMany (a transaction cannot join its key's pending job)`);
-    if (!prepared.recorded) throw new InvalidEnqueueOptionsError(`"${record.kind}" is tracked from its claim: it has no record to write in a transaction (use tracking "full", or enqueue it after your transaction)`);
+    if (!prepared.recorded) throw new InvalidEnqueueOptionsError(`"${record.kind}" is tracked "${this.registry.get(record.kind).tracking}": it has no record to write in a transaction (use tracking "full", or enqueue it after your transaction)`);
     return { record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
   }
 

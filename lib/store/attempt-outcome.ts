@@ -127,3 +127,18 @@ function withError(record: JobRecord, error: JobError): JobError[] {
 function after(now: Date, seconds: number): Date {
   return new Date(now.getTime() + seconds * 1000);
 }
+
+/** A run of a job tracked by its outcome only: what its record says besides the outcome. */
+export interface UntrackedRun {
+  readonly id: string;
+  readonly kind: string;
+  readonly lane: string;
+  /** SQS's receive count of the message (such a job has no claim to count attempts). */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly payloadBytes: number;
+  /** When SQS took the message. */
+  readonly createdAt: Date;
+  readonly startedAt: Date;
+  readonly createdBy?: string | undefined;
+}

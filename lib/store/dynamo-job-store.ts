@@ -10,9 +10,9 @@ import { CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, PARENT_
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
-import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult } from './job-store.js';
+import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from './job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
-import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentReport, showsFencedChange, statusOf, type FencedChange } from './job-writes.js';
+import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentReport, showsFencedChange, statusOf, untrackedPut, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
@@ -147,6 +147,10 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
         },
       })),
     ]);
+  }
+
+  async recordUntracked(run: UntrackedRun, outcome: SucceededOutcome | FailedOutcome): Promise<boolean> {
+    return (await ifConditionHolds(this.doc.send(new PutCommand(untrackedPut(this.tableName, run, outcome))))) !== undefined;
   }
 
   async markDispatched(id: string, status?: JobStatus): Promise<void> {

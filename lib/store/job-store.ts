@@ -1,4 +1,4 @@
-import type { AttemptOutcome, AttemptRef } from './attempt-outcome.js';
+import type { AttemptOutcome, AttemptRef, FailedOutcome, SucceededOutcome, UntrackedRun } from './attempt-outcome.js';
 import type { CancellationReason, TransactItem } from './job-transaction.js';
 import type { NewJob } from './new-job.js';
 import type { JobError, JobRecord, JobWait } from '../job-record.js';
@@ -13,6 +13,8 @@ export const CANCELLED_IN_FLIGHT = 'its message has not reached a worker yet (it
 export type { NewJob } from './new-job.js';
 
 /** What writing a unique job found: it was written, or another job holds the key. */
+export type { UntrackedRun } from './attempt-outcome.js';
+
 export type UniqueInsertResult = { readonly inserted: true } | { readonly inserted: false; readonly existingJobId: string };
 
 export type { ClaimRequest } from './claim-request.js';
@@ -58,6 +60,12 @@ export interface JobStore {
    * or failure is counted on its parent in the same transaction. False when a newer claim took over.
    */
   recordOutcome(ref: AttemptRef, outcome: AttemptOutcome): Promise<boolean>;
+  /**
+   * Writes the one record of a job tracked by its outcome only (tracking `outcome`): its final
+   * state, succeeded or failed, if the job has no record yet. False when it has one (a
+   * duplicate delivery that ran beside this one wrote first).
+   */
+  recordUntracked(run: UntrackedRun, outcome: SucceededOutcome | FailedOutcome): Promise<boolean>;
   /** Sets up a running job to parent `total` children: counters at 0 (children may finish before it waits). */
   prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean>;
   /** Writes children records (each only if absent: a retried parent never duplicates them). */

@@ -1,14 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JobStatus } from '../job-status.js';
-import type { ChildReport } from './attempt-outcome.js';
+import type { ChildReport, FailedOutcome, SucceededOutcome, UntrackedRun } from './attempt-outcome.js';
 import { jobKey, stateKey } from './job-item.js';
 import type { AttemptRef } from './attempt-outcome.js';
 import type { NewJob } from './new-job.js';
 import { statusIn } from './status-condition.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
 import type { ClaimRequest } from './claim-request.js';
+import { smallResult } from './small-result.js';
 
 const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
 
@@ -172,4 +173,21 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
+}
+
+/**
+ * The one item of a job tracked by its outcome only: its final state, written only where the
+ * job has no record (a duplicate that ran beside it may have written first).
+ */
+export function untrackedPut(tableName: string, run: UntrackedRun, outcome: SucceededOutcome | FailedOutcome): PutCommandInput {
+  const now = outcome.now.toISOString();
+  const common = {
+    ...jobKey(run.id), kind: run.kind, lane: run.lane, status: outcome.status, attempt: run.attempt, maxAttempts: run.maxAttempts,
+    payloadBytes: run.payloadBytes, createdAt: run.createdAt.toISOString(), updatedAt: now, startedAt: run.startedAt.toISOString(),
+    finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? 'unknown (a message that arrived without a record)', expiresAt: epochSeconds(outcome.expiresAt),
+  };
+  const Item = outcome.status === 'succeeded'
+    ? { ...common, result: smallResult(outcome.result) }
+    : { ...common, lastError: outcome.error, errors: outcome.errors, payloadJson: outcome.payloadJson, stateKey: stateKey('failed', run.id) };
+  return { TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(sk)' };
 }

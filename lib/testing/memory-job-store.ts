@@ -1,8 +1,8 @@
 import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
 import type { JobError, JobRecord, JobWait } from '../job-record.js';
 import { assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
-import type { AttemptOutcome, ChildReport } from '../store/attempt-outcome.js';
-import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult } from '../store/job-store.js';
+import type { AttemptOutcome, ChildReport, FailedOutcome, SucceededOutcome } from '../store/attempt-outcome.js';
+import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
@@ -67,6 +67,21 @@ export class MemoryJobStore implements JobStore {
     this.undispatched.delete(request.id);
     this.records.set(request.id, record);
     return { outcome: 'claimed', record: { ...record } };
+  }
+
+  async recordUntracked(run: UntrackedRun, outcome: SucceededOutcome | FailedOutcome): Promise<boolean> {
+    if (this.records.has(run.id)) return false;
+    this.writes.push(`untracked ${outcome.status} ${run.id}`);
+    const now = outcome.now.toISOString();
+    const record: MutableRecord = {
+      id: run.id, kind: run.kind, lane: run.lane, status: outcome.status, attempt: run.attempt, maxAttempts: run.maxAttempts,
+      payloadBytes: run.payloadBytes, createdAt: run.createdAt.toISOString(), updatedAt: now, startedAt: run.startedAt.toISOString(),
+      finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? 'unknown (a message that arrived without a record)', expiresAt: epochSeconds(outcome.expiresAt),
+    };
+    if (outcome.status === 'succeeded') record.result = smallResult(outcome.result);
+    else Object.assign(record, { lastError: outcome.error, errors: outcome.errors, payload: JSON.parse(outcome.payloadJson) });
+    this.records.set(run.id, record);
+    return true;
   }
 
   async recordOutcome(ref: AttemptRef, outcome: AttemptOutcome): Promise<boolean> {

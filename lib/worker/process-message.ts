@@ -5,6 +5,8 @@ import { DEFAULT_TIMEOUT_SECONDS, expiryOf, heartbeatLeaseSeconds, MAX_VISIBILIT
 import { toJobError } from '../retry/classify-failure.js';
 import { failJob } from './record-outcome.js';
 import { runClaimed } from './run-claimed.js';
+import { runUntracked } from './run-untracked.js';
+import { isFinished } from '../job-status.js';
 import { FINISH_RESERVE_MS, LEASE_GRACE_MS, type IncomingMessage, type MessageDisposition, type WorkerDependencies } from './worker-dependencies.js';
 
 export { FINISH_RESERVE_MS, LEASE_GRACE_MS, type ClaimedDelivery, type IncomingMessage, type JobEvent, type MessageDisposition, type WorkerDependencies } from './worker-dependencies.js';
@@ -60,6 +62,15 @@ async function claimAndRun(
 ): Promise<MessageDisposition> {
   const { now, startAt, timeoutMs, leaseSeconds, leaseMs, payloadBytes } = attempt;
   await deps.onStep?.('received', { ...job, attempt: 0, receiveCount: message.receiveCount });
+  if (definition?.tracking === 'outcome') {
+    // No claim: a record exists only once the job finished (or for a child or follow-up, made with one).
+    const existing = await deps.store.get(job.id);
+    if (!existing) return runUntracked({ message, job, deps, logger }, definition, { now, timeoutMs, payloadBytes });
+    if (isFinished(existing.status)) {
+      logger.info('dropping a delivery of a job that is not claimable', { status: existing.status });
+      return 'ack';
+    }
+  }
   const claim = await deps.store.claim({
     id: job.id,
     kind: job.kind,

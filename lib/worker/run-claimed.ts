@@ -1,4 +1,4 @@
-import { InvalidPayloadError, PayloadTooLargeError, PermanentError, type JoblineError } from '../errors.js';
+import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, PermanentError, type JoblineError } from '../errors.js';
 import { Spawner } from '../flows/children.js';
 import { followUpOf } from '../flows/follow-ups.js';
 import { once } from '../idempotency/once.js';
@@ -16,6 +16,8 @@ import { LEASE_GRACE_MS, type ClaimedDelivery, type MessageDisposition } from '.
 export interface AttemptLimits {
   readonly timeoutMs: number;
   readonly leaseSeconds?: number | undefined;
+  /** A run without a record (tracking `outcome`): `ctx.spawn` and `ctx.then`, which need one, are refused. */
+  readonly untracked?: boolean | undefined;
 }
 
 /**
@@ -80,11 +82,20 @@ function handlerContext(delivery: ClaimedDelivery, started: Date, limits: Attemp
       now: deps.now,
     }, key, fn, options),
     then: (next, payload) => {
+      if (limits.untracked) throw needsRecord('ctx.then', job.kind);
       followUps.push(followUpOf(next as JobDefinition, payload, job.id, deps));
     },
-    spawn: (children, payloads, options) => spawner.spawn(children as JobDefinition, payloads, options),
+    spawn: async (children, payloads, options) => {
+      if (limits.untracked) throw needsRecord('ctx.spawn', job.kind);
+      return spawner.spawn(children as JobDefinition, payloads, options);
+    },
   };
   return { context, controller, followUps, spawner };
+}
+
+/** The (permanent) error of a call that needs the job's record, in a run that has none. */
+function needsRecord(call: string, kind: string): ConfigurationError {
+  return new ConfigurationError(call, [`kind "${kind}" is tracked by its outcome only: its jobs have no record to hang a ${call === 'ctx.spawn' ? 'child' : 'follow-up'} on (use tracking "full" or "from-claim")`]);
 }
 
 /** The payload parsed by its schema, or the (permanent) error that a mismatch is. */

@@ -178,6 +178,28 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       });
     });
 
+    describe('outcome-only records (tracking "outcome")', () => {
+      const runOf = (id: string) => ({ id, kind: 'conformance.job', lane, attempt: 2, maxAttempts: 3, payloadBytes: 12, createdAt: at(-5_000), startedAt: at(-1_000), createdBy: 'conformance' });
+      const base = { id: 'x', kind: 'conformance.job', lane, status: 'running', attempt: 2, maxAttempts: 3, payloadBytes: 12, createdAt: at().toISOString(), updatedAt: at().toISOString() } as JobRecord;
+
+      it('writes a success as the job\'s one record, once: a second write (a duplicate that ran beside it) is refused', async () => {
+        const { store } = setup();
+        const id = newJob().id;
+        expect(await store.recordUntracked(runOf(id), succeeded(base, { now: at(), durationMs: 7, result: { n: 1 }, retentionSeconds: 60 }))).toBe(true);
+        expect(await store.get(id)).toMatchObject({ status: 'succeeded', attempt: 2, maxAttempts: 3, durationMs: 7, result: { n: 1 }, createdBy: 'conformance' });
+        expect(await store.recordUntracked(runOf(id), succeeded(base, { now: at(), durationMs: 9, result: { n: 2 }, retentionSeconds: 60 }))).toBe(false);
+        expect((await store.get(id))?.result).toEqual({ n: 1 });
+      });
+
+      it('writes a failure with its error and payload, listed with the failed jobs', async () => {
+        const { store } = setup();
+        const id = newJob().id;
+        expect(await store.recordUntracked(runOf(id), failed(base, { now: at(), error: error('no', 2), payloadJson: '{"n":1}', retentionSeconds: 60 }))).toBe(true);
+        expect(await store.get(id)).toMatchObject({ status: 'failed', lastError: { message: 'no' }, payload: { n: 1 } });
+        expect((await store.list({ status: 'failed', limit: 1000 })).map((r) => r.id)).toContain(id);
+      });
+    });
+
     describe('outcomes', () => {
       it('keeps the error history and the next run of a retrying job, and the payload of a failed one', async () => {
         const { store } = setup();

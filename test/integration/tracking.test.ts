@@ -23,9 +23,26 @@ describe('a kind tracked from its claim (test.from-claim), on the deployed stack
   });
 
   it('is named in the config, and operators\' listings of queued jobs say what they cannot show', async () => {
-    expect(stack.config.tracking).toEqual({ 'test.from-claim': 'from-claim' });
+    expect(stack.config.tracking).toEqual({ 'test.from-claim': 'from-claim', 'test.outcome': 'outcome' });
     const page = await new JobInspector({ config: stack.config, sqs }).list({ status: 'queued', kind: 'test.from-claim' });
     expect(page.notes).toEqual([expect.stringMatching(/test\.from-claim is tracked from its claim/)]);
     expect((await new JobInspector({ config: stack.config, sqs }).list({ status: 'failed' })).notes).toBeUndefined();
   });
 });
+
+describe('a kind tracked by its outcome only (test.outcome), on the deployed stack', () => {
+  it('has no record until it finishes; then one, with its attempt and who enqueued it; a duplicate of the finished job runs nothing', async () => {
+    const value = unique('outcome');
+    const job = await client.enqueue('test.outcome', { value }, { delaySeconds: 2 });
+    expect(await client.get(job.id)).toBeUndefined();
+    const record = await waitForStatus(job.id, 'succeeded', 30_000);
+    expect(record).toMatchObject({ kind: 'test.outcome', attempt: 1, createdBy: 'integration-test', result: { echo: value } });
+    expect(record.leaseUntil).toBeUndefined();
+    expect(await handlerRuns(job.id)).toBe(1);
+
+    await sqs.send(new SendMessageCommand({ QueueUrl: lane.queueUrl, MessageBody: encodeJobMessage(job.id, 'test.outcome', JSON.stringify({ value }), 'integration-test') }));
+    await waitFor('the duplicate to be dropped', async () => (await workerLogLines(job.id)).some((line) => line.includes('not claimable')), { timeoutMs: 30_000 });
+    expect(await handlerRuns(job.id)).toBe(1);
+  });
+});
+
