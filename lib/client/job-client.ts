@@ -84,7 +84,7 @@ interface PreparedJob {
   readonly uniqueUntil?: Date | undefined;
   /** When the kind is debounced: the payload's key. */
   readonly debounceKey?: string | undefined;
-  /** False for a kind tracked `from-claim`: no record is written; the message is the job until its claim. */
+  /** False for a kind not tracked in full (`from-claim`, `outcome`): no record is written; the message is the job until it runs. */
   readonly recorded: boolean;
 }
 
@@ -289,7 +289,7 @@ export class JobClient {
     flowKeyOf(definition, 'rateLimit', payload, context);
     const debounceKey = flowKeyOf(definition, 'debounce', payload, context);
     const recorded = definition.tracking === 'full';
-    // A job without a record until its claim carries who enqueued it; the claim keeps it.
+    // A job without a record until it runs carries who enqueued it; its first record keeps it.
     const body = encodeJobMessage(id, definition.kind, json, recorded ? undefined : record.createdBy);
     const message = { id, kind: definition.kind, body, delaySeconds: viaScheduler ? 0 : delaySeconds, groupId: messageGroupOf(definition, payload, context) };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
@@ -315,7 +315,7 @@ export class JobClient {
 
   /**
    * Keeps the payload of jobs whose message was not sent, for the sweeper; failing that — or
-   * for a job with no record (tracking `from-claim`) — the enqueue fails for them.
+   * for a job with no record (a kind not tracked in full) — the enqueue fails for them.
    */
   private async keepForSweeper(jobs: readonly PreparedJob[], now: Date): Promise<void> {
     const results = await Promise.allSettled(jobs.map(async (j) => {

@@ -20,7 +20,8 @@ export async function runUntracked(
   const { message, job, deps } = base;
   const run: UntrackedRun = {
     id: job.id, kind: job.kind, lane: message.lane, attempt: message.receiveCount, maxAttempts: definition.retry.maxAttempts,
-    payloadBytes: attempt.payloadBytes, createdAt: new Date(message.sentTimestamp), startedAt: attempt.now, createdBy: job.by,
+    payloadBytes: attempt.payloadBytes, createdAt: new Date(message.sentTimestamp), startedAt: attempt.now,
+    createdBy: job.cron ? `schedule:${job.cron.schedule}` : job.by,
   };
   // The record the attempt runs with: what a claim would have written, kept in memory only.
   const record: JobRecord = {
