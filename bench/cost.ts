@@ -17,7 +17,8 @@ import { JobClient } from '../lib/client/job-client.js';
 import type { JoblineConfig } from '../lib/config.js';
 import { defineJob, type AnyJobDefinition } from '../lib/job-definition.js';
 import { createWorker } from '../lib/worker/create-worker.js';
-import { defineHandler } from '../lib/worker/job-handler.js';
+import { defineHandler, type AnyBoundJob } from '../lib/worker/job-handler.js';
+import { PermanentError } from '../lib/errors.js';
 import { awsBackends } from '../lib/aws/clients.js';
 import { dispatchKept } from '../lib/flows/dispatch.js';
 import { useAwsEnvironment } from '../scripts/lib/aws-environment.js';
@@ -32,6 +33,19 @@ const PRICES = { writeUnit: 0.625, readUnit: 0.125, sqsRequest: 0.4, lambdaReque
 
 const schema = z.object({ data: z.string(), key: z.string().default('k') });
 const bench = defineJob({ kind: 'bench.noop', schema, retry: { backoffBaseSeconds: 1 } });
+/** A kind per path a job can take (see `paths` below). */
+const small = z.object({ data: z.string() });
+const path = {
+  retried: defineJob({ kind: 'bench.retried', schema, retry: { backoffBaseSeconds: 1, jitter: 0 } }),
+  failed: defineJob({ kind: 'bench.failed', schema }),
+  predecessor: defineJob({ kind: 'bench.predecessor', schema }),
+  followUp: defineJob({ kind: 'bench.follow-up', schema: small }),
+  parent: defineJob({ kind: 'bench.parent', schema: small }),
+  child: defineJob({ kind: 'bench.child', schema: small }),
+  unique: defineJob({ kind: 'bench.unique', schema, unique: { key: (p) => p.key, windowSeconds: 3600 } }),
+  heartbeat: defineJob({ kind: 'bench.heartbeat', schema, heartbeatSeconds: 5, timeoutSeconds: 30 }),
+};
+const CHILDREN = 100;
 /** The plain kind at each tracking level below `full`. */
 const fromClaim = defineJob({ kind: 'bench.from-claim', schema, retry: { backoffBaseSeconds: 1 }, tracking: 'from-claim' });
 const outcomeOnly = defineJob({ kind: 'bench.outcome', schema, retry: { backoffBaseSeconds: 1 }, tracking: 'outcome' });
@@ -101,9 +115,9 @@ async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSC
  * invoke, delete the rest. Empty receives (the event source's idle polling, billed per queue
  * whatever the load, not per job) are not counted.
  */
-async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBClient, definition: AnyJobDefinition, runs: number, pollers = 1): Promise<{ invocations: number }> {
+async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBClient, jobs: (ran: () => void) => AnyBoundJob[], runs: number, pollers = 1): Promise<{ invocations: number }> {
   let ran = 0;
-  const worker = createWorker({ jobs: [defineHandler(definition, async () => { ran++; })], config, ...awsBackends(config, { dynamodb, sqs }), logger: new Logger({ logLevel: 'SILENT' }), metrics: false });
+  const worker = createWorker({ jobs: jobs(() => { ran++; }), config, ...awsBackends(config, { dynamodb, sqs }), logger: new Logger({ logLevel: 'SILENT' }), metrics: false });
   const queueUrl = config.lanes.default!.queueUrl;
   const arn = config.lanes.default!.queueArn;
   let invocations = 0;
@@ -167,16 +181,22 @@ interface Scenario {
   readonly jobs?: number;
   /** Handler runs they come to (fewer than jobs when debounced). @default jobs */
   readonly runs?: number;
+  /** Jobs each enqueued one stands for, when it makes more (a parent and its children). @default 1 */
+  readonly perJobOf?: number;
   /** Concurrent invocations of the worker. @default 1 */
   readonly pollers?: number;
   /** The payload of job i. @default 1 KB of JSON */
   readonly payload?: (i: number) => Record<string, unknown>;
+  /** The kinds the worker runs, each counting its runs with `ran`. @default the kind, doing nothing */
+  readonly handlers?: (ran: () => void) => AnyBoundJob[];
 }
 
 async function scenario(spec: Scenario): Promise<Record<string, string | number>> {
   const { label, enqueue } = spec;
   const definition = spec.definition ?? bench;
-  const jobs = spec.jobs ?? DEFAULT_JOBS;
+  const enqueued = spec.jobs ?? DEFAULT_JOBS;
+  // Figures are per job: a parent's children count as jobs too.
+  const jobs = enqueued * (spec.perJobOf ?? 1);
   const { dynamodb, sqs } = meteredClients();
   const name = `jobline-bench-${Date.now()}`;
   const config = await createResources(name, dynamodb, sqs);
@@ -189,16 +209,17 @@ async function scenario(spec: Scenario): Promise<Record<string, string | number>
   const payload = spec.payload ?? (() => KILOBYTE);
   let dispatcherInvocations = 0;
   if (enqueue === 'batched') {
-    for (let i = 0; i < jobs; i += 100) await client.enqueueMany(Array.from({ length: Math.min(100, jobs - i) }, (_, j) => ({ job: definition, payload: payload(i + j) })));
+    for (let i = 0; i < enqueued; i += 100) await client.enqueueMany(Array.from({ length: Math.min(100, enqueued - i) }, (_, j) => ({ job: definition, payload: payload(i + j) })));
   } else if (enqueue === 'single') {
-    for (let i = 0; i < jobs; i++) await client.enqueue(definition, payload(i));
+    for (let i = 0; i < enqueued; i++) await client.enqueue(definition, payload(i));
   } else {
     // Each job in a transaction of its own (the caller's business items would add their own cost).
     const ids: string[] = [];
-    for (let i = 0; i < jobs; i++) ids.push(...(await client.enqueueInTransaction([], [{ job: definition, payload: payload(i) }])).map((j) => j.id));
+    for (let i = 0; i < enqueued; i++) ids.push(...(await client.enqueueInTransaction([], [{ job: definition, payload: payload(i) }])).map((j) => j.id));
     dispatcherInvocations = await dispatchFromStream(client, ids, config, backends);
   }
-  const { invocations: workerInvocations } = await drain(config, sqs, dynamodb, definition, spec.runs ?? jobs, spec.pollers);
+  const handlers = spec.handlers ?? ((ran: () => void) => [defineHandler(definition, async () => { ran(); })]);
+  const { invocations: workerInvocations } = await drain(config, sqs, dynamodb, handlers, spec.runs ?? jobs, spec.pollers);
   const invocations = workerInvocations + dispatcherInvocations;
   const sqsRequests = [...meter.sqs.values()].reduce((a, b) => a + b, 0);
   const w = (meter.tableUnits + meter.indexUnits) / jobs;
@@ -253,6 +274,41 @@ try {
     await scenario({ label: 'debounce: bursts of 10 enqueues per key (per enqueue)', enqueue: 'single', definition: limited.debounce, payload: (i) => ({ ...KILOBYTE, key: `report-${Math.floor(i / 10)}` }), runs: Math.ceil(DEFAULT_JOBS / 10) }),
     await scenario({ label: 'fair group (MessageGroupId, 20 tenants)', enqueue: 'batched', definition: limited.group, payload: tenants }),
   ];
+  const unique = (i: number) => ({ ...KILOBYTE, key: `unique-${i}` });
+  const parents = Math.max(1, Math.round(DEFAULT_JOBS / 100));
+  const pathRows = [
+    rows[0]!,
+    await scenario({
+      label: 'one retry (first attempt fails, transient)', enqueue: 'batched', definition: path.retried, runs: DEFAULT_JOBS * 2,
+      handlers: (ran) => [defineHandler(path.retried, async (_p, ctx) => { ran(); if (ctx.attempt === 1) throw new Error('transient'); })],
+    }),
+    await scenario({
+      label: 'permanent failure (DLQ, payload kept on the record)', enqueue: 'batched', definition: path.failed,
+      handlers: (ran) => [defineHandler(path.failed, async () => { ran(); throw new PermanentError('bad input'); })],
+    }),
+    await scenario({
+      label: 'with a follow-up (ctx.then; both jobs, per predecessor)', enqueue: 'batched', definition: path.predecessor, runs: DEFAULT_JOBS * 2,
+      handlers: (ran) => [
+        defineHandler(path.predecessor, async (_p, ctx) => { ran(); ctx.then(path.followUp, { data: 'next' }); }),
+        defineHandler(path.followUp, async () => { ran(); }),
+      ],
+    }),
+    await scenario({
+      label: `a parent with ${CHILDREN} children (ctx.spawn; per job, parent and children)`, enqueue: 'batched', definition: path.parent, jobs: parents, runs: parents * (CHILDREN + 1),
+      payload: () => ({ data: 'parent' }), perJobOf: CHILDREN + 1,
+      handlers: (ran) => [
+        defineHandler(path.parent, async (_p, ctx) => { ran(); await ctx.spawn(path.child, Array.from({ length: CHILDREN }, (_, i) => ({ data: `child ${i}` }))); }),
+        defineHandler(path.child, async () => { ran(); }),
+      ],
+    }),
+    await scenario({ label: 'unique key (claim item written with the record, in a transaction)', enqueue: 'batched', definition: path.unique, payload: unique }),
+    await scenario({
+      label: 'heartbeat kind, one heartbeat', enqueue: 'batched', definition: path.heartbeat,
+      handlers: (ran) => [defineHandler(path.heartbeat, async (_p, ctx) => { ran(); await ctx.heartbeat({ step: 1 }); })],
+    }),
+  ];
+  console.log('\nEvery path a job can take, per job (the plain happy path first)');
+  console.table(pathRows);
   console.log('\nFlow control, per job enqueued (the same measure as above)');
   console.table(flowRows);
   console.log('Targets (DESIGN.md): W ≤ 3 index writes included, ≤ 0.35 SQS requests per job; $ = 0.625·W + 0.125·R + 0.40·SQS + 0.20·Lambda invocations per job (R: read request units).');
