@@ -12,6 +12,9 @@ import type { FlowDependencies } from './flow-dependencies.js';
 /** What settling a parent needs (the worker's dependencies, or the sweeper's). */
 export type SettleDependencies = Pick<FlowDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
 
+/** How long a parent's settling stays taken: past it, another child (or the sweeper) takes it over. */
+export const SETTLEMENT_STALE_MS = 60_000;
+
 /** Entries of each list field a parent's summary gathers from its children's results. */
 export const MAX_SUMMARY_LIST = 1000;
 
@@ -97,6 +100,8 @@ export async function settleParent(parentId: string, deps: SettleDependencies, l
     return;
   }
   if (parent.status !== 'waiting' || (parent.childrenDone ?? 0) < total) return;
+  // Children that finish together all get here: one reads their results and finishes the parent.
+  if (!(await deps.store.claimSettlement(parentId, now, SETTLEMENT_STALE_MS))) return;
   const children = [];
   for (let i = 0; i < total; i += 50) {
     children.push(...(await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => deps.store.get(childJobId(parentId, i + j, deps.shardCount))))));

@@ -12,7 +12,7 @@ import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
 import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from './job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
-import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentReport, showsFencedChange, statusOf, untrackedPut, type FencedChange } from './job-writes.js';
+import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentReport, showsFencedChange, settlementClaim, statusOf, untrackedPut, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
@@ -201,6 +201,10 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
         }
       }));
     }
+  }
+
+  async claimSettlement(id: string, now: Date, staleAfterMs: number): Promise<boolean> {
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand(settlementClaim(this.tableName, id, now, staleAfterMs))))) !== undefined;
   }
 
   async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {

@@ -70,6 +70,12 @@ export interface JobStore {
   prepareChildren(ref: AttemptRef, update: { total: number; failFast: boolean }): Promise<boolean>;
   /** Writes children records (each only if absent: a retried parent never duplicates them). */
   insertChildren(children: readonly NewJob[]): Promise<void>;
+  /**
+   * Takes the settling of a waiting parent whose children have all finished, so that one of the
+   * children finishing together reads its siblings' results, not each of them: true for the
+   * first caller, and again once `staleAfterMs` has passed (the one that took it died).
+   */
+  claimSettlement(id: string, now: Date, staleAfterMs: number): Promise<boolean>;
   /** Finishes a waiting parent (`waiting` → `succeeded` / `failed`); false when it was not waiting. */
   finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean>;
   /**

@@ -191,3 +191,15 @@ export function untrackedPut(tableName: string, run: UntrackedRun, outcome: Succ
     : { ...common, lastError: outcome.error, errors: outcome.errors, payloadJson: outcome.payloadJson, stateKey: stateKey('failed', run.id) };
   return { TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(sk)' };
 }
+
+/** Takes a waiting parent's settling: written only if no one holds it, or its holder's time is older than `staleAfterMs`. */
+export function settlementClaim(tableName: string, id: string, now: Date, staleAfterMs: number): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: jobKey(id),
+    UpdateExpression: 'SET settlingAt = :now',
+    ConditionExpression: '#status = :waiting AND (attribute_not_exists(settlingAt) OR settlingAt < :stale)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':now': now.toISOString(), ':waiting': 'waiting', ':stale': new Date(now.getTime() - staleAfterMs).toISOString() },
+  };
+}

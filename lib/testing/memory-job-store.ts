@@ -20,6 +20,8 @@ export class MemoryJobStore implements JobStore {
   readonly records = new Map<string, MutableRecord>();
   /** Every write, in order, for assertions: `<write> <job id>`. */
   readonly writes: string[] = [];
+  /** When each parent's settling was taken (`claimSettlement`), kept off its record as DynamoDB keeps it off the record it returns. */
+  private readonly settling = new Map<string, number>();
   /** Jobs whose message waits to be sent (the sweeper's undispatched set). */
   readonly undispatched = new Set<string>();
   /** Unique-key claims: key → job id and when the window ends. */
@@ -67,6 +69,15 @@ export class MemoryJobStore implements JobStore {
     this.undispatched.delete(request.id);
     this.records.set(request.id, record);
     return { outcome: 'claimed', record: { ...record } };
+  }
+
+  async claimSettlement(id: string, now: Date, staleAfterMs: number): Promise<boolean> {
+    if (this.records.get(id)?.status !== 'waiting') return false;
+    const settling = this.settling.get(id);
+    if (settling !== undefined && settling >= now.getTime() - staleAfterMs) return false;
+    this.writes.push(`claimSettlement ${id}`);
+    this.settling.set(id, now.getTime());
+    return true;
   }
 
   async recordUntracked(run: UntrackedRun, outcome: SucceededOutcome | FailedOutcome): Promise<boolean> {

@@ -325,6 +325,21 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await store.finishParent(parent.id, { now: at(), status: 'succeeded', result: {}, expiresAt })).toBe(false);
       });
 
+      it('lets one caller at a time take a waiting parent\'s settling, another once it is stale, none once the parent is not waiting', async () => {
+        const { store } = setup();
+        const parent = await running();
+        const ref = { id: parent.id, attempt: 1 };
+        await store.prepareChildren(ref, { total: 1, failFast: false });
+        expect(await store.claimSettlement(parent.id, at(), 60_000)).toBe(false);
+        await store.recordOutcome(ref, waiting({ now: at(), durationMs: 1 }));
+        const taken = await Promise.all([1, 2, 3, 4, 5].map(() => store.claimSettlement(parent.id, at(), 60_000)));
+        expect(taken.filter(Boolean)).toHaveLength(1);
+        expect(await store.claimSettlement(parent.id, at(61_000), 60_000)).toBe(true);
+        expect(Object.keys((await store.get(parent.id))!)).not.toContain('settlingAt');
+        await store.finishParent(parent.id, { now: at(), status: 'succeeded', result: {}, expiresAt: at(3_600_000) });
+        expect(await store.claimSettlement(parent.id, at(200_000), 60_000)).toBe(false);
+      });
+
       it('refuses a child\'s outcome when its parent was never prepared, recording nothing', async () => {
         const { store } = setup();
         const orphan = await running(newJob({ parentId: newJobId(setup().shardCount) }));

@@ -60,6 +60,23 @@ describe('parents and children', () => {
     });
   });
 
+  it('reads its children\'s results once, when several finish together: one of them takes the settling', async () => {
+    const id = await startParent({ chunks: 10 });
+    const reads = new Map<string, number>();
+    const get = store.get.bind(store);
+    store.get = async (jobId: string) => {
+      reads.set(jobId, (reads.get(jobId) ?? 0) + 1);
+      return get(jobId);
+    };
+    // The ten children finish together (one batch, processed concurrently).
+    await Promise.all(transport.sent.slice(0, 10).map((m) => queue.deliver(m.id)));
+    expect(await get(id)).toMatchObject({ status: 'succeeded', result: { children: { total: 10, succeeded: 10 } } });
+    // Each child's record is read twice: once by the settling, once by the test queue reporting the delivery.
+    const childReads = transport.sent.slice(0, 10).map((m) => reads.get(m.id) ?? 0);
+    expect(childReads).toEqual(Array(10).fill(2));
+    expect(store.writes.filter((w) => w === `claimSettlement ${id}`)).toHaveLength(1);
+  });
+
   it('fails fast: one child failing permanently fails the parent and cancels the children not started', async () => {
     const id = await startParent({ chunks: 4, fatalAt: 1 });
     await deliverSent(0);
