@@ -36,14 +36,18 @@ const worker = createWorker({
 });
 
 /**
- * Random kills for the reliability suite: with `TEST_KILLS` set ({"chance":0.15,"withinMs":400}),
+ * Random kills for the reliability suite: with `TEST_KILLS` set ({"chance":0.3,"withinMs":400}),
  * each invocation is killed (process.exit) with that chance at a random moment within that
- * many milliseconds of its start — wherever its jobs happen to be.
+ * many milliseconds of its start — wherever its jobs happen to be. Only batches whose messages
+ * have all been received at most `maxReceives` times (default 3) are killed, so that no job is
+ * killed on every one of its attempts.
  */
-const kills = process.env.TEST_KILLS ? (JSON.parse(process.env.TEST_KILLS) as { chance: number; withinMs: number }) : undefined;
+const kills = process.env.TEST_KILLS ? (JSON.parse(process.env.TEST_KILLS) as { chance: number; withinMs: number; maxReceives?: number }) : undefined;
 
 export const handler: typeof worker = async (event, context) => {
-  const afterMs = kills && Math.random() < kills.chance ? Math.floor(Math.random() * kills.withinMs) : undefined;
+  const receives = Math.max(...event.Records.map((r) => Number(r.attributes?.ApproximateReceiveCount ?? 1)));
+  const killable = kills !== undefined && receives <= (kills.maxReceives ?? 3);
+  const afterMs = killable && Math.random() < kills.chance ? Math.floor(Math.random() * kills.withinMs) : undefined;
   const kill = afterMs === undefined ? undefined : setTimeout(() => {
     console.error(`test: killing the worker process at random, ${afterMs} ms into a batch of ${event.Records.length}`);
     process.exit(1);
