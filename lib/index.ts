@@ -31,6 +31,8 @@ export {
   type RateLimit,
   type Debounce,
   type FairGroup,
+  type TrackingLevel,
+  TRACKING_LEVELS,
   MAX_CONCURRENCY_LIMIT,
   MAX_RATE_LIMIT,
   MAX_RATE_PERIOD_SECONDS,
