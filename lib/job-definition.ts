@@ -139,7 +139,7 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
  * - `from-claim`: the enqueue writes no record — the message is the job until a worker claims
  *   it, and the claim writes the record (2 write units). Queued and scheduled jobs show only in
  *   the lanes' depths, cannot be cancelled by id, and a failed send is the caller's error (no
- *   sweeper to fall back on). Duplicate deliveries still never run the handler twice. Not with
+ *   sweeper to fall back on). A duplicate delivery is still dropped by the claim. Not with
  *   `unique` or `debounce` (both point at the record), nor in a transactional enqueue.
  * - `outcome`: only the outcome is recorded, once: no record at enqueue and no claim — the
  *   worker reads whether the job already finished, runs it, and writes its final record

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { ownWriteToken } from '../aws/conditional-write.js';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,7 +18,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
 
   async start(key: string, jobId: string, now: Date, leaseUntil: Date, expiresAt: Date): Promise<StartResult> {
     // Kept on the marker, so that a start whose response was lost knows its own write when the SDK retries it.
-    const token = randomBytes(9).toString('base64url');
+    const token = ownWriteToken();
     try {
       await this.doc.send(new PutCommand({
         TableName: this.tableName,

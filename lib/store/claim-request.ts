@@ -1,3 +1,6 @@
+/** `createdBy` of a record first written by a worker for a message that says nobody (a raw message, an older client). */
+export const UNKNOWN_CREATOR = 'unknown (a message that arrived without a record)';
+
 /** A worker's request to take a job for one attempt. */
 export interface ClaimRequest {
   readonly id: string;

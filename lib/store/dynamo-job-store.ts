@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,7 +15,7 @@ import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, ne
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
-import { ifConditionHolds } from '../aws/conditional-write.js';
+import { ifConditionHolds, ownWriteToken } from '../aws/conditional-write.js';
 
 /** Times a write that lost a race to another writer is tried again before it gives up. */
 const RACE_RETRIES = 3;
@@ -104,8 +103,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const now = request.now.toISOString();
-    // 12 characters: unique among the claims of one job, and light on the item's billed size.
-    const token = randomBytes(9).toString('base64url');
+    const token = ownWriteToken();
     try {
       const output = await this.doc.send(new UpdateCommand(claimUpdate(this.tableName, request, token)));
       return { outcome: 'claimed', record: toJobRecord(output.Attributes ?? {}) };

@@ -8,7 +8,7 @@ import type { AttemptRef } from './attempt-outcome.js';
 import type { NewJob } from './new-job.js';
 import { statusIn } from './status-condition.js';
 import { CLAIMABLE_STATUSES } from '../job-status.js';
-import type { ClaimRequest } from './claim-request.js';
+import { UNKNOWN_CREATOR, type ClaimRequest } from './claim-request.js';
 import { smallResult } from './small-result.js';
 
 const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
@@ -167,7 +167,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       ...CLAIMABLE.values, ':running': 'running',
       ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
       ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
-      ':createdBy': request.createdBy ?? 'unknown (a message that arrived without a record)', ':token': token,
+      ':createdBy': request.createdBy ?? UNKNOWN_CREATOR, ':token': token,
       ':created': (request.createdAt ?? request.now).toISOString(),
     },
     ReturnValues: 'ALL_NEW',
@@ -184,7 +184,7 @@ export function untrackedPut(tableName: string, run: UntrackedRun, outcome: Succ
   const common = {
     ...jobKey(run.id), kind: run.kind, lane: run.lane, status: outcome.status, attempt: run.attempt, maxAttempts: run.maxAttempts,
     payloadBytes: run.payloadBytes, createdAt: run.createdAt.toISOString(), updatedAt: now, startedAt: run.startedAt.toISOString(),
-    finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? 'unknown (a message that arrived without a record)', expiresAt: epochSeconds(outcome.expiresAt),
+    finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? UNKNOWN_CREATOR, expiresAt: epochSeconds(outcome.expiresAt),
   };
   const Item = outcome.status === 'succeeded'
     ? { ...common, result: smallResult(outcome.result) }

@@ -4,6 +4,7 @@ import { assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE
 import type { AttemptOutcome, ChildReport, FailedOutcome, SucceededOutcome } from '../store/attempt-outcome.js';
 import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
+import { UNKNOWN_CREATOR } from '../store/claim-request.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
   childrenTotal?: number; childrenDone?: number; childrenFailed?: number; childTotals?: Record<string, number>; failFast?: boolean;
@@ -63,7 +64,7 @@ export class MemoryJobStore implements JobStore {
     this.writes.push(`claim ${request.id}`);
     const record: MutableRecord = existing ?? {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
-      payloadBytes: request.payloadBytes, createdAt: (request.createdAt ?? request.now).toISOString(), updatedAt: now, createdBy: request.createdBy ?? 'unknown (a message that arrived without a record)',
+      payloadBytes: request.payloadBytes, createdAt: (request.createdAt ?? request.now).toISOString(), updatedAt: now, createdBy: request.createdBy ?? UNKNOWN_CREATOR,
     };
     Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined, payload: undefined, waitingFor: undefined });
     this.undispatched.delete(request.id);
@@ -87,7 +88,7 @@ export class MemoryJobStore implements JobStore {
     const record: MutableRecord = {
       id: run.id, kind: run.kind, lane: run.lane, status: outcome.status, attempt: run.attempt, maxAttempts: run.maxAttempts,
       payloadBytes: run.payloadBytes, createdAt: run.createdAt.toISOString(), updatedAt: now, startedAt: run.startedAt.toISOString(),
-      finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? 'unknown (a message that arrived without a record)', expiresAt: epochSeconds(outcome.expiresAt),
+      finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? UNKNOWN_CREATOR, expiresAt: epochSeconds(outcome.expiresAt),
     };
     if (outcome.status === 'succeeded') record.result = smallResult(outcome.result);
     else Object.assign(record, { lastError: outcome.error, errors: outcome.errors, payload: JSON.parse(outcome.payloadJson) });

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { JobDefinition } from '../job-definition.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
+import { UNKNOWN_CREATOR } from '../store/claim-request.js';
 import type { JobStore, UntrackedRun } from '../store/job-store.js';
 import { runClaimed } from './run-claimed.js';
 import type { IncomingMessage, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
@@ -26,7 +27,7 @@ export async function runUntracked(
   // The record the attempt runs with: what a claim would have written, kept in memory only.
   const record: JobRecord = {
     id: run.id, kind: run.kind, lane: run.lane, status: 'running', attempt: run.attempt, maxAttempts: run.maxAttempts, payloadBytes: run.payloadBytes,
-    createdAt: run.createdAt.toISOString(), updatedAt: attempt.now.toISOString(), startedAt: attempt.now.toISOString(), createdBy: run.createdBy ?? 'unknown',
+    createdAt: run.createdAt.toISOString(), updatedAt: attempt.now.toISOString(), startedAt: attempt.now.toISOString(), createdBy: run.createdBy ?? UNKNOWN_CREATOR,
   };
   return runClaimed({ ...base, record, deps: { ...deps, store: outcomeOnly(deps.store, run) } }, definition, { timeoutMs: attempt.timeoutMs, untracked: true });
 }

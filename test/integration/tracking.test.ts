@@ -5,6 +5,13 @@ import { encodeJobMessage } from '../../lib/job-message.js';
 import { client, handlerRuns, lane, sqs, stack, unique, waitForStatus, workerLogLines } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
+/** Sends a second copy of a finished job's message and waits for the worker to drop it: the handler still ran once. */
+async function expectDuplicateDropped(kind: string, id: string, payload: object): Promise<void> {
+  await sqs.send(new SendMessageCommand({ QueueUrl: lane.queueUrl, MessageBody: encodeJobMessage(id, kind, JSON.stringify(payload), 'integration-test') }));
+  await waitFor('the duplicate to be dropped', async () => (await workerLogLines(id)).some((line) => line.includes('not claimable')), { timeoutMs: 30_000 });
+  expect(await handlerRuns(id)).toBe(1);
+}
+
 describe('a kind tracked from its claim (test.from-claim), on the deployed stack', () => {
   it('has no record while queued; the claim writes it (who enqueued it, when); a duplicate message does not run it again', async () => {
     const value = unique('from-claim');
@@ -17,9 +24,7 @@ describe('a kind tracked from its claim (test.from-claim), on the deployed stack
     expect(Date.parse(record.createdAt)).toBeLessThan(Date.parse(record.startedAt!) - 2_000);
     expect(await handlerRuns(job.id)).toBe(1);
 
-    await sqs.send(new SendMessageCommand({ QueueUrl: lane.queueUrl, MessageBody: encodeJobMessage(job.id, 'test.from-claim', JSON.stringify({ value }), 'integration-test') }));
-    await waitFor('the duplicate to be dropped', async () => (await workerLogLines(job.id)).some((line) => line.includes('not claimable')), { timeoutMs: 30_000 });
-    expect(await handlerRuns(job.id)).toBe(1);
+    await expectDuplicateDropped('test.from-claim', job.id, { value });
   });
 
   it('is named in the config, and operators\' listings of queued jobs say what they cannot show', async () => {
@@ -40,9 +45,7 @@ describe('a kind tracked by its outcome only (test.outcome), on the deployed sta
     expect(record.leaseUntil).toBeUndefined();
     expect(await handlerRuns(job.id)).toBe(1);
 
-    await sqs.send(new SendMessageCommand({ QueueUrl: lane.queueUrl, MessageBody: encodeJobMessage(job.id, 'test.outcome', JSON.stringify({ value }), 'integration-test') }));
-    await waitFor('the duplicate to be dropped', async () => (await workerLogLines(job.id)).some((line) => line.includes('not claimable')), { timeoutMs: 30_000 });
-    expect(await handlerRuns(job.id)).toBe(1);
+    await expectDuplicateDropped('test.outcome', job.id, { value });
   });
 });
 
