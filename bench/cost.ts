@@ -1,17 +1,21 @@
 /**
- * Cost benchmark: write units and SQS requests per job on the happy path, measured on the
- * emulator with the real store, transport and worker code. The emulator's DynamoDB reports
+ * Cost benchmark: write and read units, SQS requests, Lambda and Scheduler invocations per job
+ * on every path a job can take, measured on the emulator with the real store, transport and
+ * worker code. The emulator's DynamoDB reports
  * ConsumedCapacity by AWS's rules (item size before/after, index writes); SQS requests are
  * counted at the client. Lambda's event source is played by this script (ReceiveMessage of
  * up to 10, then DeleteMessageBatch of what the worker did not return), which is the traffic
  * AWS bills for it.
  *
- * Run: npm run bench:cost   (starts ministack when nothing answers at AWS_ENDPOINT_URL)
+ * Run: npm run bench:cost   (starts ministack when nothing answers at AWS_ENDPOINT_URL); it is
+ * also a section of `npm run bench`.
  */
-import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { JobClient } from '../lib/client/job-client.js';
 import type { JoblineConfig } from '../lib/config.js';
@@ -21,15 +25,20 @@ import { defineHandler, type AnyBoundJob } from '../lib/worker/job-handler.js';
 import { PermanentError } from '../lib/errors.js';
 import { awsBackends } from '../lib/aws/clients.js';
 import { dispatchKept } from '../lib/flows/dispatch.js';
+import { encodeCronMessage, SCHEDULED_TIME_PLACEHOLDER } from '../lib/cron-firing.js';
 import { useAwsEnvironment } from '../scripts/lib/aws-environment.js';
 import { ensureEmulator } from '../scripts/lib/emulator.js';
 import { createJobTables } from '../scripts/lib/job-tables.js';
+import type { BenchOptions, BenchSection } from './lib/result.js';
+import { printSection } from './lib/report.js';
 
 const PAYLOAD_BYTES = 1024;
-const DEFAULT_JOBS = Number(process.env.BENCH_JOBS ?? 200);
+/** Jobs per scenario: BENCH_JOBS, else 200 (50 in quick mode); set by {@link run}. */
+let DEFAULT_JOBS = 200;
 // 1 KB of JSON: {"data":"xxx…"}
 const KILOBYTE = { data: 'x'.repeat(PAYLOAD_BYTES - '{"data":""}'.length) };
-const PRICES = { writeUnit: 0.625, readUnit: 0.125, sqsRequest: 0.4, lambdaRequest: 0.2 }; // $ per million, us-east-1 list
+/** $ per million, us-east-1 list prices (see bench/prices.ts for their sources). */
+const PRICES = { writeUnit: 0.625, readUnit: 0.125, sqsRequest: 0.4, lambdaRequest: 0.2, schedulerInvocation: 1, s3Get: 0.4 };
 
 const schema = z.object({ data: z.string(), key: z.string().default('k') });
 const bench = defineJob({ kind: 'bench.noop', schema, retry: { backoffBaseSeconds: 1 } });
@@ -44,6 +53,8 @@ const path = {
   child: defineJob({ kind: 'bench.child', schema: small }),
   unique: defineJob({ kind: 'bench.unique', schema, unique: { key: (p) => p.key, windowSeconds: 3600 } }),
   heartbeat: defineJob({ kind: 'bench.heartbeat', schema, heartbeatSeconds: 5, timeoutSeconds: 30 }),
+  delayed: defineJob({ kind: 'bench.delayed', schema }),
+  cron: defineJob({ kind: 'bench.cron', schema: small, schedules: [{ name: 'nightly', expression: 'cron(0 3 * * ? *)', payload: { data: 'x'.repeat(PAYLOAD_BYTES - '{"data":""}'.length) } }] }),
 };
 const CHILDREN = 100;
 /** The plain kind at each tracking level below `full`. */
@@ -60,7 +71,13 @@ const limited = {
 };
 
 /** Counters filled by SDK middleware. */
-const meter = { tableUnits: 0, indexUnits: 0, readUnits: 0, sqs: new Map<string, number>() };
+const meter = {
+  tableUnits: 0, indexUnits: 0, readUnits: 0, sqs: new Map<string, number>(),
+  /** DynamoDB requests the worker made (the drain phase): what a job asks of DynamoDB once enqueued. */
+  workerRequests: 0, draining: false,
+  /** S3 GETs of the example import's handlers. */
+  s3Gets: 0,
+};
 
 function addCapacity(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
   for (const c of [capacity ?? []].flat()) {
@@ -76,6 +93,7 @@ function meteredClients(): { dynamodb: DynamoDBClient; sqs: SQSClient } {
     const isWrite = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'].includes(context.commandName ?? '');
     const isRead = ['GetItemCommand', 'QueryCommand'].includes(context.commandName ?? '');
     if (isWrite || isRead) input.ReturnConsumedCapacity = isWrite ? 'INDEXES' : 'TOTAL';
+    if (meter.draining) meter.workerRequests++;
     try {
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
@@ -97,7 +115,7 @@ function meteredClients(): { dynamodb: DynamoDBClient; sqs: SQSClient } {
   return { dynamodb, sqs };
 }
 
-async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSClient): Promise<JoblineConfig & { drop: () => Promise<void> }> {
+async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSClient, thresholdSeconds = 900): Promise<JoblineConfig & { drop: () => Promise<void> }> {
   // The jobs and claims tables with the construct's layout (keys, the sparse state index and the watch index).
   const tables = await createJobTables(dynamodb, name);
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
@@ -106,7 +124,7 @@ async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSC
   return {
     tableName: tables.tableName, idempotencyTableName: tables.claimsTableName, shardCount: 64, drop: tables.drop,
     lanes: { default: { queueUrl: queue.QueueUrl!, queueArn, deadLetterQueueUrl: dlq.QueueUrl! } },
-    scheduler: { groupName: 'default', roleArn: 'arn:aws:iam::000000000000:role/unused', thresholdSeconds: 900 },
+    scheduler: { groupName: 'default', roleArn: 'arn:aws:iam::000000000000:role/unused', thresholdSeconds },
   };
 }
 
@@ -121,6 +139,7 @@ async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBCl
   const queueUrl = config.lanes.default!.queueUrl;
   const arn = config.lanes.default!.queueArn;
   let invocations = 0;
+  meter.draining = true;
   // Each poller is one concurrent Lambda invocation of the event source.
   const poll = async () => {
     while (ran < runs) {
@@ -144,11 +163,17 @@ async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBCl
     }
   };
   await Promise.all(Array.from({ length: pollers }, poll));
+  meter.draining = false;
   return { invocations };
 }
 
-/** How a scenario enqueues its jobs. */
-type Enqueue = 'batched' | 'single' | 'transactional';
+/**
+ * How a scenario enqueues its jobs: in batches of 100, one call each, each in a transaction of
+ * its own, delayed past the Scheduler threshold (one-time schedules), or as firings of a
+ * recurring schedule (the message Scheduler sends, sent here one request per firing, as
+ * Scheduler does); or by a function of its own.
+ */
+type Enqueue = 'batched' | 'single' | 'transactional' | 'delayed' | 'cron' | ((client: JobClient, config: JoblineConfig, sqs: SQSClient) => Promise<void>);
 
 /**
  * Plays the dispatcher on the jobs enqueued in transactions, as the table's stream hands them
@@ -189,6 +214,13 @@ interface Scenario {
   readonly payload?: (i: number) => Record<string, unknown>;
   /** The kinds the worker runs, each counting its runs with `ran`. @default the kind, doing nothing */
   readonly handlers?: (ran: () => void) => AnyBoundJob[];
+  /** What the figures are per, when not per job (e.g. "row"), and how many of them. */
+  readonly per?: { readonly label: string; readonly count: number };
+}
+
+/** Billed per job outside what the clients here see: Scheduler's invocations and the SQS sends they make. */
+function scheduledExtras(enqueue: Enqueue): { schedulerInvocations: number; sqsRequests: number } {
+  return enqueue === 'delayed' || enqueue === 'cron' ? { schedulerInvocations: 1, sqsRequests: enqueue === 'delayed' ? 1 : 0 } : { schedulerInvocations: 0, sqsRequests: 0 };
 }
 
 async function scenario(spec: Scenario): Promise<Record<string, string | number>> {
@@ -197,12 +229,12 @@ async function scenario(spec: Scenario): Promise<Record<string, string | number>
   const enqueued = spec.jobs ?? DEFAULT_JOBS;
   // Figures are per job: a parent's children count as jobs too.
   const jobs = enqueued * (spec.perJobOf ?? 1);
+  const per = spec.per?.count ?? jobs;
   const { dynamodb, sqs } = meteredClients();
   const name = `jobline-bench-${Date.now()}`;
-  const config = await createResources(name, dynamodb, sqs);
-  meter.tableUnits = 0;
-  meter.indexUnits = 0;
-  meter.readUnits = 0;
+  // Delayed jobs go through the Scheduler from 2 s on, so the scenario takes seconds.
+  const config = await createResources(name, dynamodb, sqs, enqueue === 'delayed' ? 2 : 900);
+  Object.assign(meter, { tableUnits: 0, indexUnits: 0, readUnits: 0, workerRequests: 0, s3Gets: 0 });
   meter.sqs.clear();
   const backends = awsBackends(config, { dynamodb, sqs });
   const client = new JobClient({ jobs: [definition], config, ...backends });
@@ -212,6 +244,18 @@ async function scenario(spec: Scenario): Promise<Record<string, string | number>
     for (let i = 0; i < enqueued; i += 100) await client.enqueueMany(Array.from({ length: Math.min(100, enqueued - i) }, (_, j) => ({ job: definition, payload: payload(i + j) })));
   } else if (enqueue === 'single') {
     for (let i = 0; i < enqueued; i++) await client.enqueue(definition, payload(i));
+  } else if (enqueue === 'delayed') {
+    for (let i = 0; i < enqueued; i += 100) await client.enqueueMany(Array.from({ length: Math.min(100, enqueued - i) }, (_, j) => ({ job: definition, payload: payload(i + j), options: { delaySeconds: 3 } })));
+  } else if (enqueue === 'cron') {
+    const schedule = definition.schedules[0]!;
+    const body = encodeCronMessage(definition.kind, `${definition.kind}/${schedule.name}`, JSON.stringify(schedule.payload));
+    // Each firing has its own scheduled time, as Scheduler fills it in.
+    const start = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < enqueued; i++) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: config.lanes.default!.queueUrl, MessageBody: body.replace(SCHEDULED_TIME_PLACEHOLDER, new Date(start + i * 60_000).toISOString()) }));
+    }
+  } else if (typeof enqueue === 'function') {
+    await enqueue(client, config, sqs);
   } else {
     // Each job in a transaction of its own (the caller's business items would add their own cost).
     const ids: string[] = [];
@@ -221,11 +265,15 @@ async function scenario(spec: Scenario): Promise<Record<string, string | number>
   const handlers = spec.handlers ?? ((ran: () => void) => [defineHandler(definition, async () => { ran(); })]);
   const { invocations: workerInvocations } = await drain(config, sqs, dynamodb, handlers, spec.runs ?? jobs, spec.pollers);
   const invocations = workerInvocations + dispatcherInvocations;
-  const sqsRequests = [...meter.sqs.values()].reduce((a, b) => a + b, 0);
-  const w = (meter.tableUnits + meter.indexUnits) / jobs;
-  const perJobSqs = sqsRequests / jobs;
-  const r = meter.readUnits / jobs;
-  const dollars = PRICES.writeUnit * w + PRICES.readUnit * r + PRICES.sqsRequest * perJobSqs + PRICES.lambdaRequest * (invocations / jobs);
+  const extras = scheduledExtras(enqueue);
+  const sqsRequests = [...meter.sqs.values()].reduce((a, b) => a + b, 0) + extras.sqsRequests * jobs;
+  const w = (meter.tableUnits + meter.indexUnits) / per;
+  const perJobSqs = sqsRequests / per;
+  const r = meter.readUnits / per;
+  const scheduler = (extras.schedulerInvocations * jobs) / per;
+  const s3 = meter.s3Gets / per;
+  const dollars = PRICES.writeUnit * w + PRICES.readUnit * r + PRICES.sqsRequest * perJobSqs + PRICES.lambdaRequest * (invocations / per)
+    + PRICES.schedulerInvocation * scheduler + PRICES.s3Get * s3;
   const byCall = [...meter.sqs].map(([k, v]) => `${k.replace('Command', '')}=${v}`).join(' ');
   await config.drop();
   for (const lane of Object.values(config.lanes)) {
@@ -235,35 +283,94 @@ async function scenario(spec: Scenario): Promise<Record<string, string | number>
   return {
     scenario: label,
     jobs,
-    'W (table)': +(meter.tableUnits / jobs).toFixed(3),
-    'W (index)': +(meter.indexUnits / jobs).toFixed(3),
+    per: spec.per?.label ?? 'job',
+    'W (table)': +(meter.tableUnits / per).toFixed(3),
+    'W (index)': +(meter.indexUnits / per).toFixed(3),
     'W total': +w.toFixed(3),
     'R/job': +r.toFixed(3),
     'SQS req/job': +perJobSqs.toFixed(3),
-    'SQS by call': byCall,
-    'Lambda inv/job': +(invocations / jobs).toFixed(3),
+    'SQS by call': byCall + (extras.sqsRequests ? ' +Scheduler\'s SendMessage' : ''),
+    'Lambda inv/job': +(invocations / per).toFixed(3),
+    'Scheduler inv/job': +scheduler.toFixed(3),
+    'S3 GET/job': +s3.toFixed(3),
+    'DDB req/job (worker)': +(meter.workerRequests / per).toFixed(3),
     '$ per million': +dollars.toFixed(2),
   };
 }
 
-const emulator = await ensureEmulator();
-useAwsEnvironment(emulator.endpoint);
-try {
+
+/** A contacts CSV for the import scenario: `rows` valid rows over a few days. */
+function contactsCsv(rows: number): string {
+  const lines = ['email,name,country,signed_up_on'];
+  for (let i = 0; i < rows; i++) lines.push(`bench-${i}@example.com,Person ${i},${['GB', 'US', 'FI'][i % 3]},2026-03-0${1 + (i % 5)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The reference app's CSV import (import.start spawning one import.chunk per 500 rows) on a
+ * bucket and contacts table of its own; its S3 GETs are counted, and so are the contacts
+ * table's writes (the app's own: one unit per row), through the app's clients.
+ */
+async function importScenario(rows: number): Promise<Scenario> {
+  const [{ startImportJob }, { importChunkJob }, { startImport, CHUNK_ROWS }, data] = await Promise.all([
+    import('../functions/jobs/import-start.js'), import('../functions/jobs/import-chunk.js'), import('../functions/jobs/definitions.js'), import('../functions/jobs/example-data.js'),
+  ]);
+  const suffix = Date.now().toString(36);
+  const bucket = `jobline-bench-files-${suffix}`;
+  const table = `jobline-bench-contacts-${suffix}`;
+  await data.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const ddb = new DynamoDBClient({});
+  await ddb.send(new CreateTableCommand({
+    TableName: table, BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: 'day', KeyType: 'HASH' }, { AttributeName: 'email', KeyType: 'RANGE' }],
+    AttributeDefinitions: [{ AttributeName: 'day', AttributeType: 'S' }, { AttributeName: 'email', AttributeType: 'S' }],
+  }));
+  process.env.FILES_BUCKET = bucket;
+  process.env.CONTACTS_TABLE = table;
+  await data.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'imports/bench.csv', Body: contactsCsv(rows) }));
+  if (!metered.has(data.s3)) {
+    metered.add(data.s3);
+    data.s3.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'GetObjectCommand') meter.s3Gets++;
+      return next(args);
+    }, { step: 'initialize', name: 's3Meter' });
+    data.contacts.middlewareStack.add((next) => async (args) => {
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
+      const result = await next(args);
+      addCapacity((result.output as { ConsumedCapacity?: ConsumedCapacity[] }).ConsumedCapacity);
+      return result;
+    }, { step: 'initialize', name: 'contactsMeter' });
+  }
+  const chunks = Math.ceil(rows / CHUNK_ROWS);
+  return {
+    label: `CSV import of ${rows} rows (1 start + ${chunks} chunks; the app's contact writes included, 1 W per row)`, definition: startImport, jobs: 1, perJobOf: chunks + 1,
+    per: { label: 'row', count: rows },
+    enqueue: async (client) => { await client.enqueue(startImport, { fileId: `bench-${suffix}`, key: 'imports/bench.csv', uploadedBy: 'bench' }); },
+    handlers: (ran) => [startImportJob, importChunkJob].map((bound: AnyBoundJob) => defineHandler(bound.definition, async (payload, ctx) => { ran(); return bound.handler(payload, ctx); })),
+  };
+}
+const metered = new Set<unknown>();
+
+const TRACKING_TARGETS = { full: 3, 'from-claim': 2, outcome: 1.2 } as const;
+
+/**
+ * Every cost table: enqueue styles, tracking levels, every path, flow control. Rows carry W
+ * (write units, indexes included), R (read units), SQS requests, Lambda and Scheduler
+ * invocations, S3 GETs and the DynamoDB requests the worker makes, per job (or per row).
+ */
+export async function run(options: BenchOptions): Promise<BenchSection[]> {
+  DEFAULT_JOBS = Number(process.env.BENCH_JOBS ?? (options.quick ? 50 : 200));
   const rows = [
     await scenario({ label: 'enqueueMany (batches of 100)', enqueue: 'batched' }),
     await scenario({ label: 'enqueue (one call per job)', enqueue: 'single' }),
     await scenario({ label: 'enqueueInTransaction (one job per transaction; dispatcher)', enqueue: 'transactional' }),
   ];
-  console.log(`\nHappy path, ${PAYLOAD_BYTES}-byte payload, measured on ${emulator.endpoint}`);
-  console.table(rows);
   const trackingRows = [
-    rows[0]!,
+    { ...rows[0]!, scenario: 'tracking "full", enqueueMany (batches of 100)' },
     await scenario({ label: 'tracking "from-claim", enqueueMany (batches of 100)', enqueue: 'batched', definition: fromClaim }),
     await scenario({ label: 'tracking "from-claim", enqueue (one call per job)', enqueue: 'single', definition: fromClaim }),
     await scenario({ label: 'tracking "outcome", enqueueMany (batches of 100)', enqueue: 'batched', definition: outcomeOnly }),
   ];
-  console.log('\nTracking levels (the plain kind; targets: full W ≤ 3, from-claim W ≤ 2, outcome W ≤ 1.2; "outcome" reads the record once per delivery instead of claiming it: R)');
-  console.table(trackingRows);
   const tenants = (i: number) => ({ ...KILOBYTE, key: `tenant-${i % 20}` });
   const flowRows = [
     await scenario({ label: 'concurrency limit, never full (slot taken + freed)', enqueue: 'batched', definition: limited.concurrencyFree }),
@@ -277,7 +384,7 @@ try {
   const unique = (i: number) => ({ ...KILOBYTE, key: `unique-${i}` });
   const parents = Math.max(1, Math.round(DEFAULT_JOBS / 100));
   const pathRows = [
-    rows[0]!,
+    { ...rows[0]!, scenario: 'happy path (enqueueMany)' },
     await scenario({
       label: 'one retry (first attempt fails, transient)', enqueue: 'batched', definition: path.retried, runs: DEFAULT_JOBS * 2,
       handlers: (ran) => [defineHandler(path.retried, async (_p, ctx) => { ran(); if (ctx.attempt === 1) throw new Error('transient'); })],
@@ -286,6 +393,8 @@ try {
       label: 'permanent failure (DLQ, payload kept on the record)', enqueue: 'batched', definition: path.failed,
       handlers: (ran) => [defineHandler(path.failed, async () => { ran(); throw new PermanentError('bad input'); })],
     }),
+    await scenario({ label: 'delayed past the threshold (one-time Scheduler schedule)', enqueue: 'delayed', definition: path.delayed }),
+    await scenario({ label: 'a cron firing (recurring schedule → job)', enqueue: 'cron', definition: path.cron }),
     await scenario({
       label: 'with a follow-up (ctx.then; both jobs, per predecessor)', enqueue: 'batched', definition: path.predecessor, runs: DEFAULT_JOBS * 2,
       handlers: (ran) => [
@@ -301,19 +410,58 @@ try {
         defineHandler(path.child, async () => { ran(); }),
       ],
     }),
+    await scenario(await importScenario(options.quick ? 1000 : 5000)),
     await scenario({ label: 'unique key (claim item written with the record, in a transaction)', enqueue: 'batched', definition: path.unique, payload: unique }),
     await scenario({
       label: 'heartbeat kind, one heartbeat', enqueue: 'batched', definition: path.heartbeat,
       handlers: (ran) => [defineHandler(path.heartbeat, async (_p, ctx) => { ran(); await ctx.heartbeat({ step: 1 }); })],
     }),
+    { ...rows[2]!, scenario: 'transactional enqueue (enqueueInTransaction; dispatcher)' },
+    { ...flowRows[0]!, scenario: 'flow control: concurrency limit, never full' },
+    { ...flowRows[2]!, scenario: 'flow control: rate limit, never reached' },
   ];
-  console.log('\nEvery path a job can take, per job (the plain happy path first)');
-  console.table(pathRows);
-  console.log('\nFlow control, per job enqueued (the same measure as above)');
-  console.table(flowRows);
-  console.log('Targets (DESIGN.md): W ≤ 3 index writes included, ≤ 0.35 SQS requests per job; $ = 0.625·W + 0.125·R + 0.40·SQS + 0.20·Lambda invocations per job (R: read request units).');
-  console.log('Flow control: only kinds that declare it pay. A contended limit adds, per wait, a fresh message (send, receive, delete) and, once per job and limit, a note on its record of what it waits for; a failed conditional write counts as 1 W. Debounced enqueues update the key\'s item (its size grows with the payload) and only the last payload runs.');
-  console.log('Transactional: the record carries the payload until dispatched and a transaction costs double; Lambda invocations include the dispatcher\'s (batches of 100 stream records, reading the stream is free for a Lambda trigger).');
-} finally {
-  await emulator.stop();
+  const full = rows[0]!;
+  const trackingTarget = (row: Record<string, string | number>, level: keyof typeof TRACKING_TARGETS) => ({ name: `tracking "${level}": write units per job`, value: Number(row['W total']), comparison: '<=' as const, limit: TRACKING_TARGETS[level], unit: 'W' });
+  return [
+    {
+      id: 'cost',
+      title: `Cost of every path, per job (${PAYLOAD_BYTES}-byte payload; the import per row), measured on the emulator`,
+      rows: pathRows,
+      targets: [
+        trackingTarget(full, 'full'),
+        { name: 'happy path: SQS requests per job', value: Number(full['SQS req/job']), comparison: '<=', limit: 0.35, unit: 'requests' },
+        { name: 'happy path: $ per million jobs', value: Number(full['$ per million']), comparison: '<=', limit: 2.05, unit: '$' },
+      ],
+      notes: [
+        `$ = ${PRICES.writeUnit}·W + ${PRICES.readUnit}·R + ${PRICES.sqsRequest}·SQS + ${PRICES.lambdaRequest}·Lambda invocations + ${PRICES.schedulerInvocation}·Scheduler invocations + ${PRICES.s3Get}·S3 GETs, per million (us-east-1 list prices); Lambda compute (GB-s) is not in it (see break-even).`,
+        'W counts table and index write units as DynamoDB reports them (ReturnConsumedCapacity INDEXES); a failed conditional write counts 1 W; a read the emulator does not report counts 1 R.',
+        'Lambda\'s SQS event source is played by the harness (receive ≤ 10, invoke, delete what succeeded); its empty polls are per queue, not per job, and are not counted.',
+        'A delayed job\'s one-time schedule and a cron firing are billed as one Scheduler invocation each, and the delayed job\'s message is sent by Scheduler (one SQS request added; a cron firing\'s message is sent here, one request per firing, as Scheduler does). Scheduler API calls (create, delete) are not billed.',
+        'The import row includes the app\'s own writes (its contacts, 1 W per row) and S3 range GETs: jobline\'s share is its jobs (1 start + 1 per 500 rows), about a parent with children per 500 rows.',
+        'Tags: jobline has no per-job tags feature, so there is nothing to measure.',
+      ],
+    },
+    {
+      id: 'cost-tracking',
+      title: 'Tracking levels (the plain kind, 1 KB payload, per job)',
+      rows: trackingRows,
+      targets: [trackingTarget(trackingRows[0]!, 'full'), trackingTarget(trackingRows[1]!, 'from-claim'), trackingTarget(trackingRows[3]!, 'outcome')],
+      notes: ['"outcome" reads the record once per delivery instead of claiming it (R).'],
+    },
+    { id: 'cost-enqueue', title: 'Enqueue styles, happy path, per job', rows, targets: [], notes: ['Transactional: the record carries the payload until dispatched and a transaction costs double; Lambda invocations include the dispatcher\'s (batches of 100 stream records; reading the stream is free for a Lambda trigger).'] },
+    {
+      id: 'cost-flow-control', title: 'Flow control, per job enqueued', rows: flowRows, targets: [],
+      notes: ['Only kinds that declare flow control pay. A contended limit adds, per wait, a fresh message (send, receive, delete) and, once per job and limit, a note on its record of what it waits for. Debounced enqueues update the key\'s item (its size grows with the payload) and only the last payload runs.'],
+    },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  const emulator = await ensureEmulator();
+  useAwsEnvironment(emulator.endpoint);
+  try {
+    for (const section of await run({ quick: process.argv.includes('--quick') })) printSection(section);
+  } finally {
+    await emulator.stop();
+  }
 }

@@ -1,9 +1,9 @@
 import { App } from 'aws-cdk-lib';
-import { JoblineStack, JoblineTestStack } from './stacks.js';
+import { JoblineBenchStack, JoblineStack, JoblineTestStack } from './stacks.js';
 
 /**
  * The reference CDK app. `Jobline` is what `npm run dev` deploys; `JoblineTest` is what the
- * integration tests deploy. Context `functionEnvironment` (JSON) adds environment variables
+ * integration tests deploy; `JoblineBench` what `npm run bench` deploys. Context `functionEnvironment` (JSON) adds environment variables
  * to every function, e.g. an emulator's endpoint; context `senderEmail` sets the address
  * `email.send` sends from; context `cognitoEndpoint` where the web dashboard's page signs in
  * (an emulator's endpoint).
@@ -15,6 +15,7 @@ const cognitoEndpoint = app.node.tryGetContext('cognitoEndpoint') as string | un
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 new JoblineStack(app, 'Jobline', { env, functionEnvironment, senderEmail, cognitoEndpoint });
 new JoblineTestStack(app, 'JoblineTest', { env, functionEnvironment, senderEmail, cognitoEndpoint });
+new JoblineBenchStack(app, 'JoblineBench', { env, functionEnvironment });
 app.synth();
 
 function parseEnvironment(value: unknown): Record<string, string> | undefined {

@@ -14,6 +14,15 @@ export const DEFAULT_EXTRA_RECEIVES = 5;
 export const DEFAULT_WORKER_MEMORY_MB = 512;
 /** Default messages per worker invocation. */
 export const DEFAULT_BATCH_SIZE = 10;
+/**
+ * Default concurrent worker invocations per lane. Unset, an SQS event source on AWS scales to
+ * 1,250 concurrent invocations — more than an account's default 1,000, which the enqueue API,
+ * the dispatcher and every other function share — and the invocations Lambda then throttles
+ * hand their messages back, each time using one of the receives that lead to the DLQ. 100 runs
+ * 10,000 no-op jobs/s (batches of 10 in about 100 ms each) and leaves 900 of the default quota
+ * to the rest; raise it for slow handlers. See BENCHMARKS.md ("Throughput").
+ */
+export const DEFAULT_MAX_CONCURRENCY = 100;
 /** Default longest delay SQS holds (DelaySeconds); longer ones go through a one-time Scheduler schedule. SQS's own limit. */
 export const DEFAULT_SCHEDULER_THRESHOLD = Duration.minutes(15);
 /** Default time after its creation from which the sweeper watches a job still queued or running. */
@@ -58,7 +67,7 @@ export interface WorkerProps {
   readonly batchSize?: number;
   /** How long the event source gathers a batch. @default none */
   readonly maxBatchingWindow?: Duration;
-  /** Concurrent invocations per lane (2–1000). @default no limit */
+  /** Concurrent invocations per lane (2–1000). @default {@link DEFAULT_MAX_CONCURRENCY} (100) */
   readonly maxConcurrency?: number;
   /** Extra environment variables for the worker. */
   readonly environment?: Record<string, string>;
@@ -166,6 +175,8 @@ export interface JobQueueSettings {
   readonly workerMemorySize: number;
   /** Messages per worker invocation. */
   readonly batchSize: number;
+  /** Concurrent worker invocations per lane. */
+  readonly maxConcurrency: number;
   readonly visibilityTimeout: Duration;
   readonly shardCount: number;
   readonly extraReceives: number;
@@ -186,6 +197,7 @@ export function resolveSettings(props: JobQueueProps): JobQueueSettings {
     workerTimeout,
     workerMemorySize: props.worker.memorySize ?? DEFAULT_WORKER_MEMORY_MB,
     batchSize: props.worker.batchSize ?? DEFAULT_BATCH_SIZE,
+    maxConcurrency: props.worker.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(workerTimeout.toSeconds() * VISIBILITY_TIMEOUT_MULTIPLIER),
     shardCount: props.shardCount ?? DEFAULT_SHARD_COUNT,
     extraReceives: props.extraReceives ?? DEFAULT_EXTRA_RECEIVES,

@@ -288,7 +288,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       const source = new SqsEventSource(lane.queue, {
         batchSize: settings.batchSize,
         maxBatchingWindow: worker.maxBatchingWindow,
-        maxConcurrency: worker.maxConcurrency,
+        maxConcurrency: settings.maxConcurrency,
         reportBatchItemFailures: true,
       });
       fn.addEventSource(source);

@@ -4,10 +4,16 @@ import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { referenceJobs } from '../functions/jobs/definitions.js';
 import { testJobs } from '../functions/testing/definitions.js';
-import { JobQueue } from 'jobline/cdk';
+import { benchJobs } from '../functions/bench/definitions.js';
+import { importChunk, startImport } from '../functions/jobs/definitions.js';
+import { DEFAULT_WORKER_MEMORY_MB, JobQueue } from 'jobline/cdk';
 import { WebDashboard } from 'jobline/cdk';
 
 const entry = (path: string) => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
@@ -60,6 +66,8 @@ export class JoblineTestStack extends Stack {
       worker: {
         entry: entry('testing/worker.ts'),
         timeout: Duration.seconds(10),
+        // The emulator runs each concurrent invocation as a node process: 5 (its own default) suits 2 cores.
+        maxConcurrency: 5,
         environment: { ...props.functionEnvironment, PROBE_TABLE: probe.tableName, EMAIL_FROM: senderOf(props) },
       },
       api: { entry: entry('testing/api.ts'), environment: props.functionEnvironment },
@@ -76,6 +84,45 @@ export class JoblineTestStack extends Stack {
     allowSendingEmail(this, this.jobQueue, senderOf(props));
     addExampleData(this, this.jobQueue);
     new WebDashboard(this, 'WebDashboard', this.jobQueue, { cognitoEndpoint: props.cognitoEndpoint, environment: props.functionEnvironment, removalPolicy: RemovalPolicy.DESTROY });
+  }
+}
+
+/** Concurrent invocations of the benchmark stack's worker and of its raw pipeline's function, alike. */
+export const BENCH_CONCURRENCY = 5;
+
+/**
+ * The stack `npm run bench` deploys: the no-op kinds at each tracking level and the reference
+ * import, run by a worker with a deliberate concurrency; and beside it a raw pipeline — a
+ * queue feeding a no-op Lambda with the same batch size, memory and concurrency — whose rate
+ * is the emulator's own SQS → Lambda ceiling, measured in the same run.
+ */
+export class JoblineBenchStack extends Stack {
+  readonly jobQueue: JobQueue;
+
+  constructor(scope: Construct, id: string, props: JoblineStackProps = {}) {
+    super(scope, id, props);
+    const concurrency = BENCH_CONCURRENCY;
+    this.jobQueue = new JobQueue(this, 'Jobs', {
+      jobs: [...benchJobs, startImport, importChunk],
+      worker: { entry: entry('bench/worker.ts'), maxConcurrency: concurrency, environment: props.functionEnvironment },
+      dispatcher: { environment: props.functionEnvironment },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    addExampleData(this, this.jobQueue);
+    const rawQueue = new Queue(this, 'RawQueue', { visibilityTimeout: Duration.seconds(60), enforceSSL: true });
+    const raw = new NodejsFunction(this, 'RawWorker', {
+      entry: entry('bench/raw-worker.ts'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: DEFAULT_WORKER_MEMORY_MB,
+      timeout: Duration.seconds(10),
+      bundling: { externalModules: [], minify: true, target: 'node20' },
+      environment: props.functionEnvironment,
+    });
+    raw.addEventSource(new SqsEventSource(rawQueue, { batchSize: 10, maxConcurrency: concurrency, reportBatchItemFailures: true }));
+    new CfnOutput(this, 'RawQueueUrl', { value: rawQueue.queueUrl });
+    new CfnOutput(this, 'RawWorkerFunctionName', { value: raw.functionName });
   }
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
 
 /** Where one lane's messages go. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cronJobId, firingTime, type CronFiring } from './cron-firing.js';
 import { isJobId } from './job-id.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobClient, type JobClientOptions } from '../client/job-client.js';
 import { InvalidEnqueueOptionsError, InvalidPayloadError, JobNotCancellableError, PayloadTooLargeError, UnknownKindError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES_LIMIT } from '../job-definition.js';

@@ -7,6 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobQueue } from '../../infra/job-queue.js';
+import { DEFAULT_MAX_CONCURRENCY } from '../../infra/job-queue-props.js';
 import { JoblineTestStack } from '../../infra/stacks.js';
 import { ConfigurationError } from '../../lib/errors.js';
 import { defineJob } from '../../lib/job-definition.js';
@@ -63,6 +64,16 @@ describe('JobQueue', () => {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  it('caps the worker\'s concurrency per lane: 100 unless the app sets it (the test stack sets 5)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, ScalingConfig: { MaximumConcurrency: 5 } });
+    const kind = defineJob({ kind: 'capped', schema: z.object({}) });
+    const stack = new Stack(new App(), 'Defaults');
+    new JobQueue(stack, 'Jobs', { jobs: [kind], worker });
+    const defaults = Template.fromStack(stack);
+    defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, ScalingConfig: { MaximumConcurrency: DEFAULT_MAX_CONCURRENCY } });
+    expect(DEFAULT_MAX_CONCURRENCY).toBe(100);
   });
 
   it('puts the enqueue API behind IAM authorization on every route', () => {

@@ -92,10 +92,10 @@ describe('the installed package, used with a project\'s own tools', () => {
     expect(worker.used.filter((path) => /node_modules\/(aws-cdk-lib|constructs)\//.test(path))).toEqual([]);
     expect(worker.used.some((path) => path.includes('node_modules/jobline/dist/lib/worker/'))).toBe(true);
 
-    const zodOnly = await bundle(`import { z } from 'zod'; export const schema = z.object({ name: z.string() });`);
+    const zodOnly = await bundle(`import * as z from 'zod'; export const schema = z.object({ name: z.string() });`);
     const sizes: Record<string, number> = { 'a worker (jobline/worker + jobline, one kind)': worker.kib };
     const uses: Record<string, string> = {
-      'jobline: defineJob only': `import { z } from 'zod'; import { defineJob } from 'jobline'; export const d = defineJob({ kind: 'a', schema: z.object({}) });`,
+      'jobline: defineJob only': `import * as z from 'zod'; import { defineJob } from 'jobline'; export const d = defineJob({ kind: 'a', schema: z.object({}) });`,
       'jobline: JobClient': `export { JobClient } from 'jobline';`,
       'jobline/api: createEnqueueApi': `export { createEnqueueApi } from 'jobline/api';`,
       'jobline/inspector: JobInspector': `export { JobInspector } from 'jobline/inspector';`,
@@ -121,7 +121,7 @@ describe('the installed package, used with a project\'s own tools', () => {
 });
 
 const CONSUMER_JOBS = `
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineJob, JobClient, PermanentError, type JobRecord } from 'jobline';
 import { JobInspector } from 'jobline/inspector';
 import { createEnqueueApi, JobApiClient } from 'jobline/api';

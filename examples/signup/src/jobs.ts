@@ -1,5 +1,5 @@
 import { defineJob } from 'jobline';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The app's one job kind: a welcome email for a new user. Definitions are data — the CDK app,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionCancelledError, type JobClient, type TransactItem } from 'jobline';
-import { z } from 'zod';
+import * as z from 'zod';
 import { welcomeEmail } from './jobs.js';
 
 /** A user as the app stores it. */
