@@ -11,12 +11,13 @@
  * chunks. A process serves many invocations one after another, so each figure bounds the peak
  * of every invocation it saw from above.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { JobClient } from 'jobline';
 import { startImport } from '../functions/jobs/definitions.js';
 import { requireOutput, type DeployedStack } from '../scripts/lib/deploy.js';
 import { waitFor, withMemorySize } from './lib/deployed.js';
+import { functionProcesses, peakResidentKb } from './lib/processes.js';
 import { round, type BenchOptions, type BenchSection } from './lib/result.js';
 
 const LIMIT_MB = 128;
@@ -104,7 +105,7 @@ class PeakMemory {
 
   /** Resets the peak of every current process of the function (writing 5 to clear_refs). */
   reset(): void {
-    for (const pid of this.pids()) {
+    for (const pid of functionProcesses(this.functionName)) {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5');
       } catch {
@@ -116,27 +117,11 @@ class PeakMemory {
   }
 
   sample(): void {
-    for (const pid of this.pids()) {
-      try {
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (hwm) {
-          this.peakKb = Math.max(this.peakKb, Number(hwm[1]));
-          this.seen.add(pid);
-        }
-      } catch {
-        // It exited meanwhile.
-      }
+    for (const pid of functionProcesses(this.functionName)) {
+      const kb = peakResidentKb(pid);
+      if (kb === 0) continue;
+      this.peakKb = Math.max(this.peakKb, kb);
+      this.seen.add(pid);
     }
-  }
-
-  private pids(): number[] {
-    const mine = `AWS_LAMBDA_FUNCTION_NAME=${this.functionName}\0`;
-    return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(mine);
-      } catch {
-        return false;
-      }
-    });
   }
 }

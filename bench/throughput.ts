@@ -14,6 +14,7 @@ import { JobClient, type AnyJobDefinition, type TrackingLevel } from 'jobline';
 import { benchFromClaim, benchFull, benchJobs, benchOutcome } from '../functions/bench/definitions.js';
 import { requireOutput, type DeployedStack } from '../scripts/lib/deploy.js';
 import { mappingsOf, queueDepth, setMappings, waitFor } from './lib/deployed.js';
+import { cpuSeconds, emulatorProcesses, functionProcesses } from './lib/processes.js';
 import { round, type BenchOptions, type BenchSection } from './lib/result.js';
 
 const PAYLOAD = { data: 'x'.repeat(1024 - '{"data":""}'.length) };
@@ -37,7 +38,8 @@ export async function run(options: ThroughputOptions): Promise<BenchSection> {
   const lane = stack.config.lanes.default!;
   const workerMappings = await mappingsOf(stack.workerFunctionName);
   const rawQueueUrl = requireOutput(stack, 'RawQueueUrl');
-  const rawMappings = await mappingsOf(requireOutput(stack, 'RawWorkerFunctionName'));
+  const rawFunction = requireOutput(stack, 'RawWorkerFunctionName');
+  const rawMappings = await mappingsOf(rawFunction);
 
   const fillRaw = (count: number) => async () => {
     const batches = Array.from({ length: count / 10 }, (_, b) => Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: JSON.stringify({ n: b * 10 + i, ...PAYLOAD }) })));
@@ -49,28 +51,28 @@ export async function run(options: ThroughputOptions): Promise<BenchSection> {
     ids = (await inParallel(batches, 2, (batch) => client.enqueueMany(batch))).flat().map((job) => job.id);
   };
   // Warm-up, not measured: every function's processes started (cold starts are the cold-start section's).
-  await drainRate(sqs, rawQueueUrl, rawMappings, WARM_UP, fillRaw(WARM_UP));
-  for (const [, kind] of LEVELS) await drainRate(sqs, lane.queueUrl, workerMappings, WARM_UP, fillJobline(kind, WARM_UP));
+  await drainRate(sqs, rawQueueUrl, rawMappings, rawFunction, WARM_UP, fillRaw(WARM_UP));
+  for (const [, kind] of LEVELS) await drainRate(sqs, lane.queueUrl, workerMappings, stack.workerFunctionName, WARM_UP, fillJobline(kind, WARM_UP));
 
   // (a) the raw pipeline: the same number of 1 KB messages, batches of 10.
-  const raw = await drainRate(sqs, rawQueueUrl, rawMappings, jobs, fillRaw(jobs));
+  const raw = await drainRate(sqs, rawQueueUrl, rawMappings, rawFunction, jobs, fillRaw(jobs));
   // (b) the emulator's DynamoDB: PutItem of 1 KB items, at two depths; the better rate is its ceiling.
   const dynamoRate = await dynamoCeiling(options.quick ? 400 : 1500);
 
   const rows: Record<string, string | number>[] = [
-    { pipeline: 'raw SQS → Lambda, no-op (ceiling a)', 'jobs/s': round(raw.rate), seconds: round(raw.seconds), 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', succeeded: '-' },
-    { pipeline: 'DynamoDB PutItem, requests/s (ceiling b = this ÷ DDB req/job)', 'jobs/s': round(dynamoRate), seconds: '-', 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', succeeded: '-' },
+    { pipeline: 'raw SQS → Lambda, no-op (ceiling a)', 'jobs/s': round(raw.rate), seconds: round(raw.seconds), 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', succeeded: '-', ...cpuColumns(raw) },
+    { pipeline: 'DynamoDB PutItem, requests/s (ceiling b = this ÷ DDB req/job)', 'jobs/s': round(dynamoRate), seconds: '-', 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', succeeded: '-', 'emulator CPU s/1k': '-', 'function CPU s/1k': '-' },
   ];
   const efficiencies: Record<string, number> = {};
   for (const [level, kind] of LEVELS) {
-    const measured = await drainRate(sqs, lane.queueUrl, workerMappings, jobs, fillJobline(kind, jobs));
+    const measured = await drainRate(sqs, lane.queueUrl, workerMappings, stack.workerFunctionName, jobs, fillJobline(kind, jobs));
     const succeeded = await countSucceeded(client, ids);
     const perJob = options.workerRequestsPerJob?.[level] ?? 2;
     const ceiling = Math.min(raw.rate, dynamoRate / perJob);
     efficiencies[level] = measured.rate / ceiling;
     rows.push({
       pipeline: `jobline worker, tracking "${level}"`, 'jobs/s': round(measured.rate), seconds: round(measured.seconds), 'DDB req/job': perJob,
-      'ceiling jobs/s': round(ceiling), efficiency: round(efficiencies[level]!), succeeded: `${succeeded}/${jobs}`,
+      'ceiling jobs/s': round(ceiling), efficiency: round(efficiencies[level]!), succeeded: `${succeeded}/${jobs}`, ...cpuColumns(measured),
     });
     if (succeeded !== jobs) throw new Error(`throughput: only ${succeeded} of ${jobs} "${level}" jobs succeeded`);
   }
@@ -87,17 +89,40 @@ export async function run(options: ThroughputOptions): Promise<BenchSection> {
   };
 }
 
-/** Fills a paused pipeline, then times it from resuming its event source until its queue is empty. */
-async function drainRate(sqs: SQSClient, queueUrl: string, mappings: readonly string[], count: number, fill: () => Promise<void>): Promise<{ rate: number; seconds: number }> {
+/** What one pipeline's run measured: its rate, and the CPU seconds per 1,000 messages the emulator and the function's processes spent. */
+interface Drained {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly emulatorCpu: number;
+  readonly functionCpu: number;
+}
+
+/** CPU seconds used by the processes `pids()` lists, from now until `done()` is called. */
+function cpuMeter(pids: () => number[]): () => number {
+  const before = new Map(pids().map((pid) => [pid, cpuSeconds([pid])]));
+  return () => pids().reduce((sum, pid) => sum + cpuSeconds([pid]) - (before.get(pid) ?? 0), 0);
+}
+
+/**
+ * Fills a paused pipeline, then times it from resuming its event source until its queue is
+ * empty, metering the CPU the emulator and the function's processes spend meanwhile.
+ */
+async function drainRate(sqs: SQSClient, queueUrl: string, mappings: readonly string[], functionName: string, count: number, fill: () => Promise<void>): Promise<Drained> {
   await setMappings(mappings, false);
   await waitFor('the queue to be empty before filling it', async () => { const d = await queueDepth(sqs, queueUrl); return d.visible + d.inFlight === 0; }, 120_000, 250);
   await fill();
   await waitFor(`${count} messages visible`, async () => (await queueDepth(sqs, queueUrl)).visible >= count, 60_000);
+  const emulatorCpu = cpuMeter(emulatorProcesses);
+  const functionCpu = cpuMeter(() => functionProcesses(functionName));
   const started = performance.now();
   await setMappings(mappings, true);
   await waitFor('the queue to drain', async () => { const d = await queueDepth(sqs, queueUrl); return d.visible + d.inFlight === 0; }, 600_000, 100);
   const seconds = (performance.now() - started) / 1000;
-  return { rate: count / seconds, seconds };
+  return { rate: count / seconds, seconds, emulatorCpu: (emulatorCpu() * 1000) / count, functionCpu: (functionCpu() * 1000) / count };
+}
+
+function cpuColumns(drained: Drained): Record<string, number> {
+  return { 'emulator CPU s/1k': round(drained.emulatorCpu), 'function CPU s/1k': round(drained.functionCpu) };
 }
 
 /** PutItem requests/s the emulator's DynamoDB sustains: the better of 8 and 50 in flight. */

@@ -15,14 +15,20 @@ export interface JoblineFunctionProps {
   readonly removalPolicy?: RemovalPolicy | undefined;
 }
 
-/** Settings every jobline Lambda shares: Node 24 (Lambda's latest Node runtime) on ARM, source maps on. */
+/**
+ * Settings every jobline Lambda shares: Node 24 (Lambda's latest Node runtime) on ARM. Bundles
+ * ship their source maps, but Node starts without `--enable-source-maps`: parsing the worker's
+ * 4 MB map at start added about 25 ms to its module init and 12 MB to its memory (BENCHMARKS.md,
+ * "Cold start"). Set `NODE_OPTIONS: '--enable-source-maps'` in a function's environment for
+ * stack traces that name the TypeScript sources.
+ */
 function common(props: JoblineFunctionProps): Pick<FunctionProps, 'runtime' | 'architecture' | 'timeout' | 'memorySize' | 'environment'> {
   return {
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
     timeout: props.timeout,
     memorySize: props.memorySize,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    environment: props.environment,
   };
 }
 

@@ -21,7 +21,8 @@ export type FaultService = (typeof FAULT_SERVICES)[number];
 export const FAULT_KINDS = ['throttle', 'server-error', 'timeout', 'lost-response'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-const faultPlanSchema = z.strictObject({
+/** The plan's schema, built on first use: a function that never reads a plan (no JOBLINE_FAULTS) never pays for it at cold start. */
+const faultPlanSchema = () => z.strictObject({
   /** Share of calls (0–1) that fail, each with one of `faults` at random. */
   rate: z.number().min(0).max(1).default(0),
   services: z.array(z.enum(FAULT_SERVICES)).min(1).default([...FAULT_SERVICES]),
@@ -31,10 +32,11 @@ const faultPlanSchema = z.strictObject({
   /** Windows in which every call to the named services fails (503). */
   outages: z.array(z.strictObject({ services: z.array(z.enum(FAULT_SERVICES)).min(1), from: z.iso.datetime(), until: z.iso.datetime() })).default([]),
 });
+let builtSchema: ReturnType<typeof faultPlanSchema> | undefined;
 
 /** What to inject: the parsed form of `JOBLINE_FAULTS`. */
-export type FaultPlan = z.infer<typeof faultPlanSchema>;
-export type FaultPlanInput = z.input<typeof faultPlanSchema>;
+export type FaultPlan = z.infer<ReturnType<typeof faultPlanSchema>>;
+export type FaultPlanInput = z.input<ReturnType<typeof faultPlanSchema>>;
 
 /** One injected fault, as the log line says it. */
 export interface InjectedFault {
@@ -56,7 +58,8 @@ export function parseFaultPlan(json: string): FaultPlan {
   } catch (error) {
     throw new ConfigurationError(`${FAULTS_ENV} is not JSON`, [(error as Error).message]);
   }
-  const parsed = faultPlanSchema.safeParse(raw);
+  builtSchema ??= faultPlanSchema();
+  const parsed = builtSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigurationError(`${FAULTS_ENV} is not a fault plan`, parsed.error.issues.map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`));
   return parsed.data;
 }

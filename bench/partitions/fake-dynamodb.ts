@@ -1,0 +1,424 @@
+/**
+ * DynamoDB in memory, behind a real `DynamoDBClient`: a middleware at the `initialize` step
+ * answers every command (nothing reaches the network) from an item map per table, and records
+ * each write against the partition key it lands on — the table's, and for each global
+ * secondary index the index partition the item leaves and the one it enters.
+ *
+ * Jobline sends everything through the document client, whose (un)marshalling middlewares run
+ * after `initialize`: the commands arrive here with plain JavaScript values and their outputs
+ * go back as such. Errors carry their `Item` marshalled, as the SDK leaves them.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { trimStack } from './trim-stack.js';
+import { applyUpdate, conditionHolds, type Item, type Names, type Values } from './expressions.js';
+
+/** A global secondary index: its name and key attributes. */
+export interface IndexSpec {
+  readonly name: string;
+  readonly partition: string;
+  readonly sort?: string | undefined;
+}
+
+/** A table as CreateTable described it. */
+export interface TableSpec {
+  readonly name: string;
+  readonly partition: string;
+  readonly sort?: string | undefined;
+  readonly indexes: readonly IndexSpec[];
+}
+
+/** Writes and write units on one partition key in one second. */
+interface Tally {
+  writes: number;
+  units: number;
+}
+
+/**
+ * Writes per (table or index, partition key), per simulated second. A target is the table's
+ * label (`jobs`, `idempotency`) or `label/index`. Each write counts `weight` times: the
+ * inverse of the share of jobs its client runs (sampling).
+ */
+export class WriteLog {
+  private readonly bySecond: Map<string, Tally>[] = [];
+
+  constructor(private readonly second: () => number) {}
+
+  record(target: string, partitionKey: string, units: number, weight: number): void {
+    const second = this.second();
+    if (second < 0) return;
+    let tallies = this.bySecond[second];
+    if (!tallies) tallies = this.bySecond[second] = new Map();
+    const key = `${target}\u0000${partitionKey}`;
+    const tally = tallies.get(key);
+    if (tally) {
+      tally.writes += weight;
+      tally.units += units * weight;
+    } else {
+      tallies.set(key, { writes: weight, units: units * weight });
+    }
+  }
+
+  /** Writes on one key in each of seconds 0…seconds-1. */
+  series(target: string, partitionKey: string, seconds: number): number[] {
+    return Array.from({ length: seconds }, (_, second) => this.bySecond[second]?.get(`${target}\u0000${partitionKey}`)?.writes ?? 0);
+  }
+
+  /** The tallies of seconds 0…seconds-1, as [target, partition key, writes, units]. */
+  *entries(seconds: number): Generator<{ second: number; target: string; key: string; writes: number; units: number }> {
+    for (let second = 0; second < seconds; second++) {
+      for (const [compound, tally] of this.bySecond[second] ?? []) {
+        const [target, key] = compound.split('\u0000') as [string, string];
+        yield { second, target, key, writes: tally.writes, units: tally.units };
+      }
+    }
+  }
+}
+
+/** Bytes of an attribute value as DynamoDB sizes items (approximately for numbers). */
+function sizeOf(value: unknown): number {
+  if (value === null || value === undefined || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number') {
+    const digits = String(Math.abs(value)).replace(/[.e+-]/g, '').replace(/^0+/, '').length;
+    return 1 + Math.ceil(Math.max(1, digits) / 2);
+  }
+  if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + sizeOf(v), 0);
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + sizeOf(v), 0);
+  if (typeof value === 'object') {
+    return 3 + Object.entries(value as object).reduce((sum, [k, v]) => (v === undefined ? sum : sum + Buffer.byteLength(k, 'utf8') + 1 + sizeOf(v)), 0);
+  }
+  return 1;
+}
+
+/** Sizes of the stored items (each write stores a new object, never changed after). */
+const sizes = new WeakMap<Item, number>();
+
+function itemSize(item: Item | undefined): number {
+  if (!item) return 0;
+  let size = sizes.get(item);
+  if (size === undefined) {
+    size = 0;
+    for (const name in item) size += Buffer.byteLength(name, 'utf8') + sizeOf(item[name]);
+    sizes.set(item, size);
+  }
+  return size;
+}
+
+/** Write units of a write whose item is `bytes` big (1 KB each, at least one; doubled in a transaction). */
+function units(bytes: number, transactional: boolean): number {
+  return Math.max(1, Math.ceil(bytes / 1024)) * (transactional ? 2 : 1);
+}
+
+/** Top-level attributes whose value is undefined are not written (the document client's `removeUndefinedValues`). */
+function defined(item: Item): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Where one client's writes are tallied: the log, at that client's weight. */
+interface Sink {
+  record(target: string, partitionKey: string, units: number): void;
+}
+
+class MemoryTable {
+  /** partition → sort → item (a table without a sort key uses '' as the sort). */
+  readonly partitions = new Map<string, Map<string, Item>>();
+  /** index → index partition → table key → item. */
+  readonly indexes = new Map<string, Map<string, Map<string, Item>>>();
+
+  constructor(readonly spec: TableSpec, readonly label: string) {
+    for (const index of spec.indexes) this.indexes.set(index.name, new Map());
+  }
+
+  private locate(key: Item): { partition: string; sort: string } {
+    const partition = key[this.spec.partition];
+    const sort = this.spec.sort ? key[this.spec.sort] : '';
+    if (typeof partition !== 'string' || typeof sort !== 'string') throw new Error(`${this.spec.name}: key ${JSON.stringify(key)} lacks ${this.spec.partition}${this.spec.sort ? `/${this.spec.sort}` : ''}`);
+    return { partition, sort };
+  }
+
+  keyOf(item: Item): Item {
+    const key: Item = { [this.spec.partition]: item[this.spec.partition] };
+    if (this.spec.sort) key[this.spec.sort] = item[this.spec.sort];
+    return key;
+  }
+
+  get(key: Item): Item | undefined {
+    const { partition, sort } = this.locate(key);
+    return this.partitions.get(partition)?.get(sort);
+  }
+
+  /** The index partition an item is listed under, or undefined (an index is sparse: both key attributes must be there). */
+  indexKey(index: IndexSpec, item: Item | undefined): string | undefined {
+    if (!item) return undefined;
+    const partition = item[index.partition];
+    if (typeof partition !== 'string') return undefined;
+    if (index.sort && typeof item[index.sort] !== 'string') return undefined;
+    return partition;
+  }
+
+  /** Stores `after` (undefined: deletes) in place of `before`, and tallies the write on the table and its indexes. */
+  write(key: Item, before: Item | undefined, after: Item | undefined, sink: Sink, transactional: boolean): void {
+    const { partition, sort } = this.locate(key);
+    const tableKey = `${partition}\u0000${sort}`;
+    let items = this.partitions.get(partition);
+    if (after) {
+      if (!items) this.partitions.set(partition, (items = new Map()));
+      items.set(sort, after);
+    } else if (items) {
+      items.delete(sort);
+      if (items.size === 0) this.partitions.delete(partition);
+    }
+    const beforeSize = itemSize(before);
+    const afterSize = itemSize(after);
+    sink.record(this.label, partition, units(Math.max(beforeSize, afterSize), transactional));
+    for (const index of this.spec.indexes) {
+      const was = this.indexKey(index, before);
+      const is = this.indexKey(index, after);
+      const listed = this.indexes.get(index.name)!;
+      const target = `${this.label}/${index.name}`;
+      if (was !== undefined) {
+        const members = listed.get(was);
+        members?.delete(tableKey);
+        if (members?.size === 0) listed.delete(was);
+      }
+      if (is !== undefined) {
+        let members = listed.get(is);
+        if (!members) listed.set(is, (members = new Map()));
+        members.set(tableKey, after!);
+      }
+      // Projection ALL: an item listed before and after under one key is rewritten there; one that moves is deleted from the old partition and put in the new.
+      if (was !== undefined && was === is) {
+        sink.record(target, is, units(Math.max(beforeSize, afterSize), false));
+      } else {
+        if (was !== undefined) sink.record(target, was, units(beforeSize, false));
+        if (is !== undefined) sink.record(target, is, units(afterSize, false));
+      }
+    }
+  }
+
+  /** A write whose condition failed: it still costs the table partition a write (and nothing on the indexes). */
+  failed(key: Item, before: Item | undefined, sink: Sink, transactional: boolean): void {
+    sink.record(this.label, this.locate(key).partition, units(itemSize(before), transactional));
+  }
+
+  /** Drops an item without counting a write (the simulation forgets finished jobs to save memory). */
+  forget(key: Item): void {
+    const before = this.get(key);
+    if (!before) return;
+    const { partition, sort } = this.locate(key);
+    this.partitions.get(partition)?.delete(sort);
+    if (this.partitions.get(partition)?.size === 0) this.partitions.delete(partition);
+    for (const index of this.spec.indexes) {
+      const was = this.indexKey(index, before);
+      if (was !== undefined) {
+        const listed = this.indexes.get(index.name)!;
+        listed.get(was)?.delete(`${partition}\u0000${sort}`);
+        if (listed.get(was)?.size === 0) listed.delete(was);
+      }
+    }
+  }
+}
+
+/** What a write request carries, for every kind of write. */
+interface WriteInput {
+  readonly TableName?: string;
+  readonly Key?: Item;
+  readonly Item?: Item;
+  readonly UpdateExpression?: string;
+  readonly ConditionExpression?: string;
+  readonly ExpressionAttributeNames?: Names;
+  readonly ExpressionAttributeValues?: Values;
+  readonly ReturnValues?: string;
+  readonly ReturnValuesOnConditionCheckFailure?: string;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+class ConditionFailed extends Error {
+  constructor(readonly item: Item | undefined) {
+    super('The conditional request failed');
+  }
+}
+
+/** The in-memory DynamoDB: tables by name, each with a label for the report. */
+export class MemoryDynamoDB {
+  private readonly tables = new Map<string, MemoryTable>();
+
+  constructor(readonly log: WriteLog, private readonly labels: (tableName: string) => string) {}
+
+  /** A DynamoDB client whose every command is answered here; each of its writes counts `weight` times. */
+  client(weight = 1): DynamoDBClient {
+    const sink: Sink = { record: (target, key, units) => this.log.record(target, key, units, weight) };
+    const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' } });
+    client.middlewareStack.add(
+      (_next, context) => async (args) => ({ output: { ...this.answer(context.commandName ?? '', args.input as Record<string, unknown>, sink), $metadata: {} }, response: {} }),
+      { step: 'initialize', priority: 'high', name: 'simulatedDynamoDB' },
+    );
+    trimStack(client);
+    return client;
+  }
+
+  table(name: string): MemoryTable {
+    const table = this.tables.get(name);
+    if (!table) throw new Error(`no table ${name} (create it first)`);
+    return table;
+  }
+
+  specs(): TableSpec[] {
+    return [...this.tables.values()].map((t) => t.spec);
+  }
+
+  /** Forgets an item without counting a write. */
+  forget(tableName: string, key: Item): void {
+    this.table(tableName).forget(key);
+  }
+
+  private answer(command: string, input: Record<string, unknown>, sink: Sink): Record<string, unknown> {
+    switch (command) {
+      case 'CreateTableCommand': return this.createTable(input);
+      case 'DescribeTableCommand': return { Table: { TableName: input.TableName, TableStatus: 'ACTIVE' } };
+      case 'DeleteTableCommand': this.tables.delete(String(input.TableName)); return {};
+      case 'GetItemCommand': {
+        const item = this.table(String(input.TableName)).get(input.Key as Item);
+        return item ? { Item: { ...item } } : {};
+      }
+      case 'QueryCommand': return this.query(input);
+      case 'PutItemCommand': return this.single('put', input as WriteInput, sink);
+      case 'UpdateItemCommand': return this.single('update', input as WriteInput, sink);
+      case 'DeleteItemCommand': return this.single('delete', input as WriteInput, sink);
+      case 'BatchWriteItemCommand': return this.batchWrite(input, sink);
+      case 'TransactWriteItemsCommand': return this.transactWrite(input, sink);
+      default: throw new Error(`the simulated DynamoDB does not answer ${command}`);
+    }
+  }
+
+  private createTable(input: Record<string, unknown>): Record<string, unknown> {
+    type KeySchema = { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+    const keysOf = (schema: KeySchema) => ({
+      partition: schema.find((k) => k.KeyType === 'HASH')!.AttributeName,
+      sort: schema.find((k) => k.KeyType === 'RANGE')?.AttributeName,
+    });
+    const name = String(input.TableName);
+    const indexes = ((input.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: KeySchema }[]).map((index) => ({ name: index.IndexName, ...keysOf(index.KeySchema) }));
+    const spec: TableSpec = { name, ...keysOf(input.KeySchema as KeySchema), indexes };
+    this.tables.set(name, new MemoryTable(spec, this.labels(name)));
+    return { TableDescription: { TableName: name, TableStatus: 'ACTIVE' } };
+  }
+
+  /** Runs one write (its condition first); returns its new item, or throws ConditionFailed. */
+  private apply(kind: 'put' | 'update' | 'delete', input: WriteInput, sink: Sink, transactional: boolean, dryRun: boolean): { before: Item | undefined; after: Item | undefined; updated: string[] } {
+    const table = this.table(String(input.TableName));
+    const key = kind === 'put' ? table.keyOf(input.Item!) : input.Key!;
+    const before = table.get(key);
+    if (!conditionHolds(input.ConditionExpression, before, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) {
+      if (!dryRun) table.failed(key, before, sink, transactional);
+      throw new ConditionFailed(before);
+    }
+    let after: Item | undefined;
+    let updated: string[] = [];
+    if (kind === 'put') after = defined(input.Item!);
+    else if (kind === 'update') ({ item: after, updated } = applyUpdate(input.UpdateExpression, before, key, input.ExpressionAttributeNames, input.ExpressionAttributeValues));
+    if (!dryRun && (kind !== 'delete' || before)) table.write(key, before, after, sink, transactional);
+    else if (!dryRun) table.failed(key, before, sink, transactional);
+    return { before, after, updated };
+  }
+
+  private single(kind: 'put' | 'update' | 'delete', input: WriteInput, sink: Sink): Record<string, unknown> {
+    let result: ReturnType<MemoryDynamoDB['apply']>;
+    try {
+      result = this.apply(kind, input, sink, false, false);
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      throw new ConditionalCheckFailedException({
+        message: error.message, $metadata: {},
+        Item: input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && error.item ? marshall(error.item, { removeUndefinedValues: true }) : undefined,
+      });
+    }
+    const { before, after, updated } = result;
+    switch (input.ReturnValues) {
+      case 'ALL_NEW': return after ? { Attributes: { ...after } } : {};
+      case 'ALL_OLD': return before ? { Attributes: { ...before } } : {};
+      case 'UPDATED_NEW': return after ? { Attributes: Object.fromEntries(updated.filter((k) => k in after).map((k) => [k, after[k]])) } : {};
+      case 'UPDATED_OLD': return before ? { Attributes: Object.fromEntries(updated.filter((k) => k in before).map((k) => [k, before[k]])) } : {};
+      default: return {};
+    }
+  }
+
+  private batchWrite(input: Record<string, unknown>, sink: Sink): Record<string, unknown> {
+    const requests = input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>;
+    for (const [tableName, writes] of Object.entries(requests)) {
+      for (const write of writes) {
+        if (write.PutRequest) this.apply('put', { TableName: tableName, Item: write.PutRequest.Item }, sink, false, false);
+        else if (write.DeleteRequest) this.apply('delete', { TableName: tableName, Key: write.DeleteRequest.Key }, sink, false, false);
+      }
+    }
+    return { UnprocessedItems: {} };
+  }
+
+  private transactWrite(input: Record<string, unknown>, sink: Sink): Record<string, unknown> {
+    type Entry = { Put?: WriteInput; Update?: WriteInput; Delete?: WriteInput; ConditionCheck?: WriteInput };
+    const entries = (input.TransactItems as Entry[]).map((entry) => {
+      if (entry.Put) return { kind: 'put' as const, input: entry.Put };
+      if (entry.Update) return { kind: 'update' as const, input: entry.Update };
+      if (entry.Delete) return { kind: 'delete' as const, input: entry.Delete };
+      return { kind: 'check' as const, input: entry.ConditionCheck! };
+    });
+    // All conditions first, on the items as they are: one failing cancels every write.
+    const reasons = entries.map(({ kind, input: write }) => {
+      try {
+        if (kind === 'check') {
+          const table = this.table(String(write.TableName));
+          if (!conditionHolds(write.ConditionExpression, table.get(write.Key!), write.ExpressionAttributeNames, write.ExpressionAttributeValues)) throw new ConditionFailed(table.get(write.Key!));
+        } else {
+          this.apply(kind, write, sink, true, true);
+        }
+        return { Code: 'None' };
+      } catch (error) {
+        if (!(error instanceof ConditionFailed)) throw error;
+        return { Code: 'ConditionalCheckFailed', Message: error.message, ...(write.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && error.item ? { Item: marshall(error.item, { removeUndefinedValues: true }) } : {}) };
+      }
+    });
+    if (reasons.some((r) => r.Code !== 'None')) {
+      // A cancelled transaction still costs its items' writes.
+      for (const { kind, input: write } of entries) {
+        if (kind === 'check') continue;
+        const table = this.table(String(write.TableName));
+        const key = kind === 'put' ? table.keyOf(write.Item!) : write.Key!;
+        table.failed(key, table.get(key), sink, true);
+      }
+      throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons as never });
+    }
+    for (const { kind, input: write } of entries) if (kind !== 'check') this.apply(kind, write, sink, true, false);
+    return {};
+  }
+
+  private query(input: Record<string, unknown>): Record<string, unknown> {
+    const table = this.table(String(input.TableName));
+    const names = input.ExpressionAttributeNames as Names;
+    const values = input.ExpressionAttributeValues as Values;
+    const index = input.IndexName ? table.spec.indexes.find((i) => i.name === input.IndexName) : undefined;
+    if (input.IndexName && !index) throw new Error(`${table.spec.name} has no index ${String(input.IndexName)}`);
+    const partitionName = index ? index.partition : table.spec.partition;
+    const sortName = index ? index.sort : table.spec.sort;
+    const keyCondition = String(input.KeyConditionExpression);
+    // The partition's equality: `<name> = :value` among the key condition's terms.
+    const partitionValue = keyCondition.split(/\s+AND\s+/i).map((term) => /^\s*\(?\s*(#?\w+)\s*=\s*(:\w+)\s*\)?\s*$/.exec(term))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .find((m) => (m[1]!.startsWith('#') ? names?.[m[1]!] : m[1]) === partitionName)?.[2];
+    if (!partitionValue) throw new Error(`cannot find the partition key in: ${keyCondition}`);
+    const partition = values?.[partitionValue];
+    const candidates = index
+      ? [...(table.indexes.get(index.name)!.get(String(partition))?.values() ?? [])]
+      : [...(table.partitions.get(String(partition))?.values() ?? [])];
+    const items = candidates
+      .filter((item) => conditionHolds(keyCondition, item, names, values) && conditionHolds(input.FilterExpression as string | undefined, item, names, values))
+      .sort((a, b) => (sortName ? compareStrings(String(a[sortName]), String(b[sortName])) : 0));
+    if (input.ScanIndexForward === false) items.reverse();
+    return { Items: items.map((item) => ({ ...item })), Count: items.length, ScannedCount: candidates.length };
+  }
+}
