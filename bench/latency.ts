@@ -20,7 +20,7 @@ const PAYLOAD = { data: 'x'.repeat(1024 - '{"data":""}'.length) };
 export async function run(options: BenchOptions & { readonly stack: DeployedStack }): Promise<BenchSection> {
   const { stack } = options;
   const calls = options.quick ? 100 : 400;
-  const batches = options.quick ? 5 : 20;
+  const batches = options.quick ? 10 : 60;
   const sqs = new SQSClient({});
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const client = new JobClient({ jobs: [...benchJobs], config: stack.config, createdBy: 'bench' });

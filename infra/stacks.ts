@@ -118,8 +118,10 @@ export class JoblineBenchStack extends Stack {
       memorySize: DEFAULT_WORKER_MEMORY_MB,
       timeout: Duration.seconds(10),
       bundling: { externalModules: [], minify: true, target: 'node20' },
-      environment: props.functionEnvironment,
+      environment: { ...props.functionEnvironment, RAW_TABLE: this.jobQueue.table.tableName },
     });
+    // Its DynamoDB variant writes beside the jobs (keys of its own) in the jobs table.
+    this.jobQueue.table.grantWriteData(raw);
     raw.addEventSource(new SqsEventSource(rawQueue, { batchSize: 10, maxConcurrency: concurrency, reportBatchItemFailures: true }));
     new CfnOutput(this, 'RawQueueUrl', { value: rawQueue.queueUrl });
     new CfnOutput(this, 'RawWorkerFunctionName', { value: raw.functionName });

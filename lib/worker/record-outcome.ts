@@ -32,7 +32,9 @@ export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTi
     logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
     return 'ack';
   }
-  logger.info('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
+  // DEBUG: the record and the Succeeded metric already say it, and at INFO this one line per job
+  // would be most of a job's log bytes (CloudWatch Logs bills them: see BENCHMARKS.md, "Cost").
+  logger.debug('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
   deps.observe?.({ kind: job.kind, outcome: 'succeeded', durationMs, queueLatencyMs: latencyOf(delivery, timing.started) });
   await dispatchFollowUps(followUps, deps, logger);
   if (record.parentId) await settleParent(record.parentId, deps, logger);

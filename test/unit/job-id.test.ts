@@ -29,6 +29,19 @@ describe('job ids', () => {
     expect(shards.size).toBe(64);
   });
 
+  it('have random parts that never repeat and use every character alike, across many refills of the random pool', () => {
+    const now = Date.parse('2026-03-01T12:00:00Z');
+    // 50,000 ids of one millisecond: 800,000 random characters, some 200 refills of the pool.
+    const ids = Array.from({ length: 50_000 }, () => newJobId(64, now));
+    expect(new Set(ids).size).toBe(ids.length);
+    const counts = new Map<string, number>();
+    for (const id of ids) for (const c of id.slice(12)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(32);
+    // 14 random characters × 50,000 / 32 = 21,875 each; a fair source stays well within 3 %.
+    for (const n of counts.values()) expect(Math.abs(n - 21_875) / 21_875).toBeLessThan(0.03);
+    expect(ids.every((id) => timeOf(id) === now)).toBe(true);
+  });
+
   it('reject shard counts outside 1–1024', () => {
     expect(() => newJobId(0)).toThrow(/shardCount must be an integer from 1 to 1024/);
     expect(() => shardOf('not-an-id')).toThrow(/is not a job id/);

@@ -1,0 +1,58 @@
+/**
+ * What the cost benchmark counts, and the SDK middleware that counts it: DynamoDB write and
+ * read units as DynamoDB reports them (ReturnConsumedCapacity), SQS requests by call, the
+ * worker's own DynamoDB requests, the example import's S3 GETs and the bytes the worker logs.
+ */
+import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/** $ per million, us-east-1 list prices (see bench/prices.ts for their sources). */
+export const PRICES = { writeUnit: 0.625, readUnit: 0.125, sqsRequest: 0.4, lambdaRequest: 0.2, schedulerInvocation: 1, s3Get: 0.4, logGigabyte: 0.5 };
+
+/** Counters filled by SDK middleware. */
+export const meter = {
+  tableUnits: 0, indexUnits: 0, readUnits: 0, sqs: new Map<string, number>(),
+  /** DynamoDB requests the worker made (the drain phase): what a job asks of DynamoDB once enqueued. */
+  workerRequests: 0, draining: false,
+  /** S3 GETs of the example import's handlers. */
+  s3Gets: 0,
+  /** Bytes the worker logged (its log lines and EMF metrics): what CloudWatch Logs ingests. */
+  logBytes: 0,
+};
+
+export function addCapacity(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+  for (const c of [capacity ?? []].flat()) {
+    meter.tableUnits += c.Table?.CapacityUnits ?? c.CapacityUnits ?? 0;
+    for (const index of Object.values(c.GlobalSecondaryIndexes ?? {})) meter.indexUnits += index.CapacityUnits ?? 0;
+  }
+}
+
+export function meteredClients(): { dynamodb: DynamoDBClient; sqs: SQSClient } {
+  const dynamodb = new DynamoDBClient({});
+  dynamodb.middlewareStack.add((next, context) => async (args) => {
+    const input = args.input as Record<string, unknown>;
+    const isWrite = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'].includes(context.commandName ?? '');
+    const isRead = ['GetItemCommand', 'QueryCommand'].includes(context.commandName ?? '');
+    if (isWrite || isRead) input.ReturnConsumedCapacity = isWrite ? 'INDEXES' : 'TOTAL';
+    if (meter.draining) meter.workerRequests++;
+    try {
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+      if (isWrite) addCapacity(consumed);
+      // A read the emulator does not report is counted as AWS bills a strongly consistent read of a small item.
+      if (isRead) meter.readUnits += consumed ? [consumed].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) : 1;
+      return result;
+    } catch (error) {
+      // A failed conditional write still consumes a write unit on AWS.
+      if (isWrite) meter.tableUnits += 1;
+      throw error;
+    }
+  }, { step: 'initialize', name: 'capacityMeter' });
+  const sqs = new SQSClient({});
+  sqs.middlewareStack.add((next, context) => async (args) => {
+    meter.sqs.set(context.commandName ?? '?', (meter.sqs.get(context.commandName ?? '?') ?? 0) + 1);
+    return next(args);
+  }, { step: 'initialize', name: 'requestMeter' });
+  return { dynamodb, sqs };
+}
+
