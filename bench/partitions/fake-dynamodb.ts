@@ -7,219 +7,23 @@
  * Jobline sends everything through the document client, whose (un)marshalling middlewares run
  * after `initialize`: the commands arrive here with plain JavaScript values and their outputs
  * go back as such. Errors carry their `Item` marshalled, as the SDK leaves them.
+ *
+ * The tables are in memory-table.ts, the tally of writes in write-log.ts; here are the client and
+ * the commands.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { conditionHolds, type Item, type Names, type Values } from './expression-evaluator.js';
+import { applyUpdate } from './expression-update.js';
+import { MemoryTable, type Sink, type TableSpec } from './memory-table.js';
 import { trimStack } from './trim-stack.js';
-import { applyUpdate, conditionHolds, type Item, type Names, type Values } from './expressions.js';
-
-/** A global secondary index: its name and key attributes. */
-export interface IndexSpec {
-  readonly name: string;
-  readonly partition: string;
-  readonly sort?: string | undefined;
-}
-
-/** A table as CreateTable described it. */
-export interface TableSpec {
-  readonly name: string;
-  readonly partition: string;
-  readonly sort?: string | undefined;
-  readonly indexes: readonly IndexSpec[];
-}
-
-/** Writes and write units on one partition key in one second. */
-interface Tally {
-  writes: number;
-  units: number;
-}
-
-/**
- * Writes per (table or index, partition key), per simulated second. A target is the table's
- * label (`jobs`, `idempotency`) or `label/index`. Each write counts `weight` times: the
- * inverse of the share of jobs its client runs (sampling).
- */
-export class WriteLog {
-  private readonly bySecond: Map<string, Tally>[] = [];
-
-  constructor(private readonly second: () => number) {}
-
-  record(target: string, partitionKey: string, units: number, weight: number): void {
-    const second = this.second();
-    if (second < 0) return;
-    let tallies = this.bySecond[second];
-    if (!tallies) tallies = this.bySecond[second] = new Map();
-    const key = `${target}\u0000${partitionKey}`;
-    const tally = tallies.get(key);
-    if (tally) {
-      tally.writes += weight;
-      tally.units += units * weight;
-    } else {
-      tallies.set(key, { writes: weight, units: units * weight });
-    }
-  }
-
-  /** Writes on one key in each of seconds 0…seconds-1. */
-  series(target: string, partitionKey: string, seconds: number): number[] {
-    return Array.from({ length: seconds }, (_, second) => this.bySecond[second]?.get(`${target}\u0000${partitionKey}`)?.writes ?? 0);
-  }
-
-  /** The tallies of seconds 0…seconds-1, as [target, partition key, writes, units]. */
-  *entries(seconds: number): Generator<{ second: number; target: string; key: string; writes: number; units: number }> {
-    for (let second = 0; second < seconds; second++) {
-      for (const [compound, tally] of this.bySecond[second] ?? []) {
-        const [target, key] = compound.split('\u0000') as [string, string];
-        yield { second, target, key, writes: tally.writes, units: tally.units };
-      }
-    }
-  }
-}
-
-/** Bytes of an attribute value as DynamoDB sizes items (approximately for numbers). */
-function sizeOf(value: unknown): number {
-  if (value === null || value === undefined || typeof value === 'boolean') return 1;
-  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
-  if (typeof value === 'number') {
-    const digits = String(Math.abs(value)).replace(/[.e+-]/g, '').replace(/^0+/, '').length;
-    return 1 + Math.ceil(Math.max(1, digits) / 2);
-  }
-  if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + sizeOf(v), 0);
-  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + sizeOf(v), 0);
-  if (typeof value === 'object') {
-    return 3 + Object.entries(value as object).reduce((sum, [k, v]) => (v === undefined ? sum : sum + Buffer.byteLength(k, 'utf8') + 1 + sizeOf(v)), 0);
-  }
-  return 1;
-}
-
-/** Sizes of the stored items (each write stores a new object, never changed after). */
-const sizes = new WeakMap<Item, number>();
-
-function itemSize(item: Item | undefined): number {
-  if (!item) return 0;
-  let size = sizes.get(item);
-  if (size === undefined) {
-    size = 0;
-    for (const name in item) size += Buffer.byteLength(name, 'utf8') + sizeOf(item[name]);
-    sizes.set(item, size);
-  }
-  return size;
-}
-
-/** Write units of a write whose item is `bytes` big (1 KB each, at least one; doubled in a transaction). */
-function units(bytes: number, transactional: boolean): number {
-  return Math.max(1, Math.ceil(bytes / 1024)) * (transactional ? 2 : 1);
-}
+import type { WriteLog } from './write-log.js';
 
 /** Top-level attributes whose value is undefined are not written (the document client's `removeUndefinedValues`). */
 function defined(item: Item): Item {
   const out: Item = {};
   for (const [k, v] of Object.entries(item)) if (v !== undefined) out[k] = v;
   return out;
-}
-
-/** Where one client's writes are tallied: the log, at that client's weight. */
-interface Sink {
-  record(target: string, partitionKey: string, units: number): void;
-}
-
-class MemoryTable {
-  /** partition → sort → item (a table without a sort key uses '' as the sort). */
-  readonly partitions = new Map<string, Map<string, Item>>();
-  /** index → index partition → table key → item. */
-  readonly indexes = new Map<string, Map<string, Map<string, Item>>>();
-
-  constructor(readonly spec: TableSpec, readonly label: string) {
-    for (const index of spec.indexes) this.indexes.set(index.name, new Map());
-  }
-
-  private locate(key: Item): { partition: string; sort: string } {
-    const partition = key[this.spec.partition];
-    const sort = this.spec.sort ? key[this.spec.sort] : '';
-    if (typeof partition !== 'string' || typeof sort !== 'string') throw new Error(`${this.spec.name}: key ${JSON.stringify(key)} lacks ${this.spec.partition}${this.spec.sort ? `/${this.spec.sort}` : ''}`);
-    return { partition, sort };
-  }
-
-  keyOf(item: Item): Item {
-    const key: Item = { [this.spec.partition]: item[this.spec.partition] };
-    if (this.spec.sort) key[this.spec.sort] = item[this.spec.sort];
-    return key;
-  }
-
-  get(key: Item): Item | undefined {
-    const { partition, sort } = this.locate(key);
-    return this.partitions.get(partition)?.get(sort);
-  }
-
-  /** The index partition an item is listed under, or undefined (an index is sparse: both key attributes must be there). */
-  indexKey(index: IndexSpec, item: Item | undefined): string | undefined {
-    if (!item) return undefined;
-    const partition = item[index.partition];
-    if (typeof partition !== 'string') return undefined;
-    if (index.sort && typeof item[index.sort] !== 'string') return undefined;
-    return partition;
-  }
-
-  /** Stores `after` (undefined: deletes) in place of `before`, and tallies the write on the table and its indexes. */
-  write(key: Item, before: Item | undefined, after: Item | undefined, sink: Sink, transactional: boolean): void {
-    const { partition, sort } = this.locate(key);
-    const tableKey = `${partition}\u0000${sort}`;
-    let items = this.partitions.get(partition);
-    if (after) {
-      if (!items) this.partitions.set(partition, (items = new Map()));
-      items.set(sort, after);
-    } else if (items) {
-      items.delete(sort);
-      if (items.size === 0) this.partitions.delete(partition);
-    }
-    const beforeSize = itemSize(before);
-    const afterSize = itemSize(after);
-    sink.record(this.label, partition, units(Math.max(beforeSize, afterSize), transactional));
-    for (const index of this.spec.indexes) {
-      const was = this.indexKey(index, before);
-      const is = this.indexKey(index, after);
-      const listed = this.indexes.get(index.name)!;
-      const target = `${this.label}/${index.name}`;
-      if (was !== undefined) {
-        const members = listed.get(was);
-        members?.delete(tableKey);
-        if (members?.size === 0) listed.delete(was);
-      }
-      if (is !== undefined) {
-        let members = listed.get(is);
-        if (!members) listed.set(is, (members = new Map()));
-        members.set(tableKey, after!);
-      }
-      // Projection ALL: an item listed before and after under one key is rewritten there; one that moves is deleted from the old partition and put in the new.
-      if (was !== undefined && was === is) {
-        sink.record(target, is, units(Math.max(beforeSize, afterSize), false));
-      } else {
-        if (was !== undefined) sink.record(target, was, units(beforeSize, false));
-        if (is !== undefined) sink.record(target, is, units(afterSize, false));
-      }
-    }
-  }
-
-  /** A write whose condition failed: it still costs the table partition a write (and nothing on the indexes). */
-  failed(key: Item, before: Item | undefined, sink: Sink, transactional: boolean): void {
-    sink.record(this.label, this.locate(key).partition, units(itemSize(before), transactional));
-  }
-
-  /** Drops an item without counting a write (the simulation forgets finished jobs to save memory). */
-  forget(key: Item): void {
-    const before = this.get(key);
-    if (!before) return;
-    const { partition, sort } = this.locate(key);
-    this.partitions.get(partition)?.delete(sort);
-    if (this.partitions.get(partition)?.size === 0) this.partitions.delete(partition);
-    for (const index of this.spec.indexes) {
-      const was = this.indexKey(index, before);
-      if (was !== undefined) {
-        const listed = this.indexes.get(index.name)!;
-        listed.get(was)?.delete(`${partition}\u0000${sort}`);
-        if (listed.get(was)?.size === 0) listed.delete(was);
-      }
-    }
-  }
 }
 
 /** What a write request carries, for every kind of write. */

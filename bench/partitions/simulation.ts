@@ -23,9 +23,10 @@ import { sweep } from '../../lib/sweeper/sweep.js';
 import { defineHandler, type AnyBoundJob } from '../../lib/worker/job-handler.js';
 import { processMessage, type WorkerDependencies } from '../../lib/worker/process-message.js';
 import { createJobTables } from '../../scripts/lib/job-tables.js';
-import { MemoryDynamoDB, WriteLog } from './fake-dynamodb.js';
+import { MemoryDynamoDB } from './fake-dynamodb.js';
 import { MemoryQueues } from './fake-sqs.js';
 import { SimClock, settle } from './sim-clock.js';
+import { WriteLog } from './write-log.js';
 
 /** Share of jobs per kind (they add up to 1). */
 export const MIX = { plain: 0.7, concurrency: 0.1, rate: 0.1, unique: 0.1 } as const;
