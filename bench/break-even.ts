@@ -29,9 +29,9 @@ export type PerJob = Record<TrackingLevel, { readonly dollarsPerMillion: number 
  * million jobs. The orchestrator passes the figures measured in the same run.
  */
 export const DEFAULT_PER_JOB: PerJob = {
-  full: { dollarsPerMillion: 2.02 }, // 3 W, 0 R, 0.30 SQS, 0.1 invocations
-  'from-claim': { dollarsPerMillion: 1.39 }, // 2 W, 0 R, 0.30 SQS
-  outcome: { dollarsPerMillion: 0.89 }, // 1 W, 1 R, 0.30 SQS
+  full: { dollarsPerMillion: 2.05 }, // 3 W, 0 R, 0.30 SQS, 0.1 invocations, 64 log bytes
+  'from-claim': { dollarsPerMillion: 1.42 }, // 2 W, 0 R, 0.30 SQS
+  outcome: { dollarsPerMillion: 0.92 }, // 1 W, 1 R, 0.30 SQS
 };
 
 /** Everything this section assumes rather than measures or reads from a price list. */
@@ -331,7 +331,7 @@ export async function run(options: BreakEvenOptions): Promise<BreakEvenSection> 
     `Postgres broker (ASSUMED thresholds; the db.m7g.large price NOT VERIFIED): RDS for PostgreSQL${a.postgres.multiAz ? ', Multi-AZ (instance and storage billed twice)' : ''}; db.t4g.small up to ${a.postgres.smallMaxJobsPerSecond} jobs/s (River writes ~4 rows a job — insert, fetch, complete, clean-up — plus WAL and the autovacuum of a churning table: ~${a.postgres.smallMaxJobsPerSecond * 4} row writes/s stays inside a burstable baseline); db.m7g.large up to ${count(a.postgres.largeMaxJobsPerSecond)} jobs/s, one size up (price ×2) per doubling of rate; gp3 for ${a.postgres.retentionDays} day of finished jobs at ${a.postgres.retainedKbPerJob} KB each (row, indexes, dead tuples), at least ${a.postgres.minStorageGb} GB.`,
     `Traffic is flat (peak/average ${a.peakToAverage}): a provisioned setup sized for its peaks costs more than these rows at high volume, while jobline's bill follows the jobs run. Each $${opsMonthly} a month of engineers' time spent running the broker and the fleet (not counted) moves the break-even with "full" up by ${count((opsMonthly / fullPerMillion) * 1e6)} jobs/month (${round((opsMonthly / fullPerMillion) * 1e6 / SECONDS_PER_MONTH)} jobs/s).`,
     `jobline's figures assume full batches of ${DEFAULT_BATCH_SIZE}: at a few jobs a second Lambda's pollers hand over smaller batches unless the worker's maxBatchingWindow is set, and a batch of 1 costs $${round(partialBatch)}/M more (1.8 more SQS requests and 0.9 more invocations per job) — near the break-even rates below, set maxBatchingWindow (e.g. 1 s) or count that.`,
-    `Not counted on either side: CloudWatch Logs (jobline's worker logs a line per job, ~0.5 KB: ~$${round(0.5 / 1024 / 1024 * PRICES.cloudwatchLogsIngestion.value * 1e6)}/M at $${PRICES.cloudwatchLogsIngestion.value}/GB; a self-hosted worker that logs per job pays the same), alarms and dashboards, cross-AZ data transfer between workers and a single-AZ primary (billed to the self-hosted side), NAT, backups; jobs delayed beyond 15 minutes add $${PRICES.schedulerInvocation.value}/M EventBridge Scheduler invocations to jobline (after 14 M free a month).`,
+    `CloudWatch Logs: jobline's per-job figures include what its worker logs (bench:cost counts it: on the happy path 64 bytes a job of metric lines, a job's success line being DEBUG); a self-hosted worker's logs are not counted. Not counted on either side: alarms and dashboards, cross-AZ data transfer between workers and a single-AZ primary (billed to the self-hosted side), NAT, backups; jobs delayed beyond 15 minutes add $${PRICES.schedulerInvocation.value}/M EventBridge Scheduler invocations to jobline (after 14 M free a month).`,
     ...sentences,
     `In short: below ${round(lowest)} jobs/s sustained (${count(lowest * SECONDS_PER_MONTH)} jobs/month) jobline is the smaller bill against every setup here; ${highest === null ? 'some setup here never becomes the smaller bill for good' : `above ${round(highest)} jobs/s (${count(highest * SECONDS_PER_MONTH)} jobs/month) every provisioned setup here is smaller`}; at ${count(topVolume)} jobs/month the cheapest provisioned setup costs ${round(cheapestJoblineAtTop / cheapestRivalAtTop)}× less than jobline's cheapest level. What jobline's bill buys instead: no broker or fleet to run, size or patch, ~$${money(joblineFixedMonthly(a))} a month when idle, and AWS's multi-AZ durability.`,
     `Prices (${verified} of ${Object.keys(PRICES).length} verified in a dated source; unverified ones are recalled list prices to check):`,

@@ -70,7 +70,8 @@ export async function run(options: BenchOptions & { readonly stack: DeployedStac
       await Promise.all(Array.from({ length: 10 }, (_, i) => sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: String(j), MessageBody: body.replace(sample.id, `${i}-${j}`) })) }))));
       manyRaw.push(performance.now() - started);
     }
-    const rate = (durations: number[]) => (100 * durations.length) / (durations.reduce((a, b) => a + b, 0) / 1000);
+    // Jobs/s at the median batch: one pause of the emulator's (seen: a second) would otherwise decide the figure.
+    const rate = (durations: number[]) => 100 / (percentile(durations, 50) / 1000);
     const p50 = percentile(jobline, 50) / percentile(raw, 50);
     return {
       id: 'latency',
@@ -88,7 +89,7 @@ export async function run(options: BenchOptions & { readonly stack: DeployedStac
       notes: [
         'Interleaved call by call (the order alternating), from one process, against the deployed stack\'s table and lane with the worker paused; the queue is purged afterwards.',
         'The raw calls write the same record item enqueue writes (its attributes copied under fresh keys) with a conditional PutItem, and send the same body; enqueue also validates the payload and builds the record.',
-        'The enqueueMany target (rate within 1/1.2 of the raw calls) mirrors the enqueue one; the issue sets no target for it.',
+        'enqueueMany jobs/s is 100 jobs over the median batch\'s time. Its target (a rate within 1/1.2 of the raw calls\') mirrors the enqueue one; the issue sets no target for it.',
       ],
     };
   } finally {

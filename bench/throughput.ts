@@ -55,42 +55,57 @@ export async function run(options: ThroughputOptions): Promise<BenchSection> {
   await drainRate(sqs, rawQueueUrl, rawMappings, rawFunction, WARM_UP, fillRaw(WARM_UP));
   for (const [, kind] of LEVELS) await drainRate(sqs, lane.queueUrl, workerMappings, stack.workerFunctionName, WARM_UP, fillJobline(kind, WARM_UP));
 
-  // (a) the raw pipeline: the same number of 1 KB messages, batches of 10.
-  const raw = await drainRate(sqs, rawQueueUrl, rawMappings, rawFunction, jobs, fillRaw(jobs));
-  // For comparison: the same pipeline making a job's two DynamoDB writes with the bare SDK.
-  const rawCalls = await drainRate(sqs, rawQueueUrl, rawMappings, rawFunction, jobs, fillRaw(jobs, true));
+  // Each round runs every pipeline once, in the same order; each figure is the median round's.
+  const rounds = options.quick ? 1 : 3;
+  const runs = new Map<string, Drained[]>();
+  const record = (name: string, drained: Drained) => runs.set(name, [...(runs.get(name) ?? []), drained]);
+  let succeeded = 0;
+  for (let turn = 0; turn < rounds; turn++) {
+    // (a) the raw pipeline: the same number of 1 KB messages, batches of 10.
+    record('raw', await drainRate(sqs, rawQueueUrl, rawMappings, rawFunction, jobs, fillRaw(jobs)));
+    // For comparison: the same pipeline making a job's two DynamoDB writes with the bare SDK.
+    record('bare', await drainRate(sqs, rawQueueUrl, rawMappings, rawFunction, jobs, fillRaw(jobs, true)));
+    for (const [level, kind] of LEVELS) {
+      record(level, await drainRate(sqs, lane.queueUrl, workerMappings, stack.workerFunctionName, jobs, fillJobline(kind, jobs)));
+      const done = await countSucceeded(client, ids);
+      if (done !== jobs) throw new Error(`throughput: only ${done} of ${jobs} "${level}" jobs succeeded`);
+      succeeded += done;
+    }
+  }
+  const median = (name: string) => [...runs.get(name)!].sort((a, b) => a.rate - b.rate)[Math.floor(rounds / 2)]!;
+  const spread = (name: string) => runs.get(name)!.map((r) => round(r.rate)).join(' / ');
+  const raw = median('raw');
+  const rawCalls = median('bare');
   // (b) the emulator's DynamoDB: PutItem of 1 KB items, at two depths; the better rate is its ceiling.
   const dynamoRate = await dynamoCeiling(options.quick ? 400 : 1500);
 
   const rows: Record<string, string | number>[] = [
-    { pipeline: 'raw SQS → Lambda, no-op (ceiling a)', 'jobs/s': round(raw.rate), seconds: round(raw.seconds), 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', succeeded: '-', ...cpuColumns(raw) },
+    { pipeline: 'raw SQS → Lambda, no-op (ceiling a)', 'jobs/s': round(raw.rate), rounds: spread('raw'), 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', ...cpuColumns(raw) },
     {
-      pipeline: 'raw SQS → Lambda + 2 DynamoDB writes per message, bare SDK (not a ceiling: the same AWS calls without jobline)', 'jobs/s': round(rawCalls.rate), seconds: round(rawCalls.seconds),
-      'DDB req/job': 2, 'ceiling jobs/s': '-', efficiency: '-', succeeded: '-', ...cpuColumns(rawCalls),
+      pipeline: 'raw SQS → Lambda + 2 DynamoDB writes per message, bare SDK (not a ceiling: the same AWS calls without jobline)', 'jobs/s': round(rawCalls.rate), rounds: spread('bare'),
+      'DDB req/job': 2, 'ceiling jobs/s': '-', efficiency: '-', ...cpuColumns(rawCalls),
     },
-    { pipeline: 'DynamoDB PutItem, requests/s (ceiling b = this ÷ DDB req/job)', 'jobs/s': round(dynamoRate), seconds: '-', 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', succeeded: '-', 'emulator CPU s/1k': '-', 'function CPU s/1k': '-' },
+    { pipeline: 'DynamoDB PutItem, requests/s (ceiling b = this ÷ DDB req/job)', 'jobs/s': round(dynamoRate), rounds: '-', 'DDB req/job': '-', 'ceiling jobs/s': '-', efficiency: '-', 'emulator CPU s/1k': '-', 'function CPU s/1k': '-' },
   ];
   const efficiencies: Record<string, number> = {};
-  for (const [level, kind] of LEVELS) {
-    const measured = await drainRate(sqs, lane.queueUrl, workerMappings, stack.workerFunctionName, jobs, fillJobline(kind, jobs));
-    const succeeded = await countSucceeded(client, ids);
+  for (const [level] of LEVELS) {
+    const measured = median(level);
     const perJob = options.workerRequestsPerJob?.[level] ?? 2;
     const ceiling = Math.min(raw.rate, dynamoRate / perJob);
     efficiencies[level] = measured.rate / ceiling;
     rows.push({
-      pipeline: `jobline worker, tracking "${level}"`, 'jobs/s': round(measured.rate), seconds: round(measured.seconds), 'DDB req/job': perJob,
-      'ceiling jobs/s': round(ceiling), efficiency: round(efficiencies[level]!), succeeded: `${succeeded}/${jobs}`, ...cpuColumns(measured),
+      pipeline: `jobline worker, tracking "${level}"`, 'jobs/s': round(measured.rate), rounds: spread(level), 'DDB req/job': perJob,
+      'ceiling jobs/s': round(ceiling), efficiency: round(efficiencies[level]!), ...cpuColumns(measured),
       '÷ bare-SDK pipeline': round(measured.rate / rawCalls.rate),
     });
-    if (succeeded !== jobs) throw new Error(`throughput: only ${succeeded} of ${jobs} "${level}" jobs succeeded`);
   }
   return {
     id: 'throughput',
-    title: `Throughput on the emulator: ${jobs} no-op jobs (1 KB), batch size 10, concurrency ${options.concurrency}, against the emulator's own ceiling`,
+    title: `Throughput on the emulator: ${jobs} no-op jobs (1 KB) per run, batch size 10, concurrency ${options.concurrency}, against the emulator's own ceiling (median of ${rounds} rounds; all ${succeeded} jobs succeeded)`,
     rows,
     targets: LEVELS.map(([level]) => ({ name: `throughput efficiency, tracking "${level}"`, value: efficiencies[level]!, comparison: '>=' as const, limit: 0.7, unit: '×' })),
     notes: [
-      `Each pipeline first runs ${WARM_UP} messages unmeasured, so its processes have started (cold starts are the cold-start section's). Then: its event source paused, its queue filled, then timed from resuming the event source until nothing is visible or in flight. Every jobline job is then read back: all must have succeeded.`,
+      `Each pipeline first runs ${WARM_UP} messages unmeasured, so its processes have started (cold starts are the cold-start section's). Then: its event source paused, its queue filled, then timed from resuming the event source until nothing is visible or in flight. Every jobline job is then read back: all must have succeeded. Rounds run every pipeline in turn; "rounds" lists each round's rate, the row shows the median round (its CPU figures too).`,
       'Ceiling = min(raw pipeline jobs/s, DynamoDB requests/s ÷ the DynamoDB requests the worker makes per job). DynamoDB rate: PutItem of 1 KB items from this process, 8 and 50 in flight, the better of the two.',
       'CPU s/1k: CPU seconds per 1,000 messages spent by the emulator\'s own process and by the function\'s node processes while the pipeline drained (from /proc). On 2 cores both compete: a pipeline whose emulator and function CPU per job add up to c seconds cannot pass 2 / c jobs/s here.',
       'The bare-SDK row makes what a job\'s claim and outcome make — two conditional DynamoDB writes per message, the batch\'s records side by side — with nothing else: jobline\'s rate divided by it is what jobline\'s own code (payload and message checks, leases, logging, metrics) costs on top of the same AWS calls.',
