@@ -69,7 +69,7 @@ export interface WriteResultsOptions {
   /** Whether the run used the smaller `--quick` sizes. */
   readonly quick: boolean;
   /** What ran the AWS services, e.g. "ministack 1.2 at http://localhost:4566"; node, platform and cpus are filled in when not given. */
-  readonly environment: { readonly emulator: string; readonly node?: string; readonly platform?: string; readonly cpus?: number };
+  readonly environment: { readonly emulator: string; readonly node?: string; readonly platform?: string; readonly cpus?: number; readonly commit?: string };
 }
 
 /** A target as kept in the JSON file: as measured, plus whether it passes and the verdict text. */
@@ -84,7 +84,7 @@ export interface ResultsFile {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly quick: boolean;
-  readonly environment: { readonly node: string; readonly platform: string; readonly cpus: number; readonly emulator: string };
+  readonly environment: { readonly node: string; readonly platform: string; readonly cpus: number; readonly emulator: string; readonly commit?: string };
   readonly sections: readonly (Omit<BenchSection, 'targets'> & { readonly targets: readonly TargetResult[] })[];
 }
 
@@ -101,6 +101,7 @@ export function resultsDocument(sections: readonly BenchSection[], options: Omit
       platform: environment.platform ?? `${platform()} ${process.arch}`,
       cpus: environment.cpus ?? availableParallelism(),
       emulator: environment.emulator,
+      ...(environment.commit ? { commit: environment.commit } : {}),
     },
     sections: sections.map((section) => ({
       ...section,
