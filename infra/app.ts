@@ -3,10 +3,10 @@ import { JoblineBenchStack, JoblineStack, JoblineTestStack } from './stacks.js';
 
 /**
  * The reference CDK app. `Jobline` is what `npm run dev` deploys; `JoblineTest` is what the
- * integration tests deploy; `JoblineBench` what `npm run bench` deploys. Context `functionEnvironment` (JSON) adds environment variables
- * to every function, e.g. an emulator's endpoint; context `senderEmail` sets the address
- * `email.send` sends from; context `cognitoEndpoint` where the web dashboard's page signs in
- * (an emulator's endpoint).
+ * integration tests deploy; `JoblineBench` is what `npm run bench` deploys. Context
+ * `functionEnvironment` (JSON) adds environment variables to every function, e.g. an
+ * emulator's endpoint; context `senderEmail` sets the address `email.send` sends from; context
+ * `cognitoEndpoint` where the web dashboard's page signs in (an emulator's endpoint).
  */
 const app = new App();
 const functionEnvironment = parseEnvironment(app.node.tryGetContext('functionEnvironment'));

@@ -55,11 +55,15 @@ async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBCl
   const arn = config.lanes.default!.queueArn;
   let invocations = 0;
   meter.draining = true;
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    meter.logBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    return true;
-  }) as typeof process.stdout.write;
+  // Lambda sends both streams to CloudWatch Logs: INFO and metrics go to stdout, WARN and ERROR to stderr.
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      meter.logBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      return true;
+    }) as typeof stream.write;
+  }
   // Each poller is one concurrent Lambda invocation of the event source.
   const poll = async () => {
     while (ran < runs) {
@@ -85,7 +89,7 @@ async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBCl
   try {
     await Promise.all(Array.from({ length: pollers }, poll));
   } finally {
-    process.stdout.write = write;
+    streams.forEach((stream, i) => { stream.write = writes[i]!; });
     meter.draining = false;
   }
   return { invocations };
