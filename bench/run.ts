@@ -34,6 +34,12 @@ const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : undefined;
 const wanted = (id: string) => !only || only.has(id);
 const DEPLOYED = ['latency', 'throughput', 'import'];
+const SECTIONS = ['cost', ...DEPLOYED, 'partitions', 'cold-start', 'break-even'];
+const unknown = [...(only ?? [])].filter((id) => !SECTIONS.includes(id));
+if (process.argv.includes('--only') && (!only || unknown.length > 0)) {
+  console.error(`bench: --only takes a comma-separated list of ${SECTIONS.join(', ')}${unknown.length > 0 ? `; not a section: ${unknown.join(', ')}` : ''}`);
+  process.exit(2);
+}
 
 const startedAt = new Date();
 const emulator = await ensureEmulator();
