@@ -4,8 +4,9 @@
  * from enqueueing the start job until its record says succeeded with every row counted.
  *
  * Memory: the worker is set to 128 MB for the import, its Node heap sized as Lambda's runtime
- * sizes it for 128 MB (the emulator does not). The emulator runs each Lambda as local `node` worker processes; their peak resident
- * memory (VmHWM in /proc) is read for every process of the worker function. The peak is reset
+ * sizes it for 128 MB (the emulator does not). The emulator runs each Lambda as local `node`
+ * worker processes; their peak resident memory (VmHWM in /proc) is read for every process of
+ * the worker function. The peak is reset
  * (clear_refs) before the import and again once the start job has spawned its chunks, so the
  * first figure covers the start job (and whatever chunks overlapped its end) and the second the
  * chunks. A process serves many invocations one after another, so each figure bounds the peak
