@@ -10,6 +10,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { round, type BenchOptions, type BenchSection } from './lib/result.js';
+import { printSection } from './lib/report.js';
 import { PRICES, type Price } from './prices.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_WORKER_MEMORY_MB, SWEEPER_MEMORY_MB } from '../infra/job-queue-props.js';
 import { DEFAULT_SHARD_COUNT } from '../lib/job-id.js';
@@ -342,8 +343,5 @@ export async function run(options: BreakEvenOptions): Promise<BreakEvenSection> 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const section = await run({ quick: false });
-  console.log(`\n${section.title}`);
-  console.table(section.rows);
-  for (const note of section.notes ?? []) console.log(`- ${note}`);
+  printSection(await run({ quick: false }));
 }

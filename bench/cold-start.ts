@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { round, verdict, type BenchOptions, type BenchSection, type Target } from './lib/result.js';
+import { round, type BenchOptions, type BenchSection, type Target } from './lib/result.js';
+import { printSection } from './lib/report.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIMIT = 1.3;
@@ -208,10 +209,5 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const section = await run({ quick: process.argv.includes('--quick') });
-  console.log(`\n${section.title}\n`);
-  console.table(section.rows);
-  for (const note of section.notes ?? []) console.log(`  ${note}`);
-  console.log();
-  for (const target of section.targets) console.log(`${target.name}: ${target.value} ${target.unit} (target ${target.comparison} ${target.limit} ${target.unit}): ${verdict(target)}`);
+  printSection(await run({ quick: process.argv.includes('--quick') }));
 }

@@ -12,7 +12,8 @@
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_SHARD_COUNT } from '../lib/job-id.js';
 import { SLOT_RETRY_SECONDS } from '../lib/flow-control/admission.js';
-import { round, verdict, type BenchOptions, type BenchSection, type Target } from './lib/result.js';
+import { round, type BenchOptions, type BenchSection, type Target } from './lib/result.js';
+import { printSection } from './lib/report.js';
 import {
   FAIL_SHARE, HANDLER_MS, HOT_TENANT_SHARE, KIND_RATE_PER_SECOND, KINDS, MIX, RETRY_BASE_SECONDS, RETRY_SHARE, TENANT_CONCURRENCY, TENANT_RATE_PER_SECOND,
   simulate, type KeyLoad, type SimulationOptions, type SimulationResult,
@@ -164,10 +165,5 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const section = await run({ quick: process.argv.includes('--quick') });
-  console.log(`\n${section.title}\n`);
-  console.table(section.rows);
-  for (const note of section.notes ?? []) console.log(`  ${note}`);
-  console.log();
-  for (const target of section.targets) console.log(`${target.name}: ${round(target.value)} ${target.unit} (target ${target.comparison} ${target.limit} ${target.unit}): ${verdict(target)}`);
+  printSection(await run({ quick: process.argv.includes('--quick') }));
 }
