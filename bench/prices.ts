@@ -105,6 +105,11 @@ export const PRICES = {
     source: UNVERIFIED('https://aws.amazon.com/rds/postgresql/pricing/'),
     asOf: 'recalled',
   },
+  s3GetRequest: {
+    value: 0.40, unit: '$ per million GET requests (S3 Standard; $0.0004 per 1,000)', verified: false,
+    source: UNVERIFIED('https://aws.amazon.com/s3/pricing/'),
+    asOf: 'recalled',
+  },
   rdsGp3Storage: {
     value: 0.115, unit: '$ per GB-month (RDS gp3; 3,000 IOPS included; Multi-AZ bills it twice)', verified: true,
     source: 'https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (official page: https://aws.amazon.com/rds/postgresql/pricing/)',

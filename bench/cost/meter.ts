@@ -5,9 +5,18 @@
  */
 import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { PRICES as LIST } from '../prices.js';
 
-/** $ per million, us-east-1 list prices (see bench/prices.ts for their sources). */
-export const PRICES = { writeUnit: 0.625, readUnit: 0.125, sqsRequest: 0.4, lambdaRequest: 0.2, schedulerInvocation: 1, s3Get: 0.4, logGigabyte: 0.5 };
+/** The prices the cost is figured at, $ per million (logs: $ per GB), read from bench/prices.ts where their sources are. */
+export const PRICES = {
+  writeUnit: LIST.dynamodbWriteRequestUnit.value,
+  readUnit: LIST.dynamodbReadRequestUnit.value,
+  sqsRequest: LIST.sqsStandardRequest.value,
+  lambdaRequest: LIST.lambdaRequest.value,
+  schedulerInvocation: LIST.schedulerInvocation.value,
+  s3Get: LIST.s3GetRequest.value,
+  logGigabyte: LIST.cloudwatchLogsIngestion.value,
+};
 
 /** Counters filled by SDK middleware. */
 export const meter = {
