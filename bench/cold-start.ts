@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { round, type BenchOptions, type BenchSection, type Target } from './lib/result.js';
 import { printSection } from './lib/report.js';
+import { median, percentile } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIMIT = 1.3;
@@ -110,18 +111,6 @@ function measure(file: string): Sample {
   const child = spawnSync(process.execPath, ['-e', INIT], { env: { ...CHILD_ENV, BENCH_BUNDLE: file }, encoding: 'utf8', timeout: 60_000 });
   if (child.status !== 0) throw new Error(`loading ${file} failed (exit ${child.status ?? child.signal}): ${child.stderr.trim() || child.stdout.trim()}`);
   return JSON.parse(child.stdout) as Sample;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Nearest-rank percentile. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Bytes of the output by where they came from: an npm package, or jobline's own source. */

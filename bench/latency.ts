@@ -11,7 +11,8 @@ import { PurgeQueueCommand, SendMessageBatchCommand, SendMessageCommand, SQSClie
 import { JobClient } from 'jobline';
 import { benchFull, benchJobs } from '../functions/bench/definitions.js';
 import type { DeployedStack } from '../scripts/lib/deploy.js';
-import { mappingsOf, percentile, setMappings } from './lib/deployed.js';
+import { mappingsOf, setMappings } from './lib/deployed.js';
+import { percentile } from './lib/stats.js';
 import { round, type BenchOptions, type BenchSection } from './lib/result.js';
 import { jobKey } from '../lib/store/job-item.js';
 

@@ -41,16 +41,6 @@ export async function waitFor(what: string, condition: () => Promise<boolean>, t
   }
 }
 
-/** Percentile `p` (0–100) of `values`, nearest rank. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-export function median(values: readonly number[]): number {
-  return percentile(values, 50);
-}
-
 /**
  * Runs `fn` with a function's memory set to `memorySize` and Node's heap sized as Lambda's
  * Node runtime sizes it for that memory (new space a tenth, old space the rest: the emulator
