@@ -134,14 +134,15 @@ function cpuMeter(pids: () => number[]): () => number {
  */
 async function drainRate(sqs: SQSClient, queueUrl: string, mappings: readonly string[], functionName: string, count: number, fill: () => Promise<void>): Promise<Drained> {
   await setMappings(mappings, false);
-  await waitFor('the queue to be empty before filling it', async () => { const d = await queueDepth(sqs, queueUrl); return d.visible + d.inFlight === 0; }, 120_000, 250);
+  const empty = async () => { const d = await queueDepth(sqs, queueUrl); return d.visible + d.inFlight === 0; };
+  await waitFor('the queue to be empty before filling it', empty, 120_000, 250);
   await fill();
   await waitFor(`${count} messages visible`, async () => (await queueDepth(sqs, queueUrl)).visible >= count, 60_000);
   const emulatorCpu = cpuMeter(emulatorProcesses);
   const functionCpu = cpuMeter(() => functionProcesses(functionName));
   const started = performance.now();
   await setMappings(mappings, true);
-  await waitFor('the queue to drain', async () => { const d = await queueDepth(sqs, queueUrl); return d.visible + d.inFlight === 0; }, 600_000, 100);
+  await waitFor('the queue to drain', empty, 600_000, 100);
   const seconds = (performance.now() - started) / 1000;
   return { rate: count / seconds, seconds, emulatorCpu: (emulatorCpu() * 1000) / count, functionCpu: (functionCpu() * 1000) / count };
 }

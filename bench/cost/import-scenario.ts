@@ -18,6 +18,7 @@ function contactsCsv(rows: number): string {
  * table's writes (the app's own: one unit per row), through the app's clients.
  */
 export async function importScenario(rows: number): Promise<Scenario> {
+  // Imported here, not at the top: the app's S3 client reads AWS_ENDPOINT_URL when its module loads.
   const [{ startImportJob }, { importChunkJob }, { startImport, CHUNK_ROWS }, data] = await Promise.all([
     import('../../functions/jobs/import-start.js'), import('../../functions/jobs/import-chunk.js'), import('../../functions/jobs/definitions.js'), import('../../functions/jobs/example-data.js'),
   ]);
