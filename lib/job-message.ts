@@ -46,6 +46,8 @@ export const MESSAGE_ATTRIBUTES = {
   error: 'jobline.error',
   errorClass: 'jobline.error-class',
   permanent: 'jobline.permanent',
+  claimToken: 'jobline.claim',
+  group: 'jobline.group',
 } as const;
 
 /** Serialises a message body. `payloadJson` is the payload already serialised (it was measured at validation). */

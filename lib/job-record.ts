@@ -59,6 +59,13 @@ export interface JobRecord {
   readonly durationMs?: number | undefined;
   /** The running attempt's lease: past this time, another worker may take the job over. */
   readonly leaseUntil?: string | undefined;
+  /**
+   * The token of the claim that took the job for its latest attempt (unique per claim). Every
+   * write of that attempt — its outcome, heartbeats, its children's set-up — is fenced on it, so
+   * an attempt that an operator's retry or a takeover replaced can write nothing; a DLQ copy
+   * carries the token of the failure that made it, which tells a redrive whether it is current.
+   */
+  readonly claimToken?: string | undefined;
   readonly lastError?: JobError | undefined;
   /** The last {@link ERROR_HISTORY_LENGTH} errors, oldest first. */
   readonly errors?: readonly JobError[] | undefined;
@@ -66,6 +73,8 @@ export interface JobRecord {
   /** What the handler returned (small JSON values only). */
   readonly result?: unknown;
   readonly parentId?: string | undefined;
+  /** The message group its messages are sent in (a fair-queue tenant: the kind's `group` key), kept for every re-send. */
+  readonly groupId?: string | undefined;
   /** A parent's children: how many it spawned, how many finished, how many of those failed. */
   readonly childrenTotal?: number | undefined;
   readonly childrenDone?: number | undefined;

@@ -271,6 +271,7 @@ export class JobClient {
     const delaySeconds = definition.debounce ? definition.debounce.windowSeconds : this.delayOf(options, now, context);
     const id = newJobId(this.config.shardCount, now.getTime());
     const viaScheduler = !definition.debounce && delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
+    const groupId = messageGroupOf(definition, payload, context);
     const record: NewJob = {
       id,
       kind: definition.kind,
@@ -283,6 +284,7 @@ export class JobClient {
       createdBy: request.options?.createdBy ?? this.options.createdBy,
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
       uniqueKey: definition.unique ? uniqueKeyOf(definition, payload, context) : undefined,
+      groupId,
     };
     // Each key function runs once here: one that throws, or returns no key, is the caller's error now, not the worker's later.
     flowKeyOf(definition, 'concurrency', payload, context);
@@ -291,7 +293,7 @@ export class JobClient {
     const recorded = definition.tracking === 'full';
     // A job without a record until it runs carries who enqueued it; its first record keeps it.
     const body = encodeJobMessage(id, definition.kind, json, recorded ? undefined : record.createdBy);
-    const message = { id, kind: definition.kind, body, delaySeconds: viaScheduler ? 0 : delaySeconds, groupId: messageGroupOf(definition, payload, context) };
+    const message = { id, kind: definition.kind, body, delaySeconds: viaScheduler ? 0 : delaySeconds, groupId };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
     return { record, message, payloadJson: json, uniqueUntil, debounceKey, recorded };
   }

@@ -5,7 +5,7 @@ import { expiryOf, type JobDefinition } from '../job-definition.js';
 import { deterministicJobId, timeOf } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import type { JobError } from '../job-record.js';
-import type { NewJob } from '../store/job-store.js';
+import type { AttemptRef, NewJob } from '../store/job-store.js';
 import { validatePayload } from '../job-registry.js';
 import type { FlowDependencies } from './flow-dependencies.js';
 
@@ -37,7 +37,7 @@ export class Spawner {
   spawned = false;
 
   constructor(
-    private readonly parent: { readonly id: string; readonly attempt: number },
+    private readonly parent: AttemptRef,
     private readonly deps: FlowDependencies,
     /** Called between writing the children and sending them (a fault-injection seam: the worker's `onStep`). */
     private readonly onWritten?: () => void | Promise<void>,
@@ -51,7 +51,7 @@ export class Spawner {
       throw new LeaseLostError('the parent lost its lease before spawning its children');
     }
     const now = this.deps.now();
-    const children: Array<NewJob & { json: string; groupId: string | undefined }> = checked.map(({ json, bytes, payload }, index) => ({
+    const children: Array<NewJob & { json: string }> = checked.map(({ json, bytes, payload }, index) => ({
       id: childJobId(this.parent.id, index, this.deps.shardCount),
       kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
       payloadBytes: bytes, createdAt: now, createdBy: `job:${this.parent.id}`, parentId: this.parent.id, json,

@@ -50,7 +50,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
     const due = record.runAt ? Date.parse(record.runAt) : now.getTime();
     const delaySeconds = Math.max(0, Math.ceil((due - now.getTime()) / 1000));
     if (delaySeconds > deps.thresholdSeconds) toSchedule.push({ job, due: new Date(due), body });
-    else toQueue.set(record.lane, [...(toQueue.get(record.lane) ?? []), { id: record.id, kind: record.kind, body, delaySeconds }]);
+    else toQueue.set(record.lane, [...(toQueue.get(record.lane) ?? []), { id: record.id, kind: record.kind, body, delaySeconds, groupId: record.groupId }]);
   }
   for (const [lane, messages] of toQueue) {
     try {

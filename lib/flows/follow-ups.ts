@@ -4,6 +4,7 @@ import type { JobDefinition } from '../job-definition.js';
 import { newJobId } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import { validatePayload } from '../job-registry.js';
+import { messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FollowUp } from '../store/attempt-outcome.js';
 import type { FlowDependencies } from './flow-dependencies.js';
 
@@ -16,12 +17,12 @@ export function followUpOf(definition: JobDefinition, payload: unknown, predeces
   if (deps.lanes && !deps.lanes.includes(definition.lane)) {
     throw new ConfigurationError(`follow-up "${definition.kind}" cannot be enqueued`, [`its lane "${definition.lane}" is not configured; lanes: ${deps.lanes.join(', ')}`]);
   }
-  const { json, bytes } = validatePayload(definition, payload, 'follow-up');
+  const { json, bytes, payload: parsed } = validatePayload(definition, payload, 'follow-up');
   const now = deps.now();
   return {
     record: {
       id: newJobId(deps.shardCount, now.getTime()), kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
-      payloadBytes: bytes, createdAt: now, createdBy: `job:${predecessorId}`, predecessorId,
+      payloadBytes: bytes, createdAt: now, createdBy: `job:${predecessorId}`, predecessorId, groupId: messageGroupOf(definition, parsed, 'follow-up'),
     },
     payloadJson: json,
   };
@@ -32,7 +33,7 @@ export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pi
   for (const lane of new Set(followUps.map((f) => f.record.lane))) {
     const group = followUps.filter((f) => f.record.lane === lane);
     try {
-      const { failedIds } = await deps.transport.send(lane, group.map((f) => ({ id: f.record.id, kind: f.record.kind, body: encodeJobMessage(f.record.id, f.record.kind, f.payloadJson) })));
+      const { failedIds } = await deps.transport.send(lane, group.map((f) => ({ id: f.record.id, kind: f.record.kind, body: encodeJobMessage(f.record.id, f.record.kind, f.payloadJson), groupId: f.record.groupId })));
       await Promise.all(group.filter((f) => !failedIds.includes(f.record.id)).map((f) => deps.store.markDispatched(f.record.id)));
     } catch (error) {
       logger.error('could not send follow-ups; the sweeper will', { error: error as Error });

@@ -6,9 +6,9 @@ import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { expiryOf } from '../job-definition.js';
-import { decodeJobMessage, encodeJobMessage } from '../job-message.js';
+import { encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
-import { INDEXED_STATUSES, isFinished, type JobStatus } from '../job-status.js';
+import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import { DynamoSweepStore, type SweepStore } from '../store/dynamo-sweep-store.js';
 import type { JobStore } from '../store/job-store.js';
@@ -19,6 +19,7 @@ import { childJobId } from '../flows/children.js';
 import { redactMessageBody, redactRecord } from '../redaction.js';
 import { listingNotes } from '../tracking.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
+import { redrive, type RedriveReport } from './redrive.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
 export interface InspectorQuery {
@@ -43,15 +44,7 @@ export interface JobPage {
   readonly notes?: readonly string[] | undefined;
 }
 
-/** What a DLQ redrive did. */
-export interface RedriveReport {
-  /** Messages sent back to the lane (failed jobs requeued with fresh attempts, or unfinished jobs resumed). */
-  readonly moved: number;
-  /** Messages deleted: their job was discarded, has finished, or was already retried. */
-  readonly dropped: number;
-  /** Messages left in the DLQ: other kinds, or unreadable. */
-  readonly left: number;
-}
+export type { RedriveReport } from './redrive.js';
 
 /** A lane as operators see it: depths, pause state and how long its oldest job has waited. */
 export interface LaneSummary extends LaneDepth {
@@ -221,7 +214,7 @@ export class JobInspector {
     const record = await this.store.requeue(id, this.now());
     if (record.payload === undefined) return record;
     const payloadJson = JSON.stringify(record.payload);
-    const { failedIds } = await this.transport.send(record.lane, [{ id, kind: record.kind, body: encodeJobMessage(id, record.kind, payloadJson) }]);
+    const { failedIds } = await this.transport.send(record.lane, [{ id, kind: record.kind, body: encodeJobMessage(id, record.kind, payloadJson), groupId: record.groupId }]);
     // If the send failed the job stays undispatched, with its payload, and the sweeper sends it.
     if (failedIds.length === 0) await this.store.markDispatched(id);
     return (await this.store.get(id)) ?? record;
@@ -259,43 +252,12 @@ export class JobInspector {
   }
 
   /**
-   * Moves a lane's DLQ messages back to its queue, optionally only some kinds: a failed job is
-   * requeued with fresh attempts, an unfinished one (moved by SQS's own redrive) resumes; a
-   * message whose job finished, was retried already or was discarded is deleted. Each message
-   * is sent before it is deleted (a crash in between leaves a duplicate, which the claim drops).
+   * Moves a lane's DLQ messages back to its queue, optionally only some kinds, working on what
+   * the DLQ held when it began: each job at most once, never the copies its own moves bring
+   * back, and a copy an operator's retry or discard has overtaken is deleted (see `redrive.ts`).
    * Messages of other kinds, and unreadable ones, are left in the DLQ.
    */
   async redrive(lane: string, options: { kinds?: readonly string[] } = {}): Promise<RedriveReport> {
-    const seen = new Set<string>();
-    const left: { receiptHandle: string }[] = [];
-    let moved = 0;
-    let dropped = 0;
-    for (let round = 0; round < 1000; round++) {
-      const fresh = (await this.lanes.receiveDeadLetters(lane, 60)).filter((m) => !seen.has(m.messageId));
-      if (fresh.length === 0) break;
-      for (const message of fresh) {
-        seen.add(message.messageId);
-        const decoded = decodeJobMessage(message.body, { sentTimestamp: Date.now(), shardCount: this.config.shardCount });
-        if (!decoded.ok || (options.kinds && !options.kinds.includes(decoded.message.kind))) {
-          left.push(message);
-          continue;
-        }
-        const record = await this.store.get(decoded.message.id);
-        if (record?.status === 'failed') {
-          await this.store.requeue(record.id, this.now());
-          await this.lanes.sendToLane(lane, message.body);
-          await this.store.markDispatched(record.id);
-          moved++;
-        } else if (record && !isFinished(record.status)) {
-          await this.lanes.sendToLane(lane, message.body);
-          moved++;
-        } else {
-          dropped++;
-        }
-        await this.lanes.deleteDeadLetter(lane, message.receiptHandle);
-      }
-    }
-    await Promise.all(left.map((m) => this.lanes.releaseDeadLetter(lane, m.receiptHandle)));
-    return { moved, dropped, left: left.length };
+    return redrive(lane, { store: this.store, transport: this.transport, deadLetters: this.lanes, shardCount: this.config.shardCount, now: this.now }, options);
   }
 }

@@ -8,10 +8,21 @@ import type { NewJob } from './new-job.js';
  */
 export type AttemptOutcome = SucceededOutcome | RetryingOutcome | FailedOutcome | WaitingOutcome;
 
-/** Fences a finishing write to the attempt that claimed the job. */
+/**
+ * Fences a write to the attempt that claimed the job: it applies only while the record is
+ * `running` under this claim's token. The attempt number alone would not do: an operator's
+ * retry starts the count again, so a stalled attempt 1 and its replacement share a number.
+ */
 export interface AttemptRef {
   readonly id: string;
   readonly attempt: number;
+  /** The claim's token (`claimToken` on the record the claim returned). */
+  readonly token: string;
+}
+
+/** The fence of the attempt a claim started: from the record the claim returned. */
+export function attemptOf(record: JobRecord): AttemptRef {
+  return { id: record.id, attempt: record.attempt, token: record.claimToken ?? '' };
 }
 
 /** What a child reports to its parent when it finishes: its outcome and its numeric result fields, summed on the parent. */

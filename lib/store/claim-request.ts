@@ -15,4 +15,6 @@ export interface ClaimRequest {
   readonly createdBy?: string | undefined;
   /** Kept as `createdAt` when the claim creates the record: when SQS took the message. @default now */
   readonly createdAt?: Date | undefined;
+  /** Kept as `groupId` when the claim creates the record: the message's group. */
+  readonly groupId?: string | undefined;
 }

@@ -355,9 +355,9 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
         TableName: this.tableName,
         Key: jobKey(ref.id),
         UpdateExpression: 'SET scheduleName = :name',
-        ConditionExpression: `${RETRYING.expression} AND attempt = :attempt`,
+        ConditionExpression: `${RETRYING.expression} AND claimToken = :token`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':name': scheduleName, ...RETRYING.values, ':attempt': ref.attempt },
+        ExpressionAttributeValues: { ':name': scheduleName, ...RETRYING.values, ':token': ref.token },
       }));
       return true;
     } catch (error) {

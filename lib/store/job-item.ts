@@ -49,7 +49,7 @@ export function stateKey(state: JobStatus | 'undispatched', id: string): string 
 
 /** Turns a stored item back into a record: drops the keys, parses the kept payload. */
 export function toJobRecord(item: Record<string, unknown>): JobRecord {
-  const { pk: _pk, sk, stateKey: _stateKey, watchKey: _watchKey, claimToken: _claimToken, settlingAt: _settlingAt, payloadJson, ...rest } = item;
+  const { pk: _pk, sk, stateKey: _stateKey, watchKey: _watchKey, settlingAt: _settlingAt, payloadJson, ...rest } = item;
   const record: Record<string, unknown> = { ...rest, id: sk };
   if (typeof payloadJson === 'string') record.payload = JSON.parse(payloadJson);
   return record as unknown as JobRecord;

@@ -20,12 +20,12 @@ const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
 
 const RUNNING = statusIn(['running']);
 
-/** The update of a write fenced to the claiming attempt: it applies only while that attempt still runs the job. */
+/** The update of a write fenced to the claiming attempt: it applies only while that attempt (its claim's token) still runs the job. */
 export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedChange): UpdateCommandInput & { UpdateExpression: string } {
   const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
   const absent = Object.entries(change.IF_ABSENT ?? {});
   const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ...RUNNING.values, ':attempt': ref.attempt };
+  const values: Record<string, unknown> = { ...RUNNING.values, ':token': ref.token };
   const sets = entries.map(([name, value], i) => {
     names[`#a${i}`] = name;
     values[`:v${i}`] = value;
@@ -40,7 +40,7 @@ export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedC
     TableName: tableName,
     Key: jobKey(ref.id),
     UpdateExpression: `SET ${sets.join(', ')}${change.REMOVE.length ? ` REMOVE ${change.REMOVE.join(', ')}` : ''}`,
-    ConditionExpression: `${RUNNING.expression} AND attempt = :attempt`,
+    ConditionExpression: `${RUNNING.expression} AND claimToken = :token`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -55,7 +55,7 @@ export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedC
  */
 export function showsFencedChange(item: Record<string, unknown>, ref: AttemptRef, change: FencedChange): boolean {
   const { status, updatedAt } = change.SET;
-  return status !== undefined && updatedAt !== undefined && item.attempt === ref.attempt && item.status === status && item.updatedAt === updatedAt;
+  return status !== undefined && updatedAt !== undefined && item.claimToken === ref.token && item.status === status && item.updatedAt === updatedAt;
 }
 
 /** The parent's side of a child finishing: counts it, and sums its numeric result fields. */
@@ -103,6 +103,7 @@ export function newItem(job: NewJob): Record<string, unknown> {
     uniqueKey: job.uniqueKey,
     predecessorId: job.predecessorId,
     parentId: job.parentId,
+    groupId: job.groupId,
     stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
   };
 }
@@ -159,6 +160,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease, claimToken = :token,',
       'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
       'createdAt = if_not_exists(createdAt, :created), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
+      ...(request.groupId ? [', groupId = if_not_exists(groupId, :group)'] : []),
       'REMOVE stateKey, nextRunAt, scheduleName, payloadJson, waitingFor',
     ].join(' '),
     ConditionExpression: `attribute_not_exists(sk) OR ${CLAIMABLE.expression} OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
@@ -169,6 +171,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
       ':createdBy': request.createdBy ?? UNKNOWN_CREATOR, ':token': token,
       ':created': (request.createdAt ?? request.now).toISOString(),
+      ...(request.groupId ? { ':group': request.groupId } : {}),
     },
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -17,4 +17,6 @@ export interface NewJob {
   readonly predecessorId?: string | undefined;
   /** The parent that spawned this job. */
   readonly parentId?: string | undefined;
+  /** Its message group (the kind's `group` key of the payload): every send of its message — a retry, a redrive, a sweep — keeps it. */
+  readonly groupId?: string | undefined;
 }

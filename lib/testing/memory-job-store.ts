@@ -5,6 +5,7 @@ import type { AttemptOutcome, ChildReport, FailedOutcome, SucceededOutcome } fro
 import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
 import { UNKNOWN_CREATOR } from '../store/claim-request.js';
+import { ownWriteToken } from '../aws/conditional-write.js';
 
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
   childrenTotal?: number; childrenDone?: number; childrenFailed?: number; childTotals?: Record<string, number>; failFast?: boolean;
@@ -64,9 +65,9 @@ export class MemoryJobStore implements JobStore {
     this.writes.push(`claim ${request.id}`);
     const record: MutableRecord = existing ?? {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
-      payloadBytes: request.payloadBytes, createdAt: (request.createdAt ?? request.now).toISOString(), updatedAt: now, createdBy: request.createdBy ?? UNKNOWN_CREATOR,
+      payloadBytes: request.payloadBytes, createdAt: (request.createdAt ?? request.now).toISOString(), updatedAt: now, createdBy: request.createdBy ?? UNKNOWN_CREATOR, groupId: request.groupId,
     };
-    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), nextRunAt: undefined, scheduleName: undefined, payload: undefined, waitingFor: undefined });
+    Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), claimToken: ownWriteToken(), nextRunAt: undefined, scheduleName: undefined, payload: undefined, waitingFor: undefined });
     this.undispatched.delete(request.id);
     this.records.set(request.id, record);
     return { outcome: 'claimed', record: { ...record } };
@@ -216,7 +217,7 @@ export class MemoryJobStore implements JobStore {
 
   async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {
     const record = this.records.get(ref.id);
-    if (!record || record.status !== 'retrying' || record.attempt !== ref.attempt) return false;
+    if (!record || record.status !== 'retrying' || record.claimToken !== ref.token) return false;
     this.writes.push(`markRetryScheduled ${ref.id}`);
     record.scheduleName = scheduleName;
     return true;
@@ -251,14 +252,14 @@ export class MemoryJobStore implements JobStore {
       id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
       payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
       runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName, uniqueKey: job.uniqueKey,
-      predecessorId: job.predecessorId, parentId: job.parentId,
+      predecessorId: job.predecessorId, parentId: job.parentId, groupId: job.groupId,
     });
   }
 
-  /** The record while `ref`'s attempt still runs it, else undefined (a newer claim took over). */
+  /** The record while `ref`'s attempt (its claim's token) still runs it, else undefined (a newer claim took over). */
   private fenced(ref: AttemptRef): MutableRecord | undefined {
     const record = this.records.get(ref.id);
-    return record && record.status === 'running' && record.attempt === ref.attempt ? record : undefined;
+    return record && record.status === 'running' && record.claimToken === ref.token ? record : undefined;
   }
 
   private assertParentPrepared(report: ChildReport): void {

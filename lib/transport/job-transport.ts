@@ -17,6 +17,10 @@ export interface DeadLetterNote {
   readonly error: string;
   readonly errorClass: string;
   readonly permanent: boolean;
+  /** The claim token of the attempt whose failure made this copy (see `JobRecord.claimToken`): a redrive moves the copy only while the record still shows that failure. */
+  readonly claimToken?: string | undefined;
+  /** The job's message group (its fair-queue tenant), kept so a redrive sends it back in its group. */
+  readonly groupId?: string | undefined;
 }
 
 /** A message the transport could not send, and why. */

@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LaneConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 
@@ -21,10 +21,22 @@ export interface DeadLetter {
   readonly receiptHandle: string;
   readonly body: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** When the DLQ accepted the message (ms since the epoch), as SQS says. */
+  readonly sentTimestamp?: number | undefined;
 }
 
-/** The SQS calls operators' tools make on lanes: depths, and reading, moving and deleting DLQ messages. */
-export class SqsLaneAdmin {
+
+/** Reading and deleting a lane's DLQ messages (SQS through `SqsLaneAdmin`, or a test's queue in memory). */
+export interface DeadLetterQueue {
+  /** Up to 10 messages, hidden from other readers for `visibilitySeconds`. */
+  receiveDeadLetters(lane: string, visibilitySeconds: number): Promise<DeadLetter[]>;
+  deleteDeadLetter(lane: string, receiptHandle: string): Promise<void>;
+  /** Makes a message visible again at once. */
+  releaseDeadLetter(lane: string, receiptHandle: string): Promise<void>;
+}
+
+/** The SQS calls operators' tools make on lanes: depths, and reading and deleting DLQ messages. */
+export class SqsLaneAdmin implements DeadLetterQueue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly lanes: Readonly<Record<string, LaneConfig>>,
@@ -48,16 +60,13 @@ export class SqsLaneAdmin {
   async receiveDeadLetters(lane: string, visibilitySeconds: number): Promise<DeadLetter[]> {
     const output = await this.sqs.send(new ReceiveMessageCommand({
       QueueUrl: this.lane(lane).deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: visibilitySeconds, MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['SentTimestamp'],
     }));
     return (output.Messages ?? []).map((m) => ({
       messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '',
       attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? ''])),
+      sentTimestamp: m.Attributes?.SentTimestamp === undefined ? undefined : Number(m.Attributes.SentTimestamp),
     }));
-  }
-
-  /** Sends a DLQ message's body back to the lane's queue. */
-  async sendToLane(lane: string, body: string): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.lane(lane).queueUrl, MessageBody: body }));
   }
 
   async deleteDeadLetter(lane: string, receiptHandle: string): Promise<void> {

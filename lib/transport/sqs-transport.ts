@@ -59,6 +59,8 @@ export class SqsTransport implements JobTransport {
     if (note.id) attributes[MESSAGE_ATTRIBUTES.id] = text(note.id);
     if (note.kind) attributes[MESSAGE_ATTRIBUTES.kind] = text(note.kind);
     if (note.attempt !== undefined) attributes[MESSAGE_ATTRIBUTES.attempt] = { DataType: 'Number', StringValue: String(note.attempt) };
+    if (note.claimToken) attributes[MESSAGE_ATTRIBUTES.claimToken] = text(note.claimToken);
+    if (note.groupId) attributes[MESSAGE_ATTRIBUTES.group] = text(note.groupId);
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.lane(lane).deadLetterQueueUrl, MessageBody: body || '(empty body)', MessageAttributes: attributes }));
   }
 

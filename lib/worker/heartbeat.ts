@@ -1,14 +1,12 @@
 import { LeaseLostError } from '../errors.js';
-import type { JobStore } from '../store/job-store.js';
+import type { AttemptRef, JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 
 /** Heartbeats that store only progress write at most this often, in ms (each write is a write unit). */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
 
 /** What a heartbeat renews: the record's lease and, for heartbeat kinds, the message's visibility. */
-export interface HeartbeatTarget {
-  readonly id: string;
-  readonly attempt: number;
+export interface HeartbeatTarget extends AttemptRef {
   readonly lane: string;
   readonly receiptHandle: string;
   /** The lease a heartbeat grants, in seconds; undefined for kinds without `heartbeatSeconds` (progress only). */

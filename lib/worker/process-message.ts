@@ -81,6 +81,7 @@ async function claimAndRun(
     leaseUntil: new Date(now.getTime() + leaseMs),
     createdBy: job.cron ? `schedule:${job.cron.schedule}` : job.by,
     createdAt: new Date(message.sentTimestamp),
+    groupId: message.groupId,
   });
 
   switch (claim.outcome) {

@@ -4,7 +4,7 @@ import { MAX_VISIBILITY_SECONDS, retentionSeconds } from '../job-definition.js';
 import type { JobError } from '../job-record.js';
 import type { FailureOutcome } from '../retry/classify-failure.js';
 import { scheduleNameFor } from '../scheduler/job-scheduler.js';
-import { failed, retrying, succeeded, waiting, type FollowUp } from '../store/attempt-outcome.js';
+import { attemptOf, failed, retrying, succeeded, waiting, type AttemptRef, type FollowUp } from '../store/attempt-outcome.js';
 import { fieldValues, scrubError } from '../redaction.js';
 import type { ClaimedDelivery, MessageDisposition } from './worker-dependencies.js';
 
@@ -81,18 +81,30 @@ async function retryViaSchedule(delivery: ClaimedDelivery, nextRunAt: Date): Pro
   return 'ack';
 }
 
-/** Dead-letters the message with a note, then records the failure (with the payload, for inspection and retry) and tells the parent. */
+/**
+ * Records the failure (with the payload, for inspection and retry) and tells the parent, then
+ * dead-letters the message with a note. In that order: a DLQ copy exists only for a job whose
+ * record says failed — an attempt whose write is refused (a takeover, an operator's retry) leaves
+ * none — and the copy carries the claim token of the failure, so a redrive can tell a current
+ * copy from one an operator's retry has made stale.
+ */
 export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, durationMs?: number): Promise<MessageDisposition> {
   const { job, record, message, deps, logger } = delivery;
   const error = scrubbed(delivery, unscrubbed);
-  await deps.transport.sendToDeadLetter(message.lane, message.body, {
-    id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
-  });
   const kept = retentionSeconds(deps.registry.find(job.kind), 'failed');
   const recorded = await deps.store.recordOutcome(refOf(delivery), failed(record, { now: deps.now(), durationMs, error, payloadJson: JSON.stringify(job.payload) ?? 'null', retentionSeconds: kept }));
   if (!recorded) {
-    logger.warn('failure not recorded: another delivery took the job over');
+    logger.warn('failure not recorded (another delivery or an operator\'s retry took the job over); no DLQ copy made');
     return 'ack';
+  }
+  try {
+    await deps.transport.sendToDeadLetter(message.lane, message.body, {
+      id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
+      claimToken: record.claimToken, groupId: message.groupId ?? record.groupId,
+    });
+  } catch (sendError) {
+    // The record is the job: it says failed and keeps the payload, so `jobline retry` still works; only the DLQ view lacks it.
+    logger.error('the failure is recorded, but its DLQ copy could not be sent: retry the job from its record', { error: sendError as Error });
   }
   logger.warn('job failed and was dead-lettered', { reason: error.message });
   deps.observe?.({ kind: job.kind, outcome: 'failed', durationMs });
@@ -106,8 +118,8 @@ function scrubbed(delivery: ClaimedDelivery, error: JobError): JobError {
   return paths?.length ? scrubError(error, fieldValues(delivery.job.payload, paths)) : error;
 }
 
-function refOf(delivery: ClaimedDelivery): { id: string; attempt: number } {
-  return { id: delivery.job.id, attempt: delivery.record.attempt };
+function refOf(delivery: ClaimedDelivery): AttemptRef {
+  return attemptOf(delivery.record);
 }
 
 function durationOf(timing: AttemptTiming): number {

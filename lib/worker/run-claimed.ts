@@ -5,7 +5,7 @@ import { once } from '../idempotency/once.js';
 import { retentionSeconds, type JobDefinition } from '../job-definition.js';
 import type { JobRegistry } from '../job-registry.js';
 import { classifyFailure, toJobError } from '../retry/classify-failure.js';
-import type { FollowUp } from '../store/attempt-outcome.js';
+import { attemptOf, type FollowUp } from '../store/attempt-outcome.js';
 import { Heartbeat } from './heartbeat.js';
 import type { JobContext } from './job-handler.js';
 import { failJob, recordRetry, recordSuccess, recordWaiting } from './record-outcome.js';
@@ -64,8 +64,8 @@ function handlerContext(delivery: ClaimedDelivery, started: Date, limits: Attemp
   const { job, record, message, deps, logger } = delivery;
   const controller = new AbortController();
   const followUps: FollowUp[] = [];
-  const spawner = new Spawner({ id: job.id, attempt: record.attempt }, deps, () => deps.onStep?.('children-written', { ...job, attempt: record.attempt, receiveCount: message.receiveCount }));
-  const heartbeat = new Heartbeat({ id: job.id, attempt: record.attempt, lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: limits.leaseSeconds }, deps.store, deps.transport, controller, deps.now);
+  const spawner = new Spawner(attemptOf(record), deps, () => deps.onStep?.('children-written', { ...job, attempt: record.attempt, receiveCount: message.receiveCount }));
+  const heartbeat = new Heartbeat({ ...attemptOf(record), lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: limits.leaseSeconds }, deps.store, deps.transport, controller, deps.now);
   const context: Omit<JobContext, 'signal'> = {
     id: job.id,
     kind: job.kind,

@@ -3,7 +3,7 @@ import { JobNotCancellableError, JobNotRetryableError } from '../../lib/errors.j
 import { newJobId } from '../../lib/job-id.js';
 import type { JobRecord } from '../../lib/job-record.js';
 import { canTransition, JOB_STATUSES, type JobStatus } from '../../lib/job-status.js';
-import { failed, retrying, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
+import { attemptOf, failed, retrying, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
 import { CANCELLED_IN_FLIGHT, type JobStore, type NewJob } from '../../lib/store/job-store.js';
 import { MAX_RESULT_BYTES } from '../../lib/store/small-result.js';
 
@@ -54,7 +54,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         return store.cancel(job.id, { now: at(), reason: 'conformance', expiresAt: at(60_000) });
       }
       const record = await running();
-      const ref = { id: record.id, attempt: record.attempt };
+      const ref = attemptOf(record);
       if (status === 'retrying') await store.recordOutcome(ref, retrying(record, { now: at(), error: error('once'), delaySeconds: 5 }));
       if (status === 'succeeded') await store.recordOutcome(ref, succeeded(record, { now: at(), durationMs: 5, retentionSeconds: 60 }));
       if (status === 'failed') await store.recordOutcome(ref, failed(record, { now: at(), error: error('no'), payloadJson: '{"n":1}', retentionSeconds: 60 }));
@@ -70,7 +70,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
     /** The write that moves a job to `to` (a parent leaves `waiting` through finishParent); true when it applied. */
     async function moveTo(record: JobRecord, to: JobStatus): Promise<boolean> {
       const { store } = setup();
-      const ref = { id: record.id, attempt: record.attempt };
+      const ref = attemptOf(record);
       const now = at();
       const refused = (e: unknown) => {
         if (e instanceof JobNotCancellableError || e instanceof JobNotRetryableError) return false;
@@ -157,15 +157,15 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const { store } = setup();
         const first = await running(newJob());
         const second = await claim(first.id, { now: at(120_000) });
-        expect(await store.recordOutcome({ id: first.id, attempt: 1 }, succeeded(first, { now: at(), durationMs: 1, retentionSeconds: 60 }))).toBe(false);
-        expect(await store.heartbeat({ id: first.id, attempt: 1 }, { now: at(), progress: 1 })).toBe(false);
+        expect(await store.recordOutcome(attemptOf(first), succeeded(first, { now: at(), durationMs: 1, retentionSeconds: 60 }))).toBe(false);
+        expect(await store.heartbeat(attemptOf(first), { now: at(), progress: 1 })).toBe(false);
         expect(await store.get(first.id)).toMatchObject({ status: 'running', attempt: second.record.attempt });
       });
 
       it('renews the lease and keeps progress on a heartbeat, and truncates large results and progress', async () => {
         const { store } = setup();
         const record = await running();
-        const ref = { id: record.id, attempt: 1 };
+        const ref = attemptOf(record);
         const leaseUntil = at(300_000);
         expect(await store.heartbeat(ref, { now: at(), leaseUntil, progress: { rows: 10 } })).toBe(true);
         expect(await store.get(record.id)).toMatchObject({ leaseUntil: leaseUntil.toISOString(), progress: { rows: 10 } });
@@ -205,10 +205,10 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const { store } = setup();
         const record = await running();
         const retry = retrying(record, { now: at(), error: error('flaky'), delaySeconds: 30 });
-        await store.recordOutcome({ id: record.id, attempt: 1 }, retry);
+        await store.recordOutcome(attemptOf(record), retry);
         expect(await store.get(record.id)).toMatchObject({ status: 'retrying', nextRunAt: retry.nextRunAt.toISOString(), lastError: { message: 'flaky' }, errors: [{ message: 'flaky' }] });
         const again = (await claim(record.id)).record;
-        await store.recordOutcome({ id: record.id, attempt: 2 }, failed(again, { now: at(), error: error('broken', 2), payloadJson: '{"to":"ada"}', retentionSeconds: 60 }));
+        await store.recordOutcome(attemptOf(again), failed(again, { now: at(), error: error('broken', 2), payloadJson: '{"to":"ada"}', retentionSeconds: 60 }));
         expect(await store.get(record.id)).toMatchObject({ status: 'failed', payload: { to: 'ada' }, errors: [{ message: 'flaky' }, { message: 'broken' }] });
       });
 
@@ -216,7 +216,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const { store } = setup();
         const record = await running();
         const followUp = newJob({ predecessorId: record.id, createdBy: `job:${record.id}` });
-        await store.recordOutcome({ id: record.id, attempt: 1 }, succeeded(record, { now: at(), durationMs: 1, retentionSeconds: 60, followUps: [{ record: followUp, payloadJson: '{"then":true}' }] }));
+        await store.recordOutcome(attemptOf(record), succeeded(record, { now: at(), durationMs: 1, retentionSeconds: 60, followUps: [{ record: followUp, payloadJson: '{"then":true}' }] }));
         expect(await store.get(followUp.id)).toMatchObject({ status: 'queued', predecessorId: record.id, payload: { then: true } });
         await store.markDispatched(followUp.id);
         expect((await store.get(followUp.id))?.payload).toBeUndefined();
@@ -241,8 +241,8 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       it('records a retry that waits in a schedule only for the attempt that is retrying', async () => {
         const { store } = setup();
         const record = await jobIn('retrying');
-        expect(await store.markRetryScheduled({ id: record.id, attempt: 2 }, 'retry.x')).toBe(false);
-        expect(await store.markRetryScheduled({ id: record.id, attempt: 1 }, 'retry.x')).toBe(true);
+        expect(await store.markRetryScheduled({ ...attemptOf(record), token: 'another-claim' }, 'retry.x')).toBe(false);
+        expect(await store.markRetryScheduled(attemptOf(record), 'retry.x')).toBe(true);
         expect(await store.get(record.id)).toMatchObject({ scheduleName: 'retry.x' });
       });
     });
@@ -308,7 +308,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       it('counts children\'s outcomes and sums their numbers on the parent, writes children once, and finishes the parent with an expiry', async () => {
         const { store } = setup();
         const parent = await running();
-        const ref = { id: parent.id, attempt: 1 };
+        const ref = attemptOf(parent);
         expect(await store.prepareChildren(ref, { total: 2, failFast: false })).toBe(true);
         const children = [newJob({ parentId: parent.id }), newJob({ parentId: parent.id })];
         await store.insertChildren(children);
@@ -316,8 +316,8 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await store.get(children[0]!.id)).toMatchObject({ parentId: parent.id, status: 'queued' });
         await store.recordOutcome(ref, waiting({ now: at(), durationMs: 1, result: { spawned: 2 } }));
         const [a, b] = await Promise.all(children.map(async (c) => (await claim(c.id)).record));
-        await store.recordOutcome({ id: a!.id, attempt: 1 }, succeeded(a!, { now: at(), durationMs: 1, result: { rows: 7 }, retentionSeconds: 60 }));
-        await store.recordOutcome({ id: b!.id, attempt: 1 }, failed(b!, { now: at(), error: error('bad'), payloadJson: '{}', retentionSeconds: 60 }));
+        await store.recordOutcome(attemptOf(a!), succeeded(a!, { now: at(), durationMs: 1, result: { rows: 7 }, retentionSeconds: 60 }));
+        await store.recordOutcome(attemptOf(b!), failed(b!, { now: at(), error: error('bad'), payloadJson: '{}', retentionSeconds: 60 }));
         expect(await store.get(parent.id)).toMatchObject({ status: 'waiting', childrenTotal: 2, childrenDone: 2, childrenFailed: 1, childTotals: { rows: 7 }, result: { spawned: 2 } });
         const expiresAt = at(3_600_000);
         expect(await store.finishParent(parent.id, { now: at(), status: 'failed', result: { children: 2 }, error: error('1 of 2 children failed'), expiresAt })).toBe(true);
@@ -328,7 +328,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       it('lets one caller at a time take a waiting parent\'s settling, another once it is stale, none once the parent is not waiting', async () => {
         const { store } = setup();
         const parent = await running();
-        const ref = { id: parent.id, attempt: 1 };
+        const ref = attemptOf(parent);
         await store.prepareChildren(ref, { total: 1, failFast: false });
         expect(await store.claimSettlement(parent.id, at(), 60_000)).toBe(false);
         await store.recordOutcome(ref, waiting({ now: at(), durationMs: 1 }));
@@ -343,7 +343,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       it('refuses a child\'s outcome when its parent was never prepared, recording nothing', async () => {
         const { store } = setup();
         const orphan = await running(newJob({ parentId: newJobId(setup().shardCount) }));
-        await expect(store.recordOutcome({ id: orphan.id, attempt: 1 }, succeeded(orphan, { now: at(), durationMs: 1, retentionSeconds: 60 }))).rejects.toThrow();
+        await expect(store.recordOutcome(attemptOf(orphan), succeeded(orphan, { now: at(), durationMs: 1, retentionSeconds: 60 }))).rejects.toThrow();
         expect(await store.get(orphan.id)).toMatchObject({ status: 'running' });
       });
     });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstIdAt, newJobId } from '../../lib/job-id.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import type { JobRecord } from '../../lib/job-record.js';
-import { failed, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
+import { attemptOf, failed, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
 import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
 import { DynamoSweepStore } from '../../lib/store/dynamo-sweep-store.js';
 import type { NewJob } from '../../lib/store/job-store.js';
@@ -50,8 +50,8 @@ function storesOn(tables: JobTables) {
   };
   const waitingParent = async (job: NewJob) => {
     const record = await running(job);
-    await jobs.prepareChildren({ id: record.id, attempt: 1 }, { total: 1, failFast: false });
-    await jobs.recordOutcome({ id: record.id, attempt: 1 }, waiting({ now: new Date(), durationMs: 1 }));
+    await jobs.prepareChildren(attemptOf(record), { total: 1, failFast: false });
+    await jobs.recordOutcome(attemptOf(record), waiting({ now: new Date(), durationMs: 1 }));
     return record.id;
   };
   return { jobs, sweeps, newJob, queued, running, waitingParent };
@@ -78,10 +78,10 @@ describe('SweepStore: DynamoSweepStore on its own tables', () => {
     // A follow-up written with its predecessor's success.
     const predecessor = await running(newJob(1));
     const followUp = newJob(1, { predecessorId: predecessor.id, createdBy: `job:${predecessor.id}` });
-    await jobs.recordOutcome({ id: predecessor.id, attempt: 1 }, succeeded(predecessor, { now, durationMs: 1, retentionSeconds: 60, followUps: [{ record: followUp, payloadJson: '{"then":true}' }] }));
+    await jobs.recordOutcome(attemptOf(predecessor), succeeded(predecessor, { now, durationMs: 1, retentionSeconds: 60, followUps: [{ record: followUp, payloadJson: '{"then":true}' }] }));
     // A failed job an operator retried: queued again from the payload its failure kept.
     const dead = await running(newJob(1));
-    await jobs.recordOutcome({ id: dead.id, attempt: 1 }, failed(dead, { now, error: error('broken'), payloadJson: '{"again":1}', retentionSeconds: 60 }));
+    await jobs.recordOutcome(attemptOf(dead), failed(dead, { now, error: error('broken'), payloadJson: '{"again":1}', retentionSeconds: 60 }));
     await jobs.requeue(dead.id, now);
     // Kept, then its message arrived after all (a send that only looked failed): the claim takes it out.
     const claimed = await queued(newJob(1));
@@ -139,7 +139,7 @@ describe('SweepStore: DynamoSweepStore on its own tables', () => {
     const inside = await queued(newJob(2, at(2)));
     const busy = await running(newJob(2, at(3)));
     const done = await running(newJob(2, at(4)));
-    await jobs.recordOutcome({ id: done.id, attempt: 1 }, succeeded(done, { now: new Date(), durationMs: 1, retentionSeconds: 60 }));
+    await jobs.recordOutcome(attemptOf(done), succeeded(done, { now: new Date(), durationMs: 1, retentionSeconds: 60 }));
     await queued(newJob(2, { ...at(5), status: 'scheduled', runAt: new Date(Date.now() + 3_600_000) }));
     const cancelled = await queued(newJob(2, at(6)));
     await jobs.cancel(cancelled, { now: new Date(), reason: 'test', expiresAt: new Date(Date.now() + 60_000) });
@@ -184,8 +184,8 @@ describe('SweepStore: DynamoSweepStore on its own tables', () => {
     expect(await jobs.get(missing)).toBeUndefined();
 
     const now = new Date();
-    await jobs.recordOutcome({ id: done.id, attempt: 1 }, succeeded(done, { now, durationMs: 1, retentionSeconds: 60 }));
-    await jobs.recordOutcome({ id: dead.id, attempt: 1 }, failed(dead, { now, error: error('no'), payloadJson: '{}', retentionSeconds: 60 }));
+    await jobs.recordOutcome(attemptOf(done), succeeded(done, { now, durationMs: 1, retentionSeconds: 60 }));
+    await jobs.recordOutcome(attemptOf(dead), failed(dead, { now, error: error('no'), payloadJson: '{}', retentionSeconds: 60 }));
     await jobs.cancel(cancelled, { now, reason: 'test', expiresAt: new Date(now.getTime() + 60_000) });
     expect(await sweeps.watched(0)).toEqual([]);
     expect(await sweeps.watched(1)).toEqual([]);
@@ -196,7 +196,7 @@ describe('SweepStore: DynamoSweepStore on its own tables', () => {
     const parent = await waitingParent(newJob(3));
     // Prepared for children but still running: not waiting yet.
     const preparing = await running(newJob(3));
-    await jobs.prepareChildren({ id: preparing.id, attempt: 1 }, { total: 2, failFast: false });
+    await jobs.prepareChildren(attemptOf(preparing), { total: 2, failFast: false });
     const elsewhere = await waitingParent(newJob(1));
 
     expect(await sweeps.waitingParents(3)).toEqual([parent]);
@@ -222,7 +222,7 @@ describe('one sweep over DynamoSweepStore (its own tables, so the counts are exa
     const live = await running(newJob(1, old));
     const stale = await queued(newJob(2, old));
     const done = await running(newJob(3, old));
-    await jobs.recordOutcome({ id: done.id, attempt: 1 }, succeeded(done, { now: new Date(), durationMs: 1, retentionSeconds: 60 }));
+    await jobs.recordOutcome(attemptOf(done), succeeded(done, { now: new Date(), durationMs: 1, retentionSeconds: 60 }));
     await queued(newJob(0, ago(10_000)));
     const kept = await queued(newJob(1, ago(5000)));
     await jobs.keepUndispatched(kept, '{"k":1}', new Date());
@@ -248,7 +248,7 @@ describe('one sweep over DynamoSweepStore (its own tables, so the counts are exa
     }
 
     // The live job finishes; the stale one is taken by a worker at last.
-    await jobs.recordOutcome({ id: live.id, attempt: 1 }, succeeded(live, { now: new Date(), durationMs: 1, retentionSeconds: 60 }));
+    await jobs.recordOutcome(attemptOf(live), succeeded(live, { now: new Date(), durationMs: 1, retentionSeconds: 60 }));
     await jobs.claim({ id: stale, kind: KIND, lane: LANE, maxAttempts: 3, payloadBytes: 2, now: new Date(), leaseUntil: new Date(Date.now() + 60_000) });
     const second = await sweep(deps, { stuckAfterSeconds: 60 });
     // Nothing is read twice: the stuck job is still counted, from the watch index alone.

@@ -5,7 +5,7 @@ import { injectFaults, parseFaultPlan } from '../../lib/aws/faults.js';
 import { DynamoIdempotencyStore } from '../../lib/idempotency/dynamo-idempotency-store.js';
 import { newJobId } from '../../lib/job-id.js';
 import { EventBridgeScheduler } from '../../lib/scheduler/eventbridge-scheduler.js';
-import { retrying, succeeded } from '../../lib/store/attempt-outcome.js';
+import { attemptOf, retrying, succeeded } from '../../lib/store/attempt-outcome.js';
 import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
 import type { NewJob } from '../../lib/store/job-store.js';
 import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';
@@ -62,11 +62,11 @@ describe('a write whose response was lost, retried by the SDK', () => {
       const change = outcome === 'succeeded'
         ? succeeded(record, { now: new Date(), durationMs: 3, retentionSeconds: 60 })
         : retrying(record, { now: new Date(), error: { message: 'again', class: 'Error', permanent: false, attempt: 1, at: new Date().toISOString() }, delaySeconds: 5 });
-      expect(await store.recordOutcome({ id: job.id, attempt: 1 }, change)).toBe(true);
+      expect(await store.recordOutcome(attemptOf(record), change)).toBe(true);
       expect(armed).toBe(0);
       expect((await store.get(job.id))?.status).toBe(outcome);
       // A stale attempt's write is still refused.
-      expect(await store.recordOutcome({ id: job.id, attempt: 1 }, succeeded(record, { now: new Date(), durationMs: 3, retentionSeconds: 60 }))).toBe(false);
+      expect(await store.recordOutcome(attemptOf(record), succeeded(record, { now: new Date(), durationMs: 3, retentionSeconds: 60 }))).toBe(false);
     }
   });
 

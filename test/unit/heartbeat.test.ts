@@ -3,6 +3,7 @@ import { LeaseLostError } from '../../lib/errors.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { Heartbeat } from '../../lib/worker/heartbeat.js';
+import { attemptOf } from '../../lib/store/attempt-outcome.js';
 
 async function running(store: MemoryJobStore, now: Date): Promise<string> {
   const id = '01M80VT4N002GN3JWN515DN8JQ';
@@ -11,13 +12,18 @@ async function running(store: MemoryJobStore, now: Date): Promise<string> {
   return id;
 }
 
+/** The fence of the attempt now running `id`. */
+async function claimOf(store: MemoryJobStore, id: string) {
+  return attemptOf((await store.get(id))!);
+}
+
 describe('Heartbeat', () => {
   it('renews the record lease and the message visibility, at most once per third of the lease', async () => {
     const store = new MemoryJobStore();
     const transport = new MemoryTransport();
     let clock = Date.parse('2026-01-01T00:00:00Z');
     const id = await running(store, new Date(clock));
-    const beat = new Heartbeat({ id, attempt: 1, lane: 'default', receiptHandle: 'r', leaseSeconds: 3 }, store, transport, new AbortController(), () => new Date(clock));
+    const beat = new Heartbeat({ ...(await claimOf(store, id)), lane: 'default', receiptHandle: 'r', leaseSeconds: 3 }, store, transport, new AbortController(), () => new Date(clock));
 
     await beat.beat({ done: 1 });
     await beat.beat({ done: 2 }); // same instant: skipped
@@ -34,7 +40,7 @@ describe('Heartbeat', () => {
     const now = new Date();
     const id = await running(store, now);
     const controller = new AbortController();
-    const beat = new Heartbeat({ id, attempt: 7, lane: 'default', receiptHandle: 'r' }, store, new MemoryTransport(), controller, () => now);
+    const beat = new Heartbeat({ id, attempt: 1, token: 'a-replaced-claim', lane: 'default', receiptHandle: 'r' }, store, new MemoryTransport(), controller, () => now);
     await expect(beat.beat()).rejects.toBeInstanceOf(LeaseLostError);
     expect(controller.signal.aborted).toBe(true);
   });

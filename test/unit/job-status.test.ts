@@ -11,6 +11,7 @@ import {
 } from '../../lib/job-status.js';
 import { processMessage } from '../../lib/worker/process-message.js';
 import { statusIn } from '../../lib/store/status-condition.js';
+import { attemptOf } from '../../lib/store/attempt-outcome.js';
 
 describe('the transition table', () => {
   it('derives the named status sets from the table', () => {
@@ -51,7 +52,7 @@ describe('the in-memory store enforces the table', () => {
     expect(await store.get('a')).toBeUndefined();
     await store.insert([{ id: 'b', kind: 'k', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 1, createdAt: now }]);
     await store.claim({ id: 'b', kind: 'k', lane: 'default', maxAttempts: 1, payloadBytes: 1, now, leaseUntil: new Date(now.getTime() + 60_000) });
-    await expect(store.recordOutcome({ id: 'b', attempt: 1 }, { status: 'cancelled', now } as never)).rejects.toThrow('recordOutcome(cancelled) cannot move job b from running to cancelled');
+    await expect(store.recordOutcome(attemptOf((await store.get('b'))!), { status: 'cancelled', now } as never)).rejects.toThrow('recordOutcome(cancelled) cannot move job b from running to cancelled');
     expect((await store.get('b'))?.status).toBe('running');
   });
 });

@@ -167,7 +167,10 @@ describe('processMessage', () => {
     behaviour = async () => { throw new PermanentError('no such user'); };
     expect(await deliver(m)).toBe('ack');
     expect(await store.get(idOf(m))).toMatchObject({ status: 'failed', attempt: 1, payload: { name: 'Ada' }, lastError: { message: 'no such user', permanent: true } });
-    expect(transport.deadLetters).toEqual([{ lane: 'default', body: m.body, note: { id: idOf(m), kind: 'greet', attempt: 1, error: 'no such user', errorClass: 'PermanentError', permanent: true } }]);
+    // The copy carries the claim token of the failure the record shows: a redrive moves it only while that is current.
+    const { claimToken } = (await store.get(idOf(m)))!;
+    expect(claimToken).toMatch(/^[\w-]{12}$/);
+    expect(transport.deadLetters).toEqual([{ lane: 'default', body: m.body, note: { id: idOf(m), kind: 'greet', attempt: 1, error: 'no such user', errorClass: 'PermanentError', permanent: true, claimToken, groupId: undefined } }]);
   });
 
   it('fails after the last attempt with the error history', async () => {
