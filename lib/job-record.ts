@@ -75,10 +75,17 @@ export interface JobRecord {
   readonly parentId?: string | undefined;
   /** The message group its messages are sent in (a fair-queue tenant: the kind's `group` key), kept for every re-send. */
   readonly groupId?: string | undefined;
-  /** A parent's children: how many it spawned, how many finished, how many of those failed. */
+  /**
+   * A parent's children: how many it spawned, how many are in a final state, and how many of
+   * those failed or were cancelled. Each child counts once: an operator's retry of a failed or
+   * cancelled child takes it back out (and reopens a parent its children had failed).
+   */
   readonly childrenTotal?: number | undefined;
   readonly childrenDone?: number | undefined;
   readonly childrenFailed?: number | undefined;
+  readonly childrenCancelled?: number | undefined;
+  /** When its children's outcomes finished this parent (absent for a parent its own handler failed): a retry of a failed child reopens it. */
+  readonly settledAt?: string | undefined;
   /** A parent's sums of its finished children's numeric result fields (progress while it waits). */
   readonly childTotals?: Readonly<Record<string, number>> | undefined;
   /** A parent that fails, and cancels its other children, when one child fails. */
@@ -98,6 +105,8 @@ export interface JobRecord {
   readonly waitingFor?: JobWait | undefined;
   /** Why it was cancelled, and by whom. */
   readonly cancelReason?: string | undefined;
+  /** A debounced job cancelled because a newer job of its key runs instead: that job's id (such a job is not retried). */
+  readonly supersededBy?: string | undefined;
   /** When DynamoDB's TTL removes the record (seconds since the epoch). */
   readonly expiresAt?: number | undefined;
 }

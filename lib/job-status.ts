@@ -12,11 +12,14 @@ import { JoblineError } from './errors.js';
  * - `retrying`: the last attempt failed transiently; it runs again at `nextRunAt` → `running`, `cancelled`
  * - `waiting`: a parent waiting for its children → `succeeded`, `failed`
  * - `succeeded`: done; kept until its retention ends → (none)
- * - `failed`: a permanent error, or attempts exhausted; its message is in the lane's DLQ → `queued` (an operator's retry)
+ * - `failed`: a permanent error, or attempts exhausted; its message is in the lane's DLQ → `queued` (an operator's retry);
+ *   a parent its children failed → `waiting` (an operator retried one of those children: it reopens)
  * - `cancelled`: stopped before it ran → `queued` (an operator's retry)
  *
  * A job also begins `running` when a message arrives for a job with no record (a schedule's
- * firing), and an operator may delete (discard) a `failed` or `cancelled` one.
+ * firing), and an operator may delete (discard) a `failed` or `cancelled` one. A child counts
+ * on its parent once it is final (`succeeded`, `failed`, `cancelled`) and leaves the count when
+ * retried. What each operator action does in each state: docs/operator-actions.md.
  */
 export type JobStatus =
   | 'scheduled'
@@ -48,7 +51,7 @@ export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> 
   retrying: ['running', 'cancelled'],
   waiting: ['succeeded', 'failed'],
   succeeded: [],
-  failed: ['queued'],
+  failed: ['queued', 'waiting'],
   cancelled: ['queued'],
 };
 

@@ -7,7 +7,7 @@ import { newJobId } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import { JobRegistry } from '../job-registry.js';
 import type { JobRecord } from '../job-record.js';
-import type { JobStatus } from '../job-status.js';
+import { isFinished, type JobStatus } from '../job-status.js';
 import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
 import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore } from '../store/job-store.js';
 import type { TransactItem } from '../store/job-transaction.js';
@@ -165,15 +165,28 @@ export class JobClient {
 
   /**
    * Joins each debounced job to its key's pending job when there is one (that job will run
-   * with this payload). Returns the joined ones, by the id they would have had.
+   * with this payload). Returns the joined ones, by the id they would have had, with the status
+   * their record shows. A pending job an operator has cancelled (or that is over) is let go
+   * of, and this enqueue opens a new one: a payload never joins a job that will not run.
    */
   private async joinDebounced(prepared: readonly PreparedJob[], now: Date): Promise<Map<string, EnqueuedJob>> {
     const joined = new Map<string, EnqueuedJob>();
     // One after the other: two jobs of one key in a batch join the same pending job.
     for (const p of prepared.filter((p) => p.debounceKey)) {
       const windowMs = this.registry.get(p.record.kind).debounce!.windowSeconds * 1000;
-      const result = await this.flowControl!.debounces.join({ kind: p.record.kind, key: p.debounceKey!, payloadJson: p.payloadJson, jobId: p.record.id, windowMs, now });
-      if (!result.opened) joined.set(p.record.id, { id: result.jobId, kind: p.record.kind, status: 'scheduled', debounced: true });
+      const request = { kind: p.record.kind, key: p.debounceKey!, payloadJson: p.payloadJson, jobId: p.record.id, windowMs, now };
+      for (let tries = 0; ; tries++) {
+        const result = await this.flowControl!.debounces.join(request);
+        if (result.opened) break;
+        // No record yet: its enqueue is writing it now (the key is opened before the record is written).
+        const status = (await this.store.get(result.jobId))?.status ?? 'scheduled';
+        if (!isFinished(status)) {
+          joined.set(p.record.id, { id: result.jobId, kind: p.record.kind, status, debounced: true });
+          break;
+        }
+        if (tries >= 2) throw new JoblineError(`the debounced key of ${p.record.kind} kept pointing at finished jobs (last ${result.jobId}, ${status}); enqueue it again`);
+        await this.flowControl!.debounces.abandon(p.record.kind, p.debounceKey!, result.jobId);
+      }
     }
     return joined;
   }
@@ -204,7 +217,7 @@ export class JobClient {
     const now = this.now();
     const current = await this.store.get(id);
     if (!current) throw new JobNotCancellableError(id, undefined);
-    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: expiryOf(this.registry.find(current.kind), 'cancelled', now) });
+    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount, registry: this.registry }, id, { now, reason, expiresAt: expiryOf(this.registry.find(current.kind), 'cancelled', now) });
   }
 
   /**

@@ -4,7 +4,8 @@ import { ConfigurationError, JobNotCancellableError, LeaseLostError } from '../e
 import { expiryOf, type JobDefinition } from '../job-definition.js';
 import { deterministicJobId, timeOf } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
-import type { JobError } from '../job-record.js';
+import type { JobError, JobRecord } from '../job-record.js';
+import { childCountsOf, type ChildCounts } from '../store/child-counts.js';
 import type { AttemptRef, NewJob } from '../store/job-store.js';
 import { validatePayload } from '../job-registry.js';
 import type { FlowDependencies } from './flow-dependencies.js';
@@ -68,22 +69,25 @@ export class Spawner {
 }
 
 /**
- * Brings a parent up to date after a child finished (or on the sweeper's rounds): a failing
- * child of a fail-fast parent fails it and cancels the children not yet started; once every
- * child has finished, the parent finishes — `failed` if any child failed — with a summary of
- * its children (their summed numbers, and their list fields gathered, up to 1000 entries).
+ * Brings a parent up to date after a child reached a final state (or on the sweeper's rounds):
+ * a failing child of a fail-fast parent fails it and cancels the children not yet started;
+ * once every child is final, the parent finishes — `failed` if any child failed or was
+ * cancelled — with a summary of its children (their summed numbers, and their list fields
+ * gathered, up to 1000 entries). Each finish applies only while the counts it was decided on
+ * hold, so a child an operator retries meanwhile keeps the parent open.
  */
-export async function settleParent(parentId: string, deps: SettleDependencies, logger: Logger, childFailure?: { childId: string; error: JobError }): Promise<void> {
+export async function settleParent(parentId: string, deps: SettleDependencies, logger: SettleLogger, childFailure?: { childId: string; error: JobError }): Promise<void> {
   const parent = await deps.store.get(parentId);
   if (!parent || (parent.status !== 'waiting' && parent.status !== 'running')) return;
   const now = deps.now();
   const definition = deps.registry.find(parent.kind);
   const total = parent.childrenTotal ?? 0;
+  const counts = childCountsOf(parent);
+  const own = typeof parent.result === 'object' && parent.result !== null ? parent.result : {};
   if (childFailure && parent.failFast) {
     const error: JobError = { ...childFailure.error, message: `child ${childFailure.childId} failed: ${childFailure.error.message}; the children not yet started were cancelled`, attempt: parent.attempt, at: now.toISOString() };
     const expiresAt = expiryOf(definition, 'failed', now);
-    const own = typeof parent.result === 'object' && parent.result !== null ? parent.result : {};
-    if (!(await deps.store.finishParent(parentId, { now, status: 'failed', result: { ...own, ...summaryOf(parent, []) }, error, expiresAt }))) return;
+    if (!(await deps.store.finishParent(parentId, { now, status: 'failed', result: { ...own, ...summaryOf(parent, []) }, error, expiresAt, decidedOn: 'a-child-failed' }))) return;
     const ids = Array.from({ length: total }, (_, i) => childJobId(parentId, i, deps.shardCount));
     let cancelled = 0;
     for (let i = 0; i < ids.length; i += 25) {
@@ -99,25 +103,33 @@ export async function settleParent(parentId: string, deps: SettleDependencies, l
     logger.warn('parent failed fast', { parentId, childId: childFailure.childId, cancelled });
     return;
   }
-  if (parent.status !== 'waiting' || (parent.childrenDone ?? 0) < total) return;
+  if (parent.status !== 'waiting' || counts.done < total) return;
   // Children that finish together all get here: one reads their results and finishes the parent.
   if (!(await deps.store.claimSettlement(parentId, now, SETTLEMENT_STALE_MS))) return;
   const children = [];
   for (let i = 0; i < total; i += 50) {
     children.push(...(await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => deps.store.get(childJobId(parentId, i + j, deps.shardCount))))));
   }
-  const failed = (parent.childrenFailed ?? 0) > 0;
+  const failed = counts.failed + counts.cancelled > 0;
   // The parent's own result (what its handler returned) stays, with the children's summary beside it.
-  const own = typeof parent.result === 'object' && parent.result !== null ? parent.result : {};
   const summary = { ...own, ...summaryOf(parent, children.map((c) => c?.result)) };
   const expiresAt = expiryOf(definition, failed ? 'failed' : 'succeeded', now);
-  const error: JobError | undefined = failed ? { message: `${parent.childrenFailed} of ${total} children failed`, class: 'ChildrenFailed', permanent: true, attempt: parent.attempt, at: now.toISOString() } : undefined;
-  if (await deps.store.finishParent(parentId, { now, status: failed ? 'failed' : 'succeeded', result: summary, error, expiresAt })) {
+  const error: JobError | undefined = failed ? { message: unsuccessful(counts, total), class: 'ChildrenFailed', permanent: true, attempt: parent.attempt, at: now.toISOString() } : undefined;
+  if (await deps.store.finishParent(parentId, { now, status: failed ? 'failed' : 'succeeded', result: summary, error, expiresAt, decidedOn: { counts } })) {
     logger.info('parent finished', { parentId, status: failed ? 'failed' : 'succeeded', children: total });
   }
 }
 
-function summaryOf(parent: { childrenTotal?: number | undefined; childrenDone?: number | undefined; childrenFailed?: number | undefined; childTotals?: Readonly<Record<string, number>> | undefined }, results: readonly unknown[]) {
+/** What a parent's log lines go to (a Powertools Logger, or anything with its two methods). */
+export type SettleLogger = Pick<Logger, 'info' | 'warn'>;
+
+/** `2 of 5 children failed`, `1 of 5 children failed and 1 was cancelled`. */
+function unsuccessful(counts: ChildCounts, total: number): string {
+  const parts = [counts.failed > 0 ? `${counts.failed} failed` : '', counts.cancelled > 0 ? `${counts.cancelled} ${counts.cancelled === 1 ? 'was' : 'were'} cancelled` : ''].filter(Boolean);
+  return `${counts.failed + counts.cancelled} of ${total} children did not succeed: ${parts.join(' and ')}`;
+}
+
+function summaryOf(parent: JobRecord, results: readonly unknown[]) {
   const lists: Record<string, unknown[]> = {};
   for (const result of results) {
     if (typeof result !== 'object' || result === null) continue;
@@ -127,7 +139,6 @@ function summaryOf(parent: { childrenTotal?: number | undefined; childrenDone?: 
       list.push(...value.slice(0, Math.max(0, MAX_SUMMARY_LIST - list.length)));
     }
   }
-  const done = parent.childrenDone ?? 0;
-  const failedCount = parent.childrenFailed ?? 0;
-  return { children: { total: parent.childrenTotal ?? 0, succeeded: done - failedCount, failed: failedCount }, totals: parent.childTotals ?? {}, ...lists };
+  const { done, failed, cancelled } = childCountsOf(parent);
+  return { children: { total: parent.childrenTotal ?? 0, succeeded: done - failed - cancelled, failed, cancelled }, totals: parent.childTotals ?? {}, ...lists };
 }

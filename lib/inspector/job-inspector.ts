@@ -6,6 +6,7 @@ import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { expiryOf } from '../job-definition.js';
+import { JobRegistry } from '../job-registry.js';
 import { encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
 import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
@@ -68,6 +69,8 @@ export interface StateCounts {
 }
 
 const PAGE_SCAN_LIMIT = 20;
+/** The inspector knows no kinds' definitions: a parent its cancel finishes keeps the default retention. */
+const NO_KINDS = new JobRegistry([]);
 
 /**
  * Reads and manages jobs for operators (the CLI and the dashboard use it): get and list jobs,
@@ -223,7 +226,7 @@ export class JobInspector {
   /** Cancels a job that has not started, deleting its schedule if it has one; it stays retryable. */
   async cancel(id: string, reason = 'cancelled by an operator'): Promise<JobRecord> {
     const now = this.now();
-    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount }, id, { now, reason, expiresAt: expiryOf(undefined, 'cancelled', now) });
+    return cancelJob({ store: this.store, scheduler: this.scheduler, shardCount: this.config.shardCount, registry: NO_KINDS }, id, { now, reason, expiresAt: expiryOf(undefined, 'cancelled', now) });
   }
 
   /** Deletes a failed or cancelled job's record; a later redrive drops its DLQ message. */

@@ -25,10 +25,10 @@ export function attemptOf(record: JobRecord): AttemptRef {
   return { id: record.id, attempt: record.attempt, token: record.claimToken ?? '' };
 }
 
-/** What a child reports to its parent when it finishes: its outcome and its numeric result fields, summed on the parent. */
+/** What a child reports to its parent when it reaches a final state: which one, and its numeric result fields, summed on the parent. */
 export interface ChildReport {
   readonly parentId: string;
-  readonly failed: boolean;
+  readonly outcome: 'succeeded' | 'failed' | 'cancelled';
   readonly totals: Readonly<Record<string, number>>;
 }
 
@@ -90,7 +90,7 @@ export function succeeded(record: JobRecord, attempt: { now: Date; durationMs: n
     result: attempt.result,
     expiresAt: after(attempt.now, attempt.retentionSeconds),
     followUps: attempt.followUps ?? [],
-    parent: record.parentId ? { parentId: record.parentId, failed: false, totals: numericFields(attempt.result) } : undefined,
+    parent: record.parentId ? { parentId: record.parentId, outcome: 'succeeded', totals: numericFields(attempt.result) } : undefined,
   };
 }
 
@@ -116,7 +116,7 @@ export function failed(record: JobRecord, attempt: { now: Date; durationMs?: num
     errors: withError(record, attempt.error),
     payloadJson: attempt.payloadJson,
     expiresAt: after(attempt.now, attempt.retentionSeconds),
-    parent: record.parentId ? { parentId: record.parentId, failed: true, totals: {} } : undefined,
+    parent: record.parentId ? { parentId: record.parentId, outcome: 'failed', totals: {} } : undefined,
   };
 }
 

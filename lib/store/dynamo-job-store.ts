@@ -1,17 +1,19 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
-import { JobNotCancellableError, JobNotRetryableError, JoblineError } from '../errors.js';
-import type { JobError, JobRecord, JobWait } from '../job-record.js';
-import { CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
+import { JoblineError } from '../errors.js';
+import type { JobRecord, JobWait } from '../job-record.js';
+import { CLAIMABLE_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '../job-status.js';
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
-import { CANCELLED_IN_FLIGHT, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from './job-store.js';
+import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from './job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
-import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentReport, showsFencedChange, settlementClaim, statusOf, untrackedPut, type FencedChange } from './job-writes.js';
+import { parentReport } from './child-counts.js';
+import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
+import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, showsFencedChange, settlementClaim, untrackedPut, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
@@ -20,12 +22,12 @@ import { ifConditionHolds, ownWriteToken } from '../aws/conditional-write.js';
 /** Times a write that lost a race to another writer is tried again before it gives up. */
 const RACE_RETRIES = 3;
 
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
 // Conditions on `status`, from the transition table's sets.
 const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
-const CANCELLABLE = statusIn(CANCELLABLE_STATUSES);
-const RETRYABLE = statusIn(RETRYABLE_STATUSES);
-const DISCARDABLE = statusIn(DISCARDABLE_STATUSES);
 const PARENT_FINISHABLE = statusIn(PARENT_FINISHABLE_STATUSES);
+const WAITING_TO_START = statusIn(['queued', 'scheduled']);
 // Writes that keep the status: a cancelled job keeps its payload, a retrying one its schedule.
 const CANCELLED = statusIn(['cancelled']);
 const RETRYING = statusIn(['retrying']);
@@ -33,6 +35,7 @@ const RETRYING = statusIn(['retrying']);
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
 export class DynamoJobStore implements JobStore, TransactionalJobStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly operators: DynamoOperatorWrites;
 
   constructor(
     client: DynamoDBClient,
@@ -42,6 +45,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     private readonly claimsTableName: string,
   ) {
     this.doc = documentClient(client);
+    this.operators = new DynamoOperatorWrites(this.doc, tableName);
   }
 
   async insert(jobs: readonly NewJob[]): Promise<void> {
@@ -92,13 +96,20 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void> {
-    await this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: jobKey(id),
-      UpdateExpression: 'SET payloadJson = :payload, stateKey = :stateKey, updatedAt = :now',
-      ConditionExpression: 'attribute_exists(sk)',
-      ExpressionAttributeValues: { ':payload': payloadJson, ':stateKey': stateKey('undispatched', id), ':now': now.toISOString() },
-    }));
+    // Only while it waits to start: a job cancelled meanwhile keeps its own state (and is listed as cancelled).
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobKey(id),
+        UpdateExpression: 'SET payloadJson = :payload, stateKey = :stateKey, updatedAt = :now',
+        ConditionExpression: WAITING_TO_START.expression,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':payload': payloadJson, ':stateKey': stateKey('undispatched', id), ':now': now.toISOString(), ...WAITING_TO_START.values },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
+    }
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
@@ -134,8 +145,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
       REMOVE: ['leaseUntil', 'watchKey'],
     };
     if (!update.followUps.length && !update.parent) return this.finish(ref, change);
-    return this.transactFenced([
-      { Update: fencedUpdate(this.tableName, ref, change) },
+    return this.transactFenced(ref, change, [
       ...(update.parent ? [{ Update: parentReport(this.tableName, update.parent) }] : []),
       ...update.followUps.map((f) => ({
         Put: {
@@ -144,7 +154,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
           ConditionExpression: 'attribute_not_exists(sk)',
         },
       })),
-    ]);
+    ], update.parent?.parentId);
   }
 
   async recordUntracked(run: UntrackedRun, outcome: SucceededOutcome | FailedOutcome): Promise<boolean> {
@@ -171,7 +181,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
       REMOVE: ['leaseUntil', 'watchKey'],
     };
     if (!update.parent) return this.finish(ref, change);
-    return this.transactFenced([{ Update: fencedUpdate(this.tableName, ref, change) }, { Update: parentReport(this.tableName, update.parent) }]);
+    return this.transactFenced(ref, change, [{ Update: parentReport(this.tableName, update.parent) }], update.parent.parentId);
   }
 
   private async recordWaiting(ref: AttemptRef, update: WaitingOutcome): Promise<boolean> {
@@ -185,7 +195,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     return this.finish(ref, {
       SET: { childrenTotal: update.total, failFast: update.failFast },
       REMOVE: [],
-      IF_ABSENT: { childrenDone: 0, childrenFailed: 0, childTotals: {} },
+      IF_ABSENT: { childrenDone: 0, childrenFailed: 0, childrenCancelled: 0, childTotals: {} },
     });
   }
 
@@ -205,58 +215,46 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     return (await ifConditionHolds(this.doc.send(new UpdateCommand(settlementClaim(this.tableName, id, now, staleAfterMs))))) !== undefined;
   }
 
-  async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {
+  async finishParent(id: string, update: ParentFinish): Promise<boolean> {
+    const decided = update.decidedOn === 'a-child-failed'
+      ? { condition: 'childrenFailed > :zero', values: { ':zero': 0 } }
+      : { condition: 'childrenDone = childrenTotal AND childrenDone = :done AND childrenFailed = :failed AND childrenCancelled = :cancelled', values: { ':done': update.decidedOn.counts.done, ':failed': update.decidedOn.counts.failed, ':cancelled': update.decidedOn.counts.cancelled } };
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: jobKey(id),
+      UpdateExpression: `SET #status = :final, finishedAt = :now, updatedAt = :now, settledAt = :now, #result = :result, expiresAt = :expires${update.error ? ', lastError = :error, stateKey = :failedKey' : ' REMOVE stateKey'}`,
+      ConditionExpression: `${PARENT_FINISHABLE.expression} AND ${decided.condition}`,
+      ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+      ExpressionAttributeValues: {
+        ':final': update.status, ':now': update.now.toISOString(), ':result': smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null, ':expires': epochSeconds(update.expiresAt),
+        ...PARENT_FINISHABLE.values, ...decided.values,
+        ...(update.error ? { ':error': update.error, ':failedKey': stateKey('failed', id) } : {}),
+      },
+    })))) !== undefined;
+  }
+
+  /**
+   * A transaction whose first item is the fenced write (the rest: its parent's report, its
+   * follow-ups): false when that fence no longer holds. A parent that is gone (its TTL ended)
+   * has nothing to count on: the outcome is written alone then, never retried forever.
+   */
+  private async transactFenced(ref: AttemptRef, change: FencedChange, rest: TransactItems, parentId?: string): Promise<boolean> {
     try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: jobKey(id),
-        UpdateExpression: `SET #status = :final, finishedAt = :now, updatedAt = :now, #result = :result, expiresAt = :expires${update.error ? ', lastError = :error, stateKey = :failedKey' : ''}${update.error ? '' : ' REMOVE stateKey'}`,
-        ConditionExpression: PARENT_FINISHABLE.expression,
-        ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-        ExpressionAttributeValues: {
-          ':final': update.status, ':now': update.now.toISOString(), ':result': smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null, ':expires': epochSeconds(update.expiresAt),
-          ...PARENT_FINISHABLE.values,
-          ...(update.error ? { ':error': update.error, ':failedKey': stateKey('failed', id) } : {}),
-        },
-      }));
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Update: fencedUpdate(this.tableName, ref, change) }, ...rest] }));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (parentId && reasons[1]?.Code === 'ConditionalCheckFailed' && !(await this.get(parentId))) {
+        return rest.length > 1 ? this.transactFenced(ref, change, rest.slice(1)) : this.finish(ref, change);
+      }
       throw error;
     }
   }
 
-  /** A transaction whose first item is the fenced write: false when that fence no longer holds. */
-  private async transactFenced(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
-  }
-
-  async cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord> {
-    try {
-      const output = await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: jobKey(id),
-        UpdateExpression: 'SET #status = :cancelled, finishedAt = :now, updatedAt = :now, cancelReason = :reason, expiresAt = :expires, stateKey = :stateKey REMOVE watchKey',
-        ConditionExpression: CANCELLABLE.expression,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ...CANCELLABLE.values, ':cancelled': 'cancelled', ':now': update.now.toISOString(),
-          ':reason': update.reason, ':expires': epochSeconds(update.expiresAt), ':stateKey': stateKey('cancelled', id),
-        },
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
-      return toJobRecord(output.Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new JobNotCancellableError(id, statusOf(error));
-      throw error;
-    }
+  cancel(id: string, update: CancelUpdate): Promise<JobRecord> {
+    return this.operators.cancel(id, update);
   }
 
   async heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean> {
@@ -266,50 +264,8 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     });
   }
 
-  async requeue(id: string, now: Date, tries = RACE_RETRIES): Promise<JobRecord> {
-    const withPayload = await this.conditionalUpdate(id, {
-      // Back to queued, undispatched until the caller has sent its message from the kept payload.
-      UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now, stateKey = :undispatched REMOVE finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
-      ConditionExpression: `${RETRYABLE.expression} AND attribute_exists(payloadJson)`,
-      ExpressionAttributeValues: { ...RETRYABLE.values, ':undispatched': stateKey('undispatched', id) },
-    }, now);
-    if (withPayload.updated || withPayload.status !== 'cancelled') return this.requeued(id, withPayload);
-    // Cancelled before any worker saw its message: the message is still on its way, and runs the job when it comes.
-    const revived = await this.conditionalUpdate(id, {
-      UpdateExpression: 'SET #status = :queued, attempt = :zero, updatedAt = :now REMOVE stateKey, finishedAt, leaseUntil, expiresAt, nextRunAt, cancelReason',
-      ConditionExpression: `${CANCELLED.expression} AND attribute_not_exists(payloadJson)`,
-      ExpressionAttributeValues: CANCELLED.values,
-    }, now);
-    // A worker kept the payload in between: requeue from it (a few times; more races than that is an error).
-    if (!revived.updated && revived.status === 'cancelled') {
-      if (tries <= 1) throw new JoblineError(`job ${id} changed ${RACE_RETRIES} times while it was being retried; retry it again`);
-      return this.requeue(id, now, tries - 1);
-    }
-    return this.requeued(id, revived);
-  }
-
-  private requeued(id: string, result: { updated: true; record: JobRecord } | { updated: false; status: string | undefined }): JobRecord {
-    if (!result.updated) throw new JobNotRetryableError(id, result.status);
-    return result.record;
-  }
-
-  /** An update of a failed or cancelled job for an operator's retry: the record after, or the status its condition failed on. */
-  private async conditionalUpdate(id: string, update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }, now: Date): Promise<{ updated: true; record: JobRecord } | { updated: false; status: string | undefined }> {
-    try {
-      const output = await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: jobKey(id),
-        ...update,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':queued': 'queued', ':zero': 0, ':now': now.toISOString(), ...update.ExpressionAttributeValues },
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
-      return { updated: true, record: toJobRecord(output.Attributes ?? {}) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { updated: false, status: statusOf(error) };
-    }
+  requeue(id: string, now: Date): Promise<JobRecord> {
+    return this.operators.requeue(id, now);
   }
 
   async keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean> {
@@ -332,21 +288,8 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     })))) !== undefined;
   }
 
-  async discard(id: string): Promise<void> {
-    try {
-      await this.doc.send(new DeleteCommand({
-        TableName: this.tableName, Key: jobKey(id),
-        // A cancelled job whose message no worker has dropped yet (its payload is not kept) would
-        // run when that message came: the claim would find no record and make one.
-        ConditionExpression: `${DISCARDABLE.expression} AND (#status <> :cancelled OR attribute_exists(payloadJson))`,
-        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ...DISCARDABLE.values, ':cancelled': 'cancelled' },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const status = statusOf(error);
-      throw new JobNotRetryableError(id, status, 'discarded', status === 'cancelled' ? CANCELLED_IN_FLIGHT : undefined);
-    }
+  discard(id: string): Promise<void> {
+    return this.operators.discard(id);
   }
 
   async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {

@@ -7,8 +7,9 @@ import type { JobStatus } from '../job-status.js';
 /** How far back a listing looks when its query gives no `since`: 24 hours, in ms. */
 export const DEFAULT_LIST_WINDOW_MS = 86_400_000;
 
-/** Why a cancelled job cannot be discarded yet. */
-export const CANCELLED_IN_FLIGHT = 'its message has not reached a worker yet (it would run the job with no record to stop it): discard it once a worker has dropped the message, or retry it';
+export { CANCELLED_IN_FLIGHT, type CancelUpdate } from './operator-rules.js';
+import type { CancelUpdate } from './operator-rules.js';
+import type { ChildCounts } from './child-counts.js';
 
 export type { NewJob } from './new-job.js';
 
@@ -76,18 +77,24 @@ export interface JobStore {
    * first caller, and again once `staleAfterMs` has passed (the one that took it died).
    */
   claimSettlement(id: string, now: Date, staleAfterMs: number): Promise<boolean>;
-  /** Finishes a waiting parent (`waiting` → `succeeded` / `failed`); false when it was not waiting. */
-  finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean>;
+  /**
+   * Finishes a parent by its children (`running` | `waiting` → `succeeded` / `failed`), marking
+   * it `settledAt` (a retry of a failed child reopens it). Applies only while what the finish was
+   * decided on holds — every child final with `counts`, or (fail-fast) a child's failure still
+   * counted — so a child retried in between keeps the parent open. False when it did not apply.
+   */
+  finishParent(id: string, update: ParentFinish): Promise<boolean>;
   /**
    * A job's message is on its way: it leaves the undispatched index and drops its payload copy
    * (a `scheduled` job — pass its status — stays listed as scheduled). No-op once claimed.
    */
   markDispatched(id: string, status?: JobStatus): Promise<void>;
   /**
-   * Cancels a job that has not started: `scheduled`, `queued` or `retrying` → `cancelled`.
-   * Returns the record after; throws {@link JobNotCancellableError} for any other status.
+   * Cancels a job that has not started: `scheduled`, `queued` or `retrying` → `cancelled`; a
+   * child counts on its parent as cancelled in the same transaction. Returns the record after;
+   * throws {@link JobNotCancellableError} for any other status.
    */
-  cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord>;
+  cancel(id: string, update: CancelUpdate): Promise<JobRecord>;
   /** Renews a running attempt's lease and/or stores its progress; false when another attempt took over. */
   heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean>;
   /**
@@ -95,7 +102,9 @@ export interface JobStore {
    * of attempts. When its payload was kept on the record, the job is marked undispatched and
    * the record returned carries the payload: the caller sends its message. A cancelled job
    * whose message no worker has seen yet (no payload kept) is only revived: that message,
-   * still on its way, runs it. Throws JobNotRetryableError for any other status.
+   * still on its way, runs it. A child leaves its parent's counts in the same transaction, and
+   * a parent its children had failed reopens (`waiting`). Throws JobNotRetryableError for any
+   * other status, and as `operator-rules.ts` says (a superseded job, a parent failed by its children).
    */
   requeue(id: string, now: Date): Promise<JobRecord>;
   /**
@@ -110,7 +119,8 @@ export interface JobStore {
   noteWaiting(id: string, wait: JobWait, now: Date): Promise<boolean>;
   /**
    * Deletes a `failed` job's record, or a `cancelled` one's once its payload is kept (no
-   * message of it is left to arrive); throws JobNotRetryableError otherwise.
+   * message of it is left to arrive) — not a parent whose children have not all finished;
+   * throws JobNotRetryableError otherwise.
    */
   discard(id: string): Promise<void>;
   /** Records that a retry waits in a one-time schedule (long backoffs). */
@@ -125,6 +135,17 @@ export interface JobStore {
    * the count stopped at its read limit: the numbers are then lower bounds.
    */
   countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }>;
+}
+
+/** How a parent finishes by its children, and what the finish was decided on. */
+export interface ParentFinish {
+  readonly now: Date;
+  readonly status: 'succeeded' | 'failed';
+  readonly result: unknown;
+  readonly error?: JobError | undefined;
+  readonly expiresAt: Date;
+  /** Every child is final, with these counts (`childrenTotal` done); or a child failed and the parent fails fast (a failure is still counted). */
+  readonly decidedOn: { readonly counts: ChildCounts } | 'a-child-failed';
 }
 
 /** A listing of jobs by status. */

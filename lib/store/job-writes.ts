@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JobStatus } from '../job-status.js';
-import type { ChildReport, FailedOutcome, SucceededOutcome, UntrackedRun } from './attempt-outcome.js';
+import type { FailedOutcome, SucceededOutcome, UntrackedRun } from './attempt-outcome.js';
 import { jobKey, stateKey } from './job-item.js';
 import type { AttemptRef } from './attempt-outcome.js';
 import type { NewJob } from './new-job.js';
@@ -56,26 +56,6 @@ export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedC
 export function showsFencedChange(item: Record<string, unknown>, ref: AttemptRef, change: FencedChange): boolean {
   const { status, updatedAt } = change.SET;
   return status !== undefined && updatedAt !== undefined && item.claimToken === ref.token && item.status === status && item.updatedAt === updatedAt;
-}
-
-/** The parent's side of a child finishing: counts it, and sums its numeric result fields. */
-export function parentReport(tableName: string, report: ChildReport): UpdateCommandInput & { UpdateExpression: string } {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':one': 1 };
-  const sums = Object.entries(report.totals).filter(([, v]) => Number.isFinite(v)).map(([field, value], i) => {
-    names[`#t${i}`] = field;
-    values[`:t${i}`] = value;
-    return `childTotals.#t${i} = if_not_exists(childTotals.#t${i}, :zero) + :t${i}`;
-  });
-  return {
-    TableName: tableName,
-    Key: jobKey(report.parentId),
-    UpdateExpression: `ADD childrenDone :one${report.failed ? ', childrenFailed :one' : ''}${sums.length ? ` SET ${sums.join(', ')}` : ''}`,
-    ConditionExpression: 'attribute_exists(childTotals)',
-    ...(sums.length ? { ExpressionAttributeNames: names } : {}),
-    // DynamoDB refuses a value no expression uses: :zero only where there are sums.
-    ExpressionAttributeValues: sums.length ? { ...values, ':zero': 0 } : values,
-  };
 }
 
 /** A fenced write: attributes to set, to set only where absent, and to remove. */

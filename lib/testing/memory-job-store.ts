@@ -1,15 +1,14 @@
-import { JobNotCancellableError, JobNotRetryableError } from '../errors.js';
-import type { JobError, JobRecord, JobWait } from '../job-record.js';
-import { assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
+import type { JobRecord, JobWait } from '../job-record.js';
+import { assertTransition, CLAIMABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '../job-status.js';
 import type { AttemptOutcome, ChildReport, FailedOutcome, SucceededOutcome } from '../store/attempt-outcome.js';
-import { CANCELLED_IN_FLIGHT, DEFAULT_LIST_WINDOW_MS, type AttemptRef, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
+import { DEFAULT_LIST_WINDOW_MS, type AttemptRef, type CancelUpdate, type ClaimRequest, type ParentFinish, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
 import { UNKNOWN_CREATOR } from '../store/claim-request.js';
+import { childCountsOf, countedAs, reopensOnChildRetry } from '../store/child-counts.js';
+import { cancelRefusal, discardRefusal, retryRefusal } from '../store/operator-rules.js';
 import { ownWriteToken } from '../aws/conditional-write.js';
 
-type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & {
-  childrenTotal?: number; childrenDone?: number; childrenFailed?: number; childTotals?: Record<string, number>; failFast?: boolean;
-};
+type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & { childTotals?: Record<string, number> };
 
 /**
  * A {@link JobStore} in memory with the same conditions as the DynamoDB one (claim only
@@ -45,6 +44,8 @@ export class MemoryJobStore implements JobStore {
   async keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void> {
     const record = this.records.get(id);
     if (!record) throw new Error(`no record ${id}`);
+    // Only while it waits to start: a job cancelled meanwhile keeps its own state.
+    if (record.status !== 'queued' && record.status !== 'scheduled') return;
     this.writes.push(`keepUndispatched ${id}`);
     Object.assign(record, { payload: JSON.parse(payloadJson), updatedAt: now.toISOString() });
     this.undispatched.add(id);
@@ -101,14 +102,13 @@ export class MemoryJobStore implements JobStore {
     const record = this.fenced(ref);
     if (!record) return false;
     assertTransition(ref.id, record.status, outcome.status, `recordOutcome(${outcome.status})`);
-    if (outcome.status === 'succeeded' && outcome.parent) this.assertParentPrepared(outcome.parent);
-    if (outcome.status === 'failed' && outcome.parent) this.assertParentPrepared(outcome.parent);
+    if ((outcome.status === 'succeeded' || outcome.status === 'failed') && outcome.parent) this.assertParentPrepared(outcome.parent);
     this.writes.push(`${outcome.status} ${ref.id}`);
     const common = { status: outcome.status, updatedAt: outcome.now.toISOString(), leaseUntil: undefined, durationMs: outcome.durationMs };
     switch (outcome.status) {
       case 'succeeded':
         Object.assign(record, common, { finishedAt: outcome.now.toISOString(), result: smallResult(outcome.result), expiresAt: epochSeconds(outcome.expiresAt) });
-        if (outcome.parent) this.report(outcome.parent);
+        if (outcome.parent && this.records.has(outcome.parent.parentId)) this.report(outcome.parent);
         for (const f of outcome.followUps) {
           this.put(f.record, 'followUp');
           this.records.get(f.record.id)!.payload = JSON.parse(f.payloadJson);
@@ -120,7 +120,7 @@ export class MemoryJobStore implements JobStore {
         break;
       case 'failed':
         Object.assign(record, common, { finishedAt: outcome.now.toISOString(), lastError: outcome.error, errors: outcome.errors, payload: JSON.parse(outcome.payloadJson), expiresAt: epochSeconds(outcome.expiresAt) });
-        if (outcome.parent) this.report(outcome.parent);
+        if (outcome.parent && this.records.has(outcome.parent.parentId)) this.report(outcome.parent);
         break;
       case 'waiting':
         Object.assign(record, common, { result: smallResult(outcome.result) });
@@ -140,7 +140,7 @@ export class MemoryJobStore implements JobStore {
     const record = this.fenced(ref);
     if (!record) return false;
     this.writes.push(`prepareChildren ${ref.id}`);
-    Object.assign(record, { childrenTotal: update.total, failFast: update.failFast, childrenDone: record.childrenDone ?? 0, childrenFailed: record.childrenFailed ?? 0, childTotals: record.childTotals ?? {} });
+    Object.assign(record, { childrenTotal: update.total, failFast: update.failFast, childrenDone: record.childrenDone ?? 0, childrenFailed: record.childrenFailed ?? 0, childrenCancelled: record.childrenCancelled ?? 0, childTotals: record.childTotals ?? {} });
     return true;
   }
 
@@ -148,25 +148,34 @@ export class MemoryJobStore implements JobStore {
     for (const child of children) if (!this.records.has(child.id)) this.put(child, 'insertChild');
   }
 
-  async finishParent(id: string, update: { now: Date; status: 'succeeded' | 'failed'; result: unknown; error?: JobError | undefined; expiresAt: Date }): Promise<boolean> {
+  async finishParent(id: string, update: ParentFinish): Promise<boolean> {
     const record = this.records.get(id);
     if (!record || !PARENT_FINISHABLE_STATUSES.includes(record.status)) return false;
+    const counts = childCountsOf(record);
+    const holds = update.decidedOn === 'a-child-failed'
+      ? counts.failed > 0
+      : counts.done === record.childrenTotal && counts.done === update.decidedOn.counts.done && counts.failed === update.decidedOn.counts.failed && counts.cancelled === update.decidedOn.counts.cancelled;
+    if (!holds) return false;
     assertTransition(id, record.status, update.status, 'finishParent');
     this.writes.push(`finishParent ${id}`);
     Object.assign(record, {
-      status: update.status, finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), result: smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null,
-      expiresAt: epochSeconds(update.expiresAt), lastError: update.error ?? record.lastError,
+      status: update.status, finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), settledAt: update.now.toISOString(),
+      result: smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null, expiresAt: epochSeconds(update.expiresAt), lastError: update.error ?? record.lastError,
     });
     return true;
   }
 
-  async cancel(id: string, update: { now: Date; reason: string; expiresAt: Date }): Promise<JobRecord> {
+  async cancel(id: string, update: CancelUpdate): Promise<JobRecord> {
     const record = this.records.get(id);
-    if (!record || !CANCELLABLE_STATUSES.includes(record.status)) throw new JobNotCancellableError(id, record?.status);
-    assertTransition(id, record.status, 'cancelled', 'cancel');
+    const refused = cancelRefusal(id, record);
+    if (refused) throw refused;
+    assertTransition(id, record!.status, 'cancelled', 'cancel');
     this.writes.push(`cancel ${id}`);
-    Object.assign(record, { status: 'cancelled', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), cancelReason: update.reason, expiresAt: epochSeconds(update.expiresAt) });
-    return { ...record };
+    Object.assign(record!, { status: 'cancelled', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), cancelReason: update.reason, expiresAt: epochSeconds(update.expiresAt) });
+    if (update.payloadJson !== undefined) record!.payload = JSON.parse(update.payloadJson);
+    if (update.supersededBy !== undefined) record!.supersededBy = update.supersededBy;
+    if (record!.parentId && this.records.get(record!.parentId)?.childTotals) this.report({ parentId: record!.parentId, outcome: 'cancelled', totals: {} });
+    return { ...record! };
   }
 
   async heartbeat(ref: AttemptRef, update: { now: Date; leaseUntil?: Date | undefined; progress?: unknown }): Promise<boolean> {
@@ -181,13 +190,16 @@ export class MemoryJobStore implements JobStore {
 
   async requeue(id: string, now: Date): Promise<JobRecord> {
     const record = this.records.get(id);
-    // A failed job needs its kept payload; a cancelled one without it is revived for its message, still on its way, to run.
-    if (!record || !RETRYABLE_STATUSES.includes(record.status) || (record.status === 'failed' && record.payload === undefined)) throw new JobNotRetryableError(id, record?.status);
-    assertTransition(id, record.status, 'queued', 'requeue');
+    const refused = retryRefusal(id, record);
+    if (refused) throw refused;
+    assertTransition(id, record!.status, 'queued', 'requeue');
+    const was = countedAs(record!.status);
+    const parent = record!.parentId ? this.records.get(record!.parentId) : undefined;
+    if (parent?.childTotals) this.uncount(parent, was, now);
     this.writes.push(`requeue ${id}`);
-    Object.assign(record, { status: 'queued', attempt: 0, updatedAt: now.toISOString(), finishedAt: undefined, leaseUntil: undefined, expiresAt: undefined, nextRunAt: undefined, cancelReason: undefined });
-    if (record.payload !== undefined) this.undispatched.add(id);
-    return { ...record };
+    Object.assign(record!, { status: 'queued', attempt: 0, updatedAt: now.toISOString(), finishedAt: undefined, leaseUntil: undefined, expiresAt: undefined, nextRunAt: undefined, cancelReason: undefined });
+    if (record!.payload !== undefined) this.undispatched.add(id);
+    return { ...record! };
   }
 
   async keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean> {
@@ -207,9 +219,8 @@ export class MemoryJobStore implements JobStore {
   }
 
   async discard(id: string): Promise<void> {
-    const record = this.records.get(id);
-    if (!record || !DISCARDABLE_STATUSES.includes(record.status)) throw new JobNotRetryableError(id, record?.status, 'discarded');
-    if (record.status === 'cancelled' && record.payload === undefined) throw new JobNotRetryableError(id, 'cancelled', 'discarded', CANCELLED_IN_FLIGHT);
+    const refused = discardRefusal(id, this.records.get(id));
+    if (refused) throw refused;
     this.writes.push(`discard ${id}`);
     this.records.delete(id);
     this.undispatched.delete(id);
@@ -264,14 +275,29 @@ export class MemoryJobStore implements JobStore {
 
   private assertParentPrepared(report: ChildReport): void {
     // DynamoDB's transaction fails on the parent's condition: the child's outcome is not written either.
-    if (!this.records.get(report.parentId)?.childTotals) throw new Error(`parent ${report.parentId} was not prepared for children`);
+    // (A parent that is gone — discarded, expired — has nothing to count on: the outcome is written alone.)
+    const parent = this.records.get(report.parentId);
+    if (parent && !parent.childTotals) throw new Error(`parent ${report.parentId} was not prepared for children`);
   }
 
   private report(report: ChildReport): void {
     const parent = this.records.get(report.parentId)!;
     parent.childrenDone = (parent.childrenDone ?? 0) + 1;
-    if (report.failed) parent.childrenFailed = (parent.childrenFailed ?? 0) + 1;
+    if (report.outcome === 'failed') parent.childrenFailed = (parent.childrenFailed ?? 0) + 1;
+    if (report.outcome === 'cancelled') parent.childrenCancelled = (parent.childrenCancelled ?? 0) + 1;
     for (const [field, value] of Object.entries(report.totals)) parent.childTotals![field] = (parent.childTotals![field] ?? 0) + value;
+  }
+
+  /** A retried child leaves its parent's counts; a parent its children had failed reopens, waiting again. */
+  private uncount(parent: MutableRecord, was: 'failed' | 'cancelled', now: Date): void {
+    if (reopensOnChildRetry(parent)) {
+      assertTransition(parent.id, parent.status, 'waiting', 'requeue (reopen the parent)');
+      Object.assign(parent, { status: 'waiting', updatedAt: now.toISOString(), finishedAt: undefined, expiresAt: undefined, settledAt: undefined });
+      this.settling.delete(parent.id);
+    }
+    parent.childrenDone = (parent.childrenDone ?? 0) - 1;
+    if (was === 'failed') parent.childrenFailed = (parent.childrenFailed ?? 0) - 1;
+    else parent.childrenCancelled = (parent.childrenCancelled ?? 0) - 1;
   }
 }
 

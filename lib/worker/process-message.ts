@@ -139,7 +139,8 @@ async function dropSuperseded(job: JobMessage, definition: JobDefinition | undef
   const now = deps.now();
   logger.info('a newer job of the debounced key runs instead; cancelling this one', { byJobId });
   try {
-    await deps.store.cancel(job.id, { now, reason: `superseded: job ${byJobId} runs the debounced key instead`, expiresAt: expiryOf(definition, 'cancelled', now) });
+    // The payload is kept (it can be discarded, and read), and the job marked superseded: a retry would only be superseded again.
+    await deps.store.cancel(job.id, { now, reason: `superseded: job ${byJobId} runs the debounced key instead`, expiresAt: expiryOf(definition, 'cancelled', now), payloadJson: JSON.stringify(job.payload), supersededBy: byJobId });
   } catch (error) {
     logger.info('the superseded job could not be cancelled (it is no longer waiting to start)', { error: error as Error });
   }

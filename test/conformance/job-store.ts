@@ -4,6 +4,8 @@ import { newJobId } from '../../lib/job-id.js';
 import type { JobRecord } from '../../lib/job-record.js';
 import { canTransition, JOB_STATUSES, type JobStatus } from '../../lib/job-status.js';
 import { attemptOf, failed, retrying, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
+import { childCountsOf } from '../../lib/store/child-counts.js';
+import { childJobId } from '../../lib/flows/children.js';
 import { CANCELLED_IN_FLIGHT, type JobStore, type NewJob } from '../../lib/store/job-store.js';
 import { MAX_RESULT_BYTES } from '../../lib/store/small-result.js';
 
@@ -60,11 +62,31 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       if (status === 'failed') await store.recordOutcome(ref, failed(record, { now: at(), error: error('no'), payloadJson: '{"n":1}', retentionSeconds: 60 }));
       if (status === 'waiting') {
         await store.prepareChildren(ref, { total: 1, failFast: false });
+        await store.insertChildren([newJob({ id: childJobId(record.id, 0, setup().shardCount), parentId: record.id })]);
         await store.recordOutcome(ref, waiting({ now: at(), durationMs: 5 }));
       }
       const after = (await store.get(record.id))!;
       expect(after.status).toBe(status);
       return after;
+    }
+
+    /** A parent of one child that failed, finished `failed` by its children (the one state a retry reopens). */
+    async function parentFailedByItsChild(): Promise<JobRecord> {
+      const { store } = setup();
+      const parent = await jobIn('waiting');
+      const counts = await lastChildFinished(parent, 'failed');
+      expect(await store.finishParent(parent.id, { now: at(), status: 'failed', result: {}, error: error('1 of 1 children failed'), expiresAt: at(60_000), decidedOn: { counts } })).toBe(true);
+      return (await store.get(parent.id))!;
+    }
+
+    /** Finishes a waiting parent's one child (as `outcome`): the parent's counts after, which a finish is decided on. */
+    async function lastChildFinished(parent: JobRecord, outcome: 'succeeded' | 'failed') {
+      const { store } = setup();
+      const child = (await claim(childJobId(parent.id, 0, setup().shardCount))).record;
+      await store.recordOutcome(attemptOf(child), outcome === 'succeeded'
+        ? succeeded(child, { now: at(), durationMs: 1, retentionSeconds: 60 })
+        : failed(child, { now: at(), error: error('bad row'), payloadJson: '{}', retentionSeconds: 60 }));
+      return childCountsOf((await store.get(parent.id))!);
     }
 
     /** The write that moves a job to `to` (a parent leaves `waiting` through finishParent); true when it applied. */
@@ -80,13 +102,16 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         // A running job is taken over only once its lease has expired: claim it later than that.
         case 'running': return (await claim(record.id, record.status === 'running' ? { now: at(120_000) } : {})).outcome === 'claimed';
         case 'succeeded':
-          if (record.status === 'waiting') return store.finishParent(record.id, { now, status: 'succeeded', result: { ok: true }, expiresAt: at(60_000) });
+          if (record.status === 'waiting') return store.finishParent(record.id, { now, status: 'succeeded', result: { ok: true }, expiresAt: at(60_000), decidedOn: { counts: await lastChildFinished(record, 'succeeded') } });
           return store.recordOutcome(ref, succeeded(record, { now, durationMs: 1, retentionSeconds: 60 }));
         case 'failed':
-          if (record.status === 'waiting') return store.finishParent(record.id, { now, status: 'failed', result: {}, error: error('child failed'), expiresAt: at(60_000) });
+          if (record.status === 'waiting') return store.finishParent(record.id, { now, status: 'failed', result: {}, error: error('child failed'), expiresAt: at(60_000), decidedOn: { counts: await lastChildFinished(record, 'failed') } });
           return store.recordOutcome(ref, failed(record, { now, error: error('no'), payloadJson: '{}', retentionSeconds: 60 }));
         case 'retrying': return store.recordOutcome(ref, retrying(record, { now, error: error('again'), delaySeconds: 5 }));
-        case 'waiting': return store.recordOutcome(ref, waiting({ now, durationMs: 1 }));
+        case 'waiting':
+          // A failed parent moves to waiting only when it was failed by its children and one of them is retried.
+          if (record.status === 'failed' && record.childrenTotal !== undefined) return store.requeue(childJobId(record.id, 0, setup().shardCount), now).then(() => true, refused);
+          return store.recordOutcome(ref, waiting({ now, durationMs: 1 }));
         case 'cancelled': return store.cancel(record.id, { now, reason: 'conformance', expiresAt: at(60_000) }).then(() => true, refused);
         case 'queued': return store.requeue(record.id, now).then(() => true, refused);
         case 'scheduled': throw new Error('no write moves a job to scheduled: it is only ever inserted so');
@@ -96,7 +121,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
     describe('the transition table: every status, every write', () => {
       const rows = JOB_STATUSES.flatMap((from) => JOB_STATUSES.filter((to) => to !== 'scheduled').map((to) => [from, to, canTransition(from, to)] as const));
       it.each(rows)('%s → %s: allowed %s', async (from, to, allowed) => {
-        const record = await jobIn(from);
+        const record = from === 'failed' && to === 'waiting' ? await parentFailedByItsChild() : await jobIn(from);
         const applied = await moveTo(record, to);
         const after = await setup().store.get(record.id);
         if (allowed) {
@@ -305,27 +330,123 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
     });
 
     describe('parents and children', () => {
-      it('counts children\'s outcomes and sums their numbers on the parent, writes children once, and finishes the parent with an expiry', async () => {
+      /** A running parent prepared for `total` children, its children written (queued). */
+      async function parentOf(total: number, failFast = false) {
         const { store } = setup();
         const parent = await running();
-        const ref = attemptOf(parent);
-        expect(await store.prepareChildren(ref, { total: 2, failFast: false })).toBe(true);
-        const children = [newJob({ parentId: parent.id }), newJob({ parentId: parent.id })];
+        expect(await store.prepareChildren(attemptOf(parent), { total, failFast })).toBe(true);
+        const children = Array.from({ length: total }, (_, i) => newJob({ id: childJobId(parent.id, i, setup().shardCount), parentId: parent.id }));
         await store.insertChildren(children);
-        await store.insertChildren(children);
-        expect(await store.get(children[0]!.id)).toMatchObject({ parentId: parent.id, status: 'queued' });
-        await store.recordOutcome(ref, waiting({ now: at(), durationMs: 1, result: { spawned: 2 } }));
-        const [a, b] = await Promise.all(children.map(async (c) => (await claim(c.id)).record));
-        await store.recordOutcome(attemptOf(a!), succeeded(a!, { now: at(), durationMs: 1, result: { rows: 7 }, retentionSeconds: 60 }));
-        await store.recordOutcome(attemptOf(b!), failed(b!, { now: at(), error: error('bad'), payloadJson: '{}', retentionSeconds: 60 }));
-        expect(await store.get(parent.id)).toMatchObject({ status: 'waiting', childrenTotal: 2, childrenDone: 2, childrenFailed: 1, childTotals: { rows: 7 }, result: { spawned: 2 } });
+        return { parent, ids: children.map((c) => c.id) };
+      }
+      const finish = (id: string, outcome: 'succeeded' | 'failed', result?: unknown) => claim(id).then(({ record }) => setup().store.recordOutcome(attemptOf(record), outcome === 'succeeded'
+        ? succeeded(record, { now: at(), durationMs: 1, result, retentionSeconds: 60 })
+        : failed(record, { now: at(), error: error('bad'), payloadJson: '{"row":1}', retentionSeconds: 60 })));
+      const countsOf = async (id: string) => childCountsOf((await setup().store.get(id))!);
+
+      it('counts children\'s outcomes and sums their numbers on the parent, writes children once, and finishes the parent with an expiry', async () => {
+        const { store } = setup();
+        const { parent, ids } = await parentOf(2);
+        await store.insertChildren(ids.map((id) => newJob({ id, parentId: parent.id })));
+        expect(await store.get(ids[0]!)).toMatchObject({ parentId: parent.id, status: 'queued' });
+        await store.recordOutcome(attemptOf(parent), waiting({ now: at(), durationMs: 1, result: { spawned: 2 } }));
+        await finish(ids[0]!, 'succeeded', { rows: 7 });
+        await finish(ids[1]!, 'failed');
+        expect(await store.get(parent.id)).toMatchObject({ status: 'waiting', childrenTotal: 2, childrenDone: 2, childrenFailed: 1, childrenCancelled: 0, childTotals: { rows: 7 }, result: { spawned: 2 } });
         const expiresAt = at(3_600_000);
-        expect(await store.finishParent(parent.id, { now: at(), status: 'failed', result: { children: 2 }, error: error('1 of 2 children failed'), expiresAt })).toBe(true);
-        expect(await store.get(parent.id)).toMatchObject({ status: 'failed', result: { children: 2 }, lastError: { message: '1 of 2 children failed' }, expiresAt: Math.floor(expiresAt.getTime() / 1000) });
-        expect(await store.finishParent(parent.id, { now: at(), status: 'succeeded', result: {}, expiresAt })).toBe(false);
+        // A finish decided on other counts than the parent holds does not apply.
+        expect(await store.finishParent(parent.id, { now: at(), status: 'succeeded', result: {}, expiresAt, decidedOn: { counts: { done: 2, failed: 0, cancelled: 0 } } })).toBe(false);
+        expect(await store.finishParent(parent.id, { now: at(), status: 'failed', result: { children: 2 }, error: error('1 of 2 children failed'), expiresAt, decidedOn: { counts: await countsOf(parent.id) } })).toBe(true);
+        expect(await store.get(parent.id)).toMatchObject({ status: 'failed', result: { children: 2 }, lastError: { message: '1 of 2 children failed' }, expiresAt: Math.floor(expiresAt.getTime() / 1000), settledAt: expect.any(String) });
+        expect(await store.finishParent(parent.id, { now: at(), status: 'succeeded', result: {}, expiresAt, decidedOn: { counts: await countsOf(parent.id) } })).toBe(false);
       });
 
-      it('lets one caller at a time take a waiting parent\'s settling, another once it is stale, none once the parent is not waiting', async () => {
+      it('counts a retried child once: its retry takes its failure back out, and its new outcome counts', async () => {
+        const { store } = setup();
+        const { parent, ids } = await parentOf(3);
+        await store.recordOutcome(attemptOf(parent), waiting({ now: at(), durationMs: 1 }));
+        await finish(ids[0]!, 'failed');
+        expect(await countsOf(parent.id)).toEqual({ done: 1, failed: 1, cancelled: 0 });
+        expect(await store.requeue(ids[0]!, at())).toMatchObject({ status: 'queued', attempt: 0 });
+        expect(await countsOf(parent.id)).toEqual({ done: 0, failed: 0, cancelled: 0 });
+        await finish(ids[1]!, 'succeeded');
+        // The parent is not finished while a child runs: 1 of 3 done.
+        expect(await store.get(parent.id)).toMatchObject({ status: 'waiting', childrenDone: 1 });
+        await finish(ids[0]!, 'succeeded');
+        await finish(ids[2]!, 'succeeded');
+        expect(await countsOf(parent.id)).toEqual({ done: 3, failed: 0, cancelled: 0 });
+      });
+
+      it('reopens a parent its children failed when one of them is retried, and a settle decided before the retry does not apply', async () => {
+        const { store } = setup();
+        const { parent, ids } = await parentOf(2);
+        await store.recordOutcome(attemptOf(parent), waiting({ now: at(), durationMs: 1 }));
+        await finish(ids[0]!, 'failed');
+        await finish(ids[1]!, 'succeeded');
+        const decided = await countsOf(parent.id);
+        await store.requeue(ids[0]!, at());
+        // The settle read the counts before the retry: its finish is refused, the parent stays open.
+        expect(await store.finishParent(parent.id, { now: at(), status: 'failed', result: {}, error: error('1 of 2 failed'), expiresAt: at(60_000), decidedOn: { counts: decided } })).toBe(false);
+        expect(await store.get(parent.id)).toMatchObject({ status: 'waiting', childrenDone: 1 });
+        await finish(ids[0]!, 'failed');
+        expect(await store.finishParent(parent.id, { now: at(), status: 'failed', result: {}, error: error('1 of 2 failed'), expiresAt: at(60_000), decidedOn: { counts: await countsOf(parent.id) } })).toBe(true);
+        await expect(store.requeue(parent.id, at())).rejects.toThrow(/its children failed it: retry the failed or cancelled children/);
+        await store.requeue(ids[0]!, at());
+        const reopened = (await store.get(parent.id))!;
+        expect(reopened).toMatchObject({ status: 'waiting', childrenDone: 1, childrenFailed: 0 });
+        expect(reopened.finishedAt).toBeUndefined();
+        expect(reopened.expiresAt).toBeUndefined();
+        expect(reopened.settledAt).toBeUndefined();
+        expect((await store.list({ status: 'waiting', limit: 1000 })).map((r) => r.id)).toContain(parent.id);
+      });
+
+      it('counts a cancelled child as final (a parent never waits for it), and takes it back out when it is retried', async () => {
+        const { store } = setup();
+        const { parent, ids } = await parentOf(2);
+        await store.recordOutcome(attemptOf(parent), waiting({ now: at(), durationMs: 1 }));
+        await store.cancel(ids[0]!, { now: at(), reason: 'by an operator', expiresAt: at(60_000) });
+        await finish(ids[1]!, 'succeeded');
+        expect(await countsOf(parent.id)).toEqual({ done: 2, failed: 0, cancelled: 1 });
+        await store.requeue(ids[0]!, at());
+        expect(await countsOf(parent.id)).toEqual({ done: 1, failed: 0, cancelled: 0 });
+      });
+
+      it('fails a fail-fast parent only while a child\'s failure is counted', async () => {
+        const { store } = setup();
+        const { parent, ids } = await parentOf(2, true);
+        await store.recordOutcome(attemptOf(parent), waiting({ now: at(), durationMs: 1 }));
+        const failFast = { now: at(), status: 'failed' as const, result: {}, error: error('child failed'), expiresAt: at(60_000), decidedOn: 'a-child-failed' as const };
+        expect(await store.finishParent(parent.id, failFast)).toBe(false);
+        await finish(ids[0]!, 'failed');
+        expect(await store.finishParent(parent.id, failFast)).toBe(true);
+      });
+
+      it('refuses to discard a parent while any of its children has not finished', async () => {
+        const { store } = setup();
+        const { parent, ids } = await parentOf(2, true);
+        await store.recordOutcome(attemptOf(parent), waiting({ now: at(), durationMs: 1 }));
+        await finish(ids[0]!, 'failed');
+        await store.finishParent(parent.id, { now: at(), status: 'failed', result: {}, error: error('child failed'), expiresAt: at(60_000), decidedOn: 'a-child-failed' });
+        await claim(ids[1]!);
+        await expect(store.discard(parent.id)).rejects.toThrow(/1 of its 2 children have not finished/);
+        const running1 = (await store.get(ids[1]!))!;
+        expect(await store.recordOutcome(attemptOf(running1), succeeded(running1, { now: at(), durationMs: 1, retentionSeconds: 60 }))).toBe(true);
+        await store.discard(parent.id);
+        expect(await store.get(parent.id)).toBeUndefined();
+      });
+
+      it('records the outcome of a child whose parent is gone (nothing to count on), and refuses one whose parent exists unprepared', async () => {
+        const { store } = setup();
+        const orphan = await running(newJob({ parentId: newJobId(setup().shardCount) }));
+        expect(await store.recordOutcome(attemptOf(orphan), succeeded(orphan, { now: at(), durationMs: 1, retentionSeconds: 60 }))).toBe(true);
+        expect(await store.get(orphan.id)).toMatchObject({ status: 'succeeded' });
+        const unprepared = await running();
+        const child = await running(newJob({ parentId: unprepared.id }));
+        await expect(store.recordOutcome(attemptOf(child), succeeded(child, { now: at(), durationMs: 1, retentionSeconds: 60 }))).rejects.toThrow();
+        expect(await store.get(child.id)).toMatchObject({ status: 'running' });
+      });
+
+      it('lets one caller at a time take a waiting parent\'s settling, and another once it is stale', async () => {
         const { store } = setup();
         const parent = await running();
         const ref = attemptOf(parent);
@@ -336,15 +457,6 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(taken.filter(Boolean)).toHaveLength(1);
         expect(await store.claimSettlement(parent.id, at(61_000), 60_000)).toBe(true);
         expect(Object.keys((await store.get(parent.id))!)).not.toContain('settlingAt');
-        await store.finishParent(parent.id, { now: at(), status: 'succeeded', result: {}, expiresAt: at(3_600_000) });
-        expect(await store.claimSettlement(parent.id, at(200_000), 60_000)).toBe(false);
-      });
-
-      it('refuses a child\'s outcome when its parent was never prepared, recording nothing', async () => {
-        const { store } = setup();
-        const orphan = await running(newJob({ parentId: newJobId(setup().shardCount) }));
-        await expect(store.recordOutcome(attemptOf(orphan), succeeded(orphan, { now: at(), durationMs: 1, retentionSeconds: 60 }))).rejects.toThrow();
-        expect(await store.get(orphan.id)).toMatchObject({ status: 'running' });
       });
     });
 

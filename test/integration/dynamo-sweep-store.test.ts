@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstIdAt, newJobId } from '../../lib/job-id.js';
+import { childJobId } from '../../lib/flows/children.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import type { JobRecord } from '../../lib/job-record.js';
 import { attemptOf, failed, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
@@ -203,7 +204,10 @@ describe('SweepStore: DynamoSweepStore on its own tables', () => {
     expect(await sweeps.waitingParents(1)).toEqual([elsewhere]);
     expect(await sweeps.waitingParents(0)).toEqual([]);
 
-    expect(await jobs.finishParent(parent, { now: new Date(), status: 'succeeded', result: {}, expiresAt: new Date(Date.now() + 60_000) })).toBe(true);
+    // Its one child was cancelled: every child is final, and the parent finishes.
+    await jobs.insertChildren([{ ...newJob(3), id: childJobId(parent, 0, SHARDS), parentId: parent }]);
+    await jobs.cancel(childJobId(parent, 0, SHARDS), { now: new Date(), reason: 'test', expiresAt: new Date(Date.now() + 60_000) });
+    expect(await jobs.finishParent(parent, { now: new Date(), status: 'failed', result: {}, expiresAt: new Date(Date.now() + 60_000), decidedOn: { counts: { done: 1, failed: 0, cancelled: 1 } } })).toBe(true);
     expect(await sweeps.waitingParents(3)).toEqual([]);
   });
 });

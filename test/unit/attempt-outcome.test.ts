@@ -13,7 +13,7 @@ describe('attempt outcomes', () => {
     const followUp = { record: { id: 'f', kind: 'k', lane: 'default', status: 'queued' as const, maxAttempts: 1, payloadBytes: 2, createdAt: now }, payloadJson: '{}' };
     expect(succeeded(record({ parentId: 'p' }), { now, durationMs: 12, result: { rows: 3, note: 'x', ratio: Infinity }, retentionSeconds: 60, followUps: [followUp] })).toEqual({
       status: 'succeeded', now, durationMs: 12, result: { rows: 3, note: 'x', ratio: Infinity }, expiresAt: new Date('2026-03-01T10:01:00Z'),
-      followUps: [followUp], parent: { parentId: 'p', failed: false, totals: { rows: 3 } },
+      followUps: [followUp], parent: { parentId: 'p', outcome: 'succeeded', totals: { rows: 3 } },
     });
     expect(succeeded(record(), { now, durationMs: 1, retentionSeconds: 1 })).toMatchObject({ followUps: [], parent: undefined });
   });
@@ -28,7 +28,7 @@ describe('attempt outcomes', () => {
   it('failed: keeps the payload, expires after the failed retention, and tells the parent it failed', () => {
     expect(failed(record({ parentId: 'p' }), { now, error: error('bad', 2), payloadJson: '{"a":1}', retentionSeconds: 3600 })).toEqual({
       status: 'failed', now, durationMs: undefined, error: error('bad', 2), errors: [error('bad', 2)], payloadJson: '{"a":1}',
-      expiresAt: new Date('2026-03-01T11:00:00Z'), parent: { parentId: 'p', failed: true, totals: {} },
+      expiresAt: new Date('2026-03-01T11:00:00Z'), parent: { parentId: 'p', outcome: 'failed', totals: {} },
     });
   });
 
