@@ -18,6 +18,12 @@ export interface JobMessage {
   readonly flow?: { readonly reservedAt?: number | undefined; readonly noted?: string | undefined } | undefined;
   /** Who enqueued it, carried by a job that has no record until its claim (tracking `from-claim`): the claim keeps it as `createdBy`. */
   readonly by?: string | undefined;
+  /**
+   * True when the job's record was written before this message was sent (every sender of a
+   * job tracked in full marks it): a claim that then finds no record makes none — the job was
+   * discarded — and drops the message, so a copy still on its way never brings a discarded job back.
+   */
+  readonly recorded?: true | undefined;
 }
 
 const jobMessageSchema = z.object({
@@ -28,6 +34,7 @@ const jobMessageSchema = z.object({
   cron: z.object({ schedule: z.string().min(1), scheduledTime: z.string() }).optional(),
   flow: z.object({ reservedAt: z.number().finite().optional(), noted: z.string().max(20).optional() }).optional(),
   by: z.string().max(512).optional(),
+  recorded: z.literal(true).optional(),
 }).refine((m) => m.id !== undefined || m.cron !== undefined, { message: 'id is required', path: ['id'] });
 
 /** What reading a message needs besides its body. */
@@ -50,9 +57,14 @@ export const MESSAGE_ATTRIBUTES = {
   group: 'jobline.group',
 } as const;
 
-/** Serialises a message body. `payloadJson` is the payload already serialised (it was measured at validation). */
-export function encodeJobMessage(id: string, kind: string, payloadJson: string, by?: string): string {
-  return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)}${by === undefined ? '' : `,"by":${JSON.stringify(by)}`},"payload":${payloadJson}}`;
+/**
+ * Serialises a message body. `payloadJson` is the payload already serialised (it was measured
+ * at validation). `recorded`: the job's record is written (see {@link JobMessage.recorded});
+ * `by`: who enqueued a job that has no record yet.
+ */
+export function encodeJobMessage(id: string, kind: string, payloadJson: string, carries: { recorded?: boolean; by?: string | undefined } = {}): string {
+  const by = carries.by === undefined ? '' : `,"by":${JSON.stringify(carries.by)}`;
+  return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)}${carries.recorded ? ',"recorded":true' : ''}${by},"payload":${payloadJson}}`;
 }
 
 /** The body of a message sent again to wait for flow control: the same job, carrying `flow` instead of what it carried. */

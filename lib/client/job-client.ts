@@ -305,7 +305,7 @@ export class JobClient {
     const debounceKey = flowKeyOf(definition, 'debounce', payload, context);
     const recorded = definition.tracking === 'full';
     // A job without a record until it runs carries who enqueued it; its first record keeps it.
-    const body = encodeJobMessage(id, definition.kind, json, recorded ? undefined : record.createdBy);
+    const body = encodeJobMessage(id, definition.kind, json, recorded ? { recorded: true } : { by: record.createdBy });
     const message = { id, kind: definition.kind, body, delaySeconds: viaScheduler ? 0 : delaySeconds, groupId };
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
     return { record, message, payloadJson: json, uniqueUntil, debounceKey, recorded };

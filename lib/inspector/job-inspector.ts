@@ -7,7 +7,6 @@ import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { expiryOf } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
-import { encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
 import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
@@ -21,6 +20,7 @@ import { redactMessageBody, redactRecord } from '../redaction.js';
 import { listingNotes } from '../tracking.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
 import { redrive, type RedriveReport } from './redrive.js';
+import { retryJob } from './retry-job.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
 export interface InspectorQuery {
@@ -214,13 +214,7 @@ export class JobInspector {
    * revived, and that message runs it. Throws JobNotRetryableError for any other status.
    */
   async retry(id: string): Promise<JobRecord> {
-    const record = await this.store.requeue(id, this.now());
-    if (record.payload === undefined) return record;
-    const payloadJson = JSON.stringify(record.payload);
-    const { failedIds } = await this.transport.send(record.lane, [{ id, kind: record.kind, body: encodeJobMessage(id, record.kind, payloadJson), groupId: record.groupId }]);
-    // If the send failed the job stays undispatched, with its payload, and the sweeper sends it.
-    if (failedIds.length === 0) await this.store.markDispatched(id);
-    return (await this.store.get(id)) ?? record;
+    return retryJob({ store: this.store, transport: this.transport, now: this.now }, id);
   }
 
   /** Cancels a job that has not started, deleting its schedule if it has one; it stays retryable. */

@@ -77,7 +77,8 @@ export function parentUncount(tableName: string, seen: JobRecord, was: Exclude<C
   }
   return {
     ...common,
-    UpdateExpression: 'ADD childrenDone :minus, #counter :minus',
+    // A settle that read the counts before this retry is refused by them; its hold on the settling goes too.
+    UpdateExpression: 'REMOVE settlingAt ADD childrenDone :minus, #counter :minus',
     ConditionExpression: '#status = :seen AND attribute_not_exists(settledAt) AND #counter > :zero',
     ExpressionAttributeValues: { ':minus': -1, ':zero': 0, ':seen': seen.status },
   };

@@ -15,6 +15,12 @@ export interface ClaimRequest {
   readonly createdBy?: string | undefined;
   /** Kept as `createdAt` when the claim creates the record: when SQS took the message. @default now */
   readonly createdAt?: Date | undefined;
+  /**
+   * The job's record was written when it was enqueued (a kind tracked in full, not a schedule's
+   * firing): a claim that finds none creates none — the job was discarded, or its record
+   * expired — and answers `missing`, so a message still on its way never brings a discarded job back.
+   */
+  readonly recordedAtEnqueue?: boolean | undefined;
   /** Kept as `groupId` when the claim creates the record: the message's group. */
   readonly groupId?: string | undefined;
 }

@@ -119,10 +119,12 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
       const output = await this.doc.send(new UpdateCommand(claimUpdate(this.tableName, request, token)));
       return { outcome: 'claimed', record: toJobRecord(output.Attributes ?? {}) };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) return { outcome: 'missing' };
       const item = unmarshall(error.Item);
       const record = toJobRecord(item);
       if (isOwnClaim(item, token)) return { outcome: 'claimed', record };
+      if (record.status === 'retrying') return { outcome: 'early', record };
       if (record.status !== 'running') return { outcome: 'skip', record };
       const leaseLive = (record.leaseUntil ?? '') >= now;
       return { outcome: leaseLive ? 'busy' : 'exhausted', record };

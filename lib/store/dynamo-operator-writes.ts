@@ -64,6 +64,10 @@ export class DynamoOperatorWrites {
   }
 
   async discard(id: string): Promise<void> {
+    const record = await this.get(id);
+    // A parent never comes back once its record is gone (its messages find no record to claim): reading it once is enough.
+    const refused = record?.parentId !== undefined ? discardRefusal(id, record, (await this.get(record.parentId)) !== undefined) : undefined;
+    if (refused) throw refused;
     try {
       await this.doc.send(new DeleteCommand({
         TableName: this.tableName, Key: jobKey(id),

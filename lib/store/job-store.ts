@@ -26,13 +26,17 @@ import type { ClaimRequest } from './claim-request.js';
  * - `claimed`: the job is ours for this attempt (`record` is after the claim);
  * - `busy`: another delivery holds it under a live lease;
  * - `exhausted`: its lease expired and no attempts are left;
- * - `skip`: it is over (`succeeded`, `failed`, `cancelled`) or not claimable (`waiting`).
+ * - `skip`: it is over (`succeeded`, `failed`, `cancelled`) or not claimable (`waiting`);
+ * - `early`: it is retrying, and its backoff (`nextRunAt`) is not over: a duplicate delivery waits for it;
+ * - `missing`: the request said the job was recorded at enqueue, and it has no record (it was discarded, or expired).
  */
 export type ClaimResult =
   | { readonly outcome: 'claimed'; readonly record: JobRecord }
   | { readonly outcome: 'busy'; readonly record: JobRecord }
   | { readonly outcome: 'exhausted'; readonly record: JobRecord }
-  | { readonly outcome: 'skip'; readonly record: JobRecord };
+  | { readonly outcome: 'skip'; readonly record: JobRecord }
+  | { readonly outcome: 'early'; readonly record: JobRecord }
+  | { readonly outcome: 'missing' };
 
 export type { AttemptRef } from './attempt-outcome.js';
 

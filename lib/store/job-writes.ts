@@ -11,7 +11,8 @@ import { CLAIMABLE_STATUSES } from '../job-status.js';
 import { UNKNOWN_CREATOR, type ClaimRequest } from './claim-request.js';
 import { smallResult } from './small-result.js';
 
-const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
+// A retrying job is claimable once its backoff is over (a duplicate delivery never skips it).
+const CLAIMABLE_AT_ONCE = statusIn(CLAIMABLE_STATUSES.filter((s) => s !== 'retrying'));
 
 /*
  * The items and updates DynamoJobStore writes, as plain values: a new job's item, a write
@@ -143,10 +144,10 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       ...(request.groupId ? [', groupId = if_not_exists(groupId, :group)'] : []),
       'REMOVE stateKey, nextRunAt, scheduleName, payloadJson, waitingFor',
     ].join(' '),
-    ConditionExpression: `attribute_not_exists(sk) OR ${CLAIMABLE.expression} OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
+    ConditionExpression: `${request.recordedAtEnqueue ? '' : 'attribute_not_exists(sk) OR '}${CLAIMABLE_AT_ONCE.expression} OR (#status = :retrying AND nextRunAt <= :now) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
-      ...CLAIMABLE.values, ':running': 'running',
+      ...CLAIMABLE_AT_ONCE.values, ':running': 'running', ':retrying': 'retrying',
       ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
       ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
       ':createdBy': request.createdBy ?? UNKNOWN_CREATOR, ':token': token,

@@ -48,11 +48,16 @@ export const CANCELLED_IN_FLIGHT = 'its message has not reached a worker yet (it
 
 /**
  * Why a job cannot be discarded now (undefined: it can): only failed and cancelled jobs, not
- * a cancelled one whose message is still on its way, and not a parent with unfinished children.
+ * a cancelled one whose message is still on its way, not a parent with unfinished children,
+ * and not a child whose parent still has a record (`parentExists`): the child's record is what
+ * keeps a retried parent from spawning it — and counting it — a second time.
  */
-export function discardRefusal(id: string, record: JobRecord | undefined): JobNotRetryableError | undefined {
+export function discardRefusal(id: string, record: JobRecord | undefined, parentExists = false): JobNotRetryableError | undefined {
   if (!record || !DISCARDABLE_STATUSES.includes(record.status)) return new JobNotRetryableError(id, record?.status, 'discarded');
   if (record.status === 'cancelled' && record.payload === undefined) return new JobNotRetryableError(id, 'cancelled', 'discarded', CANCELLED_IN_FLIGHT);
+  if (record.parentId !== undefined && parentExists) {
+    return new JobNotRetryableError(id, record.status, 'discarded', `it is a child of job ${record.parentId}, whose retry would spawn it again: discard the parent (once its children have finished), and the child expires with its retention`);
+  }
   const unfinished = (record.childrenTotal ?? 0) - (record.childrenDone ?? 0);
   if (unfinished > 0) {
     return new JobNotRetryableError(id, record.status, 'discarded', `${unfinished} of its ${record.childrenTotal} children have not finished (their outcomes report to it): discard it once they have, or cancel the ones still waiting`);

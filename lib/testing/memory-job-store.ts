@@ -56,11 +56,14 @@ export class MemoryJobStore implements JobStore {
     const existing = this.records.get(request.id);
     if (existing) {
       const expired = existing.status === 'running' && (existing.leaseUntil ?? '') < now;
+      if (existing.status === 'retrying' && (existing.nextRunAt ?? '') > now) return { outcome: 'early', record: { ...existing } };
       if (!CLAIMABLE_STATUSES.includes(existing.status) && !(expired && existing.attempt < existing.maxAttempts)) {
         const record = { ...existing };
         if (existing.status !== 'running') return { outcome: 'skip', record };
         return { outcome: expired ? 'exhausted' : 'busy', record };
       }
+    } else if (request.recordedAtEnqueue) {
+      return { outcome: 'missing' };
     }
     assertTransition(request.id, existing?.status, 'running', 'claim');
     this.writes.push(`claim ${request.id}`);
@@ -219,7 +222,8 @@ export class MemoryJobStore implements JobStore {
   }
 
   async discard(id: string): Promise<void> {
-    const refused = discardRefusal(id, this.records.get(id));
+    const record = this.records.get(id);
+    const refused = discardRefusal(id, record, record?.parentId !== undefined && this.records.has(record.parentId));
     if (refused) throw refused;
     this.writes.push(`discard ${id}`);
     this.records.delete(id);
@@ -293,8 +297,8 @@ export class MemoryJobStore implements JobStore {
     if (reopensOnChildRetry(parent)) {
       assertTransition(parent.id, parent.status, 'waiting', 'requeue (reopen the parent)');
       Object.assign(parent, { status: 'waiting', updatedAt: now.toISOString(), finishedAt: undefined, expiresAt: undefined, settledAt: undefined });
-      this.settling.delete(parent.id);
     }
+    this.settling.delete(parent.id);
     parent.childrenDone = (parent.childrenDone ?? 0) - 1;
     if (was === 'failed') parent.childrenFailed = (parent.childrenFailed ?? 0) - 1;
     else parent.childrenCancelled = (parent.childrenCancelled ?? 0) - 1;

@@ -75,7 +75,10 @@ export class TestQueue {
   readonly flowControl = new MemoryFlowControl();
   readonly config: JoblineConfig;
   readonly client: JobClient;
+  /** The queue's clock: the one given, moved on by the backoffs `deliver` waits out. */
   readonly now: () => Date;
+  /** How far `deliver` has moved the clock past the one given (waiting out retries' backoffs), in ms. */
+  private skippedMs = 0;
   private readonly bound: ReadonlyMap<string, BoundJob>;
   private readonly registry: JobRegistry;
   private readonly random: () => number;
@@ -84,7 +87,8 @@ export class TestQueue {
     const definitions = options.jobs.map(definitionOf);
     this.registry = new JobRegistry(definitions);
     this.bound = new Map(options.jobs.filter(isBound).map((j) => [j.definition.kind, j as BoundJob]));
-    this.now = options.now ?? (() => new Date());
+    const clock = options.now ?? (() => new Date());
+    this.now = () => new Date(clock().getTime() + this.skippedMs);
     this.random = options.random ?? Math.random;
     this.config = testConfig([...new Set([DEFAULT_LANE, ...definitions.map((d) => d.lane)])], { shardCount: options.shardCount ?? 4 });
     this.client = new JobClient({ jobs: definitions, config: this.config, store: this.store, transport: this.transport, scheduler: this.scheduler, flowControl: this.flowControl, now: this.now, createdBy: 'test' });
@@ -108,11 +112,16 @@ export class TestQueue {
 
   /**
    * Delivers the latest message of job `id` (from its lane or its schedule) to the worker, as
-   * SQS would, and returns what happened. `receiveCount` is SQS's count of deliveries.
+   * SQS would, and returns what happened. `receiveCount` is SQS's count of deliveries. A
+   * retrying job is delivered when SQS would bring it back, once its backoff is over: the
+   * queue's clock moves on to its `nextRunAt` first.
    */
   async deliver(id: string, options: { receiveCount?: number } = {}): Promise<Delivery> {
     const message = this.enqueued().filter((m) => m.id === id).at(-1);
     if (!message) throw new Error(`no message of job ${id} was enqueued; enqueued: ${this.enqueued().map((m) => `${m.kind} ${m.id}`).join(', ') || 'nothing'}`);
+    const record = this.store.records.get(id);
+    const backoffMs = record?.status === 'retrying' && record.nextRunAt ? Date.parse(record.nextRunAt) - this.now().getTime() : 0;
+    if (backoffMs > 0) this.skippedMs += backoffMs;
     return this.deliverBody(message.body, message.lane, options);
   }
 

@@ -82,13 +82,24 @@ async function claimAndRun(
     createdBy: job.cron ? `schedule:${job.cron.schedule}` : job.by,
     createdAt: new Date(message.sentTimestamp),
     groupId: message.groupId,
+    recordedAtEnqueue: job.recorded === true,
   });
 
   switch (claim.outcome) {
+    case 'missing':
+      logger.info('dropping the message of a job that has no record: it was discarded (or its record expired)');
+      return 'ack';
     case 'skip':
       if (claim.record.status === 'cancelled' && claim.record.payload === undefined) return dropCancelled(job, message, deps, logger, now);
       logger.info('dropping a delivery of a job that is not claimable', { status: claim.record.status });
       return 'ack';
+    case 'early': {
+      // A duplicate of a retrying job's message: it comes back when the backoff is over.
+      const seconds = Math.max(1, Math.ceil((Date.parse(claim.record.nextRunAt ?? '') - now.getTime()) / 1000));
+      logger.info('job is retrying later; this delivery waits for its backoff', { seconds });
+      await deps.transport.changeVisibility(message.lane, message.receiptHandle, Math.min(seconds || 1, MAX_VISIBILITY_SECONDS));
+      return 'keep';
+    }
     case 'busy': {
       // A duplicate while the job runs elsewhere: come back after the lease, then drop or take over.
       const seconds = Math.max(1, Math.ceil((Date.parse(claim.record.leaseUntil ?? '') - now.getTime()) / 1000) + 1);

@@ -18,8 +18,8 @@ export interface AttemptTiming {
 export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown): Promise<MessageDisposition> {
   const { job, deps, logger } = delivery;
   const recorded = await deps.store.recordOutcome(refOf(delivery), waiting({ now: timing.finished, durationMs: durationOf(timing), result }));
-  if (!recorded) logger.warn('parent finished its attempt after another delivery took it over');
-  else await settleParent(job.id, deps, logger);
+  if (!recorded) return overtaken(delivery, 'the parent finished its attempt after another delivery took it over');
+  await settleParent(job.id, deps, logger);
   return 'ack';
 }
 
@@ -28,10 +28,7 @@ export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTi
   const { job, record, deps, logger } = delivery;
   const durationMs = durationOf(timing);
   const recorded = await deps.store.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result, retentionSeconds, followUps }));
-  if (!recorded) {
-    logger.warn('attempt succeeded after another delivery took the job over; its outcome was not recorded');
-    return 'ack';
-  }
+  if (!recorded) return overtaken(delivery, 'the attempt succeeded after another delivery took the job over; its outcome was not recorded');
   // DEBUG: the record and the Succeeded metric already say it, and at INFO this one line per job
   // would be most of a job's log bytes (CloudWatch Logs bills them: see BENCHMARKS.md, "Cost").
   logger.debug('job succeeded', { durationMs, followUps: followUps.map((f) => f.record.id) });
@@ -93,10 +90,7 @@ export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, d
   const error = scrubbed(delivery, unscrubbed);
   const kept = retentionSeconds(deps.registry.find(job.kind), 'failed');
   const recorded = await deps.store.recordOutcome(refOf(delivery), failed(record, { now: deps.now(), durationMs, error, payloadJson: JSON.stringify(job.payload) ?? 'null', retentionSeconds: kept }));
-  if (!recorded) {
-    logger.warn('failure not recorded (another delivery or an operator\'s retry took the job over); no DLQ copy made');
-    return 'ack';
-  }
+  if (!recorded) return overtaken(delivery, 'the failure was not recorded (another delivery or an operator\'s retry took the job over); no DLQ copy made');
   try {
     await deps.transport.sendToDeadLetter(message.lane, message.body, {
       id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
@@ -116,6 +110,18 @@ export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, d
 function scrubbed(delivery: ClaimedDelivery, error: JobError): JobError {
   const paths = delivery.deps.registry.find(delivery.job.kind)?.redact;
   return paths?.length ? scrubError(error, fieldValues(delivery.job.payload, paths)) : error;
+}
+
+/**
+ * An attempt whose outcome write was refused: another delivery (a takeover, or an operator's
+ * retry) owns the job now. Its message is left alone — not deleted: a message received again
+ * since has a new receipt handle, and SQS may delete it by the old one, leaving the attempt
+ * that owns the job without its message. It comes back after its visibility timeout, and the
+ * claim drops it once the job is over.
+ */
+function overtaken(delivery: ClaimedDelivery, why: string): MessageDisposition {
+  delivery.logger.warn(why);
+  return 'keep';
 }
 
 function refOf(delivery: ClaimedDelivery): AttemptRef {

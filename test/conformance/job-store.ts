@@ -7,6 +7,7 @@ import { attemptOf, failed, retrying, succeeded, waiting } from '../../lib/store
 import { childCountsOf } from '../../lib/store/child-counts.js';
 import { childJobId } from '../../lib/flows/children.js';
 import { CANCELLED_IN_FLIGHT, type JobStore, type NewJob } from '../../lib/store/job-store.js';
+import { found } from '../support/claim.js';
 import { MAX_RESULT_BYTES } from '../../lib/store/small-result.js';
 
 /** What each store under test gives the suite. */
@@ -33,7 +34,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
     };
     const claim = (id: string, options: { now?: Date; leaseMs?: number; maxAttempts?: number } = {}) => {
       const now = options.now ?? at();
-      return setup().store.claim({ id, kind: 'conformance.job', lane, maxAttempts: options.maxAttempts ?? 3, payloadBytes: 12, now, leaseUntil: new Date(now.getTime() + (options.leaseMs ?? 60_000)) });
+      return setup().store.claim({ id, kind: 'conformance.job', lane, maxAttempts: options.maxAttempts ?? 3, payloadBytes: 12, now, leaseUntil: new Date(now.getTime() + (options.leaseMs ?? 60_000)) }).then(found);
     };
     const running = async (job: NewJob = newJob()) => {
       await setup().store.insert([job]);
@@ -100,7 +101,8 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       };
       switch (to) {
         // A running job is taken over only once its lease has expired: claim it later than that.
-        case 'running': return (await claim(record.id, record.status === 'running' ? { now: at(120_000) } : {})).outcome === 'claimed';
+        // A retrying one once its backoff (5 s here) is over.
+        case 'running': return (await claim(record.id, record.status === 'running' || record.status === 'retrying' ? { now: at(120_000) } : {})).outcome === 'claimed';
         case 'succeeded':
           if (record.status === 'waiting') return store.finishParent(record.id, { now, status: 'succeeded', result: { ok: true }, expiresAt: at(60_000), decidedOn: { counts: await lastChildFinished(record, 'succeeded') } });
           return store.recordOutcome(ref, succeeded(record, { now, durationMs: 1, retentionSeconds: 60 }));
@@ -232,7 +234,9 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const retry = retrying(record, { now: at(), error: error('flaky'), delaySeconds: 30 });
         await store.recordOutcome(attemptOf(record), retry);
         expect(await store.get(record.id)).toMatchObject({ status: 'retrying', nextRunAt: retry.nextRunAt.toISOString(), lastError: { message: 'flaky' }, errors: [{ message: 'flaky' }] });
-        const again = (await claim(record.id)).record;
+        // Before its backoff ends a delivery is early (a duplicate never skips the backoff); after, it claims.
+        expect(await claim(record.id, { now: at(29_000) })).toMatchObject({ outcome: 'early', record: { status: 'retrying' } });
+        const again = (await claim(record.id, { now: at(31_000) })).record;
         await store.recordOutcome(attemptOf(again), failed(again, { now: at(), error: error('broken', 2), payloadJson: '{"to":"ada"}', retentionSeconds: 60 }));
         expect(await store.get(record.id)).toMatchObject({ status: 'failed', payload: { to: 'ada' }, errors: [{ message: 'flaky' }, { message: 'broken' }] });
       });

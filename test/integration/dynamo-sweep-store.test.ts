@@ -15,6 +15,7 @@ import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';
 import './support/deployed.js';
+import { found } from '../support/claim.js';
 
 // The sweeper's reads and writes (SweepStore) on their own tables in the emulator, against
 // records written by the job store exactly as the client and the worker write them. There
@@ -45,7 +46,7 @@ function storesOn(tables: JobTables) {
   };
   const running = async (job: NewJob, leaseUntil = new Date(Date.now() + 60_000)): Promise<JobRecord> => {
     await jobs.insert([job]);
-    const claim = await jobs.claim({ id: job.id, kind: job.kind, lane: job.lane, maxAttempts: job.maxAttempts, payloadBytes: 2, now: job.createdAt, leaseUntil });
+    const claim = found(await jobs.claim({ id: job.id, kind: job.kind, lane: job.lane, maxAttempts: job.maxAttempts, payloadBytes: 2, now: job.createdAt, leaseUntil }));
     expect(claim.outcome).toBe('claimed');
     return claim.record;
   };
@@ -242,7 +243,7 @@ describe('one sweep over DynamoSweepStore (its own tables, so the counts are exa
     const first = await sweep(deps, { stuckAfterSeconds: 60 });
     expect(first).toMatchObject({ redispatched: 1, examined: 3, watched: 3, stuckRunning: 1, staleQueued: 1, parentsChecked: 1 });
     expect(first.stuckJobIds).toEqual([stuck.id, stale]);
-    expect(transport.sent).toEqual([{ lane: LANE, id: kept, kind: KIND, body: encodeJobMessage(kept, KIND, '{"k":1}'), delaySeconds: 0 }]);
+    expect(transport.sent).toEqual([{ lane: LANE, id: kept, kind: KIND, body: encodeJobMessage(kept, KIND, '{"k":1}', { recorded: true }), delaySeconds: 0, groupId: undefined }]);
     expect(await sweeps.undispatched(1)).toEqual([]);
     expect(settled).toEqual([parent]);
     expect(ids(await sweeps.watched(0))).toEqual([stuck.id]);

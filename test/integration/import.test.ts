@@ -51,11 +51,11 @@ describe('CSV import on the deployed stack', () => {
     const done = await waitForStatus(parent.id, 'succeeded', 150_000);
     expect(done.result).toEqual({
       fileId: tag, key, uploadedBy: 'ada@example.com', totalRows: 5000, chunks: 10,
-      children: { total: 10, succeeded: 10, failed: 0 },
+      children: { total: 10, succeeded: 10, failed: 0, cancelled: 0 },
       totals: { imported: 4993, failed: 7 },
       badRows: bad,
     });
-    expect(done).toMatchObject({ childrenTotal: 10, childrenDone: 10, childrenFailed: 0 });
+    expect(done).toMatchObject({ childrenTotal: 10, childrenDone: 10, childrenFailed: 0, childrenCancelled: 0 });
     expect(await importedRows(tag, year)).toBe(4993);
 
     // The chunk starting at line 2002 failed once and was retried on its own.

@@ -8,6 +8,7 @@ import { EventBridgeScheduler } from '../../lib/scheduler/eventbridge-scheduler.
 import { attemptOf, retrying, succeeded } from '../../lib/store/attempt-outcome.js';
 import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
 import type { NewJob } from '../../lib/store/job-store.js';
+import { found } from '../support/claim.js';
 import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';
 import { stack, unique } from './support/deployed.js';
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => tables?.drop());
 
 const newJob = (): NewJob => ({ id: newJobId(SHARDS, Date.now()), kind: 'lost.job', lane: 'default', status: 'queued', maxAttempts: 3, payloadBytes: 2, createdAt: new Date() });
-const claimAt = (id: string, now: Date) => store.claim({ id, kind: 'lost.job', lane: 'default', maxAttempts: 3, payloadBytes: 2, now, leaseUntil: new Date(now.getTime() + 60_000) });
+const claimAt = (id: string, now: Date) => store.claim({ id, kind: 'lost.job', lane: 'default', maxAttempts: 3, payloadBytes: 2, now, leaseUntil: new Date(now.getTime() + 60_000) }).then(found);
 
 describe('a write whose response was lost, retried by the SDK', () => {
   it('a claim is still this worker\'s claim; a second delivery claiming at the same instant is not', async () => {

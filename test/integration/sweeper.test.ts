@@ -3,6 +3,7 @@ import { awsBackends } from '../../lib/aws/clients.js';
 import { JobClient } from '../../lib/client/job-client.js';
 import { newJobId, timeOf } from '../../lib/job-id.js';
 import { attemptOf, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
+import { found } from '../support/claim.js';
 import { childJobId } from '../../lib/flows/children.js';
 import { testJobs } from '../../functions/testing/definitions.js';
 import { dynamodb, handlerRuns, sqs, stack, sweepNow, waitForStatus } from './support/deployed.js';
@@ -45,17 +46,17 @@ describe('the sweeper on the deployed stack', () => {
     const lease = new Date(now.getTime() + 60_000);
     const parentId = newJobId(stack.config.shardCount);
     await store.insert([{ id: parentId, kind: 'test.echo', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: now }]);
-    const { record: parent } = await store.claim({ id: parentId, kind: 'test.echo', lane: 'default', maxAttempts: 1, payloadBytes: 2, now, leaseUntil: lease });
+    const { record: parent } = found(await store.claim({ id: parentId, kind: 'test.echo', lane: 'default', maxAttempts: 1, payloadBytes: 2, now, leaseUntil: lease }));
     await store.prepareChildren(attemptOf(parent), { total: 1, failFast: false });
     const childId = childJobId(parentId, 0, stack.config.shardCount);
     await store.insertChildren([{ id: childId, kind: 'test.echo', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: now, parentId }]);
-    const { record: child } = await store.claim({ id: childId, kind: 'test.echo', lane: 'default', maxAttempts: 1, payloadBytes: 2, now, leaseUntil: lease });
+    const { record: child } = found(await store.claim({ id: childId, kind: 'test.echo', lane: 'default', maxAttempts: 1, payloadBytes: 2, now, leaseUntil: lease }));
     await store.recordOutcome(attemptOf(child), succeeded(child, { now, durationMs: 1, result: { rows: 7 }, retentionSeconds: 60 }));
     await store.recordOutcome(attemptOf(parent), waiting({ now, durationMs: 1 }));
     expect(await store.get(parentId)).toMatchObject({ status: 'waiting', childrenDone: 1, childrenTotal: 1 });
 
     const report = await sweepNow();
     expect(report.parentsChecked).toBeGreaterThanOrEqual(1);
-    expect(await store.get(parentId)).toMatchObject({ status: 'succeeded', result: { children: { total: 1, succeeded: 1, failed: 0 }, totals: { rows: 7 } } });
+    expect(await store.get(parentId)).toMatchObject({ status: 'succeeded', result: { children: { total: 1, succeeded: 1, failed: 0, cancelled: 0 }, totals: { rows: 7 } } });
   });
 });

@@ -7,7 +7,7 @@ import { waitFor } from './support/wait.js';
 
 /** Sends a second copy of a finished job's message and waits for the worker to drop it: the handler still ran once. */
 async function expectDuplicateDropped(kind: string, id: string, payload: object): Promise<void> {
-  await sqs.send(new SendMessageCommand({ QueueUrl: lane.queueUrl, MessageBody: encodeJobMessage(id, kind, JSON.stringify(payload), 'integration-test') }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: lane.queueUrl, MessageBody: encodeJobMessage(id, kind, JSON.stringify(payload), { by: 'integration-test' }) }));
   await waitFor('the duplicate to be dropped', async () => (await workerLogLines(id)).some((line) => line.includes('not claimable')), { timeoutMs: 30_000 });
   expect(await handlerRuns(id)).toBe(1);
 }

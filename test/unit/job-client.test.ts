@@ -33,7 +33,7 @@ describe('JobClient', () => {
     expect(await store.get(job.id)).toMatchObject({ status: 'queued', attempt: 0, payloadBytes: 16, createdBy: 'unit-test' });
     expect((await store.get(job.id))?.payload).toBeUndefined();
     expect(transport.sent).toHaveLength(1);
-    expect(decodeJobMessage(transport.sent[0]!.body)).toEqual({ ok: true, message: { v: 1, id: job.id, kind: 'note.write', payload: { text: 'hello' } } });
+    expect(decodeJobMessage(transport.sent[0]!.body)).toEqual({ ok: true, message: { v: 1, id: job.id, kind: 'note.write', recorded: true, payload: { text: 'hello' } } });
   });
 
   it('marks a delayed job scheduled and hands the delay to SQS', async () => {
