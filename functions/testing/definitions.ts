@@ -141,4 +141,44 @@ export const fromClaim = defineJob({ kind: 'test.from-claim', schema: echo.schem
 /** As test.echo, tracked by its outcome only: no record until it finishes, no claim. */
 export const outcomeOnly = defineJob({ kind: 'test.outcome', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5, tracking: 'outcome' });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly] as const;
+/**
+ * A child for the operator-action tests: fails permanently on its first run (`fail: 'first'`) or
+ * on every run (`always`), holds for `holdMs`; at most one of a `lock` runs at once; its messages
+ * carry the fair-queue group `tenant`.
+ */
+export const child = defineJob({
+  kind: 'test.child',
+  schema: z.object({
+    tenant: z.string(),
+    lock: z.string(),
+    fail: z.enum(['never', 'first', 'always']).default('never'),
+    holdMs: z.number().int().min(0).max(15_000).default(0),
+  }),
+  retry: { ...fastRetry, maxAttempts: 1 },
+  timeoutSeconds: 20,
+  concurrency: { limit: 1, key: (p) => p.lock },
+  group: { key: (p) => p.tenant },
+});
+
+/** Spawns its `children` (test.child), fail-fast when asked, and waits for them. */
+export const parentOf = defineJob({
+  kind: 'test.parent',
+  schema: z.object({ children: z.array(child.schema).min(1).max(5), failFast: z.boolean().default(false) }),
+  retry: { ...fastRetry, maxAttempts: 1 },
+  timeoutSeconds: 10,
+});
+
+/**
+ * A stalled worker that wakes up: its first run sleeps `wakeAfterMs` without a heartbeat (past
+ * its 3 s lease) and then fails permanently; later runs heartbeat through `holdMs` and succeed
+ * with their run number. A single attempt: the stall leaves the job failed (lease expired).
+ */
+export const staleWriter = defineJob({
+  kind: 'test.stale-writer',
+  schema: z.object({ wakeAfterMs: z.number().int().min(0).max(20_000), holdMs: z.number().int().min(0).max(20_000) }),
+  retry: { ...fastRetry, maxAttempts: 1 },
+  timeoutSeconds: 30,
+  heartbeatSeconds: 1,
+});
+
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;

@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly } from './definitions.js';
+import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -150,5 +150,32 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
   return { note };
 });
 
+export const childJob = defineHandler(child, async ({ fail, holdMs }, ctx) => {
+  const runs = await recordRun(ctx.id, ctx.attempt);
+  if (fail === 'always' || (fail === 'first' && runs === 1)) throw new PermanentError(`test.child: fails on run ${runs} (${fail})`);
+  if (holdMs > 0) await sleep(holdMs);
+  return { held: holdMs };
+});
+
+export const parentOfJob = defineHandler(parentOf, async ({ children, failFast }, ctx) => {
+  await recordRun(ctx.id, ctx.attempt);
+  await ctx.spawn(child, children, { failFast });
+  return { spawned: children.length };
+});
+
+export const staleWriterJob = defineHandler(staleWriter, async ({ wakeAfterMs, holdMs }, ctx) => {
+  const run = await recordRun(ctx.id, ctx.attempt);
+  if (run === 1) {
+    ctx.logger.warn('test.stale-writer: stalling without heartbeats, past the lease');
+    await sleep(wakeAfterMs);
+    throw new PermanentError('test.stale-writer: the first run woke after its lease and fails');
+  }
+  for (let held = 0; held < holdMs; held += 500) {
+    await ctx.heartbeat({ held });
+    await sleep(500);
+  }
+  return { run };
+});
+
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob];
+export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob, childJob, parentOfJob, staleWriterJob];

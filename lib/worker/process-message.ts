@@ -3,6 +3,7 @@ import { admit, MAX_IN_PROCESS_WAIT_MS as MAX_START_WAIT_MS, type Admission } fr
 import { decodeJobMessage, withFlow, type JobMessage } from '../job-message.js';
 import { DEFAULT_TIMEOUT_SECONDS, expiryOf, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { toJobError } from '../retry/classify-failure.js';
+import { JobNotCancellableError } from '../errors.js';
 import { failJob } from './record-outcome.js';
 import { runClaimed } from './run-claimed.js';
 import { runUntracked } from './run-untracked.js';
@@ -145,15 +146,23 @@ async function waitForTurn(message: IncomingMessage, job: JobMessage, admission:
   return 'keep';
 }
 
-/** A debounced job whose key another job holds now (it was given up on as never enqueued): cancelled, its message dropped. */
+/**
+ * A debounced job whose key another job holds now (an operator cancelled it, or it was given up
+ * on as never enqueued): cancelled, its payload kept and the job marked superseded (a retry
+ * would only be superseded again), its message dropped. One an operator cancelled already keeps
+ * the payload too: this message is its last copy, and a cancelled record without one could be
+ * neither retried nor discarded.
+ */
 async function dropSuperseded(job: JobMessage, definition: JobDefinition | undefined, byJobId: string, deps: WorkerDependencies, logger: Logger): Promise<MessageDisposition> {
   const now = deps.now();
+  const payloadJson = JSON.stringify(job.payload);
   logger.info('a newer job of the debounced key runs instead; cancelling this one', { byJobId });
   try {
-    // The payload is kept (it can be discarded, and read), and the job marked superseded: a retry would only be superseded again.
-    await deps.store.cancel(job.id, { now, reason: `superseded: job ${byJobId} runs the debounced key instead`, expiresAt: expiryOf(definition, 'cancelled', now), payloadJson: JSON.stringify(job.payload), supersededBy: byJobId });
+    await deps.store.cancel(job.id, { now, reason: `superseded: job ${byJobId} runs the debounced key instead`, expiresAt: expiryOf(definition, 'cancelled', now), payloadJson, supersededBy: byJobId });
   } catch (error) {
-    logger.info('the superseded job could not be cancelled (it is no longer waiting to start)', { error: error as Error });
+    if (!(error instanceof JobNotCancellableError)) throw error;
+    if (error.status === 'cancelled') await deps.store.keepCancelledPayload(job.id, payloadJson, now);
+    else logger.info('the superseded job is no longer waiting to start', { status: error.status });
   }
   return 'ack';
 }

@@ -170,6 +170,21 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(claimed.record.createdBy).toMatch(/./);
       });
 
+      it('claims a job once when two deliveries claim it at the same instant', async () => {
+        const job = newJob();
+        await setup().store.insert([job]);
+        const both = await Promise.all([claim(job.id), claim(job.id)]);
+        expect(both.map((c) => c.outcome).sort()).toEqual(['busy', 'claimed']);
+        expect(await setup().store.get(job.id)).toMatchObject({ status: 'running', attempt: 1 });
+      });
+
+      it('makes no record for the message of a job recorded at enqueue that has none (it was discarded): missing', async () => {
+        const id = newJobId(setup().shardCount);
+        const now = at();
+        expect(await setup().store.claim({ id, kind: 'conformance.job', lane, maxAttempts: 3, payloadBytes: 12, now, leaseUntil: at(60_000), recordedAtEnqueue: true })).toEqual({ outcome: 'missing' });
+        expect(await setup().store.get(id)).toBeUndefined();
+      });
+
       it('answers busy while the lease lives, takes over once it expired, and reports exhausted with no attempts left', async () => {
         const job = newJob({ maxAttempts: 2 });
         await setup().store.insert([job]);

@@ -20,6 +20,8 @@ import { VISIBILITY_SECONDS, type Behaviour } from './operator-world.js';
 export interface Observed {
   /** Jobs final (succeeded, failed, cancelled) when the step began. */
   finalAtStart: Set<string>;
+  /** Jobs a redrive may send back, as the step began: failed ones, and ones SQS itself moved to the DLQ (a copy without a claim token). */
+  redrivable: Set<string>;
   /** Claim tokens seen on failed records: the only tokens a DLQ copy may carry. */
   readonly failedTokens: Set<string>;
   /** Children discarded, with the status they had (they stay counted on their parent). */
@@ -35,7 +37,7 @@ function command(name: string, run: (world: OperatorWorld, seen: Observed) => Pr
     run: async (_model, world) => {
       world.step++;
       world.time += 1;
-      seen.finalAtStart = new Set((await world.records()).filter((r) => isFinished(r.status)).map((r) => r.id));
+      await beginStep(world, seen);
       const sendsBefore = world.sqs.sends.length;
       await run(world, seen);
       await checkInvariants(world, seen, { name, sendsBefore });
@@ -117,10 +119,14 @@ export async function checkInvariants(world: OperatorWorld, seen: Observed, step
     expect(after.length, `${step.name}: job ${reopening.jobId} ran ${after.length} times after it was reopened once`).toBeLessThanOrEqual(1);
   }
 
-  // A redrive moves each job at most once (and a job it moves is requeued at most once).
+  // A redrive moves each job at most once, and only a failed job or one SQS itself moved to the DLQ — never the old copy of a job retried since.
   if (step.name.includes('redrive')) {
     const moved = world.reopened.filter((r) => r.step === world.step).map((r) => r.jobId);
     expect(moved.filter((id, i) => moved.indexOf(id) !== i), 'a redrive requeued a job twice').toEqual([]);
+    const sent = world.redriven.filter((r) => r.step === world.step).map((r) => r.jobId);
+    expect(sent.filter((id, i) => sent.indexOf(id) !== i), 'a redrive sent a job twice').toEqual([]);
+    // (While the lane runs, a job can fail during the redrive, and with the operator's clock ahead its new copy is taken as one from before.)
+    if (!step.name.includes('while the lane runs')) expect(sent.filter((id) => !seen.redrivable.has(id)), 'a redrive sent back a job that was neither failed nor moved by SQS').toEqual([]);
   }
 
   // A DLQ copy exists only for a failure a record showed (a refused write leaves none).
@@ -175,7 +181,7 @@ export async function drain(world: OperatorWorld, seen: Observed): Promise<void>
   const asStep = async (name: string, run: () => Promise<void>) => {
     world.step++;
     world.time += 1;
-    seen.finalAtStart = new Set((await world.records()).filter((r) => isFinished(r.status)).map((r) => r.id));
+    await beginStep(world, seen);
     const sendsBefore = world.sqs.sends.length;
     await run();
     await checkInvariants(world, seen, { name, sendsBefore });
@@ -197,5 +203,13 @@ export async function drain(world: OperatorWorld, seen: Observed): Promise<void>
 
 /** A fresh record of what the invariants remember. */
 export function observed(): Observed {
-  return { finalAtStart: new Set(), failedTokens: new Set(), discarded: new Map() };
+  return { finalAtStart: new Set(), redrivable: new Set(), failedTokens: new Set(), discarded: new Map() };
+}
+
+/** What the invariants note as a step begins. */
+async function beginStep(world: OperatorWorld, seen: Observed): Promise<void> {
+  const records = await world.records();
+  seen.finalAtStart = new Set(records.filter((r) => isFinished(r.status)).map((r) => r.id));
+  const movedBySqs = world.sqs.dlq.filter((m) => m.attributes[MESSAGE_ATTRIBUTES.claimToken] === undefined).map((m) => /"id":"(\w+)"/.exec(m.body)?.[1]);
+  seen.redrivable = new Set([...records.filter((r) => r.status === 'failed').map((r) => r.id), ...movedBySqs.filter((id): id is string => id !== undefined)]);
 }

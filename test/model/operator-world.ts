@@ -20,6 +20,7 @@ import { processMessage, type WorkerDependencies } from '../../lib/worker/proces
 import type { AttemptStep } from '../../lib/worker/worker-dependencies.js';
 import type { BoundJob } from '../../lib/worker/job-handler.js';
 import { SimSqs, type SimMessage } from './sim-sqs.js';
+import type { DeadLetterNote, OutgoingMessage } from '../../lib/transport/job-transport.js';
 
 /** What a job's handler does on its next runs: succeed, fail transiently, or fail permanently. */
 export type Behaviour = 'succeed' | 'transient' | 'permanent';
@@ -60,6 +61,8 @@ export class OperatorWorld {
   readonly jobs: string[] = [];
   /** Jobs an operator's retry or a redrive requeued, by the step that did it. */
   readonly reopened: Array<{ jobId: string; step: number; seq: number }> = [];
+  /** Jobs each redrive sent back to the lane, by step. */
+  readonly redriven: Array<{ jobId: string; step: number }> = [];
   /** Orders runs and requeues within a step. */
   private seq = 0;
   step = 0;
@@ -208,7 +211,15 @@ export class OperatorWorld {
       releaseDeadLetter: (lane: string, handle: string) => this.sqs.releaseDeadLetter(lane, handle),
     };
     const now = () => new Date(this.time + (options.clockAheadMs ?? 0));
-    return redrive('default', { store: this.store, transport: this.sqs, deadLetters, shardCount: SHARDS, now });
+    const transport = {
+      send: async (lane: string, messages: readonly OutgoingMessage[]) => {
+        for (const m of messages) this.redriven.push({ jobId: m.id, step: this.step });
+        return this.sqs.send(lane, messages);
+      },
+      changeVisibility: (lane: string, handle: string, seconds: number) => this.sqs.changeVisibility(lane, handle, seconds),
+      sendToDeadLetter: (lane: string, body: string, note: DeadLetterNote) => this.sqs.sendToDeadLetter(lane, body, note),
+    };
+    return redrive('default', { store: this.store, transport, deadLetters, shardCount: SHARDS, now });
   }
 
   /** Every known job's record (discarded ones are absent). */

@@ -69,10 +69,36 @@ describe('debounce', () => {
     at(20 * 60);
     const fresh = await queue.client.enqueue(report, { reportId: 'r1', filters: 'new' });
     expect(fresh.id).not.toBe(stale.id);
-    expect((await queue.deliver(stale.id)).record).toMatchObject({ status: 'cancelled', cancelReason: `superseded: job ${fresh.id} runs the debounced key instead` });
+    // Cancelled with its payload kept (it can be read and discarded) and marked superseded: a retry is refused, not left queued with no message.
+    expect((await queue.deliver(stale.id)).record).toMatchObject({ status: 'cancelled', cancelReason: `superseded: job ${fresh.id} runs the debounced key instead`, supersededBy: fresh.id, payload: { filters: 'old' } });
+    await expect(queue.store.requeue(stale.id, queue.now())).rejects.toThrow(`it was superseded: job ${fresh.id} runs its debounced key with the latest payload`);
+    expect((await queue.get(stale.id))?.status).toBe('cancelled');
     at(20 * 60 + 5);
     expect((await queue.deliver(fresh.id)).record).toMatchObject({ status: 'succeeded' });
     expect(built).toEqual(['new']);
+    await queue.store.discard(stale.id);
+    expect(await queue.get(stale.id)).toBeUndefined();
+  });
+
+  it('never joins an enqueue to a pending job an operator cancelled: it opens a new job, which runs with its payload', async () => {
+    const { queue, built, at } = queueAt(Date.UTC(2026, 0, 1));
+    const first = await queue.client.enqueue(report, { reportId: 'r1', filters: 'a' });
+    await queue.client.cancel(first.id, 'by an operator');
+    at(0.5);
+    const second = await queue.client.enqueue(report, { reportId: 'r1', filters: 'b' });
+    expect(second.id).not.toBe(first.id);
+    expect(second.debounced).toBeUndefined();
+    expect(second.status).toBe('scheduled');
+    // A join reports the status the joined job's record shows, not one written into the client.
+    at(1);
+    expect(await queue.client.enqueue(report, { reportId: 'r1', filters: 'c' })).toEqual({ id: second.id, kind: report.kind, status: 'scheduled', debounced: true });
+    // The cancelled job's message is dropped unrun, its payload kept (so it stays discardable and retryable).
+    at(5);
+    expect((await queue.deliver(first.id)).record).toMatchObject({ status: 'cancelled', payload: { filters: 'a' } });
+    at(6);
+    expect((await queue.deliver(second.id)).record).toMatchObject({ status: 'succeeded', result: { filters: 'c' } });
+    expect(built).toEqual(['c']);
+    await queue.store.discard(first.id);
   });
 
   it('refuses options that cannot apply to a debounced kind, before writing anything', async () => {
