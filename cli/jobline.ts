@@ -97,7 +97,7 @@ dlq.command('redrive').description('move a lane\'s DLQ messages back to its queu
   .option('--kind <kind...>', 'only these kinds')
   .action(async (lane: string, options: { kind?: string[] }) => {
     const report = await (await inspector()).redrive(lane, { kinds: options.kind });
-    console.log(globals().json ? JSON.stringify(report) : `moved ${report.moved}, dropped ${report.dropped} (finished, retried or discarded), left ${report.left}`);
+    console.log(globals().json ? JSON.stringify(report) : [`moved ${report.moved}, dropped ${report.dropped} (finished, retried since, discarded, or an earlier failure's copy), left ${report.left} (other kinds, unreadable, ${report.newer} newer than the redrive, ${report.errors.length} with errors)`, ...report.errors].join('\n'));
   });
 
 program.command('lanes').description('every lane: queue and DLQ depths, how long its oldest job has waited, whether it is paused')

@@ -30,7 +30,7 @@ export function printJob(job: JobRecord, json: boolean): void {
   for (const [label, at] of timeline) if (at) console.log(`  ${label.padEnd(9)} ${at}`);
   if (job.createdBy) console.log(`  by        ${job.createdBy}`);
   if (job.waitingFor) console.log(`  waiting   ${describeWait(job.waitingFor)}`);
-  if (job.childrenTotal !== undefined) console.log(`  children  ${job.childrenDone ?? 0}/${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed  ${JSON.stringify(job.childTotals ?? {})}`);
+  if (job.childrenTotal !== undefined) console.log(`  children  ${job.childrenDone ?? 0}/${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed, ${job.childrenCancelled ?? 0} cancelled  ${JSON.stringify(job.childTotals ?? {})}`);
   if (job.progress !== undefined) console.log(`  progress  ${JSON.stringify(job.progress)}`);
   if (job.payload !== undefined) console.log(`  payload   ${JSON.stringify(job.payload)}`);
   if (job.result !== undefined) console.log(`  result    ${JSON.stringify(job.result).slice(0, 300)}`);

@@ -152,10 +152,10 @@ export const child = defineJob({
     tenant: z.string(),
     lock: z.string(),
     fail: z.enum(['never', 'first', 'always']).default('never'),
-    holdMs: z.number().int().min(0).max(15_000).default(0),
+    holdMs: z.number().int().min(0).max(7_000).default(0),
   }),
   retry: { ...fastRetry, maxAttempts: 1 },
-  timeoutSeconds: 20,
+  timeoutSeconds: 10,
   concurrency: { limit: 1, key: (p) => p.lock },
   group: { key: (p) => p.tenant },
 });
@@ -169,15 +169,16 @@ export const parentOf = defineJob({
 });
 
 /**
- * A stalled worker that wakes up: its first run sleeps `wakeAfterMs` without a heartbeat (past
- * its 3 s lease) and then fails permanently; later runs heartbeat through `holdMs` and succeed
- * with their run number. A single attempt: the stall leaves the job failed (lease expired).
+ * A stalled worker that wakes up: its first run stops heartbeating (its 3 s lease runs out, and
+ * with a single attempt the job is failed) and wakes once a second run has started — an
+ * operator's retry's — then fails permanently; later runs heartbeat through `holdMs` and
+ * succeed with their run number.
  */
 export const staleWriter = defineJob({
   kind: 'test.stale-writer',
-  schema: z.object({ wakeAfterMs: z.number().int().min(0).max(20_000), holdMs: z.number().int().min(0).max(20_000) }),
+  schema: z.object({ holdMs: z.number().int().min(0).max(7_000) }),
   retry: { ...fastRetry, maxAttempts: 1 },
-  timeoutSeconds: 30,
+  timeoutSeconds: 9,
   heartbeatSeconds: 1,
 });
 

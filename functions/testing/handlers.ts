@@ -163,11 +163,14 @@ export const parentOfJob = defineHandler(parentOf, async ({ children, failFast }
   return { spawned: children.length };
 });
 
-export const staleWriterJob = defineHandler(staleWriter, async ({ wakeAfterMs, holdMs }, ctx) => {
+export const staleWriterJob = defineHandler(staleWriter, async ({ holdMs }, ctx) => {
   const run = await recordRun(ctx.id, ctx.attempt);
   if (run === 1) {
     ctx.logger.warn('test.stale-writer: stalling without heartbeats, past the lease');
-    await sleep(wakeAfterMs);
+    const until = Date.now() + 8000;
+    while (Date.now() < until && (await runsOf(ctx.id)) < 2) await sleep(200);
+    // Marked, so the test knows this write met the second run's claim.
+    if ((await runsOf(ctx.id)) >= 2) await recordRun(`woke:${ctx.id}`, ctx.attempt);
     throw new PermanentError('test.stale-writer: the first run woke after its lease and fails');
   }
   for (let held = 0; held < holdMs; held += 500) {

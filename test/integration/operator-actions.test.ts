@@ -67,7 +67,7 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
     const parent = await client.enqueue('test.parent', { children: [
       { tenant: 't', lock: `${lock}-0`, fail: 'first' },
       { tenant: 't', lock: `${lock}-1` },
-      { tenant: 't', lock: `${lock}-2`, holdMs: 12_000 },
+      { tenant: 't', lock: `${lock}-2`, holdMs: 7000 },
     ] });
     const [first, second, slow] = childrenOf(parent.id, 3) as [string, string, string];
     await waitForStatus(first, 'failed');
@@ -85,7 +85,7 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
     const lock = unique('lock');
     const parent = await client.enqueue('test.parent', { failFast: true, children: [
       { tenant: 't', lock: `${lock}-0`, fail: 'first' },
-      { tenant: 't', lock: `${lock}-1`, holdMs: 8000 },
+      { tenant: 't', lock: `${lock}-1`, holdMs: 7000 },
     ] });
     const [failing, running] = childrenOf(parent.id, 2) as [string, string];
     await waitForStatus(parent.id, 'failed');
@@ -101,11 +101,12 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
   });
 
   it('refuses a stalled attempt\'s write once an operator\'s retry restarted the job (the same attempt number): no stale error, no DLQ copy of it', async () => {
-    // The first run stalls past its 3 s lease and is failed (lease expired); the retry's run holds 15 s; the first wakes at 12 s and fails.
-    const job = await client.enqueue('test.stale-writer', { wakeAfterMs: 12_000, holdMs: 15_000 });
+    // The first run stalls past its 3 s lease and is failed (lease expired); the retry's run holds 6 s; the first wakes once it has started, and fails.
+    const job = await client.enqueue('test.stale-writer', { holdMs: 6000 });
     expect((await waitForStatus(job.id, 'failed')).lastError).toMatchObject({ class: 'LeaseExpired', attempt: 1 });
     await inspector.retry(job.id);
     await waitFor('the stalled run to wake and be refused', async () => (await workerLogLines(job.id)).some((line) => line.includes('no DLQ copy made')), { timeoutMs: 60_000 });
+    expect(await runsOf(`woke:${job.id}`)).toBe(1);
     const done = await waitForStatus(job.id, 'succeeded', 60_000);
     expect(done).toMatchObject({ attempt: 1, result: { run: 2 } });
     expect(done.errors?.map((e) => e.class)).toEqual(['LeaseExpired']);

@@ -7,7 +7,7 @@ import { OperatorWorld, SHARDS } from '../model/operator-world.js';
 import { dynamodb } from './support/deployed.js';
 
 /** Runs here (JOBLINE_MODEL_RUNS_DYNAMO to change it): each step reads every record back from the emulator, so far fewer than in the unit project. */
-const RUNS = Number(process.env.JOBLINE_MODEL_RUNS_DYNAMO ?? 12);
+const RUNS = Number(process.env.JOBLINE_MODEL_RUNS_DYNAMO ?? 50);
 
 describe('operator actions against the worker, at random (model-based, DynamoDB store on the emulator)', () => {
   let tables: JobTables;

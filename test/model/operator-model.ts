@@ -87,8 +87,14 @@ export function operatorCommands(seen: Observed): fc.Arbitrary<Command>[] {
     pick.map((i) => command(`stalled worker #${i} wakes`, (w) => w.resumeStalled(i), seen)),
     pass, pass,
     fc.constant(command('sweep', (w) => w.sweep(), seen)),
-    pick.map((i) => command(`operator retries job #${i}`, (w) => operator(() => w.retry(job(w, i) ?? 'none')), seen)),
-    pick.map((i) => command(`operator cancels job #${i}`, (w) => operator(() => w.cancel(job(w, i) ?? 'none')), seen)),
+    pick.map((i) => command(`operator retries job #${i}`, async (w) => {
+      const id = job(w, i);
+      if (id) await operator(() => w.retry(id));
+    }, seen)),
+    pick.map((i) => command(`operator cancels job #${i}`, async (w) => {
+      const id = job(w, i);
+      if (id) await operator(() => w.cancel(id));
+    }, seen)),
     pick.map((i) => command(`operator discards job #${i}`, async (w, s) => {
       const id = job(w, i);
       if (!id) return;

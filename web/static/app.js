@@ -53,7 +53,7 @@ async function renderLanes() {
     redrive.onclick = async () => {
       if (!confirm(`Move every message of lane ${lane.lane}'s DLQ back to its queue?`)) return;
       const report = await api(`/lanes/${lane.lane}/redrive`, 'POST');
-      alert(`moved ${report.moved}, dropped ${report.dropped}, left ${report.left}`);
+      alert(`moved ${report.moved}, dropped ${report.dropped}, left ${report.left} (${report.newer} newer than the redrive)${report.errors.length ? `\n${report.errors.join('\n')}` : ''}`);
       refresh();
     };
     const pause = document.createElement('button');
@@ -142,7 +142,7 @@ async function renderDetail() {
   document.getElementById('detail-timeline').replaceChildren(...timeline.map(([label, at]) => Object.assign(document.createElement('li'), { textContent: `${label}: ${at}` })));
   document.getElementById('detail-errors').replaceChildren(...(job.errors ?? []).map((e) => Object.assign(document.createElement('li'), { textContent: `attempt ${e.attempt} at ${e.at}: ${e.class}: ${e.message}` })));
   document.getElementById('detail-children').textContent = job.childrenTotal !== undefined
-    ? `Children: ${job.childrenDone ?? 0} of ${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed — ${JSON.stringify(job.childTotals ?? {})}` : '';
+    ? `Children: ${job.childrenDone ?? 0} of ${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed, ${job.childrenCancelled ?? 0} cancelled — ${JSON.stringify(job.childTotals ?? {})}` : '';
   const list = document.getElementById('detail-children-list');
   list.hidden = job.childrenTotal === undefined;
   if (!list.hidden) {
