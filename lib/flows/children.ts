@@ -123,7 +123,7 @@ export async function settleParent(parentId: string, deps: SettleDependencies, l
 /** What a parent's log lines go to (a Powertools Logger, or anything with its two methods). */
 export type SettleLogger = Pick<Logger, 'info' | 'warn'>;
 
-/** `2 of 5 children failed`, `1 of 5 children failed and 1 was cancelled`. */
+/** `2 of 5 children did not succeed: 2 failed`, `2 of 5 children did not succeed: 1 failed and 1 was cancelled`. */
 function unsuccessful(counts: ChildCounts, total: number): string {
   const parts = [counts.failed > 0 ? `${counts.failed} failed` : '', counts.cancelled > 0 ? `${counts.cancelled} ${counts.cancelled === 1 ? 'was' : 'were'} cancelled` : ''].filter(Boolean);
   return `${counts.failed + counts.cancelled} of ${total} children did not succeed: ${parts.join(' and ')}`;

@@ -130,6 +130,48 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
     expect([await runsOf(holding), await runsOf(waiting)]).toEqual([1, 1]);
   });
 
+  it('a redrive after an operator\'s retry deletes the copy the retry overtook and moves the job once, from its current failure', async () => {
+    const job = await client.enqueue('test.child', { tenant: 'overtaken', lock: unique('lock'), fail: 'always' });
+    await waitForStatus(job.id, 'failed');
+    await inspector.retry(job.id);
+    await waitFor('the retried run', async () => (await runsOf(job.id)) === 2);
+    const current = await waitForStatus(job.id, 'failed');
+    // Two copies now: the first failure's (overtaken by the retry) and the second's.
+    await waitFor('both copies', async () => (await copiesOf([job.id])).get(job.id)!.length === 2);
+    const report = await inspector.redrive('default', { kinds: ['test.child'] });
+    expect(report.dropped).toBeGreaterThanOrEqual(1);
+    await waitFor('the redriven run', async () => (await runsOf(job.id)) === 3);
+    const after = await waitForStatus(job.id, 'failed');
+    expect(after.claimToken).not.toBe(current.claimToken);
+    const copies = await waitFor('the new copy', async () => {
+      const found = (await copiesOf([job.id])).get(job.id)!;
+      return found.length > 0 ? found : undefined;
+    });
+    expect(copies.map((m) => attribute(m, 'jobline.claim'))).toEqual([after.claimToken]);
+    expect(await runsOf(job.id)).toBe(3);
+  });
+
+  it('never joins an enqueue to a debounced job an operator cancelled, and refuses to retry a job its key superseded', async () => {
+    const key = unique('debounce');
+    const first = await client.enqueue('test.debounced', { key, seq: 1 });
+    await inspector.cancel(first.id);
+    const second = await client.enqueue('test.debounced', { key, seq: 2 });
+    expect(second.id).not.toBe(first.id);
+    expect(second.debounced).toBeUndefined();
+    expect(await waitForStatus(second.id, 'succeeded')).toMatchObject({ result: { seq: 2 } });
+    // The cancelled job's message, when it comes, is superseded: its payload kept, so it can be retried...
+    await waitFor('the cancelled job\'s payload to be kept', async () => (await client.get(first.id))?.payload !== undefined);
+    await inspector.retry(first.id);
+    // ...and the retried job, superseded by the key's job, is cancelled as such, and not retried again.
+    const superseded = await waitFor('the retried job to be superseded', async () => {
+      const record = await client.get(first.id);
+      return record?.supersededBy ? record : undefined;
+    });
+    expect(superseded).toMatchObject({ status: 'cancelled', supersededBy: second.id });
+    await expect(inspector.retry(first.id)).rejects.toThrow(`it was superseded: job ${second.id}`);
+    expect(await runsOf(`debounced:${key}`)).toBe(1);
+  });
+
   it('redrives one kind of a DLQ holding 20 dead jobs of two while the lane runs: each runs once more, the other kind\'s stay untouched', async () => {
     const redriven = await client.enqueueMany(Array.from({ length: 10 }, () => ({ job: 'test.child', payload: { tenant: 'bulk', lock: unique('lock'), fail: 'always' } })));
     const untouched = await client.enqueueMany(Array.from({ length: 10 }, (_, i) => ({ job: 'test.permanent', payload: { reason: `stays dead ${i}` } })));
