@@ -10,9 +10,9 @@ import type { JobTransport } from '../transport/job-transport.js';
 export interface RedriveReport {
   /** Messages sent back to the lane: failed jobs requeued with fresh attempts, or unfinished jobs (moved by SQS's own redrive) resumed. */
   readonly moved: number;
-  /** Messages deleted: their job was discarded, has finished, was retried since the copy was made, or the copy is a duplicate of one moved. */
+  /** Messages deleted: their job was discarded or has finished, was retried since the copy was made, or the copy is of an earlier failure. */
   readonly dropped: number;
-  /** Messages left in the DLQ: other kinds, unreadable ones, copies made after the redrive began, and ones an error stopped (see `errors`). */
+  /** Messages left in the DLQ: other kinds, unreadable ones, copies made after the redrive began, further copies of a job it moved, and ones an error stopped (see `errors`). */
   readonly left: number;
   /** Of those left, copies the DLQ received after the redrive began — among them re-failures of jobs it moved: the next redrive's work, not this one's. */
   readonly newer: number;

@@ -220,7 +220,8 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   async finishParent(id: string, update: ParentFinish): Promise<boolean> {
     const decided = update.decidedOn === 'a-child-failed'
       ? { condition: 'childrenFailed > :zero', values: { ':zero': 0 } }
-      : { condition: 'childrenDone = childrenTotal AND childrenDone = :done AND childrenFailed = :failed AND childrenCancelled = :cancelled', values: { ':done': update.decidedOn.counts.done, ':failed': update.decidedOn.counts.failed, ':cancelled': update.decidedOn.counts.cancelled } };
+      // (A parent prepared before children were counted as cancelled has no such counter: none were.)
+      : { condition: `childrenDone = childrenTotal AND childrenDone = :done AND childrenFailed = :failed AND (childrenCancelled = :cancelled${update.decidedOn.counts.cancelled === 0 ? ' OR attribute_not_exists(childrenCancelled)' : ''})`, values: { ':done': update.decidedOn.counts.done, ':failed': update.decidedOn.counts.failed, ':cancelled': update.decidedOn.counts.cancelled } };
     return (await ifConditionHolds(this.doc.send(new UpdateCommand({
       TableName: this.tableName,
       Key: jobKey(id),
