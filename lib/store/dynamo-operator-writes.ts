@@ -8,6 +8,7 @@ import { countedAs, parentReport, parentUncount } from './child-counts.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { cancelRefusal, discardRefusal, retryRefusal, type CancelUpdate } from './operator-rules.js';
 import { epochSeconds } from './job-writes.js';
+import { ifConditionHolds } from '../aws/conditional-write.js';
 import { statusIn } from './status-condition.js';
 
 /** Times a write that lost a race to another writer is tried again before it gives up. */
@@ -131,13 +132,7 @@ export class DynamoOperatorWrites {
 
   /** One conditional update; false when its condition no longer held (the caller reads again). */
   private async update(write: Update): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand(write));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand(write)))) !== undefined;
   }
 
   /** The job's write and its parent's in one transaction; false when either's condition no longer held. */
