@@ -143,8 +143,9 @@ export const outcomeOnly = defineJob({ kind: 'test.outcome', schema: echo.schema
 
 /**
  * A child for the operator-action tests: fails permanently on its first run (`fail: 'first'`) or
- * on every run (`always`), holds for `holdMs`; at most one of a `lock` runs at once; its messages
- * carry the fair-queue group `tenant`.
+ * on every run (`always`), holds for `holdMs`; with `after`, it first waits (up to 5 s) until a
+ * job of that lock has started; at most one of a `lock` runs at once; its messages carry the
+ * fair-queue group `tenant`.
  */
 export const child = defineJob({
   kind: 'test.child',
@@ -153,6 +154,7 @@ export const child = defineJob({
     lock: z.string(),
     fail: z.enum(['never', 'first', 'always']).default('never'),
     holdMs: z.number().int().min(0).max(7_000).default(0),
+    after: z.string().optional(),
   }),
   retry: { ...fastRetry, maxAttempts: 1 },
   timeoutSeconds: 10,

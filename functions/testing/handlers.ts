@@ -150,8 +150,10 @@ export const failFirstJob = defineHandler(failFirst, async ({ note }, ctx) => {
   return { note };
 });
 
-export const childJob = defineHandler(child, async ({ fail, holdMs }, ctx) => {
+export const childJob = defineHandler(child, async ({ lock, fail, holdMs, after }, ctx) => {
   const runs = await recordRun(ctx.id, ctx.attempt);
+  await recordRun(`started:${lock}`, ctx.attempt);
+  for (const until = Date.now() + 5000; after !== undefined && Date.now() < until && (await runsOf(`started:${after}`)) === 0;) await sleep(100);
   if (fail === 'always' || (fail === 'first' && runs === 1)) throw new PermanentError(`test.child: fails on run ${runs} (${fail})`);
   if (holdMs > 0) await sleep(holdMs);
   return { held: holdMs };

@@ -65,7 +65,8 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
   it('counts a retried child once: its parent waits for its last child and finishes with exact counts', async () => {
     const lock = unique('lock');
     const parent = await client.enqueue('test.parent', { children: [
-      { tenant: 't', lock: `${lock}-0`, fail: 'first' },
+      // It fails once the slow one has started, so the slow one is still running when the retried one finishes.
+      { tenant: 't', lock: `${lock}-0`, fail: 'first', after: `${lock}-2` },
       { tenant: 't', lock: `${lock}-1` },
       { tenant: 't', lock: `${lock}-2`, holdMs: 7000 },
     ] });
@@ -83,8 +84,9 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
 
   it('refuses to discard a fail-fast parent while a child runs (the child runs once and reports), and a child while its parent has a record', async () => {
     const lock = unique('lock');
+    // The first child fails once the second has started (a fail-fast parent cancels the children not yet started).
     const parent = await client.enqueue('test.parent', { failFast: true, children: [
-      { tenant: 't', lock: `${lock}-0`, fail: 'first' },
+      { tenant: 't', lock: `${lock}-0`, fail: 'first', after: `${lock}-1` },
       { tenant: 't', lock: `${lock}-1`, holdMs: 7000 },
     ] });
     const [failing, running] = childrenOf(parent.id, 2) as [string, string];
