@@ -13,14 +13,12 @@ import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimReques
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
 import { parentReport } from './child-counts.js';
 import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
-import { claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, showsFencedChange, settlementClaim, untrackedPut, type FencedChange } from './job-writes.js';
+import { claimUpdate, epochSeconds, RACE_RETRIES, fencedUpdate, isOwnClaim, markDispatched, newItem, showsFencedChange, settlementClaim, untrackedPut, type FencedChange } from './job-writes.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
 import { statusIn } from './status-condition.js';
 import { documentClient } from '../aws/document-client.js';
 import { ifConditionHolds, ownWriteToken } from '../aws/conditional-write.js';
 
-/** Times a write that lost a race to another writer is tried again before it gives up. */
-const RACE_RETRIES = 3;
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 

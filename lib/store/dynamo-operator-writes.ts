@@ -7,12 +7,10 @@ import { CANCELLABLE_STATUSES, DISCARDABLE_STATUSES, RETRYABLE_STATUSES } from '
 import { countedAs, parentReport, parentUncount } from './child-counts.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { cancelRefusal, discardRefusal, retryRefusal, type CancelUpdate } from './operator-rules.js';
-import { epochSeconds } from './job-writes.js';
+import { epochSeconds, RACE_RETRIES } from './job-writes.js';
 import { ifConditionHolds } from '../aws/conditional-write.js';
 import { statusIn } from './status-condition.js';
 
-/** Times a write that lost a race to another writer is tried again before it gives up. */
-const RACE_RETRIES = 3;
 
 const CANCELLABLE = statusIn(CANCELLABLE_STATUSES);
 const DISCARDABLE = statusIn(DISCARDABLE_STATUSES);
@@ -40,10 +38,7 @@ export class DynamoOperatorWrites {
       const write = this.cancelUpdate(id, update);
       // A child counts on its parent as cancelled, unless the parent is gone (discarded, expired).
       const counted = record!.parentId !== undefined && (await this.get(record!.parentId))?.childrenTotal !== undefined;
-      const applied = counted
-        ? await this.transact(write, parentReport(this.tableName, { parentId: record!.parentId!, outcome: 'cancelled', totals: {} }))
-        : await this.update(write);
-      if (applied) return (await this.get(id))!;
+      if (await this.write(write, counted ? parentReport(this.tableName, { parentId: record!.parentId!, outcome: 'cancelled', totals: {} }) : undefined)) return (await this.get(id))!;
     }
     throw new JoblineError(`job ${id} changed ${RACE_RETRIES} times while it was being cancelled; cancel it again`);
   }
@@ -56,10 +51,7 @@ export class DynamoOperatorWrites {
       const write = this.requeueUpdate(record!, now);
       const parent = record!.parentId ? await this.get(record!.parentId) : undefined;
       // A parent that is gone (discarded, expired) has nothing to take the child out of.
-      const applied = parent?.childrenTotal !== undefined
-        ? await this.transact(write, parentUncount(this.tableName, parent, countedAs(record!.status), now))
-        : await this.update(write);
-      if (applied) return (await this.get(id))!;
+      if (await this.write(write, parent?.childrenTotal !== undefined ? parentUncount(this.tableName, parent, countedAs(record!.status), now) : undefined)) return (await this.get(id))!;
     }
     throw new JoblineError(`job ${id} changed ${RACE_RETRIES} times while it was being retried; retry it again`);
   }
@@ -130,13 +122,12 @@ export class DynamoOperatorWrites {
     return output.Item ? toJobRecord(output.Item) : undefined;
   }
 
-  /** One conditional update; false when its condition no longer held (the caller reads again). */
-  private async update(write: Update): Promise<boolean> {
-    return (await ifConditionHolds(this.doc.send(new UpdateCommand(write)))) !== undefined;
-  }
-
-  /** The job's write and its parent's in one transaction; false when either's condition no longer held. */
-  private async transact(job: Update, parent: UpdateCommandInput): Promise<boolean> {
+  /**
+   * The job's conditional write, with its parent's in the same transaction when there is one;
+   * false when a condition no longer held (the caller reads again).
+   */
+  private async write(job: Update, parent: UpdateCommandInput | undefined): Promise<boolean> {
+    if (!parent) return (await ifConditionHolds(this.doc.send(new UpdateCommand(job)))) !== undefined;
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Update: job }, { Update: parent as Update }] }));
       return true;

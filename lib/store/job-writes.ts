@@ -21,6 +21,9 @@ const CLAIMABLE_AT_ONCE = statusIn(CLAIMABLE_STATUSES.filter((s) => s !== 'retry
 
 const RUNNING = statusIn(['running']);
 
+/** Times a write that lost a race to another writer is tried again before it gives up. */
+export const RACE_RETRIES = 3;
+
 /** The update of a write fenced to the claiming attempt: it applies only while that attempt (its claim's token) still runs the job. */
 export function fencedUpdate(tableName: string, ref: AttemptRef, change: FencedChange): UpdateCommandInput & { UpdateExpression: string } {
   const entries = Object.entries(change.SET).filter(([, value]) => value !== undefined);
