@@ -118,10 +118,14 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
 
   it('counts a cancelled child as final: its parent finishes; retrying the child reopens the parent, which finishes with it', async () => {
     const lock = unique('lock');
-    // One lock: the second child waits for the first's slot, queued, when the operator cancels it.
-    const parent = await client.enqueue('test.parent', { children: [{ tenant: 't', lock, holdMs: 6000 }, { tenant: 't', lock }] });
-    const [holding, waiting] = childrenOf(parent.id, 2) as [string, string];
-    await waitFor('the second child to wait for the slot', async () => (await client.get(waiting))?.waitingFor?.limit === 'concurrency');
+    // One lock: whichever child gets the slot holds it 6 s; the other waits, queued, when the operator cancels it.
+    const parent = await client.enqueue('test.parent', { children: [{ tenant: 't', lock, holdMs: 6000 }, { tenant: 't', lock, holdMs: 6000 }] });
+    const children = childrenOf(parent.id, 2);
+    const waiting = await waitFor('a child to wait for the slot', async () => {
+      for (const id of children) if ((await client.get(id))?.waitingFor?.limit === 'concurrency') return id;
+      return undefined;
+    });
+    const holding = children.find((id) => id !== waiting)!;
     await inspector.cancel(waiting);
     const failed = await waitForStatus(parent.id, 'failed', 60_000);
     expect(failed).toMatchObject({ childrenDone: 2, childrenCancelled: 1, lastError: { class: 'ChildrenFailed', message: '1 of 2 children did not succeed: 1 was cancelled' } });
