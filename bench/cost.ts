@@ -15,13 +15,15 @@ import * as z from 'zod';
 import { defineJob } from '../lib/job-definition.js';
 import { defineHandler } from '../lib/worker/job-handler.js';
 import { PermanentError } from '../lib/errors.js';
-import { useAwsEnvironment } from '../scripts/lib/aws-environment.js';
-import { ensureEmulator } from '../scripts/lib/emulator.js';
+import { useAwsEnvironment } from '../lib/local/aws-environment.js';
+import { ensureEmulator } from '../lib/local/emulator.js';
 import type { BenchOptions, BenchSection } from './lib/result.js';
 import { printSection } from './lib/report.js';
 import { importScenario } from './cost/import-scenario.js';
 import { PRICES } from './cost/meter.js';
 import { defaults, KILOBYTE, PAYLOAD_BYTES, scenario, schema } from './cost/scenario.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
 
 /** A kind per path a job can take (see `paths` below). */
 const small = z.object({ data: z.string() });
@@ -159,7 +161,7 @@ export async function run(options: BenchOptions): Promise<BenchSection[]> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  const emulator = await ensureEmulator();
+  const emulator = await ensureEmulator({ projectDir: ROOT });
   useAwsEnvironment(emulator.endpoint);
   try {
     for (const section of await run({ quick: process.argv.includes('--quick') })) printSection(section);

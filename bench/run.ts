@@ -14,9 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CONCURRENCY } from '../infra/stacks.js';
-import { useAwsEnvironment } from '../scripts/lib/aws-environment.js';
+import { useAwsEnvironment } from '../lib/local/aws-environment.js';
 import { deployStack, type DeployedStack } from '../scripts/lib/deploy.js';
-import { ensureEmulator, MINISTACK_VERSION } from '../scripts/lib/emulator.js';
+import { ensureEmulator, MINISTACK_VERSION } from '../lib/local/emulator.js';
 import * as breakEven from './break-even.js';
 import * as coldStart from './cold-start.js';
 import * as cost from './cost.js';
@@ -42,7 +42,7 @@ if (process.argv.includes('--only') && (!only || unknown.length > 0)) {
 }
 
 const startedAt = new Date();
-const emulator = await ensureEmulator();
+const emulator = await ensureEmulator({ projectDir: ROOT });
 useAwsEnvironment(emulator.endpoint);
 const sections: BenchSection[] = [];
 const record = (section: BenchSection) => {

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `jobline`: the operator's CLI. Every command takes `--stack <name>` (the deployed stack whose
- * JobsConfig output to use; JOBLINE_CONFIG overrides it) and `--json` (machine-readable output).
+ * `jobline`: the operator's and developer's CLI. Queue commands find their queue by
+ * themselves (see lib/local/locate-queue.ts: JOBLINE_CONFIG, the project's
+ * .jobline/environment.json, or the one stack with a jobline queue) and print where they go
+ * first; `--stack <name>` and `--queue <id>` choose among several; `--json` prints JSON.
  *
- *   jobline jobs ls --status failed --kind email.send     jobline jobs show <id>
- *   jobline jobs retry|cancel|discard <id...>              jobline lanes
- *   jobline jobs count [--since 7d]
- *   jobline dlq ls <lane>   jobline dlq redrive <lane> [--kind k...]
+ *   jobline emulator start|stop|status                    jobline deploy --local [stacks...]
+ *   jobline jobs ls [--status failed] [--kind k]           jobline jobs show <id>
+ *   jobline jobs retry|cancel|discard <id...>              jobline jobs count [--since 7d]
+ *   jobline lanes    jobline dlq ls [lane]    jobline dlq redrive [lane] [--kind k...]
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
  *   jobline ui   (the web dashboard, on 127.0.0.1)
  */
@@ -15,44 +17,50 @@ import { JobApiClient } from 'jobline/api';
 import { JobInspector } from 'jobline/inspector';
 import { isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
-import { findLocalEnvironment, LOCAL_ENVIRONMENT_FILE, useLocalEnvironment, type LocalEnvironment } from './local-environment.js';
-import { CliError, resolveTarget } from './resolve-config.js';
-import { printCounts, printJob, printJobs, printLanes, printResults } from './output.js';
+import { ENVIRONMENT_FILE, findLocalEnvironment } from '../lib/local/environment-file.js';
+import { addLocalCommands } from './local-commands.js';
+import { CliError, openTarget } from './target.js';
+import { printCounts, printDeadLetters, printJob, printJobs, printLanes, printResults } from './output.js';
 import { startUi } from '../web/local-server.js';
 
 interface GlobalOptions {
-  readonly stack: string;
+  readonly stack?: string;
+  readonly queue?: string;
   readonly json: boolean;
 }
 
+/** The environment as the user set it (finding a queue may point this process at the emulator). */
+const userEnvironment = { ...process.env };
 // The SDK's notice about its own future Node versions says nothing an operator can act on: the CLI pins its SDK.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// After `npm run dev`, the local emulator it deployed to — unless AWS_ENDPOINT_URL or AWS_PROFILE choose another target.
-let local: LocalEnvironment | undefined;
-try {
-  local = findLocalEnvironment(process.cwd(), process.env);
-  if (local) useLocalEnvironment(local, process.env);
-} catch (error) {
-  console.error(`jobline: ${(error as Error).message}`);
-  process.exit(1);
-}
 
 const program = new Command('jobline')
-  .description(`Inspect and manage the jobs of a deployed jobline stack (AWS credentials and region from the environment; after \`npm run dev\`, the local emulator named in ${LOCAL_ENVIRONMENT_FILE}).`)
-  .option('--stack <name>', 'CloudFormation stack whose JobsConfig output to use', process.env.JOBLINE_STACK ?? local?.stack ?? 'Jobline')
+  .description(`Run your app's jobs locally, and inspect and manage the jobs of a deployed jobline stack (AWS credentials and region from the environment; after \`jobline deploy --local\`, the local emulator named in ${ENVIRONMENT_FILE}).`)
+  .option('--stack <name>', 'the stack whose jobline queue to use (default: the only one there is)', process.env.JOBLINE_STACK)
+  .option('--queue <id>', 'the queue\'s id, when the stack has several (JoblineConfig<id> outputs)')
   .option('--json', 'print JSON instead of tables', false)
   .showHelpAfterError();
 
 const globals = () => program.opts<GlobalOptions>();
-const inspector = async () => new JobInspector({ config: (await resolveTarget(globals().stack)).config });
+const target = () => openTarget(globals());
+const inspector = async () => new JobInspector({ config: (await target()).config });
 const jobId = (value: string) => {
   if (!isJobId(value)) throw new InvalidArgumentError(`"${value}" is not a job id (26 characters of Crockford base-32)`);
   return value;
 };
+/** The lane named, or the only lane there is. */
+const laneOf = async (lane: string | undefined) => {
+  const lanes = Object.keys((await target()).config.lanes);
+  if (lane) return lane;
+  if (lanes.length === 1) return lanes[0]!;
+  throw new CliError(`name a lane: this queue has ${lanes.join(', ')}`);
+};
+
+addLocalCommands(program, (v) => positiveInt(v, 65_535));
 
 const jobs = program.command('jobs').description('list, show, retry, cancel and discard jobs');
 jobs.command('ls')
-  .description('list jobs, newest first')
+  .description('list jobs, newest first (all statuses unless --status)')
   .addOption(new Option('--status <status>', 'jobs in this status').choices(JOB_STATUSES))
   .option('--kind <kind>', 'only this kind')
   .option('--parent <id>', 'the children of this parent job', jobId)
@@ -60,7 +68,6 @@ jobs.command('ls')
   .option('--before <id>', 'the page after this id (printed as "next")', jobId)
   .option('--since <age>', 'only jobs created within this age, like 30m, 6h or 7d (default 24h)', since)
   .action(async (options: { status?: JobStatus; kind?: string; parent?: string; limit: number; before?: string; since?: Date }) => {
-    if (!options.status && !options.parent) throw new CliError('jobs ls needs --status <status> or --parent <id>');
     const page = await (await inspector()).list({ status: options.status, kind: options.kind, parentId: options.parent, limit: options.limit, before: options.before, since: options.since });
     printJobs(page, globals().json);
   });
@@ -86,17 +93,16 @@ for (const action of ['retry', 'cancel', 'discard'] as const) {
 }
 
 const dlq = program.command('dlq').description('dead-letter queues');
-dlq.command('ls').description('peek at a lane\'s DLQ (messages stay there)').argument('<lane>')
+dlq.command('ls').description('peek at a lane\'s DLQ (messages stay there)').argument('[lane]', 'the lane (default: the only one)')
   .option('--limit <n>', 'at most this many', (v) => positiveInt(v, 100), 10)
-  .action(async (lane: string, options: { limit: number }) => {
-    const messages = await (await inspector()).peekDeadLetters(lane, options.limit);
-    if (globals().json) console.log(JSON.stringify(messages, null, 2));
-    else for (const m of messages) console.log(`${m.attributes['jobline.id'] ?? '(no id)'}  ${m.attributes['jobline.kind'] ?? '?'}  attempt ${m.attributes['jobline.attempt'] ?? '?'}  ${m.attributes['jobline.error'] ?? m.body.slice(0, 80)}`);
+  .action(async (named: string | undefined, options: { limit: number }) => {
+    const lane = await laneOf(named);
+    printDeadLetters(lane, await (await inspector()).peekDeadLetters(lane, options.limit), globals().json);
   });
-dlq.command('redrive').description('move a lane\'s DLQ messages back to its queue').argument('<lane>')
+dlq.command('redrive').description('move a lane\'s DLQ messages back to its queue').argument('[lane]', 'the lane (default: the only one)')
   .option('--kind <kind...>', 'only these kinds')
-  .action(async (lane: string, options: { kind?: string[] }) => {
-    const report = await (await inspector()).redrive(lane, { kinds: options.kind });
+  .action(async (named: string | undefined, options: { kind?: string[] }) => {
+    const report = await (await inspector()).redrive(await laneOf(named), { kinds: options.kind });
     console.log(globals().json ? JSON.stringify(report) : [`moved ${report.moved}, dropped ${report.dropped} (finished, retried since, discarded, or an earlier failure's copy), left ${report.left} (other kinds, unreadable, ${report.newer} newer than the redrive, ${report.errors.length} with errors)`, ...report.errors].join('\n'));
   });
 
@@ -122,8 +128,8 @@ program.command('enqueue').description('enqueue a job through the stack\'s HTTP 
     } catch (error) {
       throw new CliError(`payload is not JSON: ${(error as Error).message}`);
     }
-    const { apiUrl } = await resolveTarget(globals().stack);
-    if (!apiUrl) throw new CliError(`stack "${globals().stack}" has no enqueue API`);
+    const { apiUrl, stackName } = await target();
+    if (!apiUrl) throw new CliError(`${stackName ? `stack ${stackName}` : 'this queue'} has no enqueue API: give its JobQueue \`api: { entry: 'src/api.ts' }\` (a file exporting \`handler = createEnqueueApi({ jobs })\` from jobline/api) and deploy again, or enqueue from code with JobClient`);
     const reply = await new JobApiClient({ baseUrl: apiUrl }).enqueue({ kind, payload: parsed, options: { delaySeconds: options.delay, runAt: options.runAt } });
     if (reply.status >= 400) throw new CliError(`the API refused the job (${reply.status}): ${(reply.body as { error?: { message?: string } }).error?.message ?? JSON.stringify(reply.body)}`);
     console.log(globals().json ? JSON.stringify(reply.body) : `enqueued ${(reply.body as { id: string }).id} (${(reply.body as { status: string }).status})`);
@@ -160,13 +166,23 @@ try {
 /** One plain line for the errors an operator meets — no credentials, no region, nothing listening, wrong input — saying what to set. */
 function explain(error: unknown): string {
   const e = error as Error & { code?: string; cause?: { code?: string } };
-  const localHint = `; for the local emulator, run \`npm run dev\` in your project first (the CLI then finds it in ${LOCAL_ENVIRONMENT_FILE})`;
+  const localHint = `; for the local emulator, run \`npx jobline deploy --local\` in your project first (the CLI then finds it in ${ENVIRONMENT_FILE})`;
   if (e.name === 'CredentialsProviderError') return `no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY${localHint}`;
   if (/region is missing/i.test(e.message ?? '')) return `no AWS region: set AWS_REGION (or AWS_PROFILE, with a region in its profile)${localHint}`;
   const code = e.code ?? e.cause?.code;
+  const local = localEnvironment();
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET') {
-    if (local) return `cannot reach the local emulator at ${local.endpoint} (${code}), named in ${local.file}: start it with \`npm run emulator\` (or \`npm run dev\`), or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target`;
+    if (local) return `cannot reach the local emulator at ${local.endpoint} (${code}), named in ${local.file}: start it with \`npx jobline emulator start\` and deploy again with \`npx jobline deploy --local\`, or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target`;
     return `cannot reach AWS at ${process.env.AWS_ENDPOINT_URL ?? 'the default endpoint'} (${code}): is AWS_ENDPOINT_URL right, and is the emulator running?`;
   }
   return e.message ?? String(error);
+}
+
+/** The local environment file the user's settings select, if any (for error hints; a broken file says so elsewhere). */
+function localEnvironment(): { endpoint: string; file: string } | undefined {
+  try {
+    return findLocalEnvironment(process.cwd(), userEnvironment).found;
+  } catch {
+    return undefined;
+  }
 }

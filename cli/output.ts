@@ -1,3 +1,5 @@
+import Table from 'cli-table3';
+import type { DeadLetter } from 'jobline/inspector';
 import type { JobPage, LaneSummary, StateCounts } from 'jobline/inspector';
 import { describeWait, type JobRecord } from 'jobline';
 
@@ -7,6 +9,15 @@ const duration = (seconds: number | undefined) => {
   return seconds < 120 ? `${seconds}s` : seconds < 7200 ? `${Math.round(seconds / 60)}m` : `${Math.round(seconds / 3600)}h`;
 };
 
+/** Rows as aligned plain text under a header: no borders, no index column, no quotes. */
+export function formatTable(rows: ReadonlyArray<Readonly<Record<string, string | number | boolean | undefined>>>): string {
+  const head = Object.keys(rows[0] ?? {});
+  const blank = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' };
+  const table = new Table({ head, chars: blank, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+  for (const row of rows) table.push(head.map((key) => String(row[key] ?? '')));
+  return table.toString().split('\n').map((line) => line.trimEnd()).join('\n');
+}
+
 /** A page of jobs: a table, or JSON `{jobs, next}`. */
 export function printJobs(page: JobPage, json: boolean): void {
   if (json) {
@@ -14,7 +25,7 @@ export function printJobs(page: JobPage, json: boolean): void {
     return;
   }
   if (page.jobs.length === 0) console.log('(no jobs)');
-  else console.table(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error / waiting': (j.lastError?.message ?? (j.waitingFor ? describeWait(j.waitingFor) : '')).slice(0, 60) })));
+  else console.log(formatTable(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error / waiting': (j.lastError?.message ?? (j.waitingFor ? describeWait(j.waitingFor) : '')).slice(0, 60) }))));
   if (page.next) console.log(`next page: --before ${page.next}`);
   for (const note of page.notes ?? []) console.log(`note: ${note}`);
 }
@@ -46,7 +57,14 @@ export function printResults(action: string, results: ReadonlyArray<{ id: string
 /** Lanes: depths, the oldest waiting job's age, and paused state. */
 export function printLanes(lanes: readonly LaneSummary[], json: boolean): void {
   if (json) console.log(JSON.stringify(lanes, null, 2));
-  else console.table(lanes.map((l) => ({ lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'oldest job': duration(l.oldestJobAgeSeconds), 'dead letters': l.deadLetters, paused: l.paused })));
+  else console.log(formatTable(lanes.map((l) => ({ lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'oldest job': duration(l.oldestJobAgeSeconds), 'dead letters': l.deadLetters, paused: l.paused ? 'yes' : 'no' }))));
+}
+
+/** A lane's DLQ messages, or a line saying it is empty. */
+export function printDeadLetters(lane: string, messages: readonly DeadLetter[], json: boolean): void {
+  if (json) console.log(JSON.stringify(messages, null, 2));
+  else if (messages.length === 0) console.log(`the DLQ of lane ${lane} is empty`);
+  else console.log(formatTable(messages.map((m) => ({ id: m.attributes['jobline.id'] ?? '(no id)', kind: m.attributes['jobline.kind'] ?? '?', attempt: m.attributes['jobline.attempt'] ?? '?', error: (m.attributes['jobline.error'] ?? m.body).slice(0, 80) }))));
 }
 
 /** Jobs per lane in the indexed states. */
@@ -55,6 +73,7 @@ export function printCounts(counts: StateCounts, json: boolean): void {
     console.log(JSON.stringify(counts, null, 2));
     return;
   }
-  console.table(Object.entries(counts.lanes).map(([lane, byStatus]) => ({ lane, ...byStatus })));
+  const rows = Object.entries(counts.lanes).map(([lane, byStatus]) => ({ lane, ...byStatus }));
+  console.log(rows.length > 0 ? formatTable(rows) : '(no lanes)');
   console.log(`jobs created since ${counts.since}${counts.complete ? '' : ' (a count hit its read limit: numbers are lower bounds)'}`);
 }

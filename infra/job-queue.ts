@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Alarm, Dashboard, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -14,6 +14,8 @@ import type { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
 import { QUEUE_NAME_ENV } from '../lib/metrics.js';
+import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
+import { stableOutput } from './stable-output.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { grantTable, ITEM_ACTIONS } from './job-queue-grants.js';
 import { acknowledge } from './acknowledge.js';
@@ -360,14 +362,14 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   /** The stack outputs: the API's id and URL, the config for clients and operators, the functions' names. */
   private addOutputs(): void {
     if (this.httpApi) {
-      new CfnOutput(this, 'ApiId', { value: this.httpApi.apiId });
-      new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
+      stableOutput(this, QUEUE_OUTPUTS.apiId, { value: this.httpApi.apiId, description: 'the enqueue API\'s id' });
+      stableOutput(this, QUEUE_OUTPUTS.apiUrl, { value: this.httpApi.apiEndpoint, description: 'the enqueue API (POST /jobs, SigV4)' });
     }
-    new CfnOutput(this, 'Config', { value: this.operatorConfig, description: `${CONFIG_ENV} for clients and operators of this job queue` });
-    new CfnOutput(this, 'WorkerFunctionName', { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: the WorkerLogGroup output)' });
-    new CfnOutput(this, 'WorkerLogGroup', { value: this.workerFunction.logGroup.logGroupName, description: 'the worker\'s own log group' });
-    new CfnOutput(this, 'SweeperFunctionName', { value: this.sweeperFunction.functionName, description: 'the sweeper Lambda (invoke it for a sweep now)' });
-    new CfnOutput(this, 'DispatcherFunctionName', { value: this.dispatcherFunction.functionName, description: 'the dispatcher Lambda (sends jobs enqueued in callers\' transactions)' });
+    stableOutput(this, QUEUE_OUTPUTS.config, { value: this.operatorConfig, description: `${CONFIG_ENV} for clients and operators of this job queue (jobline and loadConfig find it)` });
+    stableOutput(this, QUEUE_OUTPUTS.workerFunctionName, { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: the JoblineWorkerLogGroup output)' });
+    stableOutput(this, QUEUE_OUTPUTS.workerLogGroup, { value: this.workerFunction.logGroup.logGroupName, description: 'the worker\'s own log group' });
+    stableOutput(this, QUEUE_OUTPUTS.sweeperFunctionName, { value: this.sweeperFunction.functionName, description: 'the sweeper Lambda (invoke it for a sweep now)' });
+    stableOutput(this, QUEUE_OUTPUTS.dispatcherFunctionName, { value: this.dispatcherFunction.functionName, description: 'the dispatcher Lambda (sends jobs enqueued in callers\' transactions)' });
   }
 
   /** The environment of this queue's functions: its config and name, then `extra`. */

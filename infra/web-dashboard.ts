@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -6,6 +6,8 @@ import { UserPool, type IUserPool, type UserPoolClient } from 'aws-cdk-lib/aws-c
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../lib/config.js';
+import { DASHBOARD_OUTPUTS } from '../lib/stack-outputs.js';
+import { stableOutput } from './stable-output.js';
 import { DASHBOARD_ENV } from '../web/static-files.js';
 import type { JobQueue } from './job-queue.js';
 import { packagedFunction } from './node-function.js';
@@ -94,8 +96,8 @@ export class WebDashboard extends Construct {
       authorizer: new HttpJwtAuthorizer('Operators', `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`, { jwtAudience: [this.userPoolClient.userPoolClientId] }),
     });
 
-    new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'the web dashboard (sign in as a user of the pool)' });
-    new CfnOutput(this, 'ApiId', { value: this.httpApi.apiId });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'add operators: aws cognito-idp admin-create-user --user-pool-id <this> --username <name>' });
+    stableOutput(this, DASHBOARD_OUTPUTS.url, { value: this.httpApi.apiEndpoint, description: 'the web dashboard (sign in as a user of the pool)' });
+    stableOutput(this, DASHBOARD_OUTPUTS.apiId, { value: this.httpApi.apiId, description: 'the web dashboard API\'s id' });
+    stableOutput(this, DASHBOARD_OUTPUTS.userPoolId, { value: this.userPool.userPoolId, description: 'add operators: aws cognito-idp admin-create-user --user-pool-id <this> --username <name>' });
   }
 }

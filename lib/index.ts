@@ -64,6 +64,9 @@ export {
   type PayloadIssue,
 } from './errors.js';
 export { CONFIG_ENV, configFromEnvironment, parseConfig, type JoblineConfig, type LaneConfig, type SchedulerConfig } from './config.js';
+export { loadConfig, type LocateOptions } from './local/locate-queue.js';
+export { QueueChoiceError } from './local/stack-queues.js';
+export { QUEUE_OUTPUTS, DASHBOARD_OUTPUTS } from './stack-outputs.js';
 export { isJobId } from './job-id.js';
 export {
   JobClient,

@@ -9,21 +9,21 @@ import { SingleBar, Presets } from 'cli-progress';
 import { JobClient } from 'jobline';
 import type { JobRecord } from 'jobline';
 import { referenceJobs } from '../functions/jobs/definitions.js';
-import { useAwsEnvironment } from './lib/aws-environment.js';
-import { deployStack, findOutput } from './lib/deploy.js';
-import { ensureEmulator } from './lib/emulator.js';
+import { startLocalApp, type LocalApp } from 'jobline/testing';
+
+const ROOT = new URL('../', import.meta.url).pathname;
 
 const ROWS = Number(process.env.DEMO_ROWS ?? 50_000);
 const BAD_ROWS = 37;
 const DAYS = 28;
 
-const emulator = await ensureEmulator({ log: (line) => console.log(line) });
-useAwsEnvironment(emulator.endpoint);
 let exitCode = 0;
+let app: LocalApp | undefined;
 try {
-  const stack = await deployStack('Jobline', emulator.endpoint, (line) => console.log(line));
-  const output = (prefix: string) => findOutput(stack.outputs, prefix) ?? '';
-  const client = new JobClient({ jobs: referenceJobs, config: stack.config, createdBy: 'npm run demo' });
+  app = await startLocalApp({ projectDir: ROOT, stacks: ['Jobline'], log: (line) => console.log(line) });
+  const outputs = app.outputs();
+  const output = (prefix: string) => Object.entries(outputs).find(([key]) => key.startsWith(prefix))?.[1] ?? '';
+  const client = new JobClient({ jobs: referenceJobs, config: app.queue().config, createdBy: 'npm run demo' });
   const s3 = new S3Client({ forcePathStyle: true });
 
   // 1. A CSV of ROWS contacts over DAYS days, BAD_ROWS of them broken.
@@ -75,7 +75,7 @@ try {
   exitCode = 1;
   console.error(error);
 } finally {
-  if (emulator.started) await emulator.stop();
+  await app?.stop();
 }
 process.exit(exitCode);
 

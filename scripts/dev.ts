@@ -7,25 +7,19 @@ import { JobApiClient } from 'jobline/api';
 import { JobClient } from 'jobline';
 import type { JobRecord } from 'jobline';
 import { referenceJobs, sendEmail } from '../functions/jobs/definitions.js';
-import { writeFileSync } from 'node:fs';
-import { useAwsEnvironment } from './lib/aws-environment.js';
-import { deployStack } from './lib/deploy.js';
-import { ensureEmulator } from './lib/emulator.js';
-import { ensureOperator } from './lib/operators.js';
-import { sentMail } from './lib/sent-mail.js';
+import { startLocalApp, type LocalApp } from 'jobline/testing';
 
 const exitWhenDone = process.argv.includes('--exit');
-/** What the CLI reads to find the local emulator (cli/local-environment.ts). */
-const LOCAL_ENVIRONMENT = new URL('../.jobline/environment.json', import.meta.url).pathname;
-/** The operator `npm run dev` adds to the emulator's dashboard user pool (local only). */
-const DEV_OPERATOR = { username: 'dev', password: 'Jobline-dev-2026' };
-const emulator = await ensureEmulator({ log: (line) => console.log(line) });
+const ROOT = new URL('../', import.meta.url).pathname;
 let exitCode = 0;
+let app: LocalApp | undefined;
 try {
-  useAwsEnvironment(emulator.endpoint);
-  const stack = await deployStack('Jobline', emulator.endpoint, (line) => console.log(line));
-  // The CLI (`npm run jobline -- …`, or `npx jobline …`) finds the emulator and this stack here by itself.
-  writeFileSync(LOCAL_ENVIRONMENT, JSON.stringify({ endpoint: emulator.endpoint, region: process.env.AWS_REGION, stack: stack.stackName }, null, 2));
+  // What a team's own project does (jobline/testing, or `npx jobline deploy --local Jobline`): the emulator, the
+  // deploy with fix-ups, and .jobline/environment.json, where the CLI (`npm run jobline -- …`) then finds this stack.
+  app = await startLocalApp({ projectDir: ROOT, stacks: ['Jobline'], log: (line) => console.log(line) });
+  const queue = app.queue();
+  const [dashboard] = app.dashboards;
+  const stack = { stackName: 'Jobline', config: queue.config, apiUrl: queue.apiUrl };
   console.log(`\nDeployed ${stack.stackName}: table ${stack.config.tableName}, lanes ${Object.keys(stack.config.lanes).join(', ')}, API ${stack.apiUrl}\n`);
 
   const client = new JobClient({ jobs: referenceJobs, config: stack.config, createdBy: 'npm run dev' });
@@ -65,13 +59,12 @@ try {
     console.log('  Some jobs did not finish within 60 s.');
   }
 
-  if (stack.dashboardUrl && stack.dashboardUserPoolId) {
-    await ensureOperator(stack.dashboardUserPoolId, DEV_OPERATOR.username, DEV_OPERATOR.password);
-    console.log(`\nWeb dashboard: ${stack.dashboardUrl}\n  sign in as "${DEV_OPERATOR.username}", password "${DEV_OPERATOR.password}" (an operator this script added to the emulator's user pool)`);
+  if (dashboard) {
+    console.log(`\nWeb dashboard: ${dashboard.url}\n  sign in as "dev", password "Jobline-dev-2026" (the operator a local deploy adds to the emulator's user pool)`);
   }
 
   // Only ministack lists the mail it accepted; elsewhere there is nothing to show.
-  const mail = await sentMail(emulator.endpoint).catch(() => []);
+  const mail = await app.sentMail().catch(() => []);
   if (mail.length > 0) {
     console.log(`\nMail the emulator's SES accepted (${mail.length} in all), newest last:`);
     for (const message of mail.slice(-2)) console.log(`  to ${message.To?.join(', ')}: "${message.Subject}"`);
@@ -82,10 +75,10 @@ try {
 }
 
 if (exitWhenDone || exitCode !== 0) {
-  await emulator.stop();
+  await app?.stop();
   process.exit(exitCode);
 } else {
-  console.log(`\nThe emulator keeps running at ${emulator.endpoint}${emulator.started ? '; press Ctrl-C to stop it' : ''}.`);
+  console.log(`\nThe emulator keeps running at ${app!.endpoint}${app!.emulatorStarted ? '; press Ctrl-C to stop it' : ''}.`);
   console.log('In another terminal, the CLI finds it by itself: npm run jobline -- lanes   (or jobs ls --status failed, jobs show <id>, ui)');
-  process.on('SIGINT', () => void emulator.stop().then(() => process.exit(0)));
+  process.on('SIGINT', () => void app!.stop().then(() => process.exit(0)));
 }

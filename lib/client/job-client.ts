@@ -1,3 +1,4 @@
+import { defaultCreator } from './default-creator.js';
 import { cancelJob } from './cancel-job.js';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
@@ -66,7 +67,7 @@ export interface JobClientOptions {
   readonly jobs: readonly AnyJobDefinition[];
   /** Where the jobs live. @default read from the JOBLINE_CONFIG environment variable */
   readonly config?: JoblineConfig;
-  /** Kept on every record this client writes, unless an enqueue says otherwise. */
+  /** Kept on every record this client writes, unless an enqueue says otherwise. @default the Lambda function's name (`lambda:<name>`), else host, process id and script */
   readonly createdBy?: string;
   readonly store?: JobStore;
   readonly transport?: JobTransport;
@@ -107,6 +108,7 @@ export class JobClient {
   private readonly scheduler: JobScheduler;
   private readonly flowControl: FlowControlStores | undefined;
   private readonly now: () => Date;
+  private readonly createdBy: string;
 
   constructor(private readonly options: JobClientOptions) {
     this.registry = new JobRegistry(options.jobs);
@@ -117,6 +119,7 @@ export class JobClient {
     this.scheduler = options.scheduler ?? backends!.scheduler;
     this.flowControl = options.flowControl ?? backends?.flowControl;
     this.now = options.now ?? (() => new Date());
+    this.createdBy = options.createdBy ?? defaultCreator();
     const missingLanes = this.registry.definitions.filter((d) => !this.config.lanes[d.lane]).map((d) => `kind "${d.kind}" runs on lane "${d.lane}", which the config does not have (lanes: ${Object.keys(this.config.lanes).join(', ')})`);
     const undebounceable = this.flowControl ? [] : this.registry.definitions.filter((d) => d.debounce).map((d) => `kind "${d.kind}" is debounced, and debouncing needs the flowControl option next to your own store`);
     if (missingLanes.length + undebounceable.length > 0) throw new ConfigurationError('JobClient cannot reach every kind', [...missingLanes, ...undebounceable]);
@@ -294,7 +297,7 @@ export class JobClient {
       payloadBytes: bytes,
       createdAt: now,
       runAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
-      createdBy: request.options?.createdBy ?? this.options.createdBy,
+      createdBy: request.options?.createdBy ?? this.createdBy,
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
       uniqueKey: definition.unique ? uniqueKeyOf(definition, payload, context) : undefined,
       groupId,

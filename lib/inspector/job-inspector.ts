@@ -24,6 +24,7 @@ import { retryJob } from './retry-job.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
 export interface InspectorQuery {
+  /** Only jobs in this status. @default any status: the most recent jobs */
   readonly status?: JobStatus;
   readonly kind?: string;
   /** The children of this parent (their ids derive from it: no index needed). */
@@ -120,13 +121,12 @@ export class JobInspector {
     const limit = query.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`limit must be an integer from 1 to 1000, got ${limit}`);
     if (query.parentId) return this.children(query.parentId, query, limit);
-    if (!query.status) throw new Error('list needs a status (or a parentId)');
-    const page = await this.listByStatus({ ...query, status: query.status }, limit);
-    const notes = listingNotes(this.config.tracking, query.status, query.kind);
+    const page = await this.listByStatus(query, limit);
+    const notes = query.status ? listingNotes(this.config.tracking, query.status, query.kind) : [];
     return notes.length > 0 ? { ...page, notes } : page;
   }
 
-  private async listByStatus(query: InspectorQuery & { status: JobStatus }, limit: number): Promise<JobPage> {
+  private async listByStatus(query: InspectorQuery, limit: number): Promise<JobPage> {
     const jobs: JobRecord[] = [];
     let before = query.before;
     for (let page = 0; page < PAGE_SCAN_LIMIT && jobs.length < limit; page++) {

@@ -16,7 +16,7 @@ export async function listJobs(doc: DynamoDBDocumentClient, tableName: string, s
   const since = firstIdAt((query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).getTime());
   // `before` is exclusive: the key range includes it, and it is dropped from the result.
   const upTo = query.before ?? '~';
-  const indexed = INDEXED_STATUSES.includes(query.status);
+  const indexed = query.status !== undefined && INDEXED_STATUSES.includes(query.status);
   const perShard = await Promise.all(Array.from({ length: shardCount }, (_, shard) => {
     const pad = shard.toString().padStart(2, '0');
     const input: QueryCommandInput = indexed
@@ -28,9 +28,8 @@ export async function listJobs(doc: DynamoDBDocumentClient, tableName: string, s
       : {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :upTo',
-        FilterExpression: '#status = :status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':status': query.status, ':upTo': upTo },
+        ...(query.status === undefined ? {} : { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }),
+        ExpressionAttributeValues: { ':pk': shardKey(shard), ':since': since, ':upTo': upTo, ...(query.status === undefined ? {} : { ':status': query.status }) },
       };
     return queryPages(doc, { ...input, ScanIndexForward: false }, { limit: limit + 1, maxPages: MAX_LIST_PAGES });
   }));

@@ -154,7 +154,8 @@ export interface ParentFinish {
 
 /** A listing of jobs by status. */
 export interface ListQuery {
-  readonly status: JobStatus;
+  /** Only jobs in this status. @default any status (read from the shards' time-ordered keys) */
+  readonly status?: JobStatus | undefined;
   /** @default 50 */
   readonly limit?: number;
   /**
@@ -162,9 +163,9 @@ export interface ListQuery {
    * `running`, `succeeded`) are read from the shards' time-ordered keys, so the window bounds
    * what a listing reads. @default {@link DEFAULT_LIST_WINDOW_MS} ago (24 h)
    */
-  readonly since?: Date;
+  readonly since?: Date | undefined;
   /** Only jobs older than this id: the next page of a newest-first listing. */
-  readonly before?: string;
+  readonly before?: string | undefined;
 }
 
 /**

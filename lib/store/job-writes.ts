@@ -143,7 +143,9 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
     UpdateExpression: [
       'SET #status = :running, attempt = if_not_exists(attempt, :zero) + :one, startedAt = :now, updatedAt = :now, leaseUntil = :lease, claimToken = :token,',
       'kind = if_not_exists(kind, :kind), lane = if_not_exists(lane, :lane), maxAttempts = if_not_exists(maxAttempts, :max),',
-      'createdAt = if_not_exists(createdAt, :created), payloadBytes = if_not_exists(payloadBytes, :bytes), createdBy = if_not_exists(createdBy, :createdBy)',
+      'createdAt = if_not_exists(createdAt, :created), payloadBytes = if_not_exists(payloadBytes, :bytes)',
+      // A record written at enqueue keeps what it says (or does not say) about who enqueued it.
+      ...(request.recordedAtEnqueue ? [] : [', createdBy = if_not_exists(createdBy, :createdBy)']),
       ...(request.groupId ? [', groupId = if_not_exists(groupId, :group)'] : []),
       'REMOVE stateKey, nextRunAt, scheduleName, payloadJson, waitingFor',
     ].join(' '),
@@ -153,7 +155,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       ...CLAIMABLE_AT_ONCE.values, ':running': 'running', ':retrying': 'retrying',
       ':zero': 0, ':one': 1, ':now': now, ':lease': request.leaseUntil.toISOString(),
       ':kind': request.kind, ':lane': request.lane, ':max': request.maxAttempts, ':bytes': request.payloadBytes,
-      ':createdBy': request.createdBy ?? UNKNOWN_CREATOR, ':token': token,
+      ...(request.recordedAtEnqueue ? {} : { ':createdBy': request.createdBy ?? UNKNOWN_CREATOR }), ':token': token,
       ':created': (request.createdAt ?? request.now).toISOString(),
       ...(request.groupId ? { ':group': request.groupId } : {}),
     },

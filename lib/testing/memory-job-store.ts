@@ -246,7 +246,7 @@ export class MemoryJobStore implements JobStore {
   async list(query: ListQuery): Promise<JobRecord[]> {
     const since = (query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).toISOString();
     return [...this.records.values()]
-      .filter((r) => r.status === query.status && r.createdAt >= since && (!query.before || r.id < query.before))
+      .filter((r) => (query.status === undefined || r.status === query.status) && r.createdAt >= since && (!query.before || r.id < query.before))
       .sort((a, b) => (a.id < b.id ? 1 : -1))
       .slice(0, query.limit ?? 50)
       .map((r) => ({ ...r }));

@@ -497,6 +497,10 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const queued = newJob({ lane: listed });
         await store.insert([queued]);
         expect(mine(await store.list({ status: 'queued', limit: 1000 }))).toEqual([queued.id]);
+        // No status: every status, newest first, in the same window.
+        const any = mine(await store.list({ limit: 1000 }));
+        expect(any.slice(0, 4)).toEqual([queued.id, ...jobs.map((j) => j.id).reverse()]);
+        expect(any).not.toContain(old.id);
       });
 
       it('counts indexed statuses by lane, and refuses the others', async () => {

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureOperator } from '../../scripts/lib/operators.js';
+import { ensureOperator } from '../../lib/local/local-operator.js';
 import { client, stack, unique, waitForStatus } from '../integration/support/deployed.js';
 import { launchChromium, SCREENSHOTS } from './support/browser.js';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 async function operator(): Promise<{ username: string; password: string }> {
   const username = unique('operator');
   const password = `Pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  await ensureOperator(stack.dashboardUserPoolId!, username, password);
+  await ensureOperator(stack.dashboardUserPoolId!, { username, password });
   return { username, password };
 }
 

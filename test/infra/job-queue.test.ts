@@ -5,6 +5,7 @@ import { Key, type CfnKey } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Construct } from 'constructs';
 import { z } from 'zod';
 import { JobQueue } from '../../infra/job-queue.js';
 import { DEFAULT_MAX_CONCURRENCY } from '../../infra/job-queue-props.js';
@@ -112,9 +113,20 @@ describe('JobQueue', () => {
 
   it('gives operators each lane\'s event source mapping (to pause it) in the Config output', () => {
     const outputs = template.findOutputs('*');
-    const config = Object.entries(outputs).find(([key]) => key.startsWith('JobsConfig'))![1] as { Value: unknown };
+    const config = Object.entries(outputs).find(([key]) => key.startsWith('JoblineConfig'))![1] as { Value: unknown };
     expect(JSON.stringify(config.Value)).toContain('eventSourceMappingId');
     expect(JSON.stringify(config.Value)).toMatch(/SqsEventSource/);
+  });
+
+  it('names its outputs after its id, without hashes, so two queues in one stack (one nested) each have their own', () => {
+    const stack = new Stack(new App(), 'Two');
+    const kind = defineJob({ kind: 'a.b', schema: z.object({}) });
+    new JobQueue(stack, 'Jobs', { jobs: [kind], worker });
+    new JobQueue(new Construct(stack, 'Billing'), 'Jobs', { jobs: [kind], worker, api: { entry: worker.entry } });
+    const keys = Object.keys(Template.fromStack(stack).findOutputs('*'));
+    expect(keys.filter((key) => key.startsWith('JoblineConfig')).sort()).toEqual(['JoblineConfigBillingJobs', 'JoblineConfigJobs']);
+    expect(keys).toEqual(expect.arrayContaining(['JoblineApiIdBillingJobs', 'JoblineApiUrlBillingJobs', 'JoblineWorkerFunctionNameJobs', 'JoblineSweeperFunctionNameBillingJobs']));
+    expect(keys).not.toContain('JoblineApiIdJobs');
   });
 
   it('runs the sweeper every minute', () => {

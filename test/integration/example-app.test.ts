@@ -6,7 +6,7 @@ import { JobInspector } from 'jobline/inspector';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployStack, requireOutput, type DeployedStack } from '../../scripts/lib/deploy.js';
 import { packJobline } from '../../scripts/lib/pack.js';
-import { sentMail } from '../../scripts/lib/sent-mail.js';
+import { sentMail } from '../../lib/local/sent-mail.js';
 import { stack as testStack, unique } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 

@@ -1,7 +1,9 @@
 import type { TestProject } from 'vitest/node';
-import { useAwsEnvironment } from '../../scripts/lib/aws-environment.js';
+import { useAwsEnvironment } from '../../lib/local/aws-environment.js';
 import { deployStack, type DeployedStack } from '../../scripts/lib/deploy.js';
-import { ensureEmulator, type Emulator } from '../../scripts/lib/emulator.js';
+import { ensureEmulator, type Emulator } from '../../lib/local/emulator.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,7 +16,7 @@ let emulator: Emulator | undefined;
 
 /** Once per run: an emulator (reused or started), then one deploy of the test stack that every test shares. */
 export async function setup(project: TestProject): Promise<void> {
-  emulator = await ensureEmulator();
+  emulator = await ensureEmulator({ projectDir: ROOT });
   useAwsEnvironment(emulator.endpoint);
   const started = Date.now();
   const stack = await deployStack('JoblineTest', emulator.endpoint);

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sentMail } from '../../scripts/lib/sent-mail.js';
+import { sentMail } from '../../lib/local/sent-mail.js';
 import { client, unique, workerLogLines } from './support/deployed.js';
 import { histogram, setWorkerEnvironment, waitUntilFinal } from './support/reliability.js';
 

@@ -79,7 +79,7 @@ describe('transactional enqueue', () => {
 
   it('is sent by the sweeper when the dispatcher does not run, and a later copy from the stream runs nothing twice', async () => {
     const lambda = new LambdaClient({});
-    const [mapping] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: stackOutput('JobsDispatcherFunctionName') }))).EventSourceMappings ?? [];
+    const [mapping] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: stackOutput('JoblineDispatcherFunctionName') }))).EventSourceMappings ?? [];
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping!.UUID, Enabled: false }));
     let value: string;
     let id: string;
@@ -114,7 +114,7 @@ describe('transactional enqueue', () => {
     }, { timeoutMs: 90_000, intervalMs: 2000 });
     expect(await Promise.all(values.map((value) => handlerRuns(`value:${value}`)))).toEqual([1, 1, 1]);
     // The fault did fire: the dispatcher's first send of each was refused.
-    const refusals = await logLines(stackOutput('JobsDispatcherFunctionName'), 'injected refusal');
+    const refusals = await logLines(stackOutput('JoblineDispatcherFunctionName'), 'injected refusal');
     for (const job of jobs) expect(refusals.some((line) => line.includes(job.id))).toBe(true);
   }, 120_000);
 });

@@ -11,9 +11,9 @@ import type { JobStatus } from '../../../lib/job-status.js';
 import type { SweepReport } from '../../../lib/sweeper/sweep.js';
 import { referenceJobs } from '../../../functions/jobs/definitions.js';
 import { testJobs } from '../../../functions/testing/definitions.js';
-import { useAwsEnvironment } from '../../../scripts/lib/aws-environment.js';
+import { useAwsEnvironment } from '../../../lib/local/aws-environment.js';
 import { requireOutput } from '../../../scripts/lib/deploy.js';
-import { sentMail, type SentMail } from '../../../scripts/lib/sent-mail.js';
+import { sentMail, type SentMail } from '../../../lib/local/sent-mail.js';
 import { waitFor } from './wait.js';
 
 /** The deployed test stack and clients for it, shared by every integration test. */

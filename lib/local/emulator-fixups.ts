@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 /**
  * ministack's CloudFormation layer (1.5.33) drops some properties its service APIs support.
  * This step re-applies the ones the app depends on, from the synthesized template, through
- * the service API. It runs only against ministack; test/integration/deployment.test.ts
+ * the service API. It runs only against ministack (`jobline deploy --local`); test/integration/deployment.test.ts
  * asserts that the deployed resources carry the template's settings, so the gap stays
  * visible and this step can go when the emulator catches up.
  *
@@ -14,11 +14,11 @@ import { readFileSync } from 'node:fs';
  * - `TimeToLiveSpecification` of `AWS::DynamoDB::GlobalTable` / `AWS::DynamoDB::Table`;
  * - `ScheduleExpressionTimezone` of `AWS::Scheduler::Schedule`.
  */
-export async function reapplyDroppedProperties(stackName: string, templatePath: string, log: (line: string) => void): Promise<void> {
+export async function reapplyDroppedProperties(stackName: string, templatePath: string, log: (line: string) => void, clientConfig: { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): Promise<void> {
   const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-  const cloudformation = new CloudFormationClient({});
-  const dynamodb = new DynamoDBClient({});
-  const scheduler = new SchedulerClient({});
+  const cloudformation = new CloudFormationClient(clientConfig);
+  const dynamodb = new DynamoDBClient(clientConfig);
+  const scheduler = new SchedulerClient(clientConfig);
   const { StackResources: resources = [] } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
   const physicalId = (ref: unknown) => resources.find((r) => r.LogicalResourceId === (ref as { Ref?: string })?.Ref)?.PhysicalResourceId ?? String(ref);
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -53,16 +53,4 @@ async function reapplyTimezone(scheduler: SchedulerClient, name: string, groupNa
     Description: current.Description,
   }));
   log(`emulator fix-up: set time zone ${timezone} on schedule ${name}, which ministack's CloudFormation dropped`);
-}
-
-/** True when `endpoint` is ministack (it answers its own health route with a version). */
-export async function isMinistack(endpoint: string): Promise<boolean> {
-  try {
-    const response = await fetch(new URL('/_ministack/health', endpoint), { signal: AbortSignal.timeout(2000) });
-    if (!response.ok) return false;
-    const body = (await response.json()) as { version?: unknown };
-    return typeof body.version === 'string';
-  } catch {
-    return false;
-  }
 }

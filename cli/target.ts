@@ -1,0 +1,27 @@
+import { locateQueue, type QueueTarget } from '../lib/local/locate-queue.js';
+
+/** The CLI's options that choose a queue. */
+export interface TargetOptions {
+  readonly stack?: string | undefined;
+  readonly queue?: string | undefined;
+}
+
+/** An error the CLI reports as one plain line, with exit code 1. */
+export class CliError extends Error {
+  override readonly name: string = 'CliError';
+}
+
+let located: Promise<QueueTarget> | undefined;
+
+/**
+ * The queue the command works on (found once per run: see `locateQueue`), its target
+ * printed to stderr first — which account or emulator, which stack — so an operator always
+ * sees where a command goes.
+ */
+export function openTarget(options: TargetOptions): Promise<QueueTarget> {
+  located ??= locateQueue({ stack: options.stack, queue: options.queue, words: { stack: '--stack <name> (or JOBLINE_STACK)', queue: '--queue <id>' } }).then((target) => {
+    console.error(`jobline: ${target.target}`);
+    return target;
+  });
+  return located;
+}
