@@ -19,8 +19,8 @@ export interface WebDashboardProps {
   /** Who may sign in. @default a new user pool: no self sign-up, an administrator adds operators */
   readonly userPool?: IUserPool;
   /**
-   * Where the page calls Cognito to sign in. @default `https://cognito-idp.<region>.amazonaws.com/`
-   * (an emulator's endpoint when deploying to one)
+   * Where the page calls Cognito to sign in. @default the app's `cognitoEndpoint` context (which
+   * `jobline deploy --local` sets to the emulator), else `https://cognito-idp.<region>.amazonaws.com/`
    */
   readonly cognitoEndpoint?: string;
   /** Extra environment for the dashboard's function (an emulator endpoint, say). */
@@ -77,7 +77,7 @@ export class WebDashboard extends Construct {
         [CONFIG_ENV]: jobQueue.operatorConfig,
         [DASHBOARD_ENV.userPoolId]: this.userPool.userPoolId,
         [DASHBOARD_ENV.clientId]: this.userPoolClient.userPoolClientId,
-        [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com/`,
+        [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? (this.node.tryGetContext('cognitoEndpoint') as string | undefined) ?? `https://cognito-idp.${region}.amazonaws.com/`,
         ...props.environment,
       },
     });

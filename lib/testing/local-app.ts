@@ -40,6 +40,8 @@ export interface LocalApp {
   readonly dashboards: readonly DeployedDashboard[];
   /** A deployed stack's outputs, by key (the only stack's, when there is one). */
   outputs(stack?: string): Readonly<Record<string, string>>;
+  /** The base URL of one of your HTTP APIs (API Gateway v2, `$default` stage) on the emulator, by its id. */
+  httpApiUrl(apiId: string): string;
   /** A deployed queue: its config and enqueue API URL. */
   queue(choice?: QueueChoice): DeployedQueue;
   /** A `JobClient` for a deployed queue. */
@@ -124,6 +126,7 @@ function localApp(environment: LocalEnvironment & { file: string }, emulatorStar
       return environment.stacks[name]!.outputs;
     },
     queue,
+    httpApiUrl: (apiId) => `${environment.endpoint}/_aws/execute-api/${apiId}/$default`,
     client: ({ stack, queue: queueId, ...options }) => new JobClient({ ...options, config: queue({ stack, queue: queueId }).config }),
     inspector,
     async waitForJob(id, status, options = {}) {

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { client, unique, waitForStatus } from './support/deployed.js';
+import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, waitUntilStackCreateComplete } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createJobTables } from '../../scripts/lib/job-tables.js';
+import { client, stack, unique, waitForStatus } from './support/deployed.js';
+import { bareEnvironment } from './support/bare-environment.js';
 import { waitFor } from './support/wait.js';
 
 const run = promisify(execFile);
@@ -24,14 +28,11 @@ async function cli(args: string[], options: { cwd?: string; env?: NodeJS.Process
 /** Runs the CLI against the test stack. */
 const jobline = (...args: string[]) => cli(['--stack', 'JoblineTest', ...args]);
 
-/** The environment of a shell with no AWS settings at all. */
-function bareEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CDK_') && !name.startsWith('JOBLINE_')));
-}
 
-/** A project folder holding what `npm run dev` leaves for the CLI. */
+/** A project folder (a package.json) holding what `jobline deploy --local` leaves for the CLI. */
 function projectWithLocalEnvironment(environment: object): string {
   const dir = mkdtempSync(join(tmpdir(), 'jobline-cli-'));
+  writeFileSync(join(dir, 'package.json'), '{}');
   mkdirSync(join(dir, '.jobline'));
   writeFileSync(join(dir, '.jobline', 'environment.json'), JSON.stringify(environment));
   mkdirSync(join(dir, 'src'));
@@ -69,6 +70,12 @@ describe('the jobline CLI against the deployed stack', () => {
 
     const recent = await jobline('--json', 'jobs', 'ls', '--status', 'succeeded', '--since', '10m', '--limit', '1000');
     expect((JSON.parse(recent.stdout) as { jobs: Array<{ id: string }> }).jobs.map((j) => j.id)).toContain(job.id);
+    // Without --status: the most recent jobs of every status, as an aligned table without quotes or an index column.
+    const latest = await jobline('jobs', 'ls', '--kind', 'test.fail-first', '--since', '10m', '--limit', '1000');
+    expect(latest.stdout).toMatch(/^id +kind +status +attempt +age/);
+    expect(latest.stdout).toMatch(new RegExp(`^${job.id}  test\\.fail-first +succeeded +\\d+/\\d+`, 'm'));
+    expect(latest.stdout).not.toMatch(/['"│┌]|\(index\)/);
+    expect(latest.stderr).toBe(`jobline: AWS at ${process.env.AWS_ENDPOINT_URL} in ${process.env.AWS_REGION}, stack JoblineTest (queue Jobs)\n`);
     const counts = JSON.parse((await jobline('--json', 'jobs', 'count', '--since', '1h')).stdout) as { lanes: Record<string, Record<string, number>> };
     expect(counts.lanes.default).toMatchObject({ failed: expect.any(Number), cancelled: expect.any(Number) });
     expect((await jobline('jobs', 'count', '--since', 'yesterday')).stderr).toContain("option '--since <age>' argument 'yesterday' is invalid. must be a number followed by m, h or d");
@@ -101,7 +108,8 @@ describe('the jobline CLI against the deployed stack', () => {
     expect((await jobline('jobs', 'discard', discard!.id)).stdout).toContain(`discard: ${discard!.id} ok`);
     expect(await client.get(discard!.id)).toBeUndefined();
 
-    const peeked = JSON.parse((await jobline('--json', 'dlq', 'ls', 'default', '--limit', '100')).stdout) as Array<{ attributes: Record<string, string> }>;
+    // The stack has one lane: dlq ls takes it without being told.
+    const peeked = JSON.parse((await jobline('--json', 'dlq', 'ls', '--limit', '100')).stdout) as Array<{ attributes: Record<string, string> }>;
     expect(peeked.map((m) => m.attributes['jobline.id'])).toEqual(expect.arrayContaining([redrive!.id, stay!.id]));
     const report = JSON.parse((await jobline('--json', 'dlq', 'redrive', 'default', '--kind', 'test.fail-first')).stdout) as { moved: number };
     expect(report.moved).toBeGreaterThanOrEqual(1);
@@ -123,29 +131,85 @@ describe('the jobline CLI against the deployed stack', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toBe('jobline: cannot reach AWS at http://127.0.0.1:9 (ECONNREFUSED): is AWS_ENDPOINT_URL right, and is the emulator running?\n');
     const unknown = await cli(['--stack', 'NoSuchStack', 'lanes']);
-    expect(unknown.stderr).toBe(`jobline: no stack "NoSuchStack" at ${process.env.AWS_ENDPOINT_URL}: pass --stack <name> (or set JOBLINE_STACK) with a deployed jobline stack's name, or set JOBLINE_CONFIG to its JobsConfig output\n`);
+    expect(unknown.stderr).toBe(`jobline: no stack "NoSuchStack" with a jobline queue in ${process.env.AWS_REGION} at ${process.env.AWS_ENDPOINT_URL}: choose one with --stack <name> (or JOBLINE_STACK)\n`);
   });
 
-  it('finds the local emulator and stack from .jobline/environment.json (what npm run dev leaves), from the project or below it', async () => {
-    const project = projectWithLocalEnvironment({ endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION, stack: 'JoblineTest' });
+  it('finds the one queue of a region by itself; lists two and says how to choose; says how to deploy when there is none', async () => {
+    // A region of its own, with stacks that hold only a JoblineConfig output (and a real jobs table for the listing).
+    const region = 'eu-west-2';
+    const env = { ...process.env, AWS_REGION: region, AWS_DEFAULT_REGION: region };
+    const where = `in ${region} at ${process.env.AWS_ENDPOINT_URL}`;
+    const cwd = mkdtempSync(join(tmpdir(), 'jobline-cli-'));
+    const none = await cli(['jobs', 'ls'], { cwd, env });
+    expect(none).toMatchObject({ code: 1, stdout: '' });
+    expect(none.stderr).toBe(`jobline: no stack ${where} has a jobline queue (an output named JoblineConfig…): deploy one (\`npx jobline deploy --local\` for the local emulator, \`npx cdk deploy\` for AWS), or set JOBLINE_CONFIG to a queue's config\n`);
+
+    const tables = await createJobTables(new DynamoDBClient({ region }), 'cli-discovery');
+    try {
+      await createConfigStack(region, 'DiscoveryOne', { ...stack.config, tableName: tables.tableName });
+      const one = await cli(['jobs', 'ls'], { cwd, env });
+      expect(one).toMatchObject({ code: 0, stdout: '(no jobs)\n', stderr: `jobline: AWS at ${process.env.AWS_ENDPOINT_URL} in ${region}, stack DiscoveryOne (queue Jobs)\n` });
+      // A queue without an enqueue API: the error names the construct's option that adds one.
+      const enqueue = await cli(['enqueue', 'test.echo', '{}'], { cwd, env });
+      expect(enqueue.stderr).toContain("stack DiscoveryOne has no enqueue API: give its JobQueue `api: { entry: 'src/api.ts' }`");
+
+      await createConfigStack(region, 'DiscoveryTwo', { ...stack.config, tableName: tables.tableName });
+      const two = await cli(['jobs', 'ls'], { cwd, env });
+      expect(two.code).toBe(1);
+      expect(two.stderr).toBe(`jobline: 2 jobline queues ${where}: DiscoveryOne (queue Jobs), DiscoveryTwo (queue Jobs); choose one with --stack <name> (or JOBLINE_STACK)\n`);
+      const chosen = await cli(['--stack', 'DiscoveryTwo', 'jobs', 'ls'], { cwd, env });
+      expect(chosen).toMatchObject({ code: 0, stderr: `jobline: AWS at ${process.env.AWS_ENDPOINT_URL} in ${region}, stack DiscoveryTwo (queue Jobs)\n` });
+    } finally {
+      const cloudformation = new CloudFormationClient({ region });
+      await Promise.all(['DiscoveryOne', 'DiscoveryTwo'].map((name) => cloudformation.send(new DeleteStackCommand({ StackName: name }))));
+      await tables.drop();
+    }
+  });
+
+  it('finds the local emulator and its stack from .jobline/environment.json (what jobline deploy --local leaves), from the project or below it', async () => {
+    const project = projectWithLocalEnvironment(localEnvironment(process.env.AWS_ENDPOINT_URL!, 'JoblineTest'));
     const lanes = await cli(['--json', 'lanes'], { cwd: join(project, 'src'), env: bareEnvironment() });
-    expect(lanes.stderr).toBe('');
+    expect(lanes.stderr).toBe(`jobline: the local emulator at ${process.env.AWS_ENDPOINT_URL} (${process.env.AWS_REGION}, from ${join(project, '.jobline', 'environment.json')}), stack JoblineTest (queue Jobs)\n`);
     expect(JSON.parse(lanes.stdout)).toEqual([expect.objectContaining({ lane: 'default' })]);
+  });
+
+  it('never lets the environment file send requests off this machine, nor use it when the caller chose a target', async () => {
+    const planted = projectWithLocalEnvironment(localEnvironment('https://collector.example', 'JoblineTest'));
+    const refused = await cli(['lanes'], { cwd: planted, env: { ...bareEnvironment(), HOME: planted } });
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toContain('names the endpoint "https://collector.example", which is not on this machine');
+    // An endpoint set by the caller chooses the target: the file is ignored, and the first line says so.
+    const ignored = await cli(['--stack', 'JoblineTest', 'lanes'], { cwd: planted, env: process.env });
+    expect(ignored.code).toBe(0);
+    expect(ignored.stderr).toContain(`.jobline/environment.json is ignored: AWS_ENDPOINT_URL is set`);
   });
 
   it('says what to set, not what the SDK threw, with no credentials, no region, or a stopped emulator', async () => {
     const nowhere = mkdtempSync(join(tmpdir(), 'jobline-cli-'));
     const noRegion = await cli(['lanes'], { cwd: nowhere, env: { ...bareEnvironment(), HOME: nowhere } });
     expect(noRegion).toMatchObject({ code: 1, stdout: '' });
-    expect(noRegion.stderr).toMatch(/^jobline: no AWS region: set AWS_REGION .*run `npm run dev` in your project first/);
+    expect(noRegion.stderr).toMatch(/^jobline: no AWS region: set AWS_REGION .*run `npx jobline deploy --local` in your project first/);
     const noCredentials = await cli(['lanes'], { cwd: nowhere, env: { ...bareEnvironment(), HOME: nowhere, AWS_REGION: 'us-east-1' } });
     expect(noCredentials.code).toBe(1);
     expect(noCredentials.stderr).toMatch(/^jobline: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for the local emulator/);
-    const stopped = projectWithLocalEnvironment({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', stack: 'Jobline' });
+    const stopped = projectWithLocalEnvironment(localEnvironment('http://127.0.0.1:9', 'Jobline'));
     const unreachable = await cli(['lanes'], { cwd: stopped, env: bareEnvironment() });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toBe(`jobline: cannot reach the local emulator at http://127.0.0.1:9 (ECONNREFUSED), named in ${join(stopped, '.jobline', 'environment.json')}: start it with \`npm run emulator\` (or \`npm run dev\`), or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target\n`);
+    expect(unreachable.stderr).toBe(`jobline: cannot reach the local emulator at http://127.0.0.1:9 (ECONNREFUSED), named in ${join(stopped, '.jobline', 'environment.json')}: start it with \`npx jobline emulator start\` and deploy again with \`npx jobline deploy --local\`, or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target\n`);
     const broken = projectWithLocalEnvironment({ endpoint: 'http://127.0.0.1:9' });
-    expect((await cli(['lanes'], { cwd: broken, env: bareEnvironment() })).stderr).toContain('needs "endpoint", "region" and "stack" strings: delete it, or run `npm run dev` again');
+    expect((await cli(['lanes'], { cwd: broken, env: bareEnvironment() })).stderr).toContain('is not what `jobline deploy --local` writes');
   });
 });
+
+/** What `jobline deploy --local` writes for one stack (the CLI reads only the endpoint, region and stack names). */
+function localEnvironment(endpoint: string, stackName: string): object {
+  return { endpoint, region: process.env.AWS_REGION, stacks: { [stackName]: { outputs: {}, queues: {} } } };
+}
+
+/** A stack in `region` whose only content is a queue's config output, as a JobQueue names it. */
+async function createConfigStack(region: string, stackName: string, config: object): Promise<void> {
+  const cloudformation = new CloudFormationClient({ region });
+  const template = { Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } }, Outputs: { JoblineConfigJobs: { Value: JSON.stringify(config) } } };
+  await cloudformation.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(template) }));
+  await waitUntilStackCreateComplete({ client: cloudformation, maxWaitTime: 60 }, { StackName: stackName });
+}

@@ -2,38 +2,48 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JobInspector } from 'jobline/inspector';
+import type { JobInspector } from 'jobline/inspector';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deployStack, requireOutput, type DeployedStack } from '../../scripts/lib/deploy.js';
+import { DEFAULT_ENDPOINT } from '../../lib/local/emulator.js';
+import { connectLocalApp, type LocalApp } from '../../lib/testing/local-app.js';
 import { packJobline } from '../../scripts/lib/pack.js';
 import { sentMail } from '../../lib/local/sent-mail.js';
 import { stack as testStack, unique } from './support/deployed.js';
+import { bareEnvironment } from './support/bare-environment.js';
 import { waitFor } from './support/wait.js';
 
 // The example app as a team would have it: a copy of examples/signup outside this repository,
-// with jobline installed from the packed tarball (npm pack of the built package).
+// with jobline installed from the packed tarball (npm pack of the built package). Its own
+// `npm test` deploys it to the emulator (jobline/testing's startLocalApp) and tests it there.
 const EXAMPLE = new URL('../../examples/signup/', import.meta.url).pathname;
 const endpoint = process.env.AWS_ENDPOINT_URL!;
 let app: string;
-let deployed: DeployedStack;
+let local: LocalApp;
 let inspector: JobInspector;
+let ownTests: string;
 
 const run = (command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}) =>
-  execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, ...options.env } });
+  execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: 'pipe', env: options.env ?? process.env });
 
 /** The example stack's output whose key starts with `prefix`. */
-const output = (prefix: string) => requireOutput(deployed, prefix);
+const output = (prefix: string) => {
+  const found = Object.entries(local.outputs()).find(([key]) => key.startsWith(prefix))?.[1];
+  if (!found) throw new Error(`no ${prefix} output; outputs: ${Object.keys(local.outputs()).join(', ')}`);
+  return found;
+};
 
 beforeAll(async () => {
-  expect(testStack.stackName).toBe('JoblineTest'); // the shared setup ran: the emulator is up and bootstrapped
+  expect(testStack.stackName).toBe('JoblineTest'); // the shared setup ran: the emulator is up
   const tarball = packJobline();
   app = mkdtempSync(join(tmpdir(), 'jobline-example-'));
   cpSync(EXAMPLE, app, { recursive: true, filter: (source) => !/\/(node_modules|cdk\.out|\.jobline)(\/|$)/.test(source) });
   run('npm', ['pkg', 'set', `dependencies.jobline=file:${tarball}`]);
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
-  deployed = await deployStack('JoblineSignupExample', endpoint, () => {}, app);
-  inspector = new JobInspector({ config: deployed.config });
-}, 600_000);
+  // As a developer runs it: no AWS settings at all (the harness finds the emulator on its default port).
+  ownTests = run('npm', ['test'], { env: { ...bareEnvironment(), ...(endpoint === DEFAULT_ENDPOINT ? {} : { AWS_ENDPOINT_URL: endpoint }) } });
+  local = connectLocalApp({ projectDir: app });
+  inspector = local.inspector();
+}, 900_000);
 
 describe('the example app, which has only the packed package', () => {
   it('installed jobline from the tarball, not from this repository', () => {
@@ -41,16 +51,17 @@ describe('the example app, which has only the packed package', () => {
     expect(resolved).toBe(`file://${app}/node_modules/jobline/dist/infra/index.js`);
   });
 
-  it('passes its own unit tests (jobline/testing) and type-checks against the installed types', () => {
-    const output = run('npm', ['test']);
-    expect(Number(/# pass (\d+)/.exec(output)?.[1])).toBeGreaterThanOrEqual(7);
-    expect(output).toMatch(/# fail 0\b/);
+  it('passes its own npm test: unit tests, and its integration test on the emulator written only with jobline/testing; and type-checks', () => {
+    expect(Number(/# pass (\d+)/.exec(ownTests)?.[1])).toBeGreaterThanOrEqual(8);
+    expect(ownTests).toMatch(/# fail 0\b/);
+    expect(ownTests).toContain('signs a user up through the API, and the deployed worker sends one welcome email');
+    expect(local.stacks).toEqual(['JoblineSignupExample']);
     run('npx', ['tsc', '--noEmit']);
   });
 
   it('signs a user up through its API (user and job in one transaction): one welcome email, sent by its own worker; a second sign-up is a 409 and writes and sends nothing', async () => {
     const email = `${unique('ada')}@example.com`.toLowerCase();
-    const url = `${endpoint}/_aws/execute-api/${output('SignupApiId')}/$default/signup`;
+    const url = `${local.httpApiUrl(output('SignupApiId'))}/signup`;
     const signUp = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, name: 'Ada' }) });
 
     const first = await signUp();
@@ -70,7 +81,7 @@ describe('the example app, which has only the packed package', () => {
   });
 
   it('serves the web dashboard from the prebuilt function in the installed package, page and Chart.js included', async () => {
-    const base = `${endpoint}/_aws/execute-api/${output('DashboardApiId')}`;
+    const base = local.dashboards[0]!.url.replace(/\/$/, '');
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>jobline</title>');

@@ -4,6 +4,5 @@ import { SignupStack } from './stack.js';
 const app = new App();
 new SignupStack(app, 'JoblineSignupExample', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  cognitoEndpoint: app.node.tryGetContext('cognitoEndpoint') as string | undefined,
 });
 app.synth();

@@ -17,8 +17,6 @@ const file = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 export interface SignupStackProps extends StackProps {
   /** The address welcome emails come from. @default 'welcome@example.com' */
   readonly senderEmail?: string;
-  /** Where the web dashboard's page signs in (an emulator's endpoint). @default Cognito's */
-  readonly cognitoEndpoint?: string;
 }
 
 /** A sign-up API whose welcome emails run as jobline jobs, with jobline's web dashboard. */
@@ -61,7 +59,7 @@ export class SignupStack extends Stack {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'Lambda\'s own logging: AWSLambdaBasicExecutionRole allows only logs:CreateLogGroup, CreateLogStream and PutLogEvents',
     });
-    new WebDashboard(this, 'Dashboard', jobs, { cognitoEndpoint: props.cognitoEndpoint, removalPolicy: RemovalPolicy.DESTROY });
+    new WebDashboard(this, 'Dashboard', jobs, { removalPolicy: RemovalPolicy.DESTROY });
 
     new CfnOutput(this, 'SignupApiId', { value: api.apiId });
     new CfnOutput(this, 'SignupUrl', { value: `${api.apiEndpoint}/signup` });
