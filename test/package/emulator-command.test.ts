@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// `jobline emulator start` in a project of the user's, when it cannot start: the error names the fix.
+const CLI = new URL('../../dist/cli/jobline.js', import.meta.url).pathname;
+const run = promisify(execFile);
+
+async function jobline(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], options);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A fresh project: no emulator installed in it yet. */
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jobline-emulator-'));
+  writeFileSync(join(dir, 'package.json'), '{"name":"app","private":true}');
+  return dir;
+}
+
+const noAws = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+let server: Server;
+let takenPort: number;
+
+beforeAll(async () => {
+  // Some other program's HTTP server on a port: not an AWS emulator.
+  server = createServer((_request, response) => response.writeHead(404).end('not here'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  takenPort = (server.address() as { port: number }).port;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('jobline emulator start', () => {
+  it('says to install python3 (or use LocalStack) when python3 is not on PATH', async () => {
+    const dir = project();
+    // PATH holds only node's own folder: no python3 there.
+    const result = await jobline(['emulator', 'start', '--port', '45999'], { cwd: dir, env: { ...noAws(), PATH: dirname(process.execPath) === '/usr/bin' ? '/nonexistent' : dirname(process.execPath) } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('jobline: python3 is not on PATH, and the local emulator (ministack) is a Python program: install Python 3.10 or later with its venv module (Debian/Ubuntu: apt-get install python3 python3-venv), or start LocalStack yourself and set AWS_ENDPOINT_URL to it');
+  });
+
+  it('says the port is taken, and how to choose another, when something that is not an emulator listens there', async () => {
+    const result = await jobline(['emulator', 'start', '--port', String(takenPort)], { cwd: project(), env: noAws() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`jobline: port ${takenPort} on 127.0.0.1 is taken by a program that is not an AWS emulator: stop it, or choose another port (--port <n>, or AWS_ENDPOINT_URL=http://127.0.0.1:<n>)\n`);
+  });
+
+  it('reports nothing answering, with exit code 1, on a port where nothing listens', async () => {
+    const result = await jobline(['emulator', 'status', '--port', '45998'], { cwd: project(), env: noAws() });
+    expect(result).toMatchObject({ code: 1, stdout: 'emulator: nothing answers at http://127.0.0.1:45998; start one with `npx jobline emulator start`\n' });
+  });
+
+  it('refuses deploy without --local, and says where an AWS deploy comes from', async () => {
+    const result = await jobline(['deploy'], { cwd: project(), env: noAws() });
+    expect(result).toMatchObject({ code: 1, stderr: 'jobline: jobline deploy deploys to the local emulator only: pass --local (deploy to AWS with your own `npx cdk deploy`)\n' });
+  });
+});
