@@ -5,16 +5,15 @@ import { JoblineBenchStack, JoblineStack, JoblineTestStack } from './stacks.js';
  * The reference CDK app. `Jobline` is what `npm run dev` deploys; `JoblineTest` is what the
  * integration tests deploy; `JoblineBench` is what `npm run bench` deploys. Context
  * `functionEnvironment` (JSON) adds environment variables to every function, e.g. an
- * emulator's endpoint; context `senderEmail` sets the address `email.send` sends from; context
- * `cognitoEndpoint` where the web dashboard's page signs in (an emulator's endpoint).
+ * emulator's endpoint; context `senderEmail` sets the address `email.send` sends from. (Context
+ * `cognitoEndpoint`, which `jobline deploy --local` sets, is read by the WebDashboard itself.)
  */
 const app = new App();
 const functionEnvironment = parseEnvironment(app.node.tryGetContext('functionEnvironment'));
 const senderEmail = app.node.tryGetContext('senderEmail') as string | undefined;
-const cognitoEndpoint = app.node.tryGetContext('cognitoEndpoint') as string | undefined;
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-new JoblineStack(app, 'Jobline', { env, functionEnvironment, senderEmail, cognitoEndpoint });
-new JoblineTestStack(app, 'JoblineTest', { env, functionEnvironment, senderEmail, cognitoEndpoint });
+new JoblineStack(app, 'Jobline', { env, functionEnvironment, senderEmail });
+new JoblineTestStack(app, 'JoblineTest', { env, functionEnvironment, senderEmail });
 new JoblineBenchStack(app, 'JoblineBench', { env, functionEnvironment });
 app.synth();
 

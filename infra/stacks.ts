@@ -24,8 +24,6 @@ export interface JoblineStackProps extends StackProps {
   readonly functionEnvironment?: Record<string, string>;
   /** Address `email.send` sends from; the stack creates its SES identity (on AWS, confirm the verification mail). @default 'jobline@example.com' */
   readonly senderEmail?: string;
-  /** Where the web dashboard's page signs in (an emulator's endpoint). @default Cognito's regional endpoint */
-  readonly cognitoEndpoint?: string;
 }
 
 /** The reference app: the example kinds, their worker and the enqueue API. */
@@ -42,7 +40,7 @@ export class JoblineStack extends Stack {
     });
     allowSendingEmail(this, this.jobQueue, senderOf(props));
     addExampleData(this, this.jobQueue);
-    new WebDashboard(this, 'WebDashboard', this.jobQueue, { cognitoEndpoint: props.cognitoEndpoint, environment: props.functionEnvironment, removalPolicy: RemovalPolicy.DESTROY });
+    new WebDashboard(this, 'WebDashboard', this.jobQueue, { environment: props.functionEnvironment, removalPolicy: RemovalPolicy.DESTROY });
   }
 }
 
@@ -83,7 +81,7 @@ export class JoblineTestStack extends Stack {
     new CfnOutput(this, 'ProbeTable', { value: probe.tableName });
     allowSendingEmail(this, this.jobQueue, senderOf(props));
     addExampleData(this, this.jobQueue);
-    new WebDashboard(this, 'WebDashboard', this.jobQueue, { cognitoEndpoint: props.cognitoEndpoint, environment: props.functionEnvironment, removalPolicy: RemovalPolicy.DESTROY });
+    new WebDashboard(this, 'WebDashboard', this.jobQueue, { environment: props.functionEnvironment, removalPolicy: RemovalPolicy.DESTROY });
   }
 }
 

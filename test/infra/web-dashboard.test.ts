@@ -52,6 +52,13 @@ describe('WebDashboard', () => {
     for (const action of ['lambda:UpdateEventSourceMapping', 'sqs:ReceiveMessage', 'dynamodb:UpdateItem', 'cloudwatch:GetMetricData']) expect(policies).toContain(action);
   });
 
+  it('signs in at the emulator\'s Cognito when the app\'s cognitoEndpoint context says so (what jobline deploy --local sets)', () => {
+    const stack = new Stack(new App({ context: { cognitoEndpoint: 'http://127.0.0.1:4566' } }), 'Local');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
+    new WebDashboard(stack, 'Web', queue);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DASHBOARD_COGNITO_ENDPOINT: 'http://127.0.0.1:4566' }) } });
+  });
+
   it('takes an existing user pool instead of creating one', () => {
     const stack = new Stack(new App(), 'Existing');
     const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
