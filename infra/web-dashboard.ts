@@ -32,7 +32,7 @@ export interface WebDashboardProps {
 /**
  * The web dashboard of a {@link JobQueue}, deployed: an HTTP API whose `/api/` routes only
  * signed-in users of a Cognito user pool reach (API Gateway's JWT authorizer checks every
- * call), and a function that serves the page and runs the {@link JobInspector} with the
+ * call), and a function that serves the page and runs the `JobInspector` with the
  * operator's permissions. Never anonymous: the page itself holds no data.
  */
 export class WebDashboard extends Construct {

@@ -67,7 +67,7 @@ export interface JobRecord {
    */
   readonly claimToken?: string | undefined;
   readonly lastError?: JobError | undefined;
-  /** The last {@link ERROR_HISTORY_LENGTH} errors, oldest first. */
+  /** The last `ERROR_HISTORY_LENGTH` errors, oldest first. */
   readonly errors?: readonly JobError[] | undefined;
   readonly progress?: unknown;
   /** What the handler returned (small JSON values only). */

@@ -10,9 +10,9 @@ export const BATCH_WRITE_DEPTH = 4;
 
 /**
  * Puts `items` into `tableName` with BatchWriteItem, 25 at a time and up to
- * {@link BATCH_WRITE_DEPTH} requests at once, sending again whatever DynamoDB leaves
+ * `BATCH_WRITE_DEPTH` requests at once, sending again whatever DynamoDB leaves
  * unprocessed (throttling) after a growing pause. Throws, naming `what`, when items are still
- * unwritten after {@link BATCH_WRITE_RETRIES} retries. The items' keys must be distinct (as
+ * unwritten after `BATCH_WRITE_RETRIES` retries. The items' keys must be distinct (as
  * within one BatchWriteItem): requests in flight together have no order.
  */
 export async function putAll(doc: DynamoDBDocumentClient, tableName: string, items: readonly object[], what: string, signal?: AbortSignal): Promise<void> {

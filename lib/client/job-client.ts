@@ -74,6 +74,7 @@ export interface JobClientOptions {
   readonly scheduler?: JobScheduler;
   /** Where debounced keys are kept. @default the idempotency table (with the AWS backends) */
   readonly flowControl?: FlowControlStores;
+  /** The clock, injectable for tests. @default () => new Date() */
   readonly now?: () => Date;
 }
 
@@ -213,7 +214,7 @@ export class JobClient {
   /**
    * Cancels a job that has not started (`scheduled`, `queued` or `retrying`) and deletes its
    * schedule if it has one. A message that still arrives for it is dropped unrun (its payload
-   * kept, so an operator can retry the job). Throws {@link JobNotCancellableError} when the
+   * kept, so an operator can retry the job). Throws `JobNotCancellableError` when the
    * job runs already or is over.
    */
   async cancel(id: string, reason = 'cancelled by request'): Promise<JobRecord> {

@@ -35,7 +35,7 @@ const LOAD_CONFIG_WORDS: ChoiceWords = { stack: "loadConfig({ stack: '<name>' })
 /**
  * Finds a deployed queue: `JOBLINE_CONFIG` when set; else the stacks the project's
  * `.jobline/environment.json` names, on the local emulator it names (when no AWS target
- * is set: see {@link findLocalEnvironment}); else every stack of the SDK's region. The one
+ * is set: see `findLocalEnvironment`); else every stack of the SDK's region. The one
  * queue among them that `stack` and `queue` pick is the answer; none or several is a
  * {@link QueueChoiceError} that lists what there is and says how to choose.
  */
@@ -62,7 +62,7 @@ export async function locateQueue(options: LocateOptions = {}): Promise<QueueTar
 
 /**
  * The config of a deployed queue, for scripts and tests: `new JobClient({ jobs, config: await loadConfig() })`.
- * Found as {@link locateQueue} says. When it comes from the local emulator's environment
+ * Found as `locateQueue` says. When it comes from the local emulator's environment
  * file, this process's AWS SDK clients are pointed at that emulator too (its endpoint,
  * region and dummy credentials), so the client built from it reaches it.
  */

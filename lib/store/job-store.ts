@@ -96,7 +96,7 @@ export interface JobStore {
   /**
    * Cancels a job that has not started: `scheduled`, `queued` or `retrying` → `cancelled`; a
    * child counts on its parent as cancelled in the same transaction. Returns the record after;
-   * throws {@link JobNotCancellableError} for any other status.
+   * throws `JobNotCancellableError` for any other status.
    */
   cancel(id: string, update: CancelUpdate): Promise<JobRecord>;
   /** Renews a running attempt's lease and/or stores its progress; false when another attempt took over. */

@@ -3,7 +3,7 @@ import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import type { RateRequest, RateStore } from '../flow-control/rate-store.js';
 import { slotOrder, type HeldSlot, type SlotRequest, type SlotStore } from '../flow-control/slot-store.js';
 
-/** A {@link SlotStore} in memory with the same rules as the DynamoDB one, for unit tests. */
+/** A `SlotStore` in memory with the same rules as the DynamoDB one, for unit tests. */
 export class MemorySlotStore implements SlotStore {
   /** Slot → holder and lease end (ISO). */
   readonly slots = new Map<string, { holder: string; leaseUntil: string }>();
@@ -25,7 +25,7 @@ export class MemorySlotStore implements SlotStore {
   }
 }
 
-/** A {@link RateStore} in memory with the same rules as the DynamoDB one. */
+/** A `RateStore` in memory with the same rules as the DynamoDB one. */
 export class MemoryRateStore implements RateStore {
   /** Key → its next free turn (ms since the epoch). */
   readonly nextAt = new Map<string, number>();
@@ -41,7 +41,7 @@ export class MemoryRateStore implements RateStore {
   }
 }
 
-/** A {@link DebounceStore} in memory with the same rules as the DynamoDB one. */
+/** A `DebounceStore` in memory with the same rules as the DynamoDB one. */
 export class MemoryDebounceStore implements DebounceStore {
   readonly keys = new Map<string, { jobId: string; payloadJson: string; lastAt: number; state: 'pending' | 'started' }>();
 

@@ -1,6 +1,6 @@
 import type { IdempotencyRecord, IdempotencyStore, StartResult } from '../idempotency/idempotency-store.js';
 
-/** An {@link IdempotencyStore} in memory with the same conditions as the DynamoDB one, for unit tests. */
+/** An `IdempotencyStore` in memory with the same conditions as the DynamoDB one, for unit tests. */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly records = new Map<string, IdempotencyRecord & { expiresAt: number }>();
 

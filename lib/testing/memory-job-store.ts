@@ -11,7 +11,7 @@ import { ownWriteToken } from '../aws/conditional-write.js';
 type MutableRecord = { -readonly [K in keyof JobRecord]: JobRecord[K] } & { childTotals?: Record<string, number> };
 
 /**
- * A {@link JobStore} in memory with the same conditions as the DynamoDB one (claim only
+ * A `JobStore` in memory with the same conditions as the DynamoDB one (claim only
  * from claimable states or an expired lease; finishing writes fenced to the attempt), held
  * to the same contract by the store conformance suite. Every write that changes a status is
  * checked against the transition table: an illegal one throws `IllegalTransitionError`. For

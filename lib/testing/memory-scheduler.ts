@@ -1,6 +1,6 @@
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 
-/** A {@link JobScheduler} that keeps its schedules in a map, for unit tests. */
+/** A `JobScheduler` that keeps its schedules in a map, for unit tests. */
 export class MemoryScheduler implements JobScheduler {
   readonly schedules = new Map<string, { at: Date; lane: string; body: string }>();
 

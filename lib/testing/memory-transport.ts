@@ -1,6 +1,6 @@
 import type { DeadLetterNote, JobTransport, OutgoingMessage } from '../transport/job-transport.js';
 
-/** A {@link JobTransport} that keeps what it was asked to do, for unit tests. */
+/** A `JobTransport` that keeps what it was asked to do, for unit tests. */
 export class MemoryTransport implements JobTransport {
   readonly sent: Array<OutgoingMessage & { lane: string }> = [];
   readonly visibilityChanges: Array<{ lane: string; receiptHandle: string; seconds: number }> = [];

@@ -32,6 +32,7 @@ export interface WorkerOptions {
   readonly logger?: Logger;
   /** Clock and randomness, injectable for tests. */
   readonly now?: () => Date;
+  /** Randomness for backoff jitter, injectable for tests. @default Math.random */
   readonly random?: () => number;
   /** Emit CloudWatch metrics (EMF) per batch. @default true */
   readonly metrics?: boolean;

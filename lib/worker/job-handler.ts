@@ -52,7 +52,7 @@ export interface JobContext {
 
 /**
  * A handler: a plain async function of the payload. Return a small JSON value to keep it
- * as the job's result; throw {@link PermanentError} to fail at once, {@link RetryAfterError}
+ * as the job's result; throw `PermanentError` to fail at once, `RetryAfterError`
  * to set the next delay, anything else to retry with backoff.
  */
 export type JobHandler<TPayload> = (payload: TPayload, context: JobContext) => Promise<unknown>;
@@ -64,7 +64,7 @@ export interface BoundJob<TPayload = unknown> {
 }
 
 /**
- * Binds a handler to a definition. Kept apart from {@link defineJob} so that infrastructure
+ * Binds a handler to a definition. Kept apart from `defineJob` so that infrastructure
  * and clients can import definitions without importing handler code.
  *
  * @example export const sendEmailJob = defineHandler(sendEmail, async ({ to }, ctx) => { ... });

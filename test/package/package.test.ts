@@ -17,11 +17,11 @@ const npm = (args: string[]) => execFileSync('npm', [...args, '--no-audit', '--n
 const node = (script: string) => spawnSync('node', ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
 
 const ENTRY_POINTS: Record<string, string[]> = {
-  jobline: ['defineJob', 'JobClient', 'PermanentError', 'RetryAfterError', 'JOB_STATUSES', 'parseConfig'],
+  jobline: ['defineJob', 'JobClient', 'PermanentError', 'RetryAfterError', 'JOB_STATUSES', 'parseConfig', 'loadConfig', 'QueueChoiceError'],
   'jobline/worker': ['createWorker', 'defineHandler'],
   'jobline/inspector': ['JobInspector'],
   'jobline/api': ['createEnqueueApi', 'JobApiClient'],
-  'jobline/testing': ['runJob', 'createTestQueue', 'expectEnqueued', 'MemoryJobStore'],
+  'jobline/testing': ['runJob', 'createTestQueue', 'expectEnqueued', 'MemoryJobStore', 'startLocalApp', 'connectLocalApp'],
   'jobline/cdk': ['JobQueue', 'WebDashboard'],
 };
 
