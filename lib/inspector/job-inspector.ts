@@ -204,7 +204,7 @@ export class JobInspector {
   private mappingOf(lane: string): string {
     const config = this.config.lanes[lane];
     if (!config) throw new UnknownLaneError(lane, Object.keys(this.config.lanes));
-    if (!config.eventSourceMappingId) throw new Error(`the config of lane "${lane}" has no eventSourceMappingId: use the stack's JobsConfig output (the operator config)`);
+    if (!config.eventSourceMappingId) throw new Error(`the config of lane "${lane}" has no eventSourceMappingId: use the stack's JoblineConfig<id> output (the operator config; loadConfig or the CLI find it)`);
     return config.eventSourceMappingId;
   }
 
