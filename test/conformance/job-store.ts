@@ -185,6 +185,15 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await setup().store.get(id)).toBeUndefined();
       });
 
+      it('never calls the creator of a job recorded at enqueue unknown: a record written without one keeps none', async () => {
+        const job = newJob();
+        await setup().store.insert([job]);
+        const now = at();
+        const claimed = found(await setup().store.claim({ id: job.id, kind: 'conformance.job', lane, maxAttempts: 3, payloadBytes: 12, now, leaseUntil: at(60_000), recordedAtEnqueue: true }));
+        expect(claimed.record.createdBy).toBeUndefined();
+        expect((await setup().store.get(job.id))!.createdBy).toBeUndefined();
+      });
+
       it('answers busy while the lease lives, takes over once it expired, and reports exhausted with no attempts left', async () => {
         const job = newJob({ maxAttempts: 2 });
         await setup().store.insert([job]);
