@@ -12,6 +12,7 @@
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
  *   jobline ui   (the web dashboard, on 127.0.0.1)
  */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JobApiClient } from 'jobline/api';
 import { JobInspector } from 'jobline/inspector';
@@ -35,6 +36,7 @@ const userEnvironment = { ...process.env };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = new Command('jobline')
+  .version(packageVersion())
   .description(`Run your app's jobs locally, and inspect and manage the jobs of a deployed jobline stack (AWS credentials and region from the environment; after \`jobline deploy --local\`, the local emulator named in ${ENVIRONMENT_FILE}).`)
   .option('--stack <name>', 'the stack whose jobline queue to use (default: the only one there is)', process.env.JOBLINE_STACK)
   .option('--queue <id>', 'the queue\'s id, when the stack has several (JoblineConfig<id> outputs)')
@@ -185,4 +187,16 @@ function localEnvironment(): { endpoint: string; file: string } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The installed package's version (dist/cli/jobline.js sits two folders below package.json). */
+function packageVersion(): string {
+  for (const path of ['../../package.json', '../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      // not there: the next candidate
+    }
+  }
+  return 'unknown';
 }

@@ -25,7 +25,7 @@ const developerEnvironment = () => ({ ...bareEnvironment(), ...(endpoint === DEF
 const inApp = (command: string, args: string[]) => spawnSync(command, args, { cwd: app, encoding: 'utf8', env: developerEnvironment() });
 
 const FILES: Record<string, string> = {
-  'package.json': JSON.stringify({ name: 'greeter', private: true, type: 'module', scripts: { test: 'node --test test/' } }, null, 2),
+  'package.json': JSON.stringify({ name: 'greeter', private: true, type: 'module', scripts: { test: 'node --test test/', 'test:vitest': 'vitest run' } }, null, 2),
   'cdk.json': JSON.stringify({ app: 'node src/app.mjs' }),
   'src/jobs.mjs': `
 import * as z from 'zod';
@@ -51,6 +51,28 @@ const app = new App();
 const stack = new Stack(app, 'GreeterApp');
 new JobQueue(stack, 'Jobs', { jobs: [compose, refuse], worker: { entry: fileURLToPath(new URL('./worker.mjs', import.meta.url)) }, removalPolicy: RemovalPolicy.DESTROY });
 app.synth();
+`,
+  // The same harness under vitest: a global setup deploys once, the test file connects.
+  'vitest.config.mjs': `
+import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: { include: ['vitest/**/*.test.mjs'], globalSetup: ['vitest/local-app.mjs'], testTimeout: 60000, hookTimeout: 600000 } });
+`,
+  'vitest/local-app.mjs': `
+import { startLocalApp } from 'jobline/testing';
+export default async function setup() {
+  const app = await startLocalApp();
+  return () => app.stop();
+}
+`,
+  'vitest/greeting.test.mjs': `
+import { expect, test } from 'vitest';
+import { connectLocalApp } from 'jobline/testing';
+import { compose } from '../src/jobs.mjs';
+const app = connectLocalApp();
+test('a greeting runs on the deployed worker (vitest)', async () => {
+  const { id } = await app.client({ jobs: [compose] }).enqueue(compose, { name: 'Grace' });
+  expect((await app.waitForJob(id, 'succeeded')).result).toEqual({ greeting: 'Hello, Grace', attempt: 1 });
+});
 `,
   'test/greeting.test.mjs': `
 import assert from 'node:assert/strict';
@@ -89,7 +111,7 @@ beforeAll(() => {
     mkdirSync(join(app, file, '..'), { recursive: true });
     writeFileSync(join(app, file), content);
   }
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, pinned('aws-cdk-lib'), pinned('constructs'), pinned('zod'), pinned('aws-cdk'), pinned('esbuild')], { cwd: app, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, pinned('aws-cdk-lib'), pinned('constructs'), pinned('zod'), pinned('aws-cdk'), pinned('esbuild'), pinned('vitest')], { cwd: app, stdio: 'pipe' });
   const deployed = inApp(join(app, 'node_modules', '.bin', 'jobline'), ['deploy', '--local']);
   deployOutput = deployed.stdout + deployed.stderr;
   expect(deployed.status, deployOutput).toBe(0);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -57,6 +57,11 @@ describe('the packed package, installed with only its peer dependencies', () => 
     const deep = node(`await import('jobline/dist/lib/job-message.js');`);
     expect(deep.status).not.toBe(0);
     expect(deep.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  it('builds its CLI executable: dist/cli/jobline.js runs by itself in a checkout, and from node_modules/.bin', () => {
+    expect(statSync(join(ROOT, 'dist', 'cli', 'jobline.js')).mode & 0o111).toBe(0o111);
+    expect(execFileSync(join(ROOT, 'dist', 'cli', 'jobline.js'), ['--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('runs its CLI as compiled JavaScript from node_modules/.bin, without tsx', () => {
