@@ -171,6 +171,11 @@ describe('the jobline CLI against the deployed stack', () => {
     const lanes = await cli(['--json', 'lanes'], { cwd: join(project, 'src'), env: bareEnvironment() });
     expect(lanes.stderr).toBe(`jobline: the local emulator at ${process.env.AWS_ENDPOINT_URL} (${process.env.AWS_REGION}, from ${join(project, '.jobline', 'environment.json')}), stack JoblineTest (queue Jobs)\n`);
     expect(JSON.parse(lanes.stdout)).toEqual([expect.objectContaining({ lane: 'default' })]);
+    // An emulator that restarted has forgotten the stacks the file names: the CLI says to deploy again.
+    const stale = projectWithLocalEnvironment(localEnvironment(process.env.AWS_ENDPOINT_URL!, 'GoneSinceRestart'));
+    const forgotten = await cli(['lanes'], { cwd: stale, env: bareEnvironment() });
+    expect(forgotten.code).toBe(1);
+    expect(forgotten.stderr).toBe(`jobline: none of the stacks ${join(stale, '.jobline', 'environment.json')} names (GoneSinceRestart) is deployed at ${process.env.AWS_ENDPOINT_URL} (an emulator forgets its stacks when it stops): run \`npx jobline deploy --local\` again\n`);
   });
 
   it('never lets the environment file send requests off this machine, nor use it when the caller chose a target', async () => {
