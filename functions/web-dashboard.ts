@@ -29,8 +29,10 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): P
     const answer = await handleDashboardApi(inspector, { method, path: path.slice('/api'.length), query: new URLSearchParams(event.rawQueryString ?? '') });
     return json(answer.status, answer.body);
   } catch (error) {
-    console.error(JSON.stringify({ level: 'ERROR', message: 'dashboard API failed', path, error: String((error as Error).stack ?? error) }));
-    return json(500, { error: (error as Error).message });
+    // The detail (an SDK message can name the role, the account, a key's values) goes to the log only.
+    const requestId = event.requestContext.requestId;
+    console.error(JSON.stringify({ level: 'ERROR', message: 'dashboard API failed', requestId, path, error: String((error as Error).stack ?? error) }));
+    return json(500, { error: `the request failed (request id ${requestId}); the details are in the dashboard function's log` });
   }
 }
 

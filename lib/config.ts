@@ -39,6 +39,15 @@ export interface JoblineConfig {
   readonly tracking?: Readonly<Record<string, string>> | undefined;
 }
 
+/**
+ * The config of lane `lane`, if the config has one: an own property only, so that a name
+ * like `constructor` or `__proto__` from an operator's request is an unknown lane, not an
+ * object's prototype.
+ */
+export function laneConfigOf(lanes: JoblineConfig['lanes'], lane: string): LaneConfig | undefined {
+  return Object.hasOwn(lanes, lane) ? lanes[lane] : undefined;
+}
+
 /** Environment variable holding a {@link JoblineConfig} as JSON. */
 export const CONFIG_ENV = 'JOBLINE_CONFIG';
 

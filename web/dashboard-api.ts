@@ -24,13 +24,20 @@ export interface DashboardResponse {
  */
 export async function handleDashboardApi(inspector: JobInspector, request: DashboardRequest): Promise<DashboardResponse> {
   const { method, query } = request;
-  const parts = request.path.split('/').filter(Boolean);
+  const parts = request.path.split('/').filter(Boolean).map(decodeSegment);
+  if (parts.includes(undefined)) return { status: 400, body: { error: `the path ${request.path} has a malformed %-escape` } };
   if (method === 'GET' && parts[0] === 'lanes' && parts.length === 1) return ok(await inspector.laneDepths());
   if (method === 'GET' && parts[0] === 'stats') return ok(await stats(inspector));
   if (method === 'GET' && parts[0] === 'counts') return ok(await inspector.counts());
   if (method === 'GET' && parts[0] === 'jobs' && parts.length === 1) {
     const status = query.get('status') as JobStatus | null;
     if (status && !JOB_STATUSES.includes(status)) return { status: 400, body: { error: `status must be one of ${JOB_STATUSES.join(', ')}` } };
+    for (const name of ['parent', 'before'] as const) {
+      const value = query.get(name);
+      if (value && !isJobId(value)) return { status: 400, body: { error: `${name} must be a job id (26 characters of Crockford base-32), got ${JSON.stringify(String(value).slice(0, 40))}` } };
+    }
+    const kind = query.get('kind');
+    if (kind && !KIND_FILTER.test(kind)) return { status: 400, body: { error: `kind must be 1–64 letters, digits and . _ -, got ${JSON.stringify(kind.slice(0, 40))}` } };
     return ok(await inspector.list({
       status: status ?? undefined,
       kind: query.get('kind') || undefined,
@@ -50,7 +57,7 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
     return { status: result!.ok ? 200 : 409, body: result };
   }
   if (method === 'POST' && parts[0] === 'lanes' && parts.length === 3 && ['redrive', 'pause', 'resume'].includes(parts[2]!)) {
-    const lane = decodeURIComponent(parts[1]!);
+    const lane = parts[1]!;
     try {
       if (parts[2] === 'redrive') return ok(await inspector.redrive(lane));
       await inspector[parts[2] as 'pause' | 'resume'](lane);
@@ -64,6 +71,17 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
 }
 
 const ok = (body: unknown): DashboardResponse => ({ status: 200, body });
+/** What a kind filter may hold: a kind's characters (defineJob's rule is stricter); anything else never matches, so it is refused. */
+const KIND_FILTER = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A path segment decoded, or undefined for a malformed %-escape. */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Jobs finished per minute over the last hour, succeeded and failed, from their records. */
 async function stats(inspector: JobInspector): Promise<{ minutes: string[]; succeeded: number[]; failed: number[] }> {

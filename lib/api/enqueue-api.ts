@@ -40,8 +40,8 @@ export async function handleApiRequest(request: ApiRequest, client: JobClient): 
   const jobPath = /^\/jobs\/([^/]+)$/.exec(request.path);
   const cancelPath = /^\/jobs\/([^/]+)\/cancel$/.exec(request.path);
   if (request.path === '/jobs' && request.method === 'POST') return enqueue(request, client);
-  if (jobPath && request.method === 'GET') return getJob(decodeURIComponent(jobPath[1]!), client);
-  if (cancelPath && request.method === 'POST') return cancelJob(decodeURIComponent(cancelPath[1]!), request, client);
+  if (jobPath && request.method === 'GET') return getJob(decodedOrRaw(jobPath[1]!), client);
+  if (cancelPath && request.method === 'POST') return cancelJob(decodedOrRaw(cancelPath[1]!), request, client);
   if (request.path === '/jobs' || jobPath || cancelPath) return error(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
   return error(404, 'not_found', `no route ${request.method} ${request.path}; routes: POST /jobs, GET /jobs/{id}, POST /jobs/{id}/cancel`);
 }
@@ -125,6 +125,15 @@ export function createEnqueueApi(client: JobClientOptions | JobClient | (() => J
     }
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
   };
+}
+
+/** A path segment decoded; a malformed %-escape stays as it came (and then fails the id check: a 400). */
+function decodedOrRaw(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** An HTTP API event as the enqueue API gets it: authorized by IAM (the default), a JWT authorizer or a Lambda authorizer. */

@@ -3,7 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/clients.js';
 import { cancelJob } from '../client/cancel-job.js';
-import { configFromEnvironment, type JoblineConfig } from '../config.js';
+import { configFromEnvironment, laneConfigOf, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { expiryOf } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
@@ -202,7 +202,7 @@ export class JobInspector {
   }
 
   private mappingOf(lane: string): string {
-    const config = this.config.lanes[lane];
+    const config = laneConfigOf(this.config.lanes, lane);
     if (!config) throw new UnknownLaneError(lane, Object.keys(this.config.lanes));
     if (!config.eventSourceMappingId) throw new Error(`the config of lane "${lane}" has no eventSourceMappingId: use the stack's JoblineConfig<id> output (the operator config; loadConfig or the CLI find it)`);
     return config.eventSourceMappingId;

@@ -1,5 +1,5 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { JoblineConfig } from '../config.js';
+import { laneConfigOf, type JoblineConfig } from '../config.js';
 import { atExpression, type JobScheduler } from './job-scheduler.js';
 
 /** {@link JobScheduler} on EventBridge Scheduler: `at()` schedules that delete themselves after firing. */
@@ -10,7 +10,7 @@ export class EventBridgeScheduler implements JobScheduler {
   ) {}
 
   async scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void> {
-    const target = this.config.lanes[lane];
+    const target = laneConfigOf(this.config.lanes, lane);
     if (!target) throw new Error(`lane "${lane}" is not configured; configured lanes: ${Object.keys(this.config.lanes).join(', ')}`);
     try {
       await this.scheduler.send(new CreateScheduleCommand({

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { LaneConfig } from '../config.js';
+import { laneConfigOf, type LaneConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 
 /** Messages on a lane's queue and its DLQ, as SQS approximates them. */
@@ -79,7 +79,7 @@ export class SqsLaneAdmin implements DeadLetterQueue {
   }
 
   private lane(lane: string): LaneConfig {
-    const config = this.lanes[lane];
+    const config = laneConfigOf(this.lanes, lane);
     if (!config) throw new UnknownLaneError(lane, Object.keys(this.lanes));
     return config;
   }

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
-import type { LaneConfig } from '../config.js';
+import { laneConfigOf, type LaneConfig } from '../config.js';
 import { MESSAGE_ATTRIBUTES } from '../job-message.js';
 import { batchesOf } from './batches.js';
 import type { DeadLetterNote, JobTransport, OutgoingMessage, SendFailure, SendResult } from './job-transport.js';
@@ -65,7 +65,7 @@ export class SqsTransport implements JobTransport {
   }
 
   private lane(lane: string): LaneConfig {
-    const config = this.lanes[lane];
+    const config = laneConfigOf(this.lanes, lane);
     if (!config) throw new Error(`lane "${lane}" is not configured; configured lanes: ${Object.keys(this.lanes).join(', ')}`);
     return config;
   }

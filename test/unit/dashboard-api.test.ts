@@ -33,4 +33,27 @@ describe('the dashboard API', () => {
     expect(await call('POST', '/lanes/nope/pause')).toEqual({ status: 404, body: { error: 'no lane "nope"; lanes: default' } });
     expect(await call('DELETE', '/jobs')).toEqual({ status: 404, body: { error: 'no route DELETE /api/jobs' } });
   });
+
+  // Every one of these once reached DynamoDB, decodeURIComponent or an object's prototype, and came back a 500 with internal text.
+  it.each([
+    ['GET', '/jobs', 'before=000', 400, 'before must be a job id'],
+    ['GET', '/jobs', 'parent=x\'"', 400, 'parent must be a job id'],
+    ['GET', '/jobs', `kind=${'k'.repeat(65)}`, 400, 'kind must be 1–64 letters'],
+    ['GET', '/jobs', 'kind=a%20b', 400, 'kind must be 1–64 letters'],
+    ['GET', '/jobs/%E0%A4%A', '', 400, 'has a malformed %-escape'],
+    ['POST', '/lanes/%E0%A4%A/pause', '', 400, 'has a malformed %-escape'],
+    ['POST', '/lanes/constructor/pause', '', 404, 'no lane "constructor"; lanes: default'],
+    ['POST', '/lanes/__proto__/resume', '', 404, 'no lane "__proto__"; lanes: default'],
+    ['POST', '/lanes/toString/redrive', '', 404, 'no lane "toString"; lanes: default'],
+  ])('%s %s?%s answers %i with a plain reason', async (method, path, query, status, reason) => {
+    const answer = await call(method, path, query);
+    expect(answer.status).toBe(status);
+    expect((answer.body as { error: string }).error).toContain(reason);
+  });
+
+  it('lists the most recent jobs of every status when no status is given', async () => {
+    const id = newJobId(4);
+    await store.insert([{ id, kind: 'recent', lane: 'default', status: 'scheduled', maxAttempts: 1, payloadBytes: 2, createdAt: new Date() }]);
+    expect(await call('GET', '/jobs', 'kind=recent')).toMatchObject({ status: 200, body: { jobs: [{ id, status: 'scheduled' }] } });
+  });
 });

@@ -50,6 +50,10 @@ describe('enqueue API', () => {
     const { id } = (await post(JSON.stringify({ kind: 'note.write', payload: { text: 'hi' } }))).body as { id: string };
     expect(await handleApiRequest({ method: 'GET', path: `/jobs/${id}`, body: undefined }, client)).toMatchObject({ statusCode: 200, body: { id, kind: 'note.write' } });
     expect(errorCode(await handleApiRequest({ method: 'GET', path: '/jobs/abc', body: undefined }, client))).toBe('invalid_id');
+    // A malformed %-escape is a bad id, not a thrown URIError (which the handler would answer with a 500).
+    for (const [method, path] of [['GET', '/jobs/%E0%A4%A'], ['POST', '/jobs/%E0%A4%A/cancel'], ['GET', '/jobs/%']]) {
+      expect(await handleApiRequest({ method: method!, path: path!, body: undefined }, client)).toMatchObject({ statusCode: 400, body: { error: { code: 'invalid_id' } } });
+    }
     expect(errorCode(await handleApiRequest({ method: 'GET', path: `/jobs/${id.slice(0, 25)}${id.endsWith('0') ? '1' : '0'}`, body: undefined }, client))).toBe('job_not_found');
     expect((await handleApiRequest({ method: 'DELETE', path: '/jobs', body: undefined }, client)).statusCode).toBe(405);
     expect((await handleApiRequest({ method: 'GET', path: '/other', body: undefined }, client)).statusCode).toBe(404);
