@@ -72,6 +72,7 @@ export function findLocalEnvironment(cwd: string, env: NodeJS.ProcessEnv): { fou
 /** Reads and checks an environment file. */
 export function readEnvironmentFile(file: string): FoundEnvironment {
   const redo = 'delete it, or run `npx jobline deploy --local` again';
+  if (!existsSync(file)) throw new Error(`${file} does not exist: deploy your app to the local emulator first (\`npx jobline deploy --local\`, or startLocalApp in your tests' global setup)`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatTable } from '../../cli/output.js';
 import { defaultCreator } from '../../lib/client/default-creator.js';
-import { findLocalEnvironment, useLocalEnvironment } from '../../lib/local/environment-file.js';
+import { findLocalEnvironment, readEnvironmentFile, useLocalEnvironment } from '../../lib/local/environment-file.js';
 import { isLoopback } from '../../lib/local/loopback.js';
 import { chooseQueue, queuesOf, type DeployedQueue } from '../../lib/local/stack-queues.js';
 import { testConfig } from '../../lib/testing/test-config.js';
@@ -87,6 +87,11 @@ describe('the local environment file', () => {
       expect(() => findLocalEnvironment(below, {})).toThrow(/which is not on this machine: jobline takes only loopback endpoints/);
     }
     expect(() => findLocalEnvironment(project({ endpoint: 'http://127.0.0.1:4566' }).below, {})).toThrow(/is not what `jobline deploy --local` writes/);
+  });
+
+  it('says how to make it when a test connects before anything deployed', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'jobline-target-'));
+    expect(() => readEnvironmentFile(join(empty, '.jobline', 'environment.json'))).toThrow(/does not exist: deploy your app to the local emulator first \(`npx jobline deploy --local`, or startLocalApp/);
   });
 
   it('knows the loopback names', () => {
