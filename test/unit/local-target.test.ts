@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { formatTable } from '../../cli/output.js';
+import { describe, expect, it, vi } from 'vitest';
+import { formatTable, printDeadLetters } from '../../cli/output.js';
 import { defaultCreator } from '../../lib/client/default-creator.js';
 import { findLocalEnvironment, readEnvironmentFile, useLocalEnvironment } from '../../lib/local/environment-file.js';
 import { isLoopback } from '../../lib/local/loopback.js';
@@ -107,6 +107,19 @@ describe('the CLI\'s tables', () => {
       'default       3        no',
       'bulk-imports  12       yes',
     ].join('\n'));
+  });
+});
+
+describe('the CLI\'s DLQ listing', () => {
+  it('says a DLQ is empty rather than printing nothing', () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      printDeadLetters('default', [], false);
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines).toEqual(['the DLQ of lane default is empty']);
   });
 });
 
