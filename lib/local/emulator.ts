@@ -105,14 +105,13 @@ export async function ensureEmulator(options: EmulatorOptions): Promise<Emulator
 
 /** Stops the ministack that `jobline emulator start` left running for this project; false when there was none. */
 export async function stopEmulator(projectDir: string): Promise<{ stopped: boolean; endpoint?: string }> {
-  const file = join(projectDir, '.jobline', PID_FILE);
-  if (!existsSync(file)) return { stopped: false };
-  const { pid, endpoint } = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; endpoint?: string };
-  rmSync(file, { force: true });
-  if (!signalGroup(pid)) return { stopped: false, endpoint };
+  const started = startedEmulator(projectDir);
+  if (!started) return { stopped: false };
+  rmSync(join(projectDir, '.jobline', PID_FILE), { force: true });
+  if (!signalGroup(started.pid)) return { stopped: false, endpoint: started.endpoint };
   const deadline = Date.now() + 10_000;
-  while (endpoint && (await probeEndpoint(endpoint)) !== 'nothing' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-  return { stopped: true, endpoint };
+  while ((await probeEndpoint(started.endpoint)) !== 'nothing' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  return { stopped: true, endpoint: started.endpoint };
 }
 
 /** The ministack `jobline emulator start` left running for this project, if its pid file says so. */

@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installMinistack, probeEndpoint } from '../../lib/local/emulator.js';
 
 // `jobline emulator start` in a project of the user's, when it cannot start: the error names the fix.
-const CLI = new URL('../../dist/cli/jobline.js', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = join(ROOT, 'dist', 'cli', 'jobline.js');
 const run = promisify(execFile);
 
 async function jobline(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -25,6 +28,16 @@ function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'jobline-emulator-'));
   writeFileSync(join(dir, 'package.json'), '{"name":"app","private":true}');
   return dir;
+}
+
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createTcpServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 const noAws = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
@@ -58,6 +71,30 @@ describe('jobline emulator start', () => {
     const result = await jobline(['emulator', 'status', '--port', '45998'], { cwd: project(), env: noAws() });
     expect(result).toMatchObject({ code: 1, stdout: 'emulator: nothing answers at http://127.0.0.1:45998; start one with `npx jobline emulator start`\n' });
   });
+
+  it('starts ministack, leaves it running, reports it, and stops it', async () => {
+    // A project whose .jobline/venv is this repository's (installed by .ci/run, or here): no second install.
+    const dir = project();
+    installMinistack(ROOT, () => {});
+    mkdirSync(join(dir, '.jobline'));
+    symlinkSync(join(ROOT, '.jobline', 'venv'), join(dir, '.jobline', 'venv'));
+    const port = await freePort();
+    const env = noAws();
+    const started = await jobline(['emulator', 'start', '--port', String(port)], { cwd: dir, env });
+    try {
+      expect(started).toMatchObject({ code: 0, stdout: `emulator: up at http://127.0.0.1:${port}; stop it with \`npx jobline emulator stop\`\n` });
+      // The CLI has exited; the emulator answers still.
+      expect(await probeEndpoint(`http://127.0.0.1:${port}`)).toBe('ministack');
+      const status = await jobline(['emulator', 'status', '--port', String(port)], { cwd: dir, env });
+      expect(status.stdout).toMatch(new RegExp(`^emulator: ministack answers at http://127.0.0.1:${port}, started by jobline in this project \\(pid \\d+\\)\n$`));
+      const again = await jobline(['emulator', 'start', '--port', String(port)], { cwd: dir, env });
+      expect(again.stdout).toBe(`emulator: already answering at http://127.0.0.1:${port} (left as it is)\n`);
+    } finally {
+      const stopped = await jobline(['emulator', 'stop'], { cwd: dir, env });
+      expect(stopped.stdout).toBe(`emulator: stopped (http://127.0.0.1:${port})\n`);
+    }
+    expect(await probeEndpoint(`http://127.0.0.1:${port}`)).toBe('nothing');
+  }, 90_000);
 
   it('refuses deploy without --local, and says where an AWS deploy comes from', async () => {
     const result = await jobline(['deploy'], { cwd: project(), env: noAws() });
