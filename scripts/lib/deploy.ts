@@ -43,7 +43,7 @@ export async function deployStack(stackName: string, endpoint: string, log: (lin
   };
 }
 
-/** The value of the output whose key starts with `prefix` (CDK ends the keys of constructs' outputs with a hash), if there is one. */
+/** The value of the output whose key starts with `prefix` (`JoblineConfig` for `JoblineConfigJobs`), if there is one. */
 export function findOutput(outputs: Readonly<Record<string, string>>, prefix: string): string | undefined {
   return Object.entries(outputs).find(([key]) => key.startsWith(prefix))?.[1];
 }
