@@ -182,6 +182,9 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
     const redriven = await client.enqueueMany(Array.from({ length: 10 }, () => ({ job: 'test.child', payload: { tenant: 'bulk', lock: unique('lock'), fail: 'always' } })));
     const untouched = await client.enqueueMany(Array.from({ length: 10 }, (_, i) => ({ job: 'test.permanent', payload: { reason: `stays dead ${i}` } })));
     await Promise.all([...redriven, ...untouched].map((j) => waitForStatus(j.id, 'failed')));
+    // A failure is recorded first and copied to the DLQ after: wait for all 20 copies before the redrive.
+    const ids = [...redriven, ...untouched].map((j) => j.id);
+    await waitFor('the 20 DLQ copies', async () => [...(await copiesOf(ids)).values()].every((copies) => copies.length === 1));
     const report = await inspector.redrive('default', { kinds: ['test.child'] });
     expect(report.moved).toBeGreaterThanOrEqual(10);
     for (const job of redriven) await waitFor(`job ${job.id} to run again`, async () => (await runsOf(job.id)) === 2);
