@@ -24,4 +24,4 @@ export {
 } from './job-queue-props.js';
 export { cronScheduleName } from './job-queue-schedules.js';
 export { WebDashboard, type WebDashboardProps } from './web-dashboard.js';
-export { logAccess } from './access-log.js';
+export { logAccess, throttleStage, type ApiThrottle } from './api-stage.js';

@@ -3,6 +3,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { ApiThrottle } from './api-stage.js';
 import type { AnyJobDefinition, JobDefinition } from '../lib/job-definition.js';
 import { DEFAULT_SHARD_COUNT } from '../lib/job-id.js';
 
@@ -90,9 +91,17 @@ export interface EnqueueApiProps {
    * `principalId` context). @default IAM authorization
    */
   readonly authorizer?: IHttpRouteAuthorizer;
+  /**
+   * Requests a second the API's stage accepts across all callers before it answers 429: what a
+   * runaway or hostile caller can cost is bounded here. @default {@link DEFAULT_ENQUEUE_API_THROTTLE}
+   */
+  readonly throttle?: ApiThrottle;
   /** Extra environment variables for the API function. */
   readonly environment?: Record<string, string>;
 }
+
+/** The enqueue API's stage throttle unless `api.throttle` says otherwise: 500 requests a second, bursts of 1,000. */
+export const DEFAULT_ENQUEUE_API_THROTTLE: ApiThrottle = { rateLimit: 500, burstLimit: 1000 };
 
 /** Properties of {@link JobQueue}. */
 export interface JobQueueProps {

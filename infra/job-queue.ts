@@ -19,7 +19,7 @@ import { stableOutput } from './stable-output.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { grantTable, ITEM_ACTIONS } from './job-queue-grants.js';
 import { acknowledge } from './acknowledge.js';
-import { logAccess } from './access-log.js';
+import { logAccess, throttleStage } from './api-stage.js';
 import { DISPATCH_ATTRIBUTE, STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
 import { createAlarms } from './job-queue-alarms.js';
 import { createDashboard } from './job-queue-dashboard.js';
@@ -36,6 +36,7 @@ import {
   SWEEPER_MEMORY_MB,
   SWEEPER_TIMEOUT,
   type EnqueueApiProps,
+  DEFAULT_ENQUEUE_API_THROTTLE,
   type JobQueueProps,
   type JobQueueSettings,
   type Lane,
@@ -175,11 +176,15 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   /**
    * Lets `grantee` create and delete the one-time schedules of long delays and cancellations:
    * scheduler:CreateSchedule, scheduler:DeleteSchedule, scheduler:GetSchedule on this group's
-   * schedules, and iam:PassRole on the scheduler role.
+   * schedules, and iam:PassRole on the scheduler role — to EventBridge Scheduler only.
    */
   grantScheduling(grantee: iam.IGrantable): iam.Grant {
     const schedules = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroup.ref}/*` });
-    this.schedulerRole.grantPassRole(grantee.grantPrincipal);
+    iam.Grant.addToPrincipal({
+      grantee, actions: ['iam:PassRole'], resourceArns: [this.schedulerRole.roleArn],
+      // The role can be handed to Scheduler's schedules and to nothing else (not a function, not an instance).
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
     if (Construct.isConstruct(grantee)) {
       acknowledge(grantee, `IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${Stack.of(this).getLogicalId(this.scheduleGroup)}>/*]`,
         'one-time schedules are named per job when a delay or retry needs one: the grant covers the schedules of this queue\'s own group, no other');
@@ -352,6 +357,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     this.grantEnqueue(fn);
     const httpApi = new HttpApi(this, 'HttpApi', { defaultAuthorizer: api.authorizer ?? new HttpIamAuthorizer(), createDefaultStage: true });
     logAccess(httpApi, removalPolicy);
+    throttleStage(httpApi, api.throttle ?? DEFAULT_ENQUEUE_API_THROTTLE);
     const integration = new HttpLambdaIntegration('EnqueueIntegration', fn);
     httpApi.addRoutes({ path: '/jobs', methods: [HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/jobs/{id}', methods: [HttpMethod.GET], integration });

@@ -2,7 +2,8 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { UserPool, type IUserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { CfnUserPool} from 'aws-cdk-lib/aws-cognito';
+import { CfnUserPoolGroup, UserPool, type IUserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../lib/config.js';
@@ -12,12 +13,35 @@ import { DASHBOARD_ENV } from '../web/static-files.js';
 import type { JobQueue } from './job-queue.js';
 import { packagedFunction } from './node-function.js';
 import { acknowledge } from './acknowledge.js';
-import { logAccess } from './access-log.js';
+import { logAccess, throttleStage, type ApiThrottle } from './api-stage.js';
+import { DEFAULT_DASHBOARD_GROUPS, type DashboardGroups } from '../web/dashboard-access.js';
 
 /** Options of the deployed web dashboard. */
 export interface WebDashboardProps {
-  /** Who may sign in. @default a new user pool: no self sign-up, an administrator adds operators */
+  /**
+   * Who may sign in. A pool that lets anyone sign up is refused unless `allowSelfSignUp` says
+   * it is meant (such users land in no group, so they get 403 — but an attacker should not get
+   * that far). @default a new user pool: no self sign-up, an administrator adds operators
+   */
   readonly userPool?: IUserPool;
+  /** Acknowledges that `userPool` lets anyone sign up. @default false */
+  readonly allowSelfSignUp?: boolean;
+  /**
+   * The Cognito groups whose members may act (retry, cancel, discard, redrive, pause, resume)
+   * and only view; a signed-in user in neither gets 403 on every call. They are created in a
+   * pool the dashboard creates; a pool of your own must have them.
+   * @default { operators: 'jobline-operators', viewers: 'jobline-viewers' }
+   */
+  readonly groups?: Partial<DashboardGroups>;
+  /**
+   * How long a sign-in's ID token lasts. The API trusts a token until it expires, so this is how
+   * long a disabled, signed-out or regrouped user keeps their access (the page's refresh fails
+   * after an administrator's `admin-user-global-sign-out` or `admin-disable-user`). 5 minutes to
+   * 1 day. @default Duration.minutes(15)
+   */
+  readonly tokenValidity?: Duration;
+  /** Requests a second the dashboard's API accepts, all callers together. @default { rateLimit: 20, burstLimit: 40 } */
+  readonly throttle?: ApiThrottle;
   /**
    * Where the page calls Cognito to sign in. @default the app's `cognitoEndpoint` context (which
    * `jobline deploy --local` sets to the emulator), else `https://cognito-idp.<region>.amazonaws.com/`
@@ -38,6 +62,8 @@ export interface WebDashboardProps {
 export class WebDashboard extends Construct {
   readonly userPool: IUserPool;
   readonly userPoolClient: UserPoolClient;
+  /** The groups of operators and viewers. */
+  readonly groups: DashboardGroups;
   readonly httpApi: HttpApi;
   /** The function that serves the page and its API (shipped prebuilt with jobline, page and Chart.js beside it). */
   readonly function: LambdaFunction;
@@ -45,6 +71,9 @@ export class WebDashboard extends Construct {
   constructor(scope: Construct, id: string, jobQueue: JobQueue, props: WebDashboardProps = {}) {
     super(scope, id);
     const region = Stack.of(this).region;
+    refuseSelfSignUp(props);
+    this.groups = { ...DEFAULT_DASHBOARD_GROUPS, ...props.groups };
+    const tokenValidity = props.tokenValidity ?? Duration.minutes(15);
     this.userPool = props.userPool ?? new UserPool(this, 'Operators', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
@@ -54,9 +83,11 @@ export class WebDashboard extends Construct {
     if (!props.userPool) {
       acknowledge(this.userPool, 'COG2', 'operators sign in with a password of 12+ characters of every class; require MFA on a user pool of your own (the userPool prop)');
       acknowledge(this.userPool, 'COG8', 'the Plus plan\'s threat protection is billed per monthly active user; pass a user pool on it as the userPool prop');
+      new CfnUserPoolGroup(this, 'OperatorsGroup', { userPoolId: this.userPool.userPoolId, groupName: this.groups.operators, description: 'jobline dashboard: may view and act on jobs and lanes' });
+      new CfnUserPoolGroup(this, 'ViewersGroup', { userPoolId: this.userPool.userPoolId, groupName: this.groups.viewers, description: 'jobline dashboard: may view jobs and lanes' });
     }
     // The page signs in with SRP only (the password never leaves the browser) and refreshes its
-    // tokens; no client secret in a browser, and ID tokens that last an hour.
+    // tokens; no client secret in a browser, and ID tokens short-lived: they are what the API trusts.
     this.userPoolClient = this.userPool.addClient('Page', {
       authFlows: { userSrp: true },
       // The page signs in itself: no hosted-UI OAuth grants (CDK's default allows two, to https://example.com).
@@ -64,8 +95,8 @@ export class WebDashboard extends Construct {
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: tokenValidity,
+      accessTokenValidity: tokenValidity,
       refreshTokenValidity: Duration.hours(12),
     });
 
@@ -77,6 +108,8 @@ export class WebDashboard extends Construct {
         [CONFIG_ENV]: jobQueue.operatorConfig,
         [DASHBOARD_ENV.userPoolId]: this.userPool.userPoolId,
         [DASHBOARD_ENV.clientId]: this.userPoolClient.userPoolClientId,
+        [DASHBOARD_ENV.operatorsGroup]: this.groups.operators,
+        [DASHBOARD_ENV.viewersGroup]: this.groups.viewers,
         [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? (this.node.tryGetContext('cognitoEndpoint') as string | undefined) ?? `https://cognito-idp.${region}.amazonaws.com/`,
         ...props.environment,
       },
@@ -86,8 +119,9 @@ export class WebDashboard extends Construct {
     const integration = new HttpLambdaIntegration('Page', this.function);
     this.httpApi = new HttpApi(this, 'Api', { createDefaultStage: true, description: 'jobline web dashboard' });
     logAccess(this.httpApi, props.removalPolicy ?? RemovalPolicy.RETAIN);
+    throttleStage(this.httpApi, props.throttle ?? { rateLimit: 20, burstLimit: 40 });
     for (const route of [...this.httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET], integration }), ...this.httpApi.addRoutes({ path: '/{file}', methods: [HttpMethod.GET], integration })]) {
-      acknowledge(route, 'APIG4', 'the page and its static files (HTML, script, styles, Chart.js) hold no data; every /api route requires a Cognito token of an operator');
+      acknowledge(route, 'APIG4', 'the page and its static files (HTML, script, styles, Chart.js) hold no data; every /api route requires a Cognito token of an operator or viewer');
     }
     this.httpApi.addRoutes({
       path: '/api/{proxy+}',
@@ -98,6 +132,20 @@ export class WebDashboard extends Construct {
 
     stableOutput(this, DASHBOARD_OUTPUTS.url, { value: this.httpApi.apiEndpoint, description: 'the web dashboard (sign in as a user of the pool)' });
     stableOutput(this, DASHBOARD_OUTPUTS.apiId, { value: this.httpApi.apiId, description: 'the web dashboard API\'s id' });
-    stableOutput(this, DASHBOARD_OUTPUTS.userPoolId, { value: this.userPool.userPoolId, description: 'add operators: aws cognito-idp admin-create-user --user-pool-id <this> --username <name>' });
+    stableOutput(this, DASHBOARD_OUTPUTS.userPoolId, { value: this.userPool.userPoolId, description: 'add operators: aws cognito-idp admin-create-user --user-pool-id <this> --username <name>, then admin-add-user-to-group' });
+    stableOutput(this, DASHBOARD_OUTPUTS.operatorsGroup, { value: this.groups.operators, description: 'the user-pool group whose members may act on jobs' });
+    stableOutput(this, DASHBOARD_OUTPUTS.viewersGroup, { value: this.groups.viewers, description: 'the user-pool group whose members may only view' });
+  }
+}
+
+/**
+ * Throws for a user pool of this app that lets anyone sign up, unless acknowledged. A pool
+ * imported by id cannot be read at synth time: its groups still keep strangers out.
+ */
+function refuseSelfSignUp(props: WebDashboardProps): void {
+  if (!(props.userPool instanceof UserPool) || props.allowSelfSignUp) return;
+  const config = (props.userPool.node.defaultChild as CfnUserPool).adminCreateUserConfig as CfnUserPool.AdminCreateUserConfigProperty | undefined;
+  if (config?.allowAdminCreateUserOnly !== true) {
+    throw new Error(`WebDashboard: user pool ${props.userPool.node.path} lets anyone sign up (selfSignUpEnabled): every stranger could sign in to the dashboard. Use a pool where only an administrator adds users, or pass allowSelfSignUp: true (such users are in no group and get 403)`);
   }
 }

@@ -22,6 +22,9 @@ export const DASHBOARD_OUTPUTS = {
   url: 'JoblineDashboardUrl',
   apiId: 'JoblineDashboardApiId',
   userPoolId: 'JoblineDashboardUserPoolId',
+  /** The user-pool groups of operators (may act) and viewers (may view). */
+  operatorsGroup: 'JoblineDashboardOperatorsGroup',
+  viewersGroup: 'JoblineDashboardViewersGroup',
 } as const;
 
 /** The id part of a construct's output names: its path inside the stack, letters and digits only. */

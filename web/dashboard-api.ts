@@ -2,6 +2,7 @@ import { UnknownLaneError } from 'jobline';
 import type { JobInspector } from 'jobline/inspector';
 import { describeWait, isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
+import { mayCall, type DashboardRole } from './dashboard-access.js';
 
 /** A call to the dashboard's JSON API, however it arrived (the local server or API Gateway). */
 export interface DashboardRequest {
@@ -9,6 +10,8 @@ export interface DashboardRequest {
   /** The path after `/api`, e.g. `/jobs/01J…/retry`. */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** What the caller may do: an operator acts and views, a viewer only views (see dashboard-access.ts). */
+  readonly role: DashboardRole;
 }
 
 /** The API's answer: a status and a JSON body. */
@@ -20,15 +23,18 @@ export interface DashboardResponse {
 /**
  * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`, `GET /counts`,
  * `GET /jobs?status&kind&parent&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
- * `POST /lanes/{lane}/redrive|pause|resume`. Authentication is the caller's business.
+ * `POST /lanes/{lane}/redrive|pause|resume`, and `GET /me` (the caller's role). Authentication is
+ * the caller's business; the request says the caller's role, and a viewer's POST is refused with 403.
  */
 export async function handleDashboardApi(inspector: JobInspector, request: DashboardRequest): Promise<DashboardResponse> {
   const { method, query } = request;
   const parts = request.path.split('/').filter(Boolean).map(decodeSegment);
   if (parts.includes(undefined)) return { status: 400, body: { error: `the path ${request.path} has a malformed %-escape` } };
+  if (!mayCall(request.role, method)) return { status: 403, body: { error: `only an operator may ${method} /api${request.path}; you may view` } };
+  if (method === 'GET' && parts[0] === 'me' && parts.length === 1) return ok({ role: request.role });
   if (method === 'GET' && parts[0] === 'lanes' && parts.length === 1) return ok(await inspector.laneDepths());
-  if (method === 'GET' && parts[0] === 'stats') return ok(await stats(inspector));
-  if (method === 'GET' && parts[0] === 'counts') return ok(await inspector.counts());
+  if (method === 'GET' && parts[0] === 'stats') return ok(await cached(inspector, 'stats', () => stats(inspector)));
+  if (method === 'GET' && parts[0] === 'counts') return ok(await cached(inspector, 'counts', () => inspector.counts()));
   if (method === 'GET' && parts[0] === 'jobs' && parts.length === 1) {
     const status = query.get('status') as JobStatus | null;
     if (status && !JOB_STATUSES.includes(status)) return { status: 400, body: { error: `status must be one of ${JOB_STATUSES.join(', ')}` } };
@@ -73,6 +79,26 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
 const ok = (body: unknown): DashboardResponse => ({ status: 200, body });
 /** What a kind filter may hold: a kind's characters (defineJob's rule is stricter); anything else never matches, so it is refused. */
 const KIND_FILTER = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * How long the stats and counts answers are reused. Each reads every shard's index (a count, 5
+ * statuses × the shard count queries; the chart, 2 × that and more); they change by the minute,
+ * so every open tab and every operator share one read per function instance per half minute.
+ */
+export const SUMMARY_CACHE_MS = 30_000;
+const summaries = new WeakMap<JobInspector, Map<string, { readonly at: number; readonly value: Promise<unknown> }>>();
+
+/** `load()`'s answer, reused for {@link SUMMARY_CACHE_MS} per inspector (a failed load is not kept). */
+function cached<T>(inspector: JobInspector, key: string, load: () => Promise<T>): Promise<T> {
+  const entries = summaries.get(inspector) ?? new Map();
+  summaries.set(inspector, entries);
+  const hit = entries.get(key);
+  if (hit && Date.now() - hit.at < SUMMARY_CACHE_MS) return hit.value as Promise<T>;
+  const value = load();
+  entries.set(key, { at: Date.now(), value });
+  value.catch(() => { if (entries.get(key)?.value === value) entries.delete(key); });
+  return value;
+}
 
 /** A path segment decoded, or undefined for a malformed %-escape. */
 function decodeSegment(segment: string): string | undefined {

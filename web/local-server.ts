@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JobInspector } from 'jobline/inspector';
 import { packagedFunctionDir } from '../lib/packaged-functions.js';
 import { handleDashboardApi } from './dashboard-api.js';
-import { staticFile } from './static-files.js';
+import { securityHeaders, staticFile } from './static-files.js';
 
 
 /** A running dashboard server. */
@@ -24,7 +24,11 @@ export async function startUi(inspector: JobInspector, options: { port?: number 
   // The same page the deployed dashboard serves, from the prebuilt function's folder.
   const staticDir = join(packagedFunctionDir('web-dashboard'), 'static');
   const server = createServer((request, response) => {
-    handle(request, response, inspector, token, staticDir).catch((error: Error) => send(response, 500, { error: error.message }));
+    handle(request, response, inspector, token, staticDir).catch((error: Error) => {
+      // The detail goes to this terminal only: a page never sees SDK text (it can name the role, the account, key values).
+      console.error(`jobline ui: ${request.method} ${request.url?.split('?')[0]} failed: ${error.stack ?? error.message}`);
+      send(response, 500, { error: 'the request failed; the details are in the terminal running jobline ui' });
+    });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
@@ -39,21 +43,24 @@ async function handle(request: IncomingMessage, response: ServerResponse, inspec
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const file = request.method === 'GET' ? await staticFile(url.pathname, staticDir, { mode: 'token' }) : undefined;
   if (file) {
-    // The page's address carries the token: never hand it on as a referrer.
-    response.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    // The page's address carries the token: the headers never hand it on as a referrer.
+    response.writeHead(200, { ...HEADERS, 'content-type': file.contentType });
     response.end(file.body);
     return;
   }
   if (!url.pathname.startsWith('/api/')) return send(response, 404, { error: 'not found' });
   if (!sameSecret(request.headers['x-jobline-token'], token)) return send(response, 401, { error: 'missing or wrong token: open the URL `jobline ui` printed' });
-  const answer = await handleDashboardApi(inspector, { method: request.method ?? 'GET', path: url.pathname.slice('/api'.length), query: url.searchParams });
+  // Whoever holds the token runs jobline ui with their own AWS credentials: an operator.
+  const answer = await handleDashboardApi(inspector, { method: request.method ?? 'GET', path: url.pathname.slice('/api'.length), query: url.searchParams, role: 'operator' });
   send(response, answer.status, answer.body);
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+  response.writeHead(status, { ...HEADERS, 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
+
+const HEADERS = securityHeaders({ mode: 'token' });
 
 /** Whether `given` is the token, compared in constant time. */
 function sameSecret(given: string | string[] | undefined, token: string): boolean {

@@ -2,12 +2,43 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Environment variables the `WebDashboard` construct sets on its function. */
-export const DASHBOARD_ENV = { userPoolId: 'DASHBOARD_USER_POOL_ID', clientId: 'DASHBOARD_CLIENT_ID', cognitoEndpoint: 'DASHBOARD_COGNITO_ENDPOINT' } as const;
+export const DASHBOARD_ENV = {
+  userPoolId: 'DASHBOARD_USER_POOL_ID',
+  clientId: 'DASHBOARD_CLIENT_ID',
+  cognitoEndpoint: 'DASHBOARD_COGNITO_ENDPOINT',
+  operatorsGroup: 'DASHBOARD_OPERATORS_GROUP',
+  viewersGroup: 'DASHBOARD_VIEWERS_GROUP',
+} as const;
 
 /** How the page signs in: the local server's token, or a Cognito user pool (the deployed dashboard). */
 export type DashboardAuth =
   | { readonly mode: 'token' }
   | { readonly mode: 'cognito'; readonly userPoolId: string; readonly clientId: string; readonly cognitoEndpoint: string };
+
+/**
+ * Headers for every answer of the dashboard, page and API alike: no framing (clickjacking),
+ * no content-type sniffing, no referrer (the local page's address carries its token), and a
+ * Content-Security-Policy that lets the page run only its own scripts and styles and talk only
+ * to its own API and, deployed, to the user pool's Cognito endpoint.
+ */
+export function securityHeaders(auth: DashboardAuth): Record<string, string> {
+  const cognito = auth.mode === 'cognito' && auth.cognitoEndpoint ? ` ${originOf(auth.cognitoEndpoint)}` : '';
+  return {
+    'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'${cognito}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
 
 /** The page's files, by URL path: name in the static folder and content type. */
 const FILES: Record<string, [string, string]> = {

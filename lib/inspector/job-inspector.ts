@@ -1,4 +1,5 @@
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/clients.js';
@@ -91,10 +92,10 @@ export class JobInspector {
 
   constructor(options: {
     config?: JoblineConfig; store?: JobStore; transport?: JobTransport; scheduler?: JobScheduler; sweepStore?: SweepStore;
-    sqs?: SQSClient; lambda?: LambdaClient; cloudwatch?: CloudWatchClient; now?: () => Date;
+    sqs?: SQSClient; dynamodb?: DynamoDBClient; lambda?: LambdaClient; cloudwatch?: CloudWatchClient; now?: () => Date;
   } = {}) {
     this.config = options.config ?? configFromEnvironment();
-    const backends = awsBackends(this.config, { sqs: options.sqs });
+    const backends = awsBackends(this.config, { sqs: options.sqs, dynamodb: options.dynamodb });
     this.store = options.store ?? backends.store;
     this.transport = options.transport ?? backends.transport;
     this.scheduler = options.scheduler ?? backends.scheduler;

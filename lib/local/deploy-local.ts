@@ -85,7 +85,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     return { stackName, outputs, queues: queuesOf(stackName, outputs, endpoint), dashboards: dashboardsOf(stackName, outputs, endpoint) };
   });
   if (options.addOperator !== false) {
-    for (const dashboard of stacks.flatMap((s) => s.dashboards)) if (dashboard.userPoolId) await ensureOperator(dashboard.userPoolId, LOCAL_OPERATOR, sdkEnv);
+    for (const dashboard of stacks.flatMap((s) => s.dashboards)) if (dashboard.userPoolId) await ensureOperator(dashboard.userPoolId, LOCAL_OPERATOR, sdkEnv, dashboard.operatorsGroup);
   }
   const environment: LocalEnvironment = { endpoint, region, stacks: Object.fromEntries(stacks.map((s) => [s.stackName, entryOf(s)])) };
   const environmentFile = options.writeEnvironment === false ? undefined : writeEnvironmentFile(projectDir, environment);

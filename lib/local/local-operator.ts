@@ -1,4 +1,4 @@
-import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, UsernameExistsException, type CognitoIdentityProviderClientConfig } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, UsernameExistsException, type CognitoIdentityProviderClientConfig } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
  * The operator a local deploy adds to each web dashboard's user pool on the emulator, so the
@@ -7,11 +7,12 @@ import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityPro
 export const LOCAL_OPERATOR = { username: 'dev', password: 'Jobline-dev-2026' } as const;
 
 /**
- * Adds an operator to a user pool with a permanent password, as an administrator would
- * (`aws cognito-idp admin-create-user` and `admin-set-user-password`); an existing operator
- * gets the password.
+ * Adds a user to a user pool with a permanent password, as an administrator would
+ * (`aws cognito-idp admin-create-user`, `admin-set-user-password`), and to `group` when given
+ * (`admin-add-user-to-group`: the dashboard's operators or viewers); an existing user gets the
+ * password and the group.
  */
-export async function ensureOperator(userPoolId: string, operator: { readonly username: string; readonly password: string }, clientConfig: CognitoIdentityProviderClientConfig = {}): Promise<void> {
+export async function ensureOperator(userPoolId: string, operator: { readonly username: string; readonly password: string }, clientConfig: CognitoIdentityProviderClientConfig = {}, group?: string): Promise<void> {
   const cognito = new CognitoIdentityProviderClient(clientConfig);
   try {
     await cognito.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: operator.username, MessageAction: 'SUPPRESS' }));
@@ -19,4 +20,5 @@ export async function ensureOperator(userPoolId: string, operator: { readonly us
     if (!(error instanceof UsernameExistsException)) throw error;
   }
   await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: operator.username, Password: operator.password, Permanent: true }));
+  if (group) await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: operator.username, GroupName: group }));
 }

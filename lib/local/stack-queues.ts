@@ -19,6 +19,8 @@ export interface DeployedDashboard {
   readonly stackName: string;
   readonly url: string;
   readonly userPoolId?: string | undefined;
+  /** The user-pool group whose members may act on jobs. */
+  readonly operatorsGroup?: string | undefined;
 }
 
 /** What to name in a hint: the CLI's options, or `loadConfig`'s. */
@@ -62,6 +64,7 @@ export function dashboardsOf(stackName: string, outputs: Readonly<Record<string,
         stackName,
         url: endpoint ? `${endpoint}/_aws/execute-api/${apiId}/` : outputs[`${DASHBOARD_OUTPUTS.url}${id}`] ?? '',
         userPoolId: outputs[`${DASHBOARD_OUTPUTS.userPoolId}${id}`],
+        operatorsGroup: outputs[`${DASHBOARD_OUTPUTS.operatorsGroup}${id}`],
       };
     });
 }

@@ -197,6 +197,30 @@ describe('JobQueue', () => {
     for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'sqs:SendMessage', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']) expect(actions).toContain(action);
   });
 
+  it('lets an enqueuer pass the scheduler role to EventBridge Scheduler only', () => {
+    const stack = new Stack(new App(), 'PassRole');
+    const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
+    queue.grantEnqueue(new Role(stack, 'Caller', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Condition?: unknown }> } } }).Properties.PolicyDocument.Statement)
+      .filter((st) => [st.Action].flat().includes('iam:PassRole'));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+  });
+
+  it('throttles the enqueue API\'s stage: 500 a second, bursts of 1,000, unless told otherwise', () => {
+    const settings = (throttle?: { rateLimit: number; burstLimit: number }) => {
+      const stack = new Stack(new App(), 'Throttle');
+      new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker, api: { entry: worker.entry, ...(throttle ? { throttle } : {}) } });
+      const stages = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage')) as Array<{ Properties: { DefaultRouteSettings?: unknown } }>;
+      expect(stages).toHaveLength(1);
+      return stages[0]!.Properties.DefaultRouteSettings;
+    };
+    expect(settings()).toEqual({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 });
+    expect(settings({ rateLimit: 5, burstLimit: 10 })).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    expect(() => settings({ rateLimit: 0, burstLimit: 10 })).toThrow(/positive rateLimit/);
+  });
+
   it('gives a Lambda function it grants enqueue to the JOBLINE_CONFIG its JobClient reads', () => {
     const stack = new Stack(new App(), 'GrantFunction');
     const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });

@@ -28,11 +28,33 @@ describe('WebDashboard', () => {
     expect(byKey).toEqual({ 'GET /': 'NONE', 'GET /{file}': 'NONE', 'GET /api/{proxy+}': 'JWT', 'POST /api/{proxy+}': 'JWT' });
   });
 
+  it('creates the operators and viewers groups, tells its function their names and outputs them', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'jobline-operators', UserPoolId: { Ref: Match.stringLikeRegexp('WebOperators') } });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'jobline-viewers' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DASHBOARD_OPERATORS_GROUP: 'jobline-operators', DASHBOARD_VIEWERS_GROUP: 'jobline-viewers' }) } });
+    template.hasOutput('JoblineDashboardOperatorsGroupWeb', { Value: 'jobline-operators' });
+    template.hasOutput('JoblineDashboardViewersGroupWeb', { Value: 'jobline-viewers' });
+  });
+
+  it('throttles its API\'s stage (20 a second, bursts of 40)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+  });
+
+  it('refuses a pool of the app that lets anyone sign up, unless told it is meant', () => {
+    const make = (allowSelfSignUp?: boolean) => {
+      const stack = new Stack(new App(), 'SelfSignUp');
+      const queue = new JobQueue(stack, 'Jobs', { jobs: [defineJob({ kind: 'a.b', schema: z.object({}) })], worker });
+      new WebDashboard(stack, 'Web', queue, { userPool: new UserPool(stack, 'Public', { selfSignUpEnabled: true }), allowSelfSignUp });
+    };
+    expect(() => make()).toThrow(/lets anyone sign up/);
+    expect(() => make(true)).not.toThrow();
+  });
+
   it('creates a user pool nobody can sign up to, with a browser client that has no secret and signs in with SRP only', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], EnableTokenRevocation: true,
-      IdTokenValidity: 60, AccessTokenValidity: 60, RefreshTokenValidity: 720, TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+      IdTokenValidity: 15, AccessTokenValidity: 15, RefreshTokenValidity: 720, TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
       // No OAuth flows (CDK would otherwise allow the implicit and code grants to https://example.com).
       AllowedOAuthFlows: Match.absent(), CallbackURLs: Match.absent(),
     });
@@ -65,6 +87,8 @@ describe('WebDashboard', () => {
     const pool = new UserPool(stack, 'Staff');
     new WebDashboard(stack, 'Web', queue, { userPool: pool });
     Template.fromStack(stack).resourceCountIs('AWS::Cognito::UserPool', 1);
+    // Its groups are the pool owner's to make.
+    Template.fromStack(stack).resourceCountIs('AWS::Cognito::UserPoolGroup', 0);
     Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolClient', { UserPoolId: { Ref: Match.stringLikeRegexp('Staff') } });
   });
 });

@@ -5,11 +5,12 @@ import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
 import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
+import { groupsOfClaim, roleOf, type DashboardRole } from '../../web/dashboard-access.js';
 import { handleDashboardApi } from '../../web/dashboard-api.js';
 
 const store = new MemoryJobStore();
 const inspector = new JobInspector({ config: testConfig(), store, transport: new MemoryTransport(), scheduler: new MemoryScheduler() });
-const call = (method: string, path: string, query = '') => handleDashboardApi(inspector, { method, path, query: new URLSearchParams(query) });
+const call = (method: string, path: string, query = '', role: DashboardRole = 'operator') => handleDashboardApi(inspector, { method, path, query: new URLSearchParams(query), role });
 
 describe('the dashboard API', () => {
   it('lists, shows and cancels jobs', async () => {
@@ -55,5 +56,38 @@ describe('the dashboard API', () => {
     const id = newJobId(4);
     await store.insert([{ id, kind: 'recent', lane: 'default', status: 'scheduled', maxAttempts: 1, payloadBytes: 2, createdAt: new Date() }]);
     expect(await call('GET', '/jobs', 'kind=recent')).toMatchObject({ status: 200, body: { jobs: [{ id, status: 'scheduled' }] } });
+  });
+});
+
+describe('who may do what on the dashboard', () => {
+  const groups = { operators: 'ops', viewers: 'read' };
+
+  it('reads the groups claim as API Gateway hands it on (brackets) and as an array', () => {
+    expect(groupsOfClaim('[ops read]')).toEqual(['ops', 'read']);
+    expect(groupsOfClaim('[ops]')).toEqual(['ops']);
+    expect(groupsOfClaim(['ops', 'read'])).toEqual(['ops', 'read']);
+    expect(groupsOfClaim(undefined)).toEqual([]);
+    expect(groupsOfClaim(42)).toEqual([]);
+  });
+
+  it('makes an operator of the operators group, a viewer of the viewers group, and nobody of anyone else', () => {
+    expect(roleOf({ 'cognito:groups': '[read ops]' }, groups)).toBe('operator');
+    expect(roleOf({ 'cognito:groups': '[read]' }, groups)).toBe('viewer');
+    // A group whose name only contains the operators group's is not it.
+    expect(roleOf({ 'cognito:groups': '[ops-x xops]' }, groups)).toBeUndefined();
+    expect(roleOf({ sub: 'x' }, groups)).toBeUndefined();
+  });
+
+  it('lets a viewer read every view but refuses every action with 403, and tells the page its role', async () => {
+    const id = newJobId(4);
+    await store.insert([{ id, kind: 'k', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: new Date() }]);
+    expect(await call('GET', '/me', '', 'viewer')).toEqual({ status: 200, body: { role: 'viewer' } });
+    expect(await call('GET', '/me', '', 'operator')).toEqual({ status: 200, body: { role: 'operator' } });
+    expect((await call('GET', `/jobs/${id}`, '', 'viewer')).status).toBe(200);
+    expect((await call('GET', '/jobs', 'status=queued', 'viewer')).status).toBe(200);
+    for (const path of [`/jobs/${id}/retry`, `/jobs/${id}/cancel`, `/jobs/${id}/discard`, '/lanes/default/redrive', '/lanes/default/pause', '/lanes/default/resume']) {
+      expect(await call('POST', path, '', 'viewer')).toEqual({ status: 403, body: { error: `only an operator may POST /api${path}; you may view` } });
+    }
+    expect((await store.get(id))?.status).toBe('queued');
   });
 });

@@ -17,6 +17,8 @@ let status = 'failed';
 // A job can be opened directly: …/?token=…#job=<id>
 let selected = new URLSearchParams(location.hash.slice(1)).get('job');
 let chart = null;
+// What the signed-in user may do (GET /api/me): 'operator' acts, 'viewer' only views (the page hides its actions; the API refuses them anyway).
+let role;
 
 async function api(path, method = 'GET') {
   const headers = auth.mode === 'token' ? { 'x-jobline-token': token } : { authorization: `Bearer ${await idToken()}` };
@@ -71,7 +73,12 @@ async function renderLanes() {
   }));
 }
 
+// Throughput changes by the minute: read every 30 s, not on each 3 s refresh.
+let statsAt = 0;
+
 async function renderChart() {
+  if (Date.now() - statsAt < 30_000) return;
+  statsAt = Date.now();
   const stats = await api('/stats');
   const data = { labels: stats.minutes, datasets: [
     { label: 'succeeded', data: stats.succeeded, borderColor: '#067647', backgroundColor: '#06764733' },
@@ -172,6 +179,9 @@ document.getElementById('kind').onchange = () => refresh();
 
 async function refresh() {
   try {
+    role ??= (await api('/me')).role;
+    document.body.classList.toggle('viewer', role === 'viewer');
+    document.getElementById('role').textContent = role === 'viewer' ? 'view only' : '';
     await loadCounts();
     renderStatuses();
     await Promise.all([renderLanes(), renderChart(), renderJobs(), renderDetail()]);
@@ -218,6 +228,7 @@ function signIn(username, password) {
 }
 
 function signOut(message = '') {
+  role = undefined;
   if (auth.mode === 'cognito') userPool().getCurrentUser()?.signOut();
   showSignedIn(false);
   document.getElementById('login-error').textContent = message;
