@@ -1,10 +1,12 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { JobClient, type JobClientOptions } from '../client/job-client.js';
-import { InvalidEnqueueOptionsError, InvalidPayloadError, JobNotCancellableError, PayloadTooLargeError, UnknownKindError } from '../errors.js';
+import { InvalidEnqueueOptionsError, InvalidPayloadError, JobNotCancellableError, PayloadTooLargeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES_LIMIT } from '../job-definition.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
 import { isJobId } from '../job-id.js';
+import type { JobRecord } from '../job-record.js';
+import { enqueueableKinds, mayReach, refusal, type ApiPrincipal, type EnqueueApiAccess } from './api-access.js';
 
 /** Largest request body the API reads, in bytes: the largest payload any kind allows plus room for the envelope. */
 export const MAX_REQUEST_BYTES = MAX_PAYLOAD_BYTES_LIMIT + 4096;
@@ -14,8 +16,8 @@ export interface ApiRequest {
   readonly method: string;
   readonly path: string;
   readonly body: string | undefined;
-  /** The IAM principal that signed the request, when the gateway checked a signature. */
-  readonly principal?: string | undefined;
+  /** Who made the request, as the gateway's authorizer says. */
+  readonly principal?: ApiPrincipal | undefined;
 }
 
 /** An HTTP response with a JSON body. */
@@ -33,20 +35,21 @@ const enqueueBody = z.strictObject({
 /**
  * The enqueue API: `POST /jobs` `{kind, payload, options}` → 202 `{id, kind, status}`;
  * `GET /jobs/{id}` → 200 the record; `POST /jobs/{id}/cancel` → 200 the cancelled record
- * (409 when the job runs already or is over). Every error is a 4xx with `{error: {code, message, details?}}`
- * that says what is wrong; nothing is written for a rejected request.
+ * (409 when the job runs already or is over). `access` says which kinds callers may enqueue
+ * and lets the app decide each call (403 when it refuses). Every error is a 4xx with
+ * `{error: {code, message, details?}}` that says what is wrong; nothing is written for a rejected request.
  */
-export async function handleApiRequest(request: ApiRequest, client: JobClient): Promise<ApiResponse> {
+export async function handleApiRequest(request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
   const jobPath = /^\/jobs\/([^/]+)$/.exec(request.path);
   const cancelPath = /^\/jobs\/([^/]+)\/cancel$/.exec(request.path);
-  if (request.path === '/jobs' && request.method === 'POST') return enqueue(request, client);
-  if (jobPath && request.method === 'GET') return getJob(decodedOrRaw(jobPath[1]!), client);
-  if (cancelPath && request.method === 'POST') return cancelJob(decodedOrRaw(cancelPath[1]!), request, client);
+  if (request.path === '/jobs' && request.method === 'POST') return enqueue(request, client, access);
+  if (jobPath && request.method === 'GET') return getJob(decodedOrRaw(jobPath[1]!), request, client, access);
+  if (cancelPath && request.method === 'POST') return cancelJob(decodedOrRaw(cancelPath[1]!), request, client, access);
   if (request.path === '/jobs' || jobPath || cancelPath) return error(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
   return error(404, 'not_found', `no route ${request.method} ${request.path}; routes: POST /jobs, GET /jobs/{id}, POST /jobs/{id}/cancel`);
 }
 
-async function enqueue(request: ApiRequest, client: JobClient): Promise<ApiResponse> {
+async function enqueue(request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
   const body = request.body ?? '';
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_REQUEST_BYTES) return error(413, 'request_too_large', `request body is ${bytes} bytes; the limit is ${MAX_REQUEST_BYTES} bytes`);
@@ -62,12 +65,22 @@ async function enqueue(request: ApiRequest, client: JobClient): Promise<ApiRespo
     const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
     return error(400, 'invalid_request', `request body must be {"kind": string, "payload": any, "options"?: {"delaySeconds"?: number, "runAt"?: ISO-8601 string}}: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`, details);
   }
+  const { kind, payload } = parsed.data;
+  const allowed = enqueueableKinds(access);
+  const definition = client.registry.find(kind);
+  if (!definition || !allowed.has(kind)) {
+    // Only the kinds callers may send are named: the others are the app's business.
+    if (definition) return error(403, 'kind_not_enqueueable', `kind "${kind}" cannot be enqueued over this API: the app does not list it in createEnqueueApi's kinds`);
+    return error(400, 'unknown_kind', `unknown job kind "${kind}"; this API enqueues: ${[...allowed].sort().join(', ') || 'no kinds'}`, { knownKinds: [...allowed].sort() });
+  }
   try {
-    const job = await client.enqueue(parsed.data.kind, parsed.data.payload, { ...parsed.data.options, createdBy: request.principal });
+    const { payload: parsedPayload } = client.registry.validate(definition, payload);
+    const refused = await refusal(access, { action: 'enqueue', principal: request.principal, kind, payload: parsedPayload });
+    if (refused !== undefined) return error(403, 'forbidden', refused);
+    const job = await client.enqueue(kind, payload, { ...parsed.data.options, createdBy: request.principal?.id });
     // A duplicate of a unique kind's job: nothing new was accepted, here is the existing job.
     return { statusCode: job.duplicate ? 200 : 202, body: job };
   } catch (e) {
-    if (e instanceof UnknownKindError) return error(400, 'unknown_kind', e.message, { knownKinds: e.knownKinds });
     if (e instanceof PayloadTooLargeError) return error(413, 'payload_too_large', e.message, { bytes: e.bytes, limitBytes: e.limitBytes });
     if (e instanceof InvalidPayloadError) return error(422, 'invalid_payload', e.message, e.issues);
     if (e instanceof InvalidEnqueueOptionsError) return error(400, 'invalid_options', e.message);
@@ -75,21 +88,31 @@ async function enqueue(request: ApiRequest, client: JobClient): Promise<ApiRespo
   }
 }
 
-async function getJob(id: string, client: JobClient): Promise<ApiResponse> {
-  if (!isJobId(id)) return error(400, 'invalid_id', `"${id}" is not a job id (26 characters of Crockford base-32, as returned by POST /jobs)`);
-  const record = await client.get(id);
-  if (!record) return error(404, 'job_not_found', `no job ${id} (it may never have existed, or its retention ended)`);
-  return { statusCode: 200, body: record };
+async function getJob(id: string, request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
+  const found = await reachableJob(id, request, client, access, 'get');
+  return 'statusCode' in found ? found : { statusCode: 200, body: found.record };
 }
 
-async function cancelJob(id: string, request: ApiRequest, client: JobClient): Promise<ApiResponse> {
-  if (!isJobId(id)) return error(400, 'invalid_id', `"${id}" is not a job id (26 characters of Crockford base-32, as returned by POST /jobs)`);
+async function cancelJob(id: string, request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
+  const found = await reachableJob(id, request, client, access, 'cancel');
+  if ('statusCode' in found) return found;
   try {
-    return { statusCode: 200, body: await client.cancel(id, `cancelled through the API${request.principal ? ` by ${request.principal}` : ''}`) };
+    return { statusCode: 200, body: await client.cancel(id, `cancelled through the API${request.principal ? ` by ${request.principal.id}` : ''}`) };
   } catch (e) {
     if (e instanceof JobNotCancellableError) return e.status === undefined ? error(404, 'job_not_found', e.message) : error(409, 'not_cancellable', e.message, { status: e.status });
     throw e;
   }
+}
+
+/** The job a GET or cancel names, when it exists, the caller may reach it and the app allows the call; else the answer. */
+async function reachableJob(id: string, request: ApiRequest, client: JobClient, access: EnqueueApiAccess, action: 'get' | 'cancel'): Promise<{ record: JobRecord } | ApiResponse> {
+  if (!isJobId(id)) return error(400, 'invalid_id', `"${id}" is not a job id (26 characters of Crockford base-32, as returned by POST /jobs)`);
+  const record = await client.get(id);
+  // Someone else's job, under ownJobsOnly, is answered as one that does not exist.
+  if (!record || !mayReach(access, request.principal, record)) return error(404, 'job_not_found', `no job ${id} (it may never have existed, or its retention ended)`);
+  const refused = await refusal(access, { action, principal: request.principal, kind: record.kind, job: record });
+  if (refused !== undefined) return error(403, 'forbidden', refused);
+  return { record };
 }
 
 function error(statusCode: number, code: string, message: string, details?: unknown): ApiResponse {
@@ -99,12 +122,14 @@ function error(statusCode: number, code: string, message: string, details?: unkn
 /**
  * Makes the API Lambda's handler (HTTP API, payload format 2.0) around a {@link JobClient}:
  * pass the client's options (it is made on the first request, from `JOBLINE_CONFIG` unless
- * they say otherwise), a client, or a function that makes one. Unexpected errors become a
- * 500 whose body names no internals; they are logged with the request id.
+ * they say otherwise), a client, or a function that makes one; and what callers may do —
+ * the kinds they may enqueue (no other), an `authorize` hook, `ownJobsOnly`. Unexpected
+ * errors become a 500 whose body names no internals; they are logged with the request id.
  *
- * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] });
+ * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] }, { kinds: [sendEmail] });
  */
-export function createEnqueueApi(client: JobClientOptions | JobClient | (() => JobClient)): (event: AuthorizedEvent) => Promise<APIGatewayProxyResultV2> {
+export function createEnqueueApi(client: JobClientOptions | JobClient | (() => JobClient), access: EnqueueApiAccess): (event: AuthorizedEvent) => Promise<APIGatewayProxyResultV2> {
+  if (!access || !Array.isArray(access.kinds)) throw new TypeError('createEnqueueApi needs what callers may do as its second argument: { kinds: [the kinds callers may enqueue over HTTP], authorize?, ownJobsOnly? }');
   let resolved: JobClient | undefined = client instanceof JobClient ? client : undefined;
   const make = typeof client === 'function' ? client : () => new JobClient(client as JobClientOptions);
   return async (event) => {
@@ -118,7 +143,7 @@ export function createEnqueueApi(client: JobClientOptions | JobClient | (() => J
     };
     let response: ApiResponse;
     try {
-      response = await handleApiRequest(request, resolved);
+      response = await handleApiRequest(request, resolved, access);
     } catch (e) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'enqueue API failed', requestId: event.requestContext?.requestId, error: String((e as Error)?.stack ?? e) }));
       response = error(500, 'internal_error', `the request could not be completed (request id ${event.requestContext?.requestId ?? 'unknown'}); nothing was enqueued unless a later GET shows it`);
@@ -147,13 +172,13 @@ export type AuthorizedEvent = Omit<APIGatewayProxyEventV2WithIAMAuthorizer, 'req
   };
 };
 
-/** Who made the request, as its authorizer says: the IAM principal's ARN, `jwt:<sub>`, or `lambda:<principalId>`. */
-function principalOf(event: AuthorizedEvent): string | undefined {
+/** Who made the request, as its authorizer says: the IAM principal's ARN, `jwt:<sub>` with the token's claims, or `lambda:<principalId>` with the authorizer's context. */
+function principalOf(event: AuthorizedEvent): ApiPrincipal | undefined {
   const authorizer = event.requestContext?.authorizer;
-  if (authorizer?.iam?.userArn) return authorizer.iam.userArn;
-  const sub = authorizer?.jwt?.claims?.sub;
-  if (typeof sub === 'string') return `jwt:${sub}`;
-  const principalId = authorizer?.lambda?.principalId;
-  if (typeof principalId === 'string') return `lambda:${principalId}`;
+  if (authorizer?.iam?.userArn) return { id: authorizer.iam.userArn };
+  const claims = authorizer?.jwt?.claims;
+  if (typeof claims?.sub === 'string') return { id: `jwt:${claims.sub}`, claims };
+  const context = authorizer?.lambda;
+  if (typeof context?.principalId === 'string') return { id: `lambda:${context.principalId}`, claims: context };
   return undefined;
 }

@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureOperator } from '../../lib/local/local-operator.js';
+import { DYNAMODB_CALLS_HEADER } from '../../functions/web-dashboard.js';
+import { newJobId } from '../../lib/job-id.js';
 import { client, stack, unique, waitForStatus } from '../integration/support/deployed.js';
 import { launchChromium, SCREENSHOTS } from './support/browser.js';
+import { dashboardUser, signIn } from './support/sign-in.js';
 
 const dashboardUrl = stack.dashboardUrl!;
 let browser: Browser;
@@ -17,12 +19,84 @@ afterAll(async () => {
 });
 
 /** An operator in the dashboard's user pool, as an administrator adds one. */
-async function operator(): Promise<{ username: string; password: string }> {
-  const username = unique('operator');
-  const password = `Pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  await ensureOperator(stack.dashboardUserPoolId!, { username, password });
-  return { username, password };
-}
+const operator = () => dashboardUser(stack.dashboardUserPoolId!, 'operator');
+
+/** Calls the dashboard's API with an ID token. */
+const callApi = (token: string, method: string, path: string) => fetch(new URL(`api${path}`, dashboardUrl), { method, headers: { authorization: `Bearer ${token}` } });
+
+describe('who may do what on the deployed dashboard (real Cognito tokens, groups in the ID token)', () => {
+  const views = ['/me', '/lanes', '/stats', '/counts', '/jobs?status=failed', '/jobs'];
+  const actions = (id: string) => [`/jobs/${id}/retry`, `/jobs/${id}/cancel`, `/jobs/${id}/discard`, '/lanes/default/pause', '/lanes/default/resume', '/lanes/default/redrive'];
+
+  it('answers 403 to a signed-in user in neither group, on every view and every action, and changes nothing', async () => {
+    const token = await signIn(dashboardUrl, await dashboardUser(stack.dashboardUserPoolId!, 'none'));
+    const job = await client.enqueue('test.echo', { value: unique('no-group') }, { delaySeconds: 3600 });
+    for (const path of [...views, `/jobs/${job.id}`]) {
+      const answer = await callApi(token, 'GET', path);
+      expect([path, answer.status]).toEqual([path, 403]);
+      expect((await answer.json() as { error: string }).error).toContain('in neither the "jobline-operators" group');
+    }
+    for (const path of actions(job.id)) expect([path, (await callApi(token, 'POST', path)).status]).toEqual([path, 403]);
+    expect(await client.get(job.id)).toMatchObject({ status: 'scheduled' });
+  });
+
+  it('lets a viewer read every view but act on nothing (403), and an operator act', async () => {
+    const viewer = await signIn(dashboardUrl, await dashboardUser(stack.dashboardUserPoolId!, 'viewer'));
+    const job = await client.enqueue('test.echo', { value: unique('viewer') }, { delaySeconds: 3600 });
+    for (const path of [...views, `/jobs/${job.id}`]) expect([path, (await callApi(viewer, 'GET', path)).status]).toEqual([path, 200]);
+    expect(await (await callApi(viewer, 'GET', '/me')).json()).toEqual({ role: 'viewer' });
+    for (const path of actions(job.id)) {
+      const answer = await callApi(viewer, 'POST', path);
+      expect([path, answer.status]).toEqual([path, 403]);
+      expect(await answer.json()).toEqual({ error: `only an operator may POST /api${path}; you may view` });
+    }
+    expect(await client.get(job.id)).toMatchObject({ status: 'scheduled' });
+
+    const operatorToken = await signIn(dashboardUrl, await operator());
+    expect(await (await callApi(operatorToken, 'GET', '/me')).json()).toEqual({ role: 'operator' });
+    const cancelled = await callApi(operatorToken, 'POST', `/jobs/${job.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(await client.get(job.id)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('answers bad input with 4xx and a plain reason, never 500 (real tokens, deployed function)', async () => {
+    const token = await signIn(dashboardUrl, await operator());
+    for (const [method, path, status] of [
+      ['GET', '/jobs?before=000', 400], ['GET', '/jobs?parent=x%27%22', 400], ['GET', '/jobs/%E0%A4%A', 400], ['GET', `/jobs/${newJobId(4)}`, 404],
+      ['POST', '/lanes/constructor/pause', 404], ['POST', '/lanes/__proto__/resume', 404], ['GET', '/nope', 404],
+    ] as const) {
+      const answer = await callApi(token, method, path);
+      expect([path, answer.status]).toEqual([path, status]);
+      expect(JSON.stringify(await answer.json())).not.toMatch(/ValidationException|URI malformed|at .*\.js|arn:aws/);
+    }
+  });
+
+  it('reads counts and stats once per half minute however many tabs ask: a second call takes no DynamoDB call', async () => {
+    const token = await signIn(dashboardUrl, await operator());
+    for (const path of ['/counts', '/stats']) {
+      const calls = async () => {
+        const header = (await callApi(token, 'GET', path)).headers.get(DYNAMODB_CALLS_HEADER);
+        expect(header).toMatch(/^\d+$/);
+        return Number(header);
+      };
+      const first = await calls();
+      const second = await calls();
+      console.log(`dashboard ${path}: ${first} DynamoDB calls, then ${second} within 30 s`);
+      // 0 when the first call's answer is fresh (this test's own or an earlier one within 30 s); a count reads 5 × shards otherwise.
+      expect(second).toBe(0);
+    }
+  });
+
+  it('sends CSP, X-Frame-Options, nosniff and no referrer with the page and the API', async () => {
+    const token = await signIn(dashboardUrl, await operator());
+    for (const answer of [await fetch(dashboardUrl), await fetch(new URL('app.js', dashboardUrl)), await callApi(token, 'GET', '/lanes')]) {
+      expect(answer.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'; style-src 'self';.*frame-ancestors 'none'/);
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+  });
+});
 
 describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium', () => {
   it('serves the page to anyone, but its API only to signed-in operators', async () => {
@@ -45,6 +119,14 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
     // Every request body the page sends: the password must be in none of them.
     const bodies: string[] = [];
     page.on('request', (request) => { const body = request.postData(); if (body) bodies.push(body); });
+    // The DynamoDB calls each API answer took (the function says so in a header), in order.
+    const calls: Array<{ path: string; calls: number; at: number }> = [];
+    page.on('response', (response) => {
+      const count = response.headers()[DYNAMODB_CALLS_HEADER];
+      if (count !== undefined) calls.push({ path: new URL(response.url()).pathname.replace(/^.*\/api/, ''), calls: Number(count), at: Date.now() });
+    });
+    const violations: string[] = [];
+    page.on('console', (message) => { if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push(message.text()); });
     await page.goto(dashboardUrl);
     await page.locator('#login').waitFor();
     expect(await page.locator('main').isHidden()).toBe(true);
@@ -64,6 +146,20 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
     expect(bodies.filter((body) => body.includes(password) || body.includes('not-the-password'))).toEqual([]);
     const row = page.locator(`#jobs tr[data-id="${job.id}"]`);
     await row.waitFor({ timeout: 20_000 });
+    // What a page load costs, and what each 3-second refresh after it costs (stats and counts are reused for 30 s).
+    const loadCalls = calls.filter((c) => ['/me', '/counts', '/lanes', '/stats', '/jobs'].includes(c.path)).slice(0, 5);
+    expect(loadCalls.map((c) => c.path).sort()).toEqual(['/counts', '/jobs', '/lanes', '/me', '/stats']);
+    const seen = calls.length;
+    await expect.poll(() => calls.slice(seen).filter((c) => c.path === '/jobs').length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => calls.slice(seen).filter((c) => c.path === '/lanes').length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const refreshCalls = calls.slice(seen).filter((c) => c.path === '/jobs' || c.path === '/lanes').slice(0, 2);
+    const sum = (list: typeof calls) => list.reduce((total, c) => total + c.calls, 0);
+    const shards = stack.config.shardCount;
+    console.log(`dashboard DynamoDB calls with ${shards} shards: page load ${sum(loadCalls)} (${loadCalls.map((c) => `${c.path} ${c.calls}`).join(', ')}); refresh ${sum(refreshCalls)} (${refreshCalls.map((c) => `${c.path} ${c.calls}`).join(', ')})`);
+    // Bounds a dashboard without the 30 s reuse would cross: a count alone reads 5 statuses × the shards, the chart 2 × the shards.
+    expect(sum(loadCalls)).toBeLessThanOrEqual(10 * shards + 5);
+    expect(sum(refreshCalls)).toBeLessThanOrEqual(2 * shards + 2);
+    expect(violations).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}deployed-overview.png`, fullPage: true });
     expect(statSync(`${SCREENSHOTS}deployed-overview.png`).size).toBeGreaterThan(20_000);
 

@@ -17,7 +17,7 @@ describe('hostile input to the enqueue API (property: 600 generated bodies)', ()
     const statuses = new Map<number, number>();
     await fc.assert(fc.asyncProperty(hostileApiBody([note.kind]), async (body) => {
       const writes = queue.store.writes.length;
-      const response = await handleApiRequest({ method: 'POST', path: '/jobs', body, principal: 'arn:aws:iam::1:user/mallory' }, queue.client);
+      const response = await handleApiRequest({ method: 'POST', path: '/jobs', body, principal: { id: 'arn:aws:iam::1:user/mallory' } }, queue.client, { kinds: [note] });
       statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
       expect(response.statusCode).toBeLessThan(500);
       if (response.statusCode === 202) {
@@ -76,7 +76,7 @@ describe('deeply nested JSON', () => {
     const queue = createTestQueue({ jobs: [defineHandler(echo, async () => ({}))] });
     // 100,000 levels in 200 KB: under the request size limit.
     const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
-    const response = await handleApiRequest({ method: 'POST', path: '/jobs', body: `{"kind":"test.echo","payload":${deep}}`, principal: 'p' }, queue.client);
+    const response = await handleApiRequest({ method: 'POST', path: '/jobs', body: `{"kind":"test.echo","payload":${deep}}`, principal: { id: 'p' } }, queue.client, { kinds: [echo] });
     expect(response).toMatchObject({ statusCode: 400, body: { error: { code: 'invalid_json', message: 'request body nests deeper than 100 levels of objects and arrays' } } });
     const body = `{"v":1,"id":"01M80VT4N002GN3JWN515DN8JQ","kind":"test.echo","payload":${deep}}`;
     expect((await queue.deliverBody(body)).disposition).toBe('ack');
