@@ -48,24 +48,47 @@ export function scrubText(text: string, values: readonly string[]): string {
   return scrubbed;
 }
 
+/**
+ * A value a handler produced — its result, its progress — with the kind's redacted field names
+ * replaced (a result's `email` is hidden as the payload's is) and the payload's redacted values
+ * scrubbed out of every string, number and key in it (a result's `sentTo: "ada@…"` too).
+ */
+export function redactValue(value: unknown, paths: readonly string[], values: readonly string[]): unknown {
+  if (paths.length === 0 || value === undefined) return value;
+  return scrubDeep(redactFields(value, paths), values);
+}
+
+function scrubDeep(value: unknown, values: readonly string[]): unknown {
+  if (values.length === 0) return value;
+  if (typeof value === 'string') return scrubText(value, values);
+  if (typeof value === 'number') return values.includes(String(value)) ? REDACTED : value;
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, values));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [scrubText(key, values), scrubDeep(field, values)]));
+}
+
 /** An error with the redacted fields' values scrubbed out of its message. */
 export function scrubError(error: JobError, values: readonly string[]): JobError {
   return values.length === 0 ? error : { ...error, message: scrubText(error.message, values) };
 }
 
 /**
- * A record as shown to people (the dashboard, the CLI, the HTTP API): its kept payload with
- * the kind's redacted fields replaced, and their values scrubbed out of its errors and
- * result. The stored record keeps the real payload, so a retry still runs with it.
+ * A record as shown to people (the dashboard, the CLI, the HTTP API, `JobClient.get`): its kept
+ * payload with the kind's redacted fields replaced; their values scrubbed out of its errors,
+ * result and progress; and fields of the result and progress with a redacted name replaced.
+ * The stored record keeps the real payload, so a retry still runs with it. (The worker scrubs
+ * results and progress as it writes them, with the payload it ran: see {@link redactValue}.)
  */
 export function redactRecord(record: JobRecord, paths: readonly string[] | undefined): JobRecord {
-  if (!paths || paths.length === 0 || record.payload === undefined) return record;
-  const values = fieldValues(record.payload, paths);
+  if (!paths || paths.length === 0) return record;
+  const values = record.payload === undefined ? [] : fieldValues(record.payload, paths);
   return {
     ...record,
-    payload: redactFields(record.payload, paths),
+    ...(record.payload === undefined ? {} : { payload: redactFields(record.payload, paths) }),
     ...(record.lastError ? { lastError: scrubError(record.lastError, values) } : {}),
     ...(record.errors ? { errors: record.errors.map((e) => scrubError(e, values)) } : {}),
+    ...(record.result === undefined ? {} : { result: redactValue(record.result, paths, values) }),
+    ...(record.progress === undefined ? {} : { progress: redactValue(record.progress, paths, values) }),
   };
 }
 

@@ -94,7 +94,7 @@ export const debounced = defineJob({
   debounce: { key: (p) => p.key, windowSeconds: 3 },
 });
 
-/** Holds personal data (`email`, redacted) and fails permanently with an error that names it. */
+/** Holds personal data (`email`, redacted) and fails permanently with an error that names it — or, with note "deliver", succeeds with a result and progress that name it. */
 export const redacted = defineJob({
   kind: 'test.redacted',
   schema: z.object({ email: z.string(), note: z.string() }),

@@ -33,8 +33,13 @@ export const debouncedJob = defineHandler(debounced, async ({ key, seq }, ctx) =
   await recordRun(`debounced:${key}`, ctx.attempt);
   return { seq };
 });
-export const redactedJob = defineHandler(redacted, async ({ email }, ctx) => {
+export const redactedJob = defineHandler(redacted, async ({ email, note }, ctx) => {
   await recordRun(`redacted:${email}`, ctx.attempt);
+  // "deliver": reports progress and returns a result that both name the address.
+  if (note === 'deliver') {
+    await ctx.heartbeat({ sending: email, step: 1 });
+    return { sentTo: email, email, summary: `delivered to ${email}` };
+  }
   throw new PermanentError(`cannot reach ${email}: mailbox unavailable`);
 });
 /** Ends the worker process on a job's first attempt (what a crash, an OOM kill or a Lambda timeout does). */

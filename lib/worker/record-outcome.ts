@@ -5,7 +5,7 @@ import type { JobError } from '../job-record.js';
 import type { FailureOutcome } from '../retry/classify-failure.js';
 import { scheduleNameFor } from '../scheduler/job-scheduler.js';
 import { attemptOf, failed, retrying, succeeded, waiting, type AttemptRef, type FollowUp } from '../store/attempt-outcome.js';
-import { fieldValues, scrubError } from '../redaction.js';
+import { fieldValues, redactValue, scrubError } from '../redaction.js';
 import type { ClaimedDelivery, MessageDisposition } from './worker-dependencies.js';
 
 /** How an attempt went: when it started and how long it ran. */
@@ -17,7 +17,7 @@ export interface AttemptTiming {
 /** A parent's handler returned: it waits for its children (they may all be done already). */
 export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown): Promise<MessageDisposition> {
   const { job, deps, logger } = delivery;
-  const recorded = await deps.store.recordOutcome(refOf(delivery), waiting({ now: timing.finished, durationMs: durationOf(timing), result }));
+  const recorded = await deps.store.recordOutcome(refOf(delivery), waiting({ now: timing.finished, durationMs: durationOf(timing), result: redactedValue(delivery, result) }));
   if (!recorded) return overtaken(delivery, 'the parent finished its attempt after another delivery took it over');
   await settleParent(job.id, deps, logger);
   return 'ack';
@@ -27,7 +27,7 @@ export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTi
 export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown, followUps: readonly FollowUp[], retentionSeconds: number): Promise<MessageDisposition> {
   const { job, record, deps, logger } = delivery;
   const durationMs = durationOf(timing);
-  const recorded = await deps.store.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result, retentionSeconds, followUps }));
+  const recorded = await deps.store.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result: redactedValue(delivery, result), retentionSeconds, followUps }));
   if (!recorded) return overtaken(delivery, 'the attempt succeeded after another delivery took the job over; its outcome was not recorded');
   // DEBUG: the record and the Succeeded metric already say it, and at INFO this one line per job
   // would be most of a job's log bytes (CloudWatch Logs bills them: see BENCHMARKS.md, "Cost").
@@ -110,6 +110,16 @@ export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, d
 function scrubbed(delivery: ClaimedDelivery, error: JobError): JobError {
   const paths = delivery.deps.registry.find(delivery.job.kind)?.redact;
   return paths?.length ? scrubError(error, fieldValues(delivery.job.payload, paths)) : error;
+}
+
+/**
+ * A result or progress report as the record keeps it: without the kind's redacted fields or
+ * their values from the payload this attempt ran (a record of a finished job no longer holds
+ * the payload, so this is the last point where they can be found).
+ */
+export function redactedValue(delivery: Pick<ClaimedDelivery, 'deps' | 'job'>, value: unknown): unknown {
+  const paths = delivery.deps.registry.find(delivery.job.kind)?.redact;
+  return paths?.length ? redactValue(value, paths, fieldValues(delivery.job.payload, paths)) : value;
 }
 
 /**

@@ -8,7 +8,7 @@ import { classifyFailure, toJobError } from '../retry/classify-failure.js';
 import { attemptOf, type FollowUp } from '../store/attempt-outcome.js';
 import { Heartbeat } from './heartbeat.js';
 import type { JobContext } from './job-handler.js';
-import { failJob, recordRetry, recordSuccess, recordWaiting } from './record-outcome.js';
+import { failJob, recordRetry, recordSuccess, recordWaiting, redactedValue } from './record-outcome.js';
 import { runWithDeadline } from './run-attempt.js';
 import { LEASE_GRACE_MS, type ClaimedDelivery, type MessageDisposition } from './worker-dependencies.js';
 
@@ -73,7 +73,8 @@ function handlerContext(delivery: ClaimedDelivery, started: Date, limits: Attemp
     maxAttempts: record.maxAttempts,
     deadline: new Date(started.getTime() + limits.timeoutMs),
     logger: logger.createChild({ persistentKeys: { attempt: record.attempt } }),
-    heartbeat: (progress?: unknown) => heartbeat.beat(progress),
+    // Progress is stored as shown: without the kind's redacted fields or their values.
+    heartbeat: (progress?: unknown) => heartbeat.beat(progress === undefined ? undefined : redactedValue(delivery, progress)),
     once: (key, fn, options) => once({
       store: deps.idempotency,
       jobId: job.id,

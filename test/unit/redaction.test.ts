@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigurationError, defineJob, PermanentError } from 'jobline';
 import { createTestQueue } from 'jobline/testing';
 import { defineHandler } from 'jobline/worker';
-import { fieldValues, redactFields, redactMessageBody, scrubText } from '../../lib/redaction.js';
+import { fieldValues, redactFields, redactMessageBody, redactRecord, redactValue, scrubText } from '../../lib/redaction.js';
 
 const signup = defineJob({
   kind: 'signup.welcome',
@@ -55,6 +55,32 @@ describe('redaction of personal data', () => {
     // Retrying sends the real payload, kept whole in the store.
     await inspector.retry(id);
     expect(queue.transport.sent.at(-1)!.body).toContain('ada@example.com');
+  });
+
+  it('hides redacted names and the payload\'s redacted values anywhere in a result or progress: strings, numbers, keys, nested', () => {
+    const values = fieldValues(payload, signup.redact!);
+    expect(redactValue({ sentTo: 'ada@example.com', email: 'x', card: { number: 4111111111111111, last4: '1111' }, log: ['mailed bob@example.com'], byAddress: { 'ada@example.com': 1 } }, signup.redact!, values))
+      .toEqual({ sentTo: '[redacted]', email: '[redacted]', card: { number: '[redacted]', last4: '1111' }, log: ['mailed [redacted]'], byAddress: { '[redacted]': 1 } });
+    expect(redactValue('sent to ada@example.com', signup.redact!, values)).toBe('sent to [redacted]');
+    expect(redactValue({ sentTo: 'ada@example.com' }, [], values)).toEqual({ sentTo: 'ada@example.com' });
+    // A record shown without its payload (a finished job's) still loses the redacted names.
+    const shown = redactRecord({ id: 'x', kind: signup.kind, lane: 'default', status: 'succeeded', attempt: 1, maxAttempts: 1, createdAt: '', result: { email: 'ada@example.com' }, progress: { email: 'ada@example.com' } } as never, signup.redact);
+    expect(shown).toMatchObject({ result: { email: '[redacted]' }, progress: { email: '[redacted]' } });
+  });
+
+  it('stores a result and progress without the payload\'s redacted values (the finished record no longer has the payload to find them by), and the client shows the same', async () => {
+    const queue = createTestQueue({
+      jobs: [defineHandler(signup, async ({ email, card }, ctx) => {
+        await ctx.heartbeat({ sending: email, card: card.number });
+        return { sentTo: email, brand: card.brand };
+      })],
+    });
+    const { id } = await queue.client.enqueue(signup, payload);
+    await queue.deliver(id);
+    const stored = await queue.store.get(id);
+    expect(stored).toMatchObject({ status: 'succeeded', result: { sentTo: '[redacted]', brand: 'visa' }, progress: { sending: '[redacted]', card: '[redacted]' } });
+    expect(JSON.stringify(stored)).not.toMatch(/ada@example|4111/);
+    expect((await queue.client.get(id))).toMatchObject({ result: { sentTo: '[redacted]' }, progress: { sending: '[redacted]' } });
   });
 
   it('refuses field paths that are not paths', () => {
