@@ -131,7 +131,7 @@ program.command('enqueue').description('enqueue a job through the stack\'s HTTP 
       throw new CliError(`payload is not JSON: ${(error as Error).message}`);
     }
     const { apiUrl, stackName } = await target();
-    if (!apiUrl) throw new CliError(`${stackName ? `stack ${stackName}` : 'this queue'} has no enqueue API: give its JobQueue \`api: { entry: 'src/api.ts' }\` (a file exporting \`handler = createEnqueueApi({ jobs })\` from jobline/api) and deploy again, or enqueue from code with JobClient`);
+    if (!apiUrl) throw new CliError(`${stackName ? `stack ${stackName}` : 'this queue'} has no enqueue API: give its JobQueue \`api: { entry: 'src/api.ts' }\` (a file exporting \`handler = createEnqueueApi({ jobs }, { kinds })\` from jobline/api) and deploy again, or enqueue from code with JobClient`);
     const reply = await new JobApiClient({ baseUrl: apiUrl }).enqueue({ kind, payload: parsed, options: { delaySeconds: options.delay, runAt: options.runAt } });
     if (reply.status >= 400) throw new CliError(`the API refused the job (${reply.status}): ${(reply.body as { error?: { message?: string } }).error?.message ?? JSON.stringify(reply.body)}`);
     console.log(globals().json ? JSON.stringify(reply.body) : `enqueued ${(reply.body as { id: string }).id} (${(reply.body as { status: string }).status})`);

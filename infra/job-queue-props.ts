@@ -78,10 +78,10 @@ export interface WorkerProps {
  * The enqueue HTTP API's function. Its entry is yours because it validates payloads with your
  * kinds' schemas; it is one line:
  *
- * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] }); // from 'jobline/api'
+ * @example export const handler = createEnqueueApi({ jobs: [sendEmail, importChunk] }, { kinds: [sendEmail] }); // from 'jobline/api'
  */
 export interface EnqueueApiProps {
-  /** Path of the API's entry file: a module exporting `handler = createEnqueueApi({ jobs })`. */
+  /** Path of the API's entry file: a module exporting `handler = createEnqueueApi({ jobs }, { kinds })`. */
   readonly entry: string;
   /**
    * Who may call the API. The API is never anonymous: by default callers sign their requests

@@ -70,7 +70,8 @@ export interface StateCounts {
   readonly complete: boolean;
 }
 
-const PAGE_SCAN_LIMIT = 20;
+/** Store pages (or child batches) one listing request reads at most before it hands back a cursor. */
+const LIST_ROUNDS = 3;
 /** The inspector knows no kinds' definitions: a parent its cancel finishes keeps the default retention. */
 const NO_KINDS = new JobRegistry([]);
 
@@ -130,13 +131,17 @@ export class JobInspector {
   private async listByStatus(query: InspectorQuery, limit: number): Promise<JobPage> {
     const jobs: JobRecord[] = [];
     let before = query.before;
-    for (let page = 0; page < PAGE_SCAN_LIMIT && jobs.length < limit; page++) {
-      const batch = await this.store.list({ status: query.status, limit, before, since: query.since });
-      jobs.push(...batch.filter((r) => !query.kind || r.kind === query.kind));
-      if (batch.length < limit) return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), next: jobs.length > limit ? jobs[limit - 1]!.id : undefined };
-      before = batch.at(-1)!.id;
+    // A kind filter can skip most of what it reads: a request reads at most LIST_ROUNDS store
+    // pages (each at most shards × MAX_LIST_PAGES queries) and hands back where it stopped.
+    for (let round = 0; round < LIST_ROUNDS && jobs.length < limit; round++) {
+      const page = await this.store.list({ status: query.status, limit, before, since: query.since });
+      jobs.push(...page.records.filter((r) => !query.kind || r.kind === query.kind));
+      before = page.next;
+      if (before === undefined) break;
     }
-    return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), next: jobs.slice(0, limit).at(-1)?.id };
+    // More matches than fit: go on after the last one shown; else from where the reads stopped (or the end).
+    const next = jobs.length > limit ? jobs[limit - 1]!.id : before;
+    return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), ...(next === undefined ? {} : { next }) };
   }
 
   private async children(parentId: string, query: InspectorQuery, limit: number): Promise<JobPage> {
@@ -144,12 +149,18 @@ export class JobInspector {
     const ids = Array.from({ length: parent?.childrenTotal ?? 0 }, (_, i) => childJobId(parentId, i, this.config.shardCount));
     const start = query.before ? ids.indexOf(query.before) + 1 : 0;
     const jobs: JobRecord[] = [];
-    let i = start;
-    for (; i < ids.length && jobs.length < limit; i++) {
-      const child = await this.store.get(ids[i]!);
-      if (child && (!query.status || child.status === query.status) && (!query.kind || child.kind === query.kind)) jobs.push(this.redacted(child));
+    let end = start;
+    // In batches (one BatchGetItem per 100 children), at most LIST_ROUNDS of them per request.
+    for (let round = 0; round < LIST_ROUNDS && end < ids.length && jobs.length < limit; round++) {
+      const batch = ids.slice(end, end + Math.min(100, Math.max(limit, 25)));
+      end += batch.length;
+      const children = await this.store.getMany(batch);
+      jobs.push(...children.filter((child) => (!query.status || child.status === query.status) && (!query.kind || child.kind === query.kind)));
     }
-    return { jobs, next: i < ids.length ? ids[i - 1] : undefined };
+    const shown = jobs.slice(0, limit);
+    // Go on after the last child shown when the batch held more matches; else after the batch.
+    const next = jobs.length > limit ? shown.at(-1)!.id : end < ids.length ? ids[end - 1] : undefined;
+    return { jobs: shown.map((r) => this.redacted(r)), ...(next === undefined ? {} : { next }) };
   }
 
   /** Every lane's queue and DLQ depths, whether it is paused, and how long its oldest job has waited. */

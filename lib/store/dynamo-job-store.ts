@@ -9,7 +9,8 @@ import { CLAIMABLE_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
-import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimRequest, type ClaimResult, type JobStore, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from './job-store.js';
+import { getAll } from '../aws/batch-get.js';
+import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimRequest, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from './job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
 import { parentReport } from './child-counts.js';
 import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
@@ -315,7 +316,12 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     return output.Item ? toJobRecord(output.Item) : undefined;
   }
 
-  async list(query: ListQuery): Promise<JobRecord[]> {
+  async getMany(ids: readonly string[]): Promise<JobRecord[]> {
+    const byId = new Map((await getAll(this.doc, this.tableName, ids.map(jobKey), 'job records')).map((item) => [String(item.sk), toJobRecord(item)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async list(query: ListQuery): Promise<ListPage> {
     return listJobs(this.doc, this.tableName, this.shardCount, query);
   }
 

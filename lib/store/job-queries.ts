@@ -1,17 +1,25 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { firstIdAt } from '../job-id.js';
-import type { JobRecord } from '../job-record.js';
 import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
 import { shardKey, STATE_INDEX, toJobRecord } from './job-item.js';
-import { DEFAULT_LIST_WINDOW_MS, type ListQuery } from './job-store.js';
+import { DEFAULT_LIST_WINDOW_MS, type ListPage, type ListQuery } from './job-store.js';
 
-/** Most pages one shard's listing reads before it stops (a filtered read of a busy shard is bounded). */
-const MAX_LIST_PAGES = 20;
+/**
+ * Most pages one shard's listing reads per request. A filtered read (a status outside the
+ * sparse index) can skip many items per page; the listing then stops and hands back a cursor,
+ * so no request reads more than shards × this many pages.
+ */
+export const MAX_LIST_PAGES = 3;
 /** Most pages (1 MB each) one shard's count reads before it stops and reports a lower bound. */
 const MAX_COUNT_PAGES = 10;
 
-/** Jobs in a status, newest first, within a window: from the sparse index for indexed states, else from the shards' time-ordered keys. */
-export async function listJobs(doc: DynamoDBDocumentClient, tableName: string, shardCount: number, query: ListQuery): Promise<JobRecord[]> {
+/**
+ * Jobs in a status, newest first, within a window: from the sparse index for indexed states,
+ * else from the shards' time-ordered keys. Each shard is read newest first; a shard that stopped
+ * early (its page limit, or enough items) was read in full only down to its last key, so the
+ * page holds only what every shard was read down to, and `next` goes on from there.
+ */
+export async function listJobs(doc: DynamoDBDocumentClient, tableName: string, shardCount: number, query: ListQuery): Promise<ListPage> {
   const limit = query.limit ?? 50;
   const since = firstIdAt((query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).getTime());
   // `before` is exclusive: the key range includes it, and it is dropped from the result.
@@ -33,7 +41,14 @@ export async function listJobs(doc: DynamoDBDocumentClient, tableName: string, s
       };
     return queryPages(doc, { ...input, ScanIndexForward: false }, { limit: limit + 1, maxPages: MAX_LIST_PAGES });
   }));
-  return perShard.flatMap((s) => s.items.map(toJobRecord)).filter((r) => r.id !== query.before).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+  // Every shard was read down to its own last key; together, down to the highest of those.
+  const frontier = perShard.map((s) => s.readDownTo).filter((k): k is string => k !== undefined).sort().at(-1);
+  const records = perShard.flatMap((s) => s.items.map(toJobRecord))
+    .filter((r) => r.id !== query.before && (frontier === undefined || r.id >= frontier))
+    .sort((a, b) => (a.id < b.id ? 1 : -1));
+  const page = records.slice(0, limit);
+  const next = records.length > limit ? page.at(-1)!.id : frontier;
+  return { records: page, ...(next === undefined ? {} : { next }) };
 }
 
 /** Jobs created since `since` in an indexed status, by lane (a lower bound when `complete` is false). */
@@ -52,9 +67,10 @@ export async function countJobsByLane(doc: DynamoDBDocumentClient, tableName: st
 
 /**
  * A query's items, page by page, until `limit` items (pages then ask for at least that many)
- * or `maxPages` pages; `complete` is false when items were left unread.
+ * or `maxPages` pages. `complete` is false when items were left unread; `readDownTo` is then
+ * the sort key it read down to (its last item kept, or the last key a page evaluated).
  */
-async function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput, options: { limit?: number; maxPages: number }): Promise<{ items: Record<string, unknown>[]; complete: boolean }> {
+async function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput, options: { limit?: number; maxPages: number }): Promise<{ items: Record<string, unknown>[]; complete: boolean; readDownTo?: string }> {
   const limit = options.limit ?? Infinity;
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
@@ -64,5 +80,8 @@ async function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput,
     start = output.LastEvaluatedKey;
     if (!start) break;
   }
-  return { items: items.slice(0, limit), complete: start === undefined };
+  const kept = items.slice(0, limit);
+  if (start === undefined && items.length <= limit) return { items: kept, complete: true };
+  const readDownTo = items.length >= limit ? String(kept.at(-1)!.sk) : String(start!.sk);
+  return { items: kept, complete: false, readDownTo };
 }

@@ -131,8 +131,10 @@ export interface JobStore {
   markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean>;
   /** The record of `id` (strongly consistent), or undefined. */
   get(id: string): Promise<JobRecord | undefined>;
+  /** The records of `ids` that exist (strongly consistent), in the order of `ids`: one read per 100 ids. */
+  getMany(ids: readonly string[]): Promise<JobRecord[]>;
   /** Jobs in a status, newest first. */
-  list(query: ListQuery): Promise<JobRecord[]>;
+  list(query: ListQuery): Promise<ListPage>;
   /**
    * How many jobs created since `since` are in `status` (one of INDEXED_STATUSES: the sparse
    * index holds them, so the count reads only those jobs), by lane. `complete` is false when
@@ -150,6 +152,16 @@ export interface ParentFinish {
   readonly expiresAt: Date;
   /** Every child is final, with these counts (`childrenTotal` done); or a child failed and the parent fails fast (a failure is still counted). */
   readonly decidedOn: { readonly counts: ChildCounts } | 'a-child-failed';
+}
+
+/** One page of a listing, newest first, with no gap: every job of the query newer than its last record is in it. */
+export interface ListPage {
+  readonly records: JobRecord[];
+  /**
+   * Pass as `before` to go on; absent when the listing is over. A page can be short and still
+   * have a `next`: a read stops at its page limit, and returns only what it saw in full.
+   */
+  readonly next?: string | undefined;
 }
 
 /** A listing of jobs by status. */

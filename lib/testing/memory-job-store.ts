@@ -1,7 +1,7 @@
 import type { JobRecord, JobWait } from '../job-record.js';
 import { assertTransition, CLAIMABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '../job-status.js';
 import type { AttemptOutcome, ChildReport, FailedOutcome, SucceededOutcome } from '../store/attempt-outcome.js';
-import { DEFAULT_LIST_WINDOW_MS, type AttemptRef, type CancelUpdate, type ClaimRequest, type ParentFinish, type ClaimResult, type JobStore, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
+import { DEFAULT_LIST_WINDOW_MS, type AttemptRef, type CancelUpdate, type ClaimRequest, type ParentFinish, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
 import { UNKNOWN_CREATOR } from '../store/claim-request.js';
 import { childCountsOf, countedAs, reopensOnChildRetry } from '../store/child-counts.js';
@@ -243,13 +243,18 @@ export class MemoryJobStore implements JobStore {
     return record ? { ...record } : undefined;
   }
 
-  async list(query: ListQuery): Promise<JobRecord[]> {
+  async getMany(ids: readonly string[]): Promise<JobRecord[]> {
+    return ids.flatMap((id) => { const record = this.records.get(id); return record ? [{ ...record }] : []; });
+  }
+
+  async list(query: ListQuery): Promise<ListPage> {
     const since = (query.since ?? new Date(Date.now() - DEFAULT_LIST_WINDOW_MS)).toISOString();
-    return [...this.records.values()]
+    const limit = query.limit ?? 50;
+    const all = [...this.records.values()]
       .filter((r) => (query.status === undefined || r.status === query.status) && r.createdAt >= since && (!query.before || r.id < query.before))
-      .sort((a, b) => (a.id < b.id ? 1 : -1))
-      .slice(0, query.limit ?? 50)
-      .map((r) => ({ ...r }));
+      .sort((a, b) => (a.id < b.id ? 1 : -1));
+    const records = all.slice(0, limit).map((r) => ({ ...r }));
+    return all.length > limit ? { records, next: records.at(-1)!.id } : { records };
   }
 
   async countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {

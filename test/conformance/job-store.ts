@@ -149,6 +149,16 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await store.get(newJobId(4))).toBeUndefined();
       });
 
+      it('reads many records at once, in the order asked, skipping ids with no record (more than one batch of 100)', async () => {
+        const { store } = setup();
+        const jobs = Array.from({ length: 130 }, () => newJob());
+        await store.insert(jobs);
+        const missing = newJobId(4);
+        const asked = [jobs[129]!.id, missing, ...jobs.slice(0, 129).map((j) => j.id)];
+        expect((await store.getMany(asked)).map((r) => r.id)).toEqual(asked.filter((id) => id !== missing));
+        expect(await store.getMany([])).toEqual([]);
+      });
+
       it('writes a unique job once per key within its window, and again once the window is over', async () => {
         const { store } = setup();
         const key = `key-${Math.random()}`;
@@ -247,7 +257,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const id = newJob().id;
         expect(await store.recordUntracked(runOf(id), failed(base, { now: at(), error: error('no', 2), payloadJson: '{"n":1}', retentionSeconds: 60 }))).toBe(true);
         expect(await store.get(id)).toMatchObject({ status: 'failed', lastError: { message: 'no' }, payload: { n: 1 } });
-        expect((await store.list({ status: 'failed', limit: 1000 })).map((r) => r.id)).toContain(id);
+        expect((await store.list({ status: 'failed', limit: 1000 })).records.map((r) => r.id)).toContain(id);
       });
     });
 
@@ -425,7 +435,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(reopened.finishedAt).toBeUndefined();
         expect(reopened.expiresAt).toBeUndefined();
         expect(reopened.settledAt).toBeUndefined();
-        expect((await store.list({ status: 'waiting', limit: 1000 })).map((r) => r.id)).toContain(parent.id);
+        expect((await store.list({ status: 'waiting', limit: 1000 })).records.map((r) => r.id)).toContain(parent.id);
       });
 
       it('counts a cancelled child as final (a parent never waits for it), and takes it back out when it is retried', async () => {
@@ -496,7 +506,7 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const old = newJob({ lane: listed, status: 'scheduled', createdAt: at(-2 * 86_400_000) });
         const jobs = [0, 1, 2].map((i) => newJob({ lane: listed, status: 'scheduled', createdAt: at(-1000 * (3 - i)) }));
         await store.insert([old, ...jobs]);
-        const mine = (records: JobRecord[]) => records.filter((r) => r.lane === listed).map((r) => r.id);
+        const mine = ({ records }: { records: JobRecord[] }) => records.filter((r) => r.lane === listed).map((r) => r.id);
         const all = mine(await store.list({ status: 'scheduled', limit: 1000 }));
         expect(all.slice(0, 3)).toEqual(jobs.map((j) => j.id).reverse());
         expect(all).not.toContain(old.id);

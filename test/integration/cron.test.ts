@@ -1,4 +1,5 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { listAll } from '../support/list-all.js';
 import { describe, expect, it } from 'vitest';
 import { awsBackends } from '../../lib/aws/clients.js';
 import { cronJobId, encodeCronMessage, SCHEDULED_TIME_PLACEHOLDER } from '../../lib/cron-firing.js';
@@ -11,7 +12,7 @@ const { store } = awsBackends(stack.config, { dynamodb, sqs });
 const SCHEDULE = 'test.cron/every-minute';
 
 async function cronJobs(): Promise<JobRecord[]> {
-  const lists = await Promise.all((['running', 'succeeded'] as const).map((status) => store.list({ status, limit: 1000, since: new Date(Date.now() - 3_600_000) })));
+  const lists = await Promise.all((['running', 'succeeded'] as const).map((status) => listAll(store, { status, limit: 1000, since: new Date(Date.now() - 3_600_000) })));
   return lists.flat().filter((r) => r.kind === 'test.cron');
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listAll } from '../support/list-all.js';
 import { awsBackends } from '../../lib/aws/clients.js';
 import { newJobId } from '../../lib/job-id.js';
 import type { JobStatus } from '../../lib/job-status.js';
@@ -7,7 +8,7 @@ import { waitFor } from './support/wait.js';
 
 const { store } = awsBackends(stack.config, { dynamodb, sqs });
 const listed = (status: JobStatus, id: string) =>
-  waitFor(`job ${id} to be listed as ${status}`, async () => (await store.list({ status, limit: 1000 })).some((r) => r.id === id));
+  waitFor(`job ${id} to be listed as ${status}`, async () => (await listAll(store, { status, limit: 1000 })).some((r) => r.id === id));
 
 describe('jobs are queryable by status without a status index on the happy path', () => {
   it('lists queued, running, succeeded, scheduled and failed jobs', async () => {
@@ -28,6 +29,6 @@ describe('jobs are queryable by status without a status index on the happy path'
     const broken = await client.enqueue('test.permanent', { reason: 'listing' });
     await waitForStatus(broken.id, 'failed');
     expect(await listed('failed', broken.id)).toBe(true);
-    expect((await store.list({ status: 'failed', limit: 1000 })).every((r) => r.status === 'failed')).toBe(true);
+    expect((await listAll(store, { status: 'failed', limit: 1000 })).every((r) => r.status === 'failed')).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { listAll } from '../support/list-all.js';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { awsBackends } from '../../lib/aws/clients.js';
@@ -11,7 +12,7 @@ const doc = DynamoDBDocumentClient.from(dynamodb);
 const { store } = awsBackends(stack.config, { dynamodb, sqs });
 
 async function followUpsOf(id: string): Promise<JobRecord[]> {
-  const lists = await Promise.all((['queued', 'running', 'retrying', 'succeeded', 'failed'] as const).map((status) => store.list({ status, limit: 1000, since: new Date(Date.now() - 600_000) })));
+  const lists = await Promise.all((['queued', 'running', 'retrying', 'succeeded', 'failed'] as const).map((status) => listAll(store, { status, limit: 1000, since: new Date(Date.now() - 600_000) })));
   return lists.flat().filter((r) => r.predecessorId === id);
 }
 

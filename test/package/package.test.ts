@@ -133,7 +133,7 @@ import { createEnqueueApi, JobApiClient } from 'jobline/api';
 import { runJob, createTestQueue, expectEnqueued } from 'jobline/testing';
 
 export const greet = defineJob({ kind: 'greet', schema: z.object({ name: z.string() }), retry: { maxAttempts: 3 } });
-export const api = createEnqueueApi({ jobs: [greet] });
+export const api = createEnqueueApi({ jobs: [greet] }, { kinds: [greet] });
 export type Used = [JobRecord, JobInspector, JobApiClient, JobClient, PermanentError];
 export async function check(job: Parameters<typeof runJob>[0]): Promise<string> {
   const queue = createTestQueue({ jobs: [greet] });
