@@ -109,6 +109,20 @@ describe('the deployed web dashboard (API Gateway, Cognito sign-in) in Chromium'
     expect(forged.status).toBe(401);
   });
 
+  it('shows a viewer the lanes and jobs but no action button', async () => {
+    const { username, password } = await dashboardUser(stack.dashboardUserPoolId!, 'viewer');
+    const page = await browser.newPage();
+    await page.goto(dashboardUrl);
+    await page.fill('#login [name="username"]', username);
+    await page.fill('#login [name="password"]', password);
+    await page.click('#login button[type="submit"]');
+    await page.locator('#lanes tbody tr').first().waitFor({ timeout: 20_000 });
+    await page.locator('#role', { hasText: 'view only' }).waitFor();
+    expect(await page.locator('#lanes button[data-action]').count()).toBeGreaterThan(0);
+    for (const button of await page.locator('[data-action]').all()) expect(await button.isVisible()).toBe(false);
+    await page.close();
+  });
+
   it('signs an operator in; they see the lanes and a failed job, retry it to success, and pause and resume the lane', async () => {
     const { username, password } = await operator();
     const job = await client.enqueue('test.fail-first', { note: `deployed-dashboard-${Date.now()}` });
