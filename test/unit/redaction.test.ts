@@ -88,3 +88,27 @@ describe('redaction of personal data', () => {
     expect(() => defineJob({ kind: 'k', schema: z.object({}), redact: ['a b'] })).toThrow('redact must list at most 50 field paths like "email" or "card.number", got ["a b"]');
   });
 });
+
+describe('redaction in a parent\'s summary of its children', () => {
+  it('lists what the children\'s results held, without the children\'s redacted values', async () => {
+    const { childJobId } = await import('../../lib/flows/children.js');
+    const { newJobId } = await import('../../lib/job-id.js');
+    const { encodeJobMessage } = await import('../../lib/job-message.js');
+    const invite = defineJob({ kind: 'invite', schema: z.object({ email: z.string() }), redact: ['email'] });
+    const batch = defineJob({ kind: 'invite.batch', schema: z.object({ emails: z.array(z.string()) }) });
+    const queue = createTestQueue({
+      jobs: [
+        defineHandler(batch, async ({ emails }, ctx) => { await ctx.spawn(invite, emails.map((email) => ({ email }))); return {}; }),
+        defineHandler(invite, async ({ email }) => ({ invited: [email] })),
+      ],
+      random: () => 0,
+    });
+    const id = newJobId(4);
+    await queue.store.insert([{ id, kind: 'invite.batch', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 1, createdAt: new Date() }]);
+    await queue.deliverBody(encodeJobMessage(id, 'invite.batch', JSON.stringify({ emails: ['ada@example.com', 'bob@example.com'] })));
+    for (const i of [0, 1]) await queue.deliver(childJobId(id, i, 4));
+    const parent = await queue.store.get(id);
+    expect(parent).toMatchObject({ status: 'succeeded', result: { children: { total: 2, succeeded: 2 }, invited: ['[redacted]', '[redacted]'] } });
+    expect(JSON.stringify(parent)).not.toMatch(/ada@|bob@/);
+  });
+});
