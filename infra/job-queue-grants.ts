@@ -3,8 +3,10 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 
 /** The item actions jobline's stores use (a transaction's items are authorized as these). */
 export const ITEM_ACTIONS = ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'] as const;
-export type ItemAction = (typeof ITEM_ACTIONS)[number];
-const READ_ACTIONS: readonly ItemAction[] = ['GetItem', 'Query'];
+/** What operators' tools add: a parent's children are read 100 to a BatchGetItem. */
+export const OPERATOR_ITEM_ACTIONS = [...ITEM_ACTIONS, 'BatchGetItem'] as const;
+export type ItemAction = (typeof OPERATOR_ITEM_ACTIONS)[number];
+const READ_ACTIONS: readonly ItemAction[] = ['GetItem', 'Query', 'BatchGetItem'];
 
 /**
  * Grants `actions` on a table by name, and `Query` on the named indexes only — not CDK's

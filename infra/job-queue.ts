@@ -17,7 +17,7 @@ import { QUEUE_NAME_ENV } from '../lib/metrics.js';
 import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
 import { stableOutput } from './stable-output.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
-import { grantTable, ITEM_ACTIONS } from './job-queue-grants.js';
+import { grantTable, ITEM_ACTIONS, OPERATOR_ITEM_ACTIONS } from './job-queue-grants.js';
 import { acknowledge } from './acknowledge.js';
 import { logAccess, throttleStage } from './api-stage.js';
 import { DISPATCH_ATTRIBUTE, STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
@@ -153,7 +153,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    * UpdateEventSourceMapping; and what {@link grantScheduling} grants.
    */
   grantOperate(grantee: iam.IGrantable): iam.Grant {
-    const grant = grantTable(grantee, this.table, ITEM_ACTIONS, JOB_INDEXES);
+    const grant = grantTable(grantee, this.table, OPERATOR_ITEM_ACTIONS, JOB_INDEXES);
     for (const lane of this.lanes.values()) {
       lane.queue.grantSendMessages(grantee);
       for (const queue of [lane.queue, lane.deadLetterQueue]) {

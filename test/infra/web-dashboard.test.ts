@@ -71,7 +71,7 @@ describe('WebDashboard', () => {
     expect(variables.DASHBOARD_COGNITO_ENDPOINT).toBe('https://cognito-idp.eu-west-1.amazonaws.com/');
     expect(JSON.stringify(variables.JOBLINE_CONFIG)).toContain('eventSourceMappingId');
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('WebFunction') }] } }));
-    for (const action of ['lambda:UpdateEventSourceMapping', 'sqs:ReceiveMessage', 'dynamodb:UpdateItem', 'cloudwatch:GetMetricData']) expect(policies).toContain(action);
+    for (const action of ['lambda:UpdateEventSourceMapping', 'sqs:ReceiveMessage', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'cloudwatch:GetMetricData']) expect(policies).toContain(action);
   });
 
   it('signs in at the emulator\'s Cognito when the app\'s cognitoEndpoint context says so (what jobline deploy --local sets)', () => {

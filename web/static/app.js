@@ -129,7 +129,9 @@ async function renderJobs() {
   }));
   if (page.jobs.length === 0) tbody.replaceChildren(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="6" class="muted">no jobs</td>' }));
   // Kinds not tracked in full: what this listing cannot show.
-  document.getElementById('listing-notes').replaceChildren(...(page.notes ?? []).map((note) => Object.assign(document.createElement('li'), { textContent: note })));
+  // A listing stops after a bounded read: a short page with a cursor has older jobs it did not reach.
+  const notes = [...(page.notes ?? []), ...(page.next && page.jobs.length < 50 ? [`Only the newest jobs were read; older ones may match: jobline jobs ls --before ${page.next}`] : [])];
+  document.getElementById('listing-notes').replaceChildren(...notes.map((note) => Object.assign(document.createElement('li'), { textContent: note })));
 }
 
 async function renderDetail() {
