@@ -17,5 +17,7 @@ export function grantTable(grantee: IGrantable, table: TableV2, actions: readonl
   // A table under a customer-managed key: reading needs Decrypt, writing the key's full use (as CDK's own grants do).
   if (actions.some((action) => !READ_ACTIONS.includes(action))) table.encryptionKey?.grantEncryptDecrypt(grantee);
   else table.encryptionKey?.grantDecrypt(grantee);
-  return Grant.addToPrincipal({ grantee, actions: actions.map((action) => `dynamodb:${action}`), resourceArns: [table.tableArn, ...indexes] });
+  // The indexes get Query alone: no other action applies to an index.
+  if (indexes.length > 0) Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: indexes });
+  return Grant.addToPrincipal({ grantee, actions: actions.map((action) => `dynamodb:${action}`), resourceArns: [table.tableArn] });
 }

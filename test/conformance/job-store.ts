@@ -301,6 +301,19 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await store.get(other.id)).toMatchObject({ status: 'running', attempt: 1 });
       });
 
+      it('a dispatcher\'s late mark on a job that has run and failed since changes nothing: still listed as failed, payload kept for a retry', async () => {
+        const { store } = setup();
+        const job = newJob();
+        await store.insert([job]);
+        await store.keepUndispatched(job.id, '{"kept":3}', at());
+        const claimed = await claim(job.id);
+        await store.recordOutcome(attemptOf(claimed.record), failed(claimed.record, { now: at(), error: error('no'), payloadJson: '{"kept":3}', retentionSeconds: 60 }));
+        // The dispatcher (or the sweeper) sent the message before the claim, and marks it only now.
+        await store.markDispatched(job.id);
+        expect(await store.get(job.id)).toMatchObject({ status: 'failed', payload: { kept: 3 } });
+        expect((await store.list({ status: 'failed', limit: 1000 })).records.map((r) => r.id)).toContain(job.id);
+      });
+
       it('records a retry that waits in a schedule only for the attempt that is retrying', async () => {
         const { store } = setup();
         const record = await jobIn('retrying');
