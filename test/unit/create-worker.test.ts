@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../../lib/job-definition.js';
 import { newJobId } from '../../lib/job-id.js';
@@ -62,5 +62,44 @@ describe('createWorker', () => {
     const response = await handler({ Records: [one, record('junk')] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: one.messageId }]);
     expect(transport.deadLetters.map((d) => d.body)).toEqual(['junk']);
+  });
+});
+
+describe('the worker\'s log lines', () => {
+  it('never hold a redacted field\'s value: a failure that names it is logged scrubbed, on retry and on the final failure', async () => {
+    const { PermanentError } = await import('../../lib/errors.js');
+    const email = 'grace.hopper@example.com';
+    const mail = defineJob({ kind: 'mail', schema: z.object({ email: z.string() }), retry: { maxAttempts: 2, backoffBaseSeconds: 1, jitter: 0 }, redact: ['email'] });
+    const store = new MemoryJobStore();
+    const handler = createWorker({
+      jobs: [defineHandler(mail, async ({ email: to }, ctx) => {
+        if (ctx.attempt === 1) throw new Error(`mailbox ${to} is busy`);
+        throw new PermanentError(`mailbox ${to} does not exist`);
+      })],
+      config, store, transport: new MemoryTransport(), logger: new Logger({ logLevel: 'DEBUG', serviceName: 'redaction-test' }), now: () => clock,
+    });
+    let clock = new Date();
+    const body = encodeJobMessage(newJobId(4), 'mail', JSON.stringify({ email }));
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => { lines.push(String(chunk)); return true; };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      for (const receiveCount of ['1', '2']) {
+        // The second delivery comes after the retry's backoff.
+        if (receiveCount === '2') clock = new Date(clock.getTime() + 5_000);
+        const message = record(body);
+        await handler({ Records: [{ ...message, attributes: { ...message.attributes, ApproximateReceiveCount: receiveCount } }] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context);
+      }
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    const log = lines.join('');
+    expect([...store.records.values()].map((r) => r.status)).toEqual(['failed']);
+    // The lines that name the failure are there, scrubbed.
+    expect(log).toContain('mailbox [redacted] is busy');
+    expect(log).toContain('mailbox [redacted] does not exist');
+    expect(log).not.toContain(email);
   });
 });
