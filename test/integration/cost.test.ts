@@ -4,7 +4,7 @@ import { defineJob } from '../../lib/job-definition.js';
 import { scenario } from '../../bench/cost/scenario.js';
 import './support/deployed.js';
 
-// The cost claims of DESIGN.md and BENCHMARKS.md, held on every run: the benchmark's own
+// The cost claims of BENCHMARKS.md and docs/cost.md, held on every run: the benchmark's own
 // harness (bench/cost/scenario.ts: real store, transport and worker on tables and queues of
 // their own, write units as the emulator's DynamoDB reports them), at a small size.
 const schema = z.object({ data: z.string() });
