@@ -90,14 +90,14 @@ describe('a kind with both a concurrency limit and a rate limit', () => {
   it('gives its slot back while a job waits for its turn, so the next job is held by the rate limit, not by a slot nobody uses', async () => {
     let clock = new Date(Date.UTC(2026, 0, 1));
     const queue = createTestQueue({ jobs: [defineHandler(both, async ({ n }) => ({ n }))], now: () => clock });
-    const [a, b, c] = [1, 2, 3].map((n) => queue.client.enqueue(both, { n }));
-    expect((await queue.deliver((await a).id)).record).toMatchObject({ status: 'succeeded' });
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => queue.client.enqueue(both, { n })));
+    expect((await queue.deliver(a!.id)).record).toMatchObject({ status: 'succeeded' });
     // b takes the free slot, finds its turn a minute away, and waits — without the slot.
-    expect((await queue.deliver((await b).id)).record).toMatchObject({ status: 'queued', waitingFor: { limit: 'rateLimit' } });
+    expect((await queue.deliver(b!.id)).record).toMatchObject({ status: 'queued', waitingFor: { limit: 'rateLimit' } });
     // c finds the slot free (b gave it back) and waits for its own, later turn.
-    expect((await queue.deliver((await c).id)).record).toMatchObject({ status: 'queued', waitingFor: { limit: 'rateLimit' } });
+    expect((await queue.deliver(c!.id)).record).toMatchObject({ status: 'queued', waitingFor: { limit: 'rateLimit' } });
     // b's turn comes: it runs, holding the slot only while it does.
     clock = new Date(clock.getTime() + 61_000);
-    expect((await queue.deliver((await b).id)).record).toMatchObject({ status: 'succeeded' });
+    expect((await queue.deliver(b!.id)).record).toMatchObject({ status: 'succeeded' });
   });
 });
