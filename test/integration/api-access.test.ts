@@ -1,20 +1,5 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { documentClient } from '../../lib/aws/document-client.js';
-import { api, dynamodb, stack, unique, waitForStatus } from './support/deployed.js';
-
-/** Every job record whose payload or result holds `marker`, in the whole jobs table: what a refused call must not have written. */
-async function recordsHolding(marker: string): Promise<unknown[]> {
-  const doc = documentClient(dynamodb);
-  const found: unknown[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: stack.config.tableName, ExclusiveStartKey: start }));
-    found.push(...(page.Items ?? []).filter((item) => JSON.stringify(item).includes(marker)));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return found;
-}
+import { api, recordsHolding, unique, waitForStatus } from './support/deployed.js';
 
 describe('who may do what through the deployed enqueue API (SigV4-signed calls)', () => {
   it('answers 403 with its reason for a child kind the app does not list, and writes nothing', async () => {

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { JobApiClient } from '../../../lib/api/job-api-client.js';
@@ -90,10 +90,29 @@ export async function workerLogLines(text: string, since?: Date): Promise<string
   return logLines(stack.workerFunctionName, text, since);
 }
 
-/** Lines of a function's logs that mention `text` (logged since `since`, when given). */
+/** Lines of a function's logs that mention `text` (logged since `since`, when given), every page of them. */
 export async function logLines(functionName: string, text: string, since?: Date): Promise<string[]> {
-  const output = await logs.send(new FilterLogEventsCommand({ logGroupName: await logGroupOf(functionName), filterPattern: `"${text}"`, limit: 10_000, startTime: since?.getTime() }));
-  return (output.events ?? []).map((e) => e.message ?? '').filter((line) => line.includes(text));
+  const lines: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const output = await logs.send(new FilterLogEventsCommand({ logGroupName: await logGroupOf(functionName), filterPattern: `"${text}"`, limit: 10_000, startTime: since?.getTime(), nextToken }));
+    lines.push(...(output.events ?? []).map((e) => e.message ?? '').filter((line) => line.includes(text)));
+    nextToken = output.nextToken;
+  } while (nextToken);
+  return lines;
+}
+
+/** Every job record (any status) whose item holds `marker` anywhere, from a scan of the whole jobs table: what a refused call must not have written. */
+export async function recordsHolding(marker: string): Promise<unknown[]> {
+  const doc = DynamoDBDocumentClient.from(dynamodb);
+  const found: unknown[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: stack.config.tableName, ExclusiveStartKey: start }));
+    found.push(...(page.Items ?? []).filter((item) => JSON.stringify(item).includes(marker)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
 }
 
 const logGroups = new Map<string, Promise<string>>();
