@@ -8,7 +8,8 @@ import { recordRun, recordSpan, runsOf } from './probe.js';
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
   await Promise.all([recordRun(ctx.id, ctx.attempt), recordRun(`value:${value}`, ctx.attempt)]);
   if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
-  return { echo: value };
+  // The Node that ran it: the suite checks it is the one the construct deploys.
+  return { echo: value, node: process.version };
 };
 
 export const echoJob = defineHandler(echo, echoHandler);

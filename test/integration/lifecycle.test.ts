@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newJobId } from '../../lib/job-id.js';
-import { api, attribute, client, findDeadLetter, handlerRuns, unique, waitForStatus } from './support/deployed.js';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { api, attribute, client, findDeadLetter, handlerRuns, stack, unique, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
 
@@ -16,6 +17,9 @@ describe('job lifecycle on the deployed stack', () => {
     const done = await waitForStatus(job.id, 'succeeded');
     expect(done.durationMs).toBeGreaterThanOrEqual(1500);
     expect(done.result).toMatchObject({ echo: expect.stringMatching(/^happy-/) });
+    // The emulator ran the worker on the Node the construct declares (nodejs24.x runs v24), as AWS would.
+    const runtime = (await new LambdaClient({}).send(new GetFunctionConfigurationCommand({ FunctionName: stack.workerFunctionName }))).Runtime;
+    expect([runtime, (done.result as { node: string }).node.split('.')[0]]).toEqual([runtime, `v${/^nodejs(\d+)\.x$/.exec(runtime ?? '')?.[1]}`]);
     expect(done.leaseUntil).toBeUndefined();
     expect(done.expiresAt).toBeGreaterThan(Date.now() / 1000);
     expect(await handlerRuns(job.id)).toBe(1);
