@@ -21,6 +21,8 @@ export const PRICES = {
 /** Counters filled by SDK middleware. */
 export const meter = {
   tableUnits: 0, indexUnits: 0, readUnits: 0, sqs: new Map<string, number>(),
+  /** Writes whose response carried no ConsumedCapacity: their units are missing from the figures (an emulator that stopped reporting them would read as free). */
+  unreportedWrites: 0,
   /** DynamoDB requests the worker made (the drain phase): what a job asks of DynamoDB once enqueued. */
   workerRequests: 0, draining: false,
   /** S3 GETs of the example import's handlers. */
@@ -48,6 +50,7 @@ export function meteredClients(): { dynamodb: DynamoDBClient; sqs: SQSClient } {
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
       if (isWrite) addCapacity(consumed);
+      if (isWrite && (consumed === undefined || [consumed].flat().length === 0)) meter.unreportedWrites++;
       // A read the emulator does not report is counted as AWS bills a strongly consistent read of a small item.
       if (isRead) meter.readUnits += consumed ? [consumed].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) : 1;
       return result;

@@ -162,7 +162,7 @@ export async function scenario(spec: Scenario): Promise<Record<string, string | 
   const name = `jobline-bench-${Date.now()}`;
   // Delayed jobs go through the Scheduler from 2 s on, so the scenario takes seconds.
   const config = await createResources(name, dynamodb, sqs, enqueue === 'delayed' ? 2 : 900);
-  Object.assign(meter, { tableUnits: 0, indexUnits: 0, readUnits: 0, workerRequests: 0, s3Gets: 0, logBytes: 0 });
+  Object.assign(meter, { tableUnits: 0, indexUnits: 0, readUnits: 0, workerRequests: 0, s3Gets: 0, logBytes: 0, unreportedWrites: 0 });
   meter.sqs.clear();
   const backends = awsBackends(config, { dynamodb, sqs });
   const client = new JobClient({ jobs: [definition], config, ...backends });

@@ -25,7 +25,7 @@ const developerEnvironment = () => ({ ...bareEnvironment(), ...(endpoint === DEF
 const inApp = (command: string, args: string[]) => spawnSync(command, args, { cwd: app, encoding: 'utf8', env: developerEnvironment() });
 
 const FILES: Record<string, string> = {
-  'package.json': JSON.stringify({ name: 'greeter', private: true, type: 'module', scripts: { test: 'node --test test/', 'test:vitest': 'vitest run' } }, null, 2),
+  'package.json': JSON.stringify({ name: 'greeter', private: true, type: 'module', scripts: { test: 'node --test test/*.test.mjs', 'test:vitest': 'vitest run' } }, null, 2),
   'cdk.json': JSON.stringify({ app: 'node src/app.mjs' }),
   'src/jobs.mjs': `
 import * as z from 'zod';
