@@ -104,7 +104,6 @@ export async function logLines(functionName: string, text: string, since?: Date)
 
 /** Every job record (any status) whose item holds `marker` anywhere, from a scan of the whole jobs table: what a refused call must not have written. */
 export async function recordsHolding(marker: string): Promise<unknown[]> {
-  const doc = DynamoDBDocumentClient.from(dynamodb);
   const found: unknown[] = [];
   let start: Record<string, unknown> | undefined;
   do {
