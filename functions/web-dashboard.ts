@@ -15,6 +15,12 @@ let dynamodbCalls: CallCounter | undefined;
 /** The header that says how many DynamoDB calls an API answer took: what a page load costs, measurable from outside. */
 export const DYNAMODB_CALLS_HEADER = 'x-jobline-dynamodb-calls';
 
+// What the construct set in the environment: the same for every request of this instance.
+const auth: DashboardAuth = { mode: 'cognito', userPoolId: process.env[DASHBOARD_ENV.userPoolId] ?? '', clientId: process.env[DASHBOARD_ENV.clientId] ?? '', cognitoEndpoint: process.env[DASHBOARD_ENV.cognitoEndpoint] ?? '' };
+const headers = securityHeaders(auth);
+const groups = { operators: process.env[DASHBOARD_ENV.operatorsGroup] || DEFAULT_DASHBOARD_GROUPS.operators, viewers: process.env[DASHBOARD_ENV.viewersGroup] || DEFAULT_DASHBOARD_GROUPS.viewers };
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 /**
  * The deployed web dashboard behind API Gateway: the page's static files (no data in them)
  * for anyone, and the JSON API under `/api/` only for callers API Gateway's JWT authorizer
@@ -24,9 +30,6 @@ export const DYNAMODB_CALLS_HEADER = 'x-jobline-dynamodb-calls';
 export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method;
   const path = event.rawPath || '/';
-  const auth: DashboardAuth = { mode: 'cognito', userPoolId: process.env[DASHBOARD_ENV.userPoolId] ?? '', clientId: process.env[DASHBOARD_ENV.clientId] ?? '', cognitoEndpoint: process.env[DASHBOARD_ENV.cognitoEndpoint] ?? '' };
-  const headers = securityHeaders(auth);
-  const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!path.startsWith('/api/')) {
     const file = method === 'GET' ? await staticFile(path, staticDir, auth) : undefined;
     if (!file) return json(404, { error: `no page ${path}` });
@@ -35,7 +38,6 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): P
   // API Gateway checked the token; a call that reached here without claims was misrouted.
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (!claims) return json(401, { error: 'sign in first' });
-  const groups = { operators: process.env[DASHBOARD_ENV.operatorsGroup] || DEFAULT_DASHBOARD_GROUPS.operators, viewers: process.env[DASHBOARD_ENV.viewersGroup] || DEFAULT_DASHBOARD_GROUPS.viewers };
   const role = roleOf(claims, groups);
   if (!role) return json(403, { error: `you are signed in but in neither the "${groups.operators}" group (operators) nor the "${groups.viewers}" group (viewers) of the dashboard's user pool: ask an administrator to add you` });
   if (!inspector) {
