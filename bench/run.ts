@@ -10,7 +10,6 @@
  *   npm run bench -- --quick  smaller sizes; writes .jobline/bench-quick.json and .jobline/bench-quick.svg
  *   npm run bench -- --only cost,latency   just those sections (the stack is deployed only if one needs it)
  */
-import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CONCURRENCY } from '../infra/stacks.js';
@@ -25,6 +24,7 @@ import * as latency from './latency.js';
 import * as partitions from './partitions.js';
 import * as throughput from './throughput.js';
 import { writeChart } from './lib/chart.js';
+import { commitMeasured } from './lib/commit.js';
 import { printSection, printSummary, writeResults } from './lib/report.js';
 import type { BenchSection } from './lib/result.js';
 
@@ -86,18 +86,7 @@ printSummary(sections);
 const base = quick || only ? join(ROOT, '.jobline', quick ? 'bench-quick' : 'bench-partial') : join(ROOT, 'bench', 'results', 'bench');
 writeResults(sections, {
   file: `${base}.json`, startedAt, finishedAt: new Date(), quick,
-  environment: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, emulator: `ministack ${MINISTACK_VERSION} at ${emulator.endpoint}`, commit: commitOf() },
+  environment: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, emulator: `ministack ${MINISTACK_VERSION} at ${emulator.endpoint}`, commit: commitMeasured(ROOT) },
 });
 await writeChart(sections, base.endsWith('bench') ? join(ROOT, 'bench', 'results', 'chart.svg') : `${base}.svg`);
 console.log(`\nbench: figures in ${base}.json, chart beside them`);
-
-/** The commit the figures were measured at (with "+changes" when the tree had uncommitted ones). */
-function commitOf(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${head}+changes` : head;
-  } catch {
-    return 'unknown';
-  }
-}

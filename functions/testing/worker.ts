@@ -1,7 +1,7 @@
 import { createWorker } from 'jobline/worker';
 import { defineHandler } from 'jobline/worker';
-import { generateReport, importChunk } from '../jobs/definitions.js';
-import { sendEmailJob } from '../jobs/email-send.js';
+import { generateReport, importChunk, sendEmail } from '../jobs/definitions.js';
+import { sendTemplatedEmail } from '../jobs/email-send.js';
 import { importRows } from '../jobs/import-chunk.js';
 import { startImportJob } from '../jobs/import-start.js';
 import { makeReportHandler } from '../jobs/report-generate.js';
@@ -18,15 +18,49 @@ const flakyImportChunk = defineHandler(importChunk, async (chunk, ctx) => {
 });
 
 /**
+ * Where this process's email.send jobs stand around their effect right now: the SES call made
+ * ('sending': SES may or may not have accepted it yet), answered ('sent', with the message id SES
+ * gave) and once's marker not yet stored, or the marker stored (or found) and the job's outcome
+ * not yet recorded ('stored', with the message id once returned). A random kill names them (below): the kills test tells each duplicate
+ * email by the kill that landed inside once's window ('sending' or 'sent'), and checks that a
+ * kill after it ('stored') sent nothing twice.
+ */
+type EffectMark = { attempt: number } & ({ state: 'sending' } | { state: 'sent' | 'stored'; messageId: string | undefined });
+const effectMarks = new Map<string, EffectMark>();
+
+/** `email.send` as in the reference app, with both sides of its effect marked for the kills test. */
+const markedSendEmail = defineHandler(sendEmail, (payload, ctx) => sendTemplatedEmail(payload, {
+  ...ctx,
+  once: async (key, fn, options) => {
+    try {
+      const result = await ctx.once(key, async () => {
+        effectMarks.set(ctx.id, { attempt: ctx.attempt, state: 'sending' });
+        armKillAtFirstSend?.();
+        const sent = await fn();
+        effectMarks.set(ctx.id, { attempt: ctx.attempt, state: 'sent', messageId: (sent as { messageId?: string }).messageId });
+        return sent;
+      }, options);
+      // Also when once returned the stored result without sending: the message id it holds.
+      effectMarks.set(ctx.id, { attempt: ctx.attempt, state: 'stored', messageId: (result as { messageId?: string }).messageId });
+      return result;
+    } catch (error) {
+      effectMarks.delete(ctx.id);
+      throw error;
+    }
+  },
+}));
+
+/**
  * The test stack's worker: the reference kinds plus the test-only kinds. Its reports notify
  * through test.email-then-fail (a real send whose first attempt then fails), so the tests can
  * see that retrying the email never reruns the report; its import chunks can fail once on cue.
  */
 const worker = createWorker({
-  jobs: [sendEmailJob, defineHandler(generateReport, makeReportHandler(emailThenFail)), startImportJob, flakyImportChunk, ...testHandlers],
+  jobs: [markedSendEmail, defineHandler(generateReport, makeReportHandler(emailThenFail)), startImportJob, flakyImportChunk, ...testHandlers],
   // test.crash-at dies at the attempt step its payload names, on its first attempt.
   // (A follow-up is written with its predecessor's success: "while enqueuing a follow-up" is after that write.)
   onStep: (step, job) => {
+    if (step === 'recorded') effectMarks.delete(job.id);
     const asked = (job.payload as { step?: string }).step;
     const at = asked === 'follow-up' ? 'recorded' : asked === 'spawning' ? 'children-written' : asked;
     // Before the claim, the first delivery is the first attempt.
@@ -36,26 +70,43 @@ const worker = createWorker({
 });
 
 /**
- * Random kills for the reliability suite: with `TEST_KILLS` set ({"chance":0.3,"withinMs":400}),
- * each invocation is killed (process.exit) with that chance at a random moment within that
- * many milliseconds of its start — wherever its jobs happen to be. Only batches whose messages
- * have all been received at most `maxReceives` times (default 3) are killed, so that no job is
- * killed on every one of its attempts.
+ * Random kills for the reliability suite: with `TEST_KILLS` set, e.g.
+ * {"chance":0.3,"withinMs":100,"from":"first-send"}, each invocation is killed (process.exit)
+ * with that chance at a random moment within `withinMs` of its start, or (`from: "first-send"`)
+ * of the moment its first email.send calls SES — wherever its jobs happen to be then: some
+ * sending, some sent and storing once's marker, some recording their outcome, some not begun.
+ * (Kills before any effect are crash-steps.test.ts's.) Only batches whose messages have all
+ * been received at most `maxReceives` times (default 3) are killed, so that no job is killed on
+ * every one of its attempts. The kill's log line names where email.send's jobs stood around their effect.
  */
-const kills = process.env.TEST_KILLS ? (JSON.parse(process.env.TEST_KILLS) as { chance: number; withinMs: number; maxReceives?: number }) : undefined;
+const kills = process.env.TEST_KILLS ? (JSON.parse(process.env.TEST_KILLS) as { chance: number; withinMs: number; maxReceives?: number; from?: 'start' | 'first-send' }) : undefined;
+/** Set while an invocation that is to be killed from its first send has not sent yet. */
+let armKillAtFirstSend: (() => void) | undefined;
 
 export const handler: typeof worker = async (event, context) => {
   const receives = Math.max(...event.Records.map((r) => Number(r.attributes?.ApproximateReceiveCount ?? 1)));
   const killable = kills !== undefined && receives <= (kills.maxReceives ?? 3);
   const afterMs = killable && Math.random() < kills.chance ? Math.floor(Math.random() * kills.withinMs) : undefined;
-  const kill = afterMs === undefined ? undefined : setTimeout(() => {
-    console.error(`test: killing the worker process at random, ${afterMs} ms into a batch of ${event.Records.length}`);
-    process.exit(1);
-  }, afterMs);
+  const from = kills?.from === 'first-send' ? 'the batch\'s first send' : 'its start';
+  let kill: NodeJS.Timeout | undefined;
+  const arm = () => {
+    armKillAtFirstSend = undefined;
+    kill = setTimeout(() => {
+      const marks = [...effectMarks].map(([job, mark]) => ({ job, ...mark }));
+      console.error(`test: killing the worker process at random, ${afterMs} ms after ${from}, in a batch of ${event.Records.length}; email.send jobs around their effect: ${JSON.stringify(marks)}`);
+      process.exit(1);
+    }, afterMs);
+  };
+  if (afterMs !== undefined) {
+    if (kills?.from === 'first-send') armKillAtFirstSend = arm;
+    else arm();
+  }
   try {
     return await worker(event, context);
   } finally {
     // A batch that finished first was not killed.
+    armKillAtFirstSend = undefined;
     clearTimeout(kill);
+    effectMarks.clear();
   }
 };

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -10,6 +11,8 @@ import { testJobs } from '../../../functions/testing/definitions.js';
 import type { JobRecord } from '../../../lib/job-record.js';
 import { client, handlerRuns, stack } from './deployed.js';
 import { waitFor } from './wait.js';
+import { commitMeasured } from '../../../bench/lib/commit.js';
+import { MINISTACK_VERSION } from '../../../lib/local/emulator.js';
 
 const lambda = new LambdaClient({});
 
@@ -121,4 +124,21 @@ export async function violationsOf(planned: readonly Planned[], records: Map<str
     }
   }));
   return found;
+}
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+/** The reliability suite's saved figures, which RELIABILITY.md quotes (written by `npm run reliability`). */
+export const RELIABILITY_RESULTS = `${ROOT}bench/results/reliability.json`;
+
+/**
+ * Saves one test's printed figures into bench/results/reliability.json, under the test's name,
+ * with when, on what and at which commit they were measured — only when JOBLINE_SAVE_RESULTS is
+ * 1 (`npm run reliability` sets it), so that `npm test`'s smaller runs never replace them.
+ */
+export function saveReliabilityFigures(test: string, figures: Record<string, unknown>): void {
+  if (process.env.JOBLINE_SAVE_RESULTS !== '1') return;
+  const saved = existsSync(RELIABILITY_RESULTS) ? (JSON.parse(readFileSync(RELIABILITY_RESULTS, 'utf8')) as { tests?: Record<string, unknown> }) : {};
+  const measured = { measuredAt: new Date().toISOString(), commit: commitMeasured(ROOT), node: process.version, emulator: `ministack ${MINISTACK_VERSION}`, figures };
+  const tests = { ...saved.tests, [test]: measured };
+  writeFileSync(RELIABILITY_RESULTS, `${JSON.stringify({ tests: Object.fromEntries(Object.entries(tests).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`);
 }
