@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { client, handlerRuns, unique, workerLogLines } from './support/deployed.js';
-import { faultyClient, histogram, setWorkerFaults, tally, violationsOf, waitUntilFinal, type Planned } from './support/reliability.js';
+import { faultyClient, histogram, saveReliabilityFigures, setWorkerFaults, tally, violationsOf, waitUntilFinal, type Planned } from './support/reliability.js';
 import { waitFor } from './support/wait.js';
 
 describe('injected AWS faults', () => {
@@ -45,6 +45,18 @@ describe('injected AWS faults', () => {
     expect(violations).toEqual([]);
     expect(followUps.every((n) => n === 1)).toBe(true);
     expect(planned.length).toBeGreaterThanOrEqual(plans.length - 3);
+    saveReliabilityFigures('faults-10-percent', {
+      jobs: plans.length,
+      accepted: planned.length,
+      enqueuesRefused: refused.length,
+      clientFaults: clientFaults.length,
+      clientFaultsByKind: tally(clientFaults),
+      workerFaults: workerFaults.length,
+      workerFaultsByKind: tally(workerFaults.map(faultOfLine)),
+      attempts: histogram([...records.values()].map((r) => r.attempt)),
+      followUpRuns: histogram(followUps),
+      violations: violations.length,
+    });
   }, 420_000);
 
   it('a 30-second DynamoDB outage: messages wait and come back, nothing is lost, no handler runs twice', async () => {
@@ -73,6 +85,16 @@ describe('injected AWS faults', () => {
     const violations = await violationsOf(planned, records);
     console.log(`DynamoDB outage of 30 s: ${ids.length} jobs enqueued during it, ${refusedDeliveries.length}+ worker calls refused; all final ${((lastFinished - until.getTime()) / 1000).toFixed(1)} s after it ended; attempts ${JSON.stringify(histogram([...records.values()].map((r) => r.attempt)))}; violations: ${violations.length}`);
     expect(violations).toEqual([]);
+    // The jobs met the outage: none could finish while the worker's DynamoDB was down.
+    expect([...records.values()].filter((r) => Date.parse(r.finishedAt ?? '') < until.getTime()).map((r) => r.id)).toEqual([]);
+    saveReliabilityFigures('dynamodb-outage', {
+      outageSeconds: 30,
+      jobs: ids.length,
+      workerCallsRefused: refusedDeliveries.length,
+      allFinalSecondsAfterOutage: Number(((lastFinished - until.getTime()) / 1000).toFixed(1)),
+      attempts: histogram([...records.values()].map((r) => r.attempt)),
+      violations: violations.length,
+    });
   }, 300_000);
 });
 

@@ -8,6 +8,7 @@ import { echo } from '../../functions/testing/definitions.js';
 import { hostileApiBody, hostileMessageBody } from '../support/hostile.js';
 import { api, client, dynamodb, lane, sqs, stack, unique } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
+import { saveReliabilityFigures } from './support/reliability.js';
 
 const doc = DynamoDBDocumentClient.from(dynamodb);
 
@@ -68,6 +69,7 @@ describe('hostile input against the deployed stack', () => {
       start = page.LastEvaluatedKey;
     } while (start);
     expect(new Set(items.map((i) => i.sk))).toEqual(new Set(accepted));
+    saveReliabilityFigures('hostile-api', { generated: bodies.length, good: good.length, statuses, accepted: accepted.length, records: items.length });
   }, 300_000);
 
   it('dead-letters, with its reason, every generated message on the lane that is not a valid job, and runs the good ones beside them', async () => {
@@ -111,5 +113,6 @@ describe('hostile input against the deployed stack', () => {
     }
     console.log(`hostile messages not valid: ${dead.size} found in the DLQ with a reason, ${duplicates} duplicates of a forged id whose job failed`);
     expect(unaccounted).toEqual([]);
+    saveReliabilityFigures('hostile-messages', { generated: bodies.length, acceptedBySqs: hostile.length, invalid: invalid.length, deadLetteredWithReason: dead.size, duplicatesOfAFailedForgedId: duplicates, good: good.length });
   }, 300_000);
 });

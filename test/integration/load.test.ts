@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { client, unique } from './support/deployed.js';
-import { histogram, violationsOf, waitUntilFinal, type Planned } from './support/reliability.js';
+import { histogram, saveReliabilityFigures, violationsOf, waitUntilFinal, type Planned } from './support/reliability.js';
 
 /**
  * A burst of test.chaos jobs, every fifth failing its first attempt (a transient error). `npm
@@ -41,5 +41,17 @@ describe('load', () => {
     expect(violations.slice(0, 20)).toEqual([]);
     const failing = payloads.filter((p) => p.failFirst).length;
     expect(histogram([...records.values()].map((r) => r.attempt))).toEqual({ 1: JOBS - failing, 2: failing });
+    saveReliabilityFigures('load', {
+      jobs: JOBS,
+      failingFirstAttempt: failing,
+      enqueueSeconds: Number(((enqueuedAt - started) / 1000).toFixed(1)),
+      enqueuedPerSecond: Number((JOBS / ((enqueuedAt - started) / 1000)).toFixed(0)),
+      allFinalSeconds: Number(((lastFinished - started) / 1000).toFixed(1)),
+      endToEndPerSecond: Number((JOBS / ((lastFinished - started) / 1000)).toFixed(1)),
+      firstAttemptToSuccessP50Seconds: Number((firstTries[Math.floor(firstTries.length / 2)]! / 1000).toFixed(1)),
+      firstAttemptToSuccessP99Seconds: Number((firstTries[Math.floor(firstTries.length * 0.99)]! / 1000).toFixed(1)),
+      attempts: histogram([...records.values()].map((r) => r.attempt)),
+      violations: violations.length,
+    });
   }, 120_000 + JOBS * 200);
 });
