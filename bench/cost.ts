@@ -11,50 +11,40 @@
  * also a section of `npm run bench`.
  */
 import { pathToFileURL } from 'node:url';
-import * as z from 'zod';
-import { defineJob } from '../lib/job-definition.js';
-import { defineHandler } from '../lib/worker/job-handler.js';
-import { PermanentError } from '../lib/errors.js';
 import { useAwsEnvironment } from '../lib/local/aws-environment.js';
 import { ensureEmulator } from '../lib/local/emulator.js';
 import type { BenchOptions, BenchSection } from './lib/result.js';
 import { printSection } from './lib/report.js';
-import { importScenario } from './cost/import-scenario.js';
-import { PRICES } from './cost/meter.js';
-import { defaults, KILOBYTE, PAYLOAD_BYTES, scenario, schema } from './cost/scenario.js';
+import { meter, PRICES } from './cost/meter.js';
+import { defaults, PAYLOAD_BYTES, scenario, type Scenario } from './cost/scenario.js';
+import { costTables, type CostScenario, type CostTable } from './cost/scenarios.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
-/** A kind per path a job can take (see `paths` below). */
-const small = z.object({ data: z.string() });
-const path = {
-  retried: defineJob({ kind: 'bench.retried', schema, retry: { backoffBaseSeconds: 1, jitter: 0 } }),
-  failed: defineJob({ kind: 'bench.failed', schema }),
-  predecessor: defineJob({ kind: 'bench.predecessor', schema }),
-  followUp: defineJob({ kind: 'bench.follow-up', schema: small }),
-  parent: defineJob({ kind: 'bench.parent', schema: small }),
-  child: defineJob({ kind: 'bench.child', schema: small }),
-  unique: defineJob({ kind: 'bench.unique', schema, unique: { key: (p) => p.key, windowSeconds: 3600 } }),
-  heartbeat: defineJob({ kind: 'bench.heartbeat', schema, heartbeatSeconds: 5, timeoutSeconds: 30 }),
-  delayed: defineJob({ kind: 'bench.delayed', schema }),
-  cron: defineJob({ kind: 'bench.cron', schema: small, schedules: [{ name: 'nightly', expression: 'cron(0 3 * * ? *)', payload: { data: 'x'.repeat(PAYLOAD_BYTES - '{"data":""}'.length) } }] }),
-};
-const CHILDREN = 100;
-/** The plain kind at each tracking level below `full`. */
-const fromClaim = defineJob({ kind: 'bench.from-claim', schema, retry: { backoffBaseSeconds: 1 }, tracking: 'from-claim' });
-const outcomeOnly = defineJob({ kind: 'bench.outcome', schema, retry: { backoffBaseSeconds: 1 }, tracking: 'outcome' });
-/** Flow control, one option per kind: what each costs on top of the plain kind. */
-const limited = {
-  concurrencyFree: defineJob({ kind: 'bench.concurrency', schema, concurrency: { limit: 100 } }),
-  concurrencyContended: defineJob({ kind: 'bench.concurrency-2', schema, concurrency: { limit: 2 } }),
-  rateFree: defineJob({ kind: 'bench.rate', schema, rateLimit: { limit: 100, periodSeconds: 1, key: (p) => p.key } }),
-  rateContended: defineJob({ kind: 'bench.rate-10', schema, rateLimit: { limit: 10, periodSeconds: 1 } }),
-  debounce: defineJob({ kind: 'bench.debounce', schema, debounce: { key: (p) => p.key, windowSeconds: 1 } }),
-  group: defineJob({ kind: 'bench.group', schema, group: { key: (p) => p.key } }),
-};
-
-
 const TRACKING_TARGETS = { full: 3, 'from-claim': 2, outcome: 1.2 } as const;
+
+/**
+ * Measured rows of every cost table, each scenario run once however many tables show it, and how
+ * many writes in all came back without their consumed capacity (any would make W read low).
+ */
+export async function measureCostTables(tables: readonly CostTable[]): Promise<{ rows: Map<CostTable['id'], Record<string, string | number>[]>; unreportedWrites: number }> {
+  const measured = new Map<CostScenario, Record<string, string | number>>();
+  let unreportedWrites = 0;
+  const rows = new Map<CostTable['id'], Record<string, string | number>[]>();
+  for (const table of tables) {
+    const out: Record<string, string | number>[] = [];
+    for (const row of table.rows) {
+      if (!measured.has(row.scenario)) {
+        const spec: Scenario = 'make' in row.scenario ? await row.scenario.make() : row.scenario;
+        measured.set(row.scenario, await scenario(spec));
+        unreportedWrites += meter.unreportedWrites;
+      }
+      out.push({ ...measured.get(row.scenario)!, scenario: row.label });
+    }
+    rows.set(table.id, out);
+  }
+  return { rows, unreportedWrites };
+}
 
 /**
  * Every cost table: enqueue styles, tracking levels, every path, flow control. Rows carry W
@@ -63,67 +53,12 @@ const TRACKING_TARGETS = { full: 3, 'from-claim': 2, outcome: 1.2 } as const;
  */
 export async function run(options: BenchOptions): Promise<BenchSection[]> {
   defaults.jobs = Number(process.env.BENCH_JOBS ?? (options.quick ? 50 : 200));
-  const DEFAULT_JOBS = defaults.jobs;
-  const rows = [
-    await scenario({ label: 'enqueueMany (batches of 100)', enqueue: 'batched' }),
-    await scenario({ label: 'enqueue (one call per job)', enqueue: 'single' }),
-    await scenario({ label: 'enqueueInTransaction (one job per transaction; dispatcher)', enqueue: 'transactional' }),
-  ];
-  const trackingRows = [
-    { ...rows[0]!, scenario: 'tracking "full", enqueueMany (batches of 100)' },
-    await scenario({ label: 'tracking "from-claim", enqueueMany (batches of 100)', enqueue: 'batched', definition: fromClaim }),
-    await scenario({ label: 'tracking "from-claim", enqueue (one call per job)', enqueue: 'single', definition: fromClaim }),
-    await scenario({ label: 'tracking "outcome", enqueueMany (batches of 100)', enqueue: 'batched', definition: outcomeOnly }),
-  ];
-  const tenants = (i: number) => ({ ...KILOBYTE, key: `tenant-${i % 20}` });
-  const flowRows = [
-    await scenario({ label: 'concurrency limit, never full (slot taken + freed)', enqueue: 'batched', definition: limited.concurrencyFree }),
-    await scenario({ label: 'concurrency limit 2, batches of 10 (most wait)', enqueue: 'batched', definition: limited.concurrencyContended, jobs: Math.min(DEFAULT_JOBS, 40) }),
-    await scenario({ label: 'rate limit 100/s per sender, 20 senders, never reached (one turn)', enqueue: 'batched', definition: limited.rateFree, payload: tenants }),
-    await scenario({ label: 'rate limit 10/s, one worker (turns waited for in it)', enqueue: 'batched', definition: limited.rateContended }),
-    await scenario({ label: 'rate limit 10/s, 5 workers at once (most wait by message)', enqueue: 'batched', definition: limited.rateContended, pollers: 5 }),
-    await scenario({ label: 'debounce: bursts of 10 enqueues per key (per enqueue)', enqueue: 'single', definition: limited.debounce, payload: (i) => ({ ...KILOBYTE, key: `report-${Math.floor(i / 10)}` }), runs: Math.ceil(DEFAULT_JOBS / 10) }),
-    await scenario({ label: 'fair group (MessageGroupId, 20 tenants)', enqueue: 'batched', definition: limited.group, payload: tenants }),
-  ];
-  const unique = (i: number) => ({ ...KILOBYTE, key: `unique-${i}` });
-  const parents = Math.max(1, Math.round(DEFAULT_JOBS / 100));
-  const pathRows = [
-    { ...rows[0]!, scenario: 'happy path (enqueueMany)' },
-    await scenario({
-      label: 'one retry (first attempt fails, transient)', enqueue: 'batched', definition: path.retried, runs: DEFAULT_JOBS * 2,
-      handlers: (ran) => [defineHandler(path.retried, async (_p, ctx) => { ran(); if (ctx.attempt === 1) throw new Error('transient'); })],
-    }),
-    await scenario({
-      label: 'permanent failure (DLQ, payload kept on the record)', enqueue: 'batched', definition: path.failed,
-      handlers: (ran) => [defineHandler(path.failed, async () => { ran(); throw new PermanentError('bad input'); })],
-    }),
-    await scenario({ label: 'delayed past the threshold (one-time Scheduler schedule)', enqueue: 'delayed', definition: path.delayed }),
-    await scenario({ label: 'a cron firing (recurring schedule → job)', enqueue: 'cron', definition: path.cron }),
-    await scenario({
-      label: 'with a follow-up (ctx.then; both jobs, per predecessor)', enqueue: 'batched', definition: path.predecessor, runs: DEFAULT_JOBS * 2,
-      handlers: (ran) => [
-        defineHandler(path.predecessor, async (_p, ctx) => { ran(); ctx.then(path.followUp, { data: 'next' }); }),
-        defineHandler(path.followUp, async () => { ran(); }),
-      ],
-    }),
-    await scenario({
-      label: `a parent with ${CHILDREN} children (ctx.spawn; per job, parent and children)`, enqueue: 'batched', definition: path.parent, jobs: parents, runs: parents * (CHILDREN + 1),
-      payload: () => ({ data: 'parent' }), perJobOf: CHILDREN + 1,
-      handlers: (ran) => [
-        defineHandler(path.parent, async (_p, ctx) => { ran(); await ctx.spawn(path.child, Array.from({ length: CHILDREN }, (_, i) => ({ data: `child ${i}` }))); }),
-        defineHandler(path.child, async () => { ran(); }),
-      ],
-    }),
-    await scenario(await importScenario(options.quick ? 1000 : 5000)),
-    await scenario({ label: 'unique key (claim item written with the record, in a transaction)', enqueue: 'batched', definition: path.unique, payload: unique }),
-    await scenario({
-      label: 'heartbeat kind, one heartbeat', enqueue: 'batched', definition: path.heartbeat,
-      handlers: (ran) => [defineHandler(path.heartbeat, async (_p, ctx) => { ran(); await ctx.heartbeat({ step: 1 }); })],
-    }),
-    { ...rows[2]!, scenario: 'transactional enqueue (enqueueInTransaction; dispatcher)' },
-    { ...flowRows[0]!, scenario: 'flow control: concurrency limit, never full' },
-    { ...flowRows[2]!, scenario: 'flow control: rate limit, never reached' },
-  ];
+  const { rows: measured, unreportedWrites } = await measureCostTables(costTables({ jobs: defaults.jobs, importRows: options.quick ? 1000 : 5000 }));
+  if (unreportedWrites > 0) throw new Error(`bench:cost: ${unreportedWrites} DynamoDB writes reported no consumed capacity, so W would read low: is the emulator reporting it?`);
+  const pathRows = measured.get('cost')!;
+  const trackingRows = measured.get('cost-tracking')!;
+  const rows = measured.get('cost-enqueue')!;
+  const flowRows = measured.get('cost-flow-control')!;
   const full = rows[0]!;
   const trackingTarget = (row: Record<string, string | number>, level: keyof typeof TRACKING_TARGETS) => ({ name: `tracking "${level}": write units per job`, value: Number(row['W total']), comparison: '<=' as const, limit: TRACKING_TARGETS[level], unit: 'W' });
   return [
