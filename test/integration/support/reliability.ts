@@ -140,5 +140,5 @@ export function saveReliabilityFigures(test: string, figures: Record<string, unk
   const saved = existsSync(RELIABILITY_RESULTS) ? (JSON.parse(readFileSync(RELIABILITY_RESULTS, 'utf8')) as { tests?: Record<string, unknown> }) : {};
   const measured = { measuredAt: new Date().toISOString(), commit: commitMeasured(ROOT), node: process.version, emulator: `ministack ${MINISTACK_VERSION}`, figures };
   const tests = { ...saved.tests, [test]: measured };
-  writeFileSync(RELIABILITY_RESULTS, `${JSON.stringify({ tests: Object.fromEntries(Object.entries(tests).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`);
+  writeFileSync(RELIABILITY_RESULTS, `${JSON.stringify({ ...saved, tests: Object.fromEntries(Object.entries(tests).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`);
 }
