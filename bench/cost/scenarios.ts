@@ -46,10 +46,11 @@ export interface CostRow {
   readonly label: string;
   readonly scenario: CostScenario;
   /**
-   * How many write units a job's figure may move from run to run: 0 where every job takes the same
-   * path, more where it depends on timing (how many jobs find a slot held or a turn taken).
+   * Whether every job takes the same path ('exact'), or how many writes a job makes depends on
+   * timing ('timing': how many jobs find a slot held or a turn taken, how many enqueues of a burst
+   * reach a debounced job before it runs), so its figure moves from run to run.
    */
-  readonly timing?: 'exact' | 'contended';
+  readonly timing?: 'exact' | 'timing';
 }
 
 /** A scenario, or one made when it runs (the import creates its bucket and table first). */
@@ -134,11 +135,11 @@ export function costTables({ jobs, importRows }: CostSize): CostTable[] {
       id: 'cost-flow-control',
       rows: [
         row(concurrencyFree),
-        row({ label: 'concurrency limit 2, batches of 10 (most wait)', enqueue: 'batched', definition: limited.concurrencyContended, jobs: Math.min(jobs, 40) }, undefined, 'contended'),
+        row({ label: 'concurrency limit 2, batches of 10 (most wait)', enqueue: 'batched', definition: limited.concurrencyContended, jobs: Math.min(jobs, 40) }, undefined, 'timing'),
         row(rateFree),
-        row({ label: 'rate limit 10/s, one worker (turns waited for in it)', enqueue: 'batched', definition: limited.rateContended }, undefined, 'contended'),
-        row({ label: 'rate limit 10/s, 5 workers at once (most wait by message)', enqueue: 'batched', definition: limited.rateContended, pollers: 5 }, undefined, 'contended'),
-        row({ label: 'debounce: bursts of 10 enqueues per key (per enqueue)', enqueue: 'single', definition: limited.debounce, payload: (i) => ({ ...KILOBYTE, key: `report-${Math.floor(i / 10)}` }), runs: Math.ceil(jobs / 10) }),
+        row({ label: 'rate limit 10/s, one worker (turns waited for in it)', enqueue: 'batched', definition: limited.rateContended }, undefined, 'timing'),
+        row({ label: 'rate limit 10/s, 5 workers at once (most wait by message)', enqueue: 'batched', definition: limited.rateContended, pollers: 5 }, undefined, 'timing'),
+        row({ label: 'debounce: bursts of 10 enqueues per key (per enqueue)', enqueue: 'single', definition: limited.debounce, payload: (i) => ({ ...KILOBYTE, key: `report-${Math.floor(i / 10)}` }), runs: Math.ceil(jobs / 10) }, undefined, 'timing'),
         row({ label: 'fair group (MessageGroupId, 20 tenants)', enqueue: 'batched', definition: limited.group, payload: tenants }),
       ],
     },

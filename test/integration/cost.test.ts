@@ -16,9 +16,10 @@ const saved = JSON.parse(readFileSync(new URL('../../bench/results/bench.json', 
 /**
  * How far a job's write units may sit from the saved figure. A path every job takes alike writes
  * whole units (a unit shared by a batch's items moves the mean by a few hundredths); where jobs
- * contend for a slot or a turn, how many wait depends on timing and on the run's size.
+ * contend for a slot or a turn, or a burst races its debounced job, how many writes a job makes
+ * depends on timing and on the run's size (runs of these rows have differed by up to 0.25 W).
  */
-const TOLERANCE_W = { exact: 0.1, contended: 1.5 } as const;
+const TOLERANCE_W = { exact: 0.1, timing: 1.5 } as const;
 /** The design's targets (README): W per job at each tracking level, SQS requests on the happy path. */
 const TARGETS = { full: 3, fromClaim: 2, outcome: 1.2, happySqsRequests: 0.35 } as const;
 

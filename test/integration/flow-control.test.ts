@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { client, dynamodb, handlerRuns, stackOutput, unique } from './support/deployed.js';
+import { client, dynamodb, handlerRuns, stackOutput, unique, workerLogLines } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
 
 const doc = DynamoDBDocumentClient.from(dynamodb);
@@ -17,12 +17,14 @@ function maxOverlap(spans: ReadonlyArray<{ startedAt: number; endedAt: number }>
 
 describe('a concurrency limit per key (test.limited: 2 per tenant)', () => {
   it('never runs more than 2 of one tenant at once, lets another tenant through meanwhile, and uses no attempt for waiting', async () => {
+    const since = new Date();
     const busy = unique('busy');
     const quiet = unique('quiet');
     const backlog = await client.enqueueMany(Array.from({ length: 30 }, () => ({ job: 'test.limited', payload: { tenant: busy, holdMs: 400 } })));
-    const others = await client.enqueueMany(Array.from({ length: 3 }, () => ({ job: 'test.limited', payload: { tenant: quiet, holdMs: 400 } })));
+    // Two, the tenant's limit: none of them has a reason to wait.
+    const others = await client.enqueueMany(Array.from({ length: 2 }, () => ({ job: 'test.limited', payload: { tenant: quiet, holdMs: 400 } })));
     const all = [...backlog, ...others];
-    const records = await waitFor('all 33 limited jobs to succeed', async () => {
+    const records = await waitFor('all 32 limited jobs to succeed', async () => {
       const found = await Promise.all(all.map((j) => client.get(j.id)));
       return found.every((r) => r?.status === 'succeeded') && found.map((r) => r!);
     }, { timeoutMs: 150_000, intervalMs: 2000 });
@@ -31,9 +33,11 @@ describe('a concurrency limit per key (test.limited: 2 per tenant)', () => {
     const busySpans = spans.slice(0, 30);
     expect(maxOverlap(busySpans)).toBeLessThanOrEqual(2);
     expect(maxOverlap(busySpans)).toBe(2);
-    // The quiet tenant's jobs, enqueued after the backlog, were done before the backlog was.
-    const lastQuiet = Math.max(...spans.slice(30).map((s) => s.endedAt));
-    expect(lastQuiet).toBeLessThan(Math.max(...busySpans.map((s) => s.endedAt)));
+    // The quiet tenant's jobs, enqueued after the backlog, never waited for a slot (the limit is
+    // per tenant, not per kind) and were done before half the backlog was.
+    expect(await workerLogLines(quiet, since).then((lines) => lines.filter((line) => line.includes('waiting for flow control')))).toEqual([]);
+    const busyEnds = busySpans.map((s) => s.endedAt).sort((a, b) => a - b);
+    expect(Math.max(...spans.slice(30).map((s) => s.endedAt))).toBeLessThan(busyEnds[15]!);
     // Waiting used no attempt: every job ran once, on its first attempt.
     expect(records.map((r) => r.attempt)).toEqual(all.map(() => 1));
     expect(spans.every((s) => s !== undefined)).toBe(true);
@@ -51,15 +55,17 @@ async function allSucceeded(ids: readonly string[], what: string, timeoutMs: num
 describe('a slot held by a worker that died (test.limited: 2 per tenant)', () => {
   it('is free again once its lease ends, and the backlog drains; the dead job runs again', async () => {
     const tenant = unique('killed');
-    const doomed = await client.enqueue('test.limited', { tenant, holdMs: 0, crashOnFirstAttempt: true });
+    // Its rerun holds its slot 3 s too, so that the overlap check below covers it.
+    const doomed = await client.enqueue('test.limited', { tenant, holdMs: 3000, crashOnFirstAttempt: true });
     // The worker exits once the job has recorded its run, holding one of the tenant's 2 slots.
     await waitFor('the doomed job to start', async () => (await handlerRuns(doomed.id)) >= 1, { timeoutMs: 30_000, intervalMs: 250 });
     // 8 jobs of 3 s: through the one slot left they would take 24 s, well past the dead slot's 12 s lease.
     const backlog = await client.enqueueMany(Array.from({ length: 8 }, () => ({ job: 'test.limited', payload: { tenant, holdMs: 3000 } })));
     const records = await allSucceeded([...backlog.map((j) => j.id), doomed.id], 'the backlog and the dead job to succeed', 150_000);
 
-    // Were the dead worker's slot kept, only one of the tenant's jobs could run at a time.
-    const spans = await Promise.all(backlog.map(async (j) => (await spansOf(j.id))[0]!));
+    // Were the dead worker's slot kept, only one of the tenant's jobs could run at a time; the
+    // dead job's rerun counts among the 2.
+    const spans = await Promise.all([...backlog, doomed].map(async (j) => (await spansOf(j.id))[0]!));
     expect(maxOverlap(spans)).toBe(2);
     expect(records.slice(0, 8).map((r) => r.attempt)).toEqual(backlog.map(() => 1));
     // The dead job came back after its message's visibility timeout and ran on its second attempt.
