@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { client, dynamodb, handlerRuns, stackOutput, unique, workerLogLines } from './support/deployed.js';
+import { saveReliabilityFigures } from './support/reliability.js';
 import { waitFor } from './support/wait.js';
 
 const doc = DynamoDBDocumentClient.from(dynamodb);
@@ -90,6 +91,7 @@ describe('a rate limit per key (test.rate-limited: 5 per 10 s per tenant)', () =
     console.log(`rate limit 5/10 s, 20 jobs: first start ${starts[0]! - enqueuedAt} ms after enqueue, last start ${took} ms after the first (ideal ${ideal} ms, ${(took / ideal).toFixed(3)}×); tightest 6-start window ${Math.min(...windows)} ms`);
     expect(took).toBeLessThanOrEqual(ideal * 1.1);
     expect(records.map((r) => r.attempt)).toEqual(jobs.map(() => 1));
+    saveReliabilityFigures('rate-limit', { jobs: 20, limit: 5, periodSeconds: 10, lastStartAfterFirstSeconds: took / 1000, idealSeconds: ideal / 1000, tightestSixStartWindowSeconds: Math.min(...windows) / 1000 });
     expect(records.every((r) => r.waitingFor === undefined)).toBe(true);
   }, 150_000);
 });
