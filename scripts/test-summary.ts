@@ -1,23 +1,58 @@
 /**
  * Prints one closing line, `N passed, N failed, N skipped`, over the JSON reports that
- * `npm test` leaves in .jobline/ (one per vitest run).
+ * `npm test` leaves in .jobline/ (one per vitest run), and writes the run's figures to
+ * .jobline/test-run.json: the commit, Node, each run's seconds (vitest's start to its last
+ * file's end) and the counts. Copied to bench/results/test-run.json, they are what the README's
+ * test time quotes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { commitMeasured } from '../bench/lib/commit.js';
 
-const files = ['.jobline/results-fast.json', '.jobline/results-integration.json'];
+interface VitestReport {
+  readonly startTime: number;
+  readonly numPassedTests: number;
+  readonly numFailedTests: number;
+  readonly numPendingTests: number;
+  readonly numTodoTests: number;
+  readonly testResults: ReadonlyArray<{ readonly endTime: number }>;
+}
+
+const runs = { fast: '.jobline/results-fast.json', integration: '.jobline/results-integration.json' };
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of files) {
+const seconds: Record<string, number> = {};
+let startedAt = Infinity;
+let finishedAt = 0;
+for (const [name, file] of Object.entries(runs)) {
   if (!existsSync(file)) {
     console.log(`(no report at ${file}: that run did not finish)`);
     failed++;
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const report = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
+  const end = Math.max(report.startTime, ...report.testResults.map((result) => result.endTime));
+  seconds[name] = Number(((end - report.startTime) / 1000).toFixed(2));
+  startedAt = Math.min(startedAt, report.startTime);
+  finishedAt = Math.max(finishedAt, end);
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (finishedAt > 0) {
+  const run = {
+    what: "npm test's two vitest runs (unit, infra and package; then integration), as test-summary.ts saw them",
+    commit: commitMeasured('.'),
+    node: process.version,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    fastProjectsSeconds: seconds.fast,
+    integrationSeconds: seconds.integration,
+    passed,
+    failed,
+    skipped,
+  };
+  writeFileSync('.jobline/test-run.json', `${JSON.stringify(run, null, 2)}\n`);
+}
 process.exit(failed > 0 ? 1 : 0);
