@@ -64,6 +64,9 @@ const HEADERS = securityHeaders({ mode: 'token' });
 
 /** Whether `given` is the token, compared in constant time. */
 function sameSecret(given: string | string[] | undefined, token: string): boolean {
-  if (typeof given !== 'string' || given.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+  if (typeof given !== 'string') return false;
+  // Lengths in bytes: a header's non-ASCII characters take more bytes than characters, and timingSafeEqual throws on unequal lengths.
+  const presented = Buffer.from(given);
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
 }

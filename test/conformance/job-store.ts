@@ -188,6 +188,49 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await setup().store.get(job.id)).toMatchObject({ status: 'running', attempt: 1 });
       });
 
+      it('lets one of two racing claims of a queued job win: the other is told it runs under the winner\'s lease, and the record keeps the winner\'s token, lease and attempt 1', async () => {
+        const { store } = setup();
+        const job = newJob();
+        await store.insert([job]);
+        // Two workers' deliveries of the same message, each asking for a lease of its own (its own claim token is made by the store).
+        const now = at();
+        const leases = [at(60_000), at(90_000)];
+        const [a, b] = await Promise.all(leases.map((leaseUntil) => store.claim({ id: job.id, kind: 'conformance.job', lane, maxAttempts: 3, payloadBytes: 12, now, leaseUntil }).then(found)));
+        expect([a!.outcome, b!.outcome].sort()).toEqual(['busy', 'claimed']);
+        const winnerIndex = a!.outcome === 'claimed' ? 0 : 1;
+        const [winner, loser] = winnerIndex === 0 ? [a!, b!] : [b!, a!];
+        const lease = leases[winnerIndex]!.toISOString();
+        expect(winner.record).toMatchObject({ id: job.id, status: 'running', attempt: 1, leaseUntil: lease, claimToken: expect.any(String) });
+        const token = winner.record.claimToken!;
+        expect(token.length).toBeGreaterThan(0);
+        // The loser sees the job running under the winner's claim and lease, not its own.
+        expect(loser.record).toMatchObject({ id: job.id, status: 'running', attempt: 1, leaseUntil: lease, claimToken: token });
+        expect(await store.get(job.id)).toMatchObject({ status: 'running', attempt: 1, leaseUntil: lease, claimToken: token });
+        // The winner's attempt is the one its writes are fenced to.
+        expect(await store.heartbeat(attemptOf(winner.record), { now: at(), progress: 1 })).toBe(true);
+      });
+
+      it('ends a claim racing a cancel of a queued job in one consistent state: running and not cancelled, or cancelled and not claimed', async () => {
+        const { store } = setup();
+        const job = newJob();
+        await store.insert([job]);
+        const [claimed, cancelled] = await Promise.all([
+          claim(job.id),
+          store.cancel(job.id, { now: at(), reason: 'conformance race', expiresAt: at(60_000) }).then((record) => ({ ok: true as const, record }), (e: unknown) => ({ ok: false as const, error: e })),
+        ]);
+        const after = (await store.get(job.id))!;
+        if (claimed.outcome === 'claimed') {
+          expect(cancelled).toMatchObject({ ok: false, error: { name: 'JobNotCancellableError', status: 'running' } });
+          expect(after).toMatchObject({ status: 'running', attempt: 1, claimToken: claimed.record.claimToken });
+          expect(after.cancelReason).toBeUndefined();
+        } else {
+          expect(claimed.outcome).toBe('skip');
+          expect(cancelled).toMatchObject({ ok: true, record: { status: 'cancelled', cancelReason: 'conformance race' } });
+          expect(after).toMatchObject({ status: 'cancelled', attempt: 0, cancelReason: 'conformance race' });
+          expect(after.claimToken).toBeUndefined();
+        }
+      });
+
       it('makes no record for the message of a job recorded at enqueue that has none (it was discarded): missing', async () => {
         const id = newJobId(setup().shardCount);
         const now = at();

@@ -1,20 +1,29 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packJobline } from '../../scripts/lib/pack.js';
 
 // jobline as a team gets it: `npm pack` of the built package, installed into an empty project
 // with only its peer dependencies, then used with plain node, tsc and esbuild.
+// The tarball is packed once for the file; each describe installs it into a project of its own,
+// so that each one runs alone (-t) or in any order, and none sees what another installed.
 const ROOT = new URL('../../', import.meta.url).pathname;
 const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 const pinned = (name: string) => `${name}@${own.devDependencies[name]}`;
-let consumer: string;
+let tarball: string;
 
-const npm = (args: string[]) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer, encoding: 'utf8' });
-const node = (script: string) => spawnSync('node', ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
+const npm = (cwd: string, args: string[]) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
+
+/** A new empty project with the packed jobline and only its peer dependencies installed. */
+function installConsumer(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jobline-consumer-'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  npm(dir, ['install', tarball, pinned('aws-cdk-lib'), pinned('constructs'), pinned('zod')]);
+  return dir;
+}
 
 const ENTRY_POINTS: Record<string, string[]> = {
   jobline: ['defineJob', 'JobClient', 'PermanentError', 'RetryAfterError', 'JOB_STATUSES', 'parseConfig', 'loadConfig', 'QueueChoiceError'],
@@ -26,15 +35,21 @@ const ENTRY_POINTS: Record<string, string[]> = {
 };
 
 beforeAll(() => {
-  const tarball = packJobline();
-  consumer = mkdtempSync(join(tmpdir(), 'jobline-consumer-'));
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  npm(['install', tarball, pinned('aws-cdk-lib'), pinned('constructs'), pinned('zod')]);
+  tarball = packJobline();
 }, 300_000);
 
 describe('the packed package, installed with only its peer dependencies', () => {
+  let consumer: string;
+  const node = (script: string) => spawnSync('node', ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
+  beforeAll(() => {
+    consumer = installConsumer();
+  }, 300_000);
+  afterAll(() => {
+    if (consumer) rmSync(consumer, { recursive: true, force: true });
+  });
+
   it('holds the built entry points, the prebuilt functions and the license — and no sources or tests', () => {
-    const files = execFileSync('tar', ['-tzf', join(ROOT, '.jobline', 'pack', 'jobline.tgz')], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
     expect(files).toEqual(expect.arrayContaining([
       'package/LICENSE', 'package/package.json', 'package/dist/lib/index.js', 'package/dist/lib/index.d.ts', 'package/dist/infra/index.js',
       'package/dist/cli/jobline.js', 'package/dist/functions/sweeper/index.js', 'package/dist/functions/dispatcher/index.js', 'package/dist/functions/web-dashboard/index.js',
@@ -73,13 +88,18 @@ describe('the packed package, installed with only its peer dependencies', () => 
 });
 
 describe('the installed package, used with a project\'s own tools', () => {
+  let consumer: string;
   beforeAll(() => {
-    npm(['install', '--save-dev', pinned('typescript'), pinned('@types/node'), pinned('esbuild'), pinned('tsx')]);
+    consumer = installConsumer();
+    npm(consumer, ['install', '--save-dev', pinned('typescript'), pinned('@types/node'), pinned('esbuild'), pinned('tsx')]);
     mkdirSync(join(consumer, 'src'), { recursive: true });
     writeFileSync(join(consumer, 'src', 'jobs.ts'), CONSUMER_JOBS);
     writeFileSync(join(consumer, 'src', 'worker.ts'), CONSUMER_WORKER);
     writeFileSync(join(consumer, 'src', 'stack.ts'), CONSUMER_STACK);
   }, 300_000);
+  afterAll(() => {
+    if (consumer) rmSync(consumer, { recursive: true, force: true });
+  });
 
   it.each([['node16', 'node16'], ['bundler', 'esnext']])('type-checks every entry point under moduleResolution %s (strict, library types checked too)', (resolution, module) => {
     const result = spawnSync(join(consumer, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--target', 'es2022', '--module', module, '--moduleResolution', resolution, '--types', 'node', 'src/jobs.ts', 'src/worker.ts', 'src/stack.ts'], { cwd: consumer, encoding: 'utf8' });
