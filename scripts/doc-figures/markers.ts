@@ -65,7 +65,7 @@ function figureText(results: Results, spec: string): string {
 }
 
 function cell(value: unknown): string {
-  const text = typeof value === 'number' ? formatFigure(value) : value === undefined || value === null ? '' : String(value);
+  const text = typeof value === 'number' ? formatFigure(value) : Array.isArray(value) ? value.join(', ') : value === undefined || value === null ? '' : String(value);
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
