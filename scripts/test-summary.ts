@@ -47,6 +47,8 @@ if (finishedAt > 0) {
     node: process.version,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
+    // From the first run's start to the second's end (the build, type check and lint before it not counted).
+    seconds: Number(((finishedAt - startedAt) / 1000).toFixed(2)),
     fastProjectsSeconds: seconds.fast,
     integrationSeconds: seconds.integration,
     passed,
