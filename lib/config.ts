@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ConfigurationError } from './errors.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
 
 /** Where one lane's messages go. */
@@ -71,11 +72,11 @@ export function parseConfig(json: string, source = 'jobline config'): JoblineCon
   try {
     raw = JSON.parse(json);
   } catch (error) {
-    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
+    throw new ConfigurationError(`${source} is not JSON`, [(error as Error).message], { cause: error });
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${source} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new ConfigurationError(`${source} is invalid`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`), { cause: parsed.error });
   }
   return parsed.data;
 }
@@ -83,6 +84,6 @@ export function parseConfig(json: string, source = 'jobline config'): JoblineCon
 /** Reads the config from `JOBLINE_CONFIG`; throws a clear error when it is unset or invalid. */
 export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): JoblineConfig {
   const json = env[CONFIG_ENV];
-  if (!json) throw new Error(`${CONFIG_ENV} is not set: give this function the config of a JobQueue (JobQueue.grantEnqueue / the worker sets it)`);
+  if (!json) throw new ConfigurationError(`${CONFIG_ENV} is not set`, ['give this function the config of a JobQueue (JobQueue.grantEnqueue / the worker sets it)']);
   return parseConfig(json, CONFIG_ENV);
 }

@@ -186,6 +186,15 @@ export class UnknownLaneError extends JoblineError {
   }
 }
 
+/**
+ * A conditional write lost to other writers of the same item every time it was tried (a
+ * debounce key or a rate limit's item under heavy contention). Transient: the delivery is
+ * retried later, when the race has moved on.
+ */
+export class ContendedWriteError extends JoblineError {
+  override readonly name: string = 'ContendedWriteError';
+}
+
 /** One item of a cancelled transaction: whose it was, and why DynamoDB refused it. */
 export interface TransactionItemFailure {
   /** Its position in the transaction's items. */

@@ -44,6 +44,7 @@ export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatu
 export type { JobError, JobRecord, JobWait } from './job-record.js';
 export {
   ConfigurationError,
+  ContendedWriteError,
   DuplicateJobError,
   JoblineError,
   TransactionCancelledError,

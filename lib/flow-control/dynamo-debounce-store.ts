@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ifConditionHolds } from '../aws/conditional-write.js';
+import { ContendedWriteError } from '../errors.js';
 import { DEBOUNCE_ABANDONED_MS, type DebounceFire, type DebounceJoin, type DebounceStore, type FireOutcome } from './debounce-store.js';
 
 /** Debounce items outlive their last enqueue by this long (TTL reaps them), in seconds. */
@@ -46,7 +47,7 @@ export class DynamoDebounceStore implements DebounceStore {
       })));
       if (opened) return { opened: true, jobId: request.jobId };
     }
-    throw new Error(`could not debounce ${request.kind} (${request.key}) after ${MAX_TRIES} tries`);
+    throw new ContendedWriteError(`could not debounce ${request.kind} (${request.key}) after ${MAX_TRIES} tries`);
   }
 
   async fire(request: DebounceFire): Promise<FireOutcome> {

@@ -1,4 +1,5 @@
 import { ifConditionHolds } from '../aws/conditional-write.js';
+import { ContendedWriteError } from '../errors.js';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateRequest, RateStore } from './rate-store.js';
 
@@ -42,7 +43,7 @@ export class DynamoRateStore implements RateStore {
         return new Date(at);
       }
     }
-    throw new Error(`could not reserve a turn of the rate limit of ${request.kind} (${request.key}) after ${MAX_TRIES} tries`);
+    throw new ContendedWriteError(`could not reserve a turn of the rate limit of ${request.kind} (${request.key}) after ${MAX_TRIES} tries`);
   }
 
   /** The key's next turn when it is in the future (moving it on by an interval), else undefined. */

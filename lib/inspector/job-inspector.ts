@@ -5,7 +5,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/clients.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, laneConfigOf, type JoblineConfig } from '../config.js';
-import { UnknownLaneError } from '../errors.js';
+import { ConfigurationError, UnknownLaneError } from '../errors.js';
 import { expiryOf } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
 import type { JobRecord } from '../job-record.js';
@@ -216,7 +216,7 @@ export class JobInspector {
   private mappingOf(lane: string): string {
     const config = laneConfigOf(this.config.lanes, lane);
     if (!config) throw new UnknownLaneError(lane, Object.keys(this.config.lanes));
-    if (!config.eventSourceMappingId) throw new Error(`the config of lane "${lane}" has no eventSourceMappingId: use the stack's JoblineConfig<id> output (the operator config; loadConfig or the CLI find it)`);
+    if (!config.eventSourceMappingId) throw new ConfigurationError(`the config of lane "${lane}"`, ["has no eventSourceMappingId: use the stack's JoblineConfig<id> output (the operator config; loadConfig or the CLI find it)"]);
     return config.eventSourceMappingId;
   }
 

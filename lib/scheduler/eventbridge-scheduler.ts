@@ -1,5 +1,6 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { laneConfigOf, type JoblineConfig } from '../config.js';
+import { UnknownLaneError } from '../errors.js';
 import { atExpression, type JobScheduler } from './job-scheduler.js';
 
 /** {@link JobScheduler} on EventBridge Scheduler: `at()` schedules that delete themselves after firing. */
@@ -11,7 +12,7 @@ export class EventBridgeScheduler implements JobScheduler {
 
   async scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void> {
     const target = laneConfigOf(this.config.lanes, lane);
-    if (!target) throw new Error(`lane "${lane}" is not configured; configured lanes: ${Object.keys(this.config.lanes).join(', ')}`);
+    if (!target) throw new UnknownLaneError(lane, Object.keys(this.config.lanes));
     try {
       await this.scheduler.send(new CreateScheduleCommand({
         Name: name,

@@ -1,5 +1,6 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { laneConfigOf, type LaneConfig } from '../config.js';
+import { UnknownLaneError } from '../errors.js';
 import { MESSAGE_ATTRIBUTES } from '../job-message.js';
 import { batchesOf } from './batches.js';
 import type { DeadLetterNote, JobTransport, OutgoingMessage, SendFailure, SendResult } from './job-transport.js';
@@ -66,7 +67,7 @@ export class SqsTransport implements JobTransport {
 
   private lane(lane: string): LaneConfig {
     const config = laneConfigOf(this.lanes, lane);
-    if (!config) throw new Error(`lane "${lane}" is not configured; configured lanes: ${Object.keys(this.lanes).join(', ')}`);
+    if (!config) throw new UnknownLaneError(lane, Object.keys(this.lanes));
     return config;
   }
 }

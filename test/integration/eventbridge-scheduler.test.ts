@@ -65,7 +65,7 @@ describe('EventBridgeScheduler on a schedule group in the emulator', () => {
     expect(await jobs.messageOf(name)).toBe(body);
     expect(await jobs.messageOf(scheduleNameFor(other.id, 1))).toBeUndefined();
 
-    await expect(jobs.scheduleOnce(scheduleNameFor(other.id, 1), at, 'nope', other.body)).rejects.toThrow(/lane "nope" is not configured; configured lanes: work/);
+    await expect(jobs.scheduleOnce(scheduleNameFor(other.id, 1), at, 'nope', other.body)).rejects.toMatchObject({ name: 'UnknownLaneError', lane: 'nope', lanes: ['work'] });
     expect(await jobs.messageOf(scheduleNameFor(other.id, 1))).toBeUndefined();
 
     expect(await jobs.cancel(name)).toBe(true);

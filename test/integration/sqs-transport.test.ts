@@ -170,7 +170,7 @@ describe('SqsTransport on queues in the emulator', () => {
     expect(gone.failures?.[0]?.reason).toMatch(/QueueDoesNotExist|NonExistentQueue/);
 
     // A lane that is not configured is a programming error, not a refusal.
-    await expect(transport.send('nope', [ok])).rejects.toThrow(/lane "nope" is not configured; configured lanes: small, missing/);
+    await expect(transport.send('nope', [ok])).rejects.toMatchObject({ name: 'UnknownLaneError', lane: 'nope', lanes: ['small', 'missing'] });
     expect(await transport.send('small', [])).toEqual({ failedIds: [], failures: [] });
   });
 
