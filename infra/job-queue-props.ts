@@ -4,7 +4,7 @@ import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { ApiThrottle } from './api-stage.js';
-import type { AnyJobDefinition, JobDefinition } from '../lib/job-definition.js';
+import { MAX_TIMEOUT_SECONDS, type AnyJobDefinition, type JobDefinition } from '../lib/job-definition.js';
 import { DEFAULT_SHARD_COUNT } from '../lib/job-id.js';
 
 /** Default visibility timeout of a lane's queue, as a multiple of the worker's timeout (AWS's advice for SQS event sources). */
@@ -200,7 +200,7 @@ export interface JobQueueSettings {
 export function resolveSettings(props: JobQueueProps): JobQueueSettings {
   const jobs: readonly JobDefinition[] = props.jobs;
   const longestKind = Math.max(1, ...jobs.map((j) => j.timeoutSeconds));
-  const workerTimeout = props.worker.timeout ?? Duration.seconds(Math.min(900, longestKind + 10));
+  const workerTimeout = props.worker.timeout ?? Duration.seconds(Math.min(MAX_TIMEOUT_SECONDS, longestKind + 10));
   return {
     jobs,
     workerTimeout,

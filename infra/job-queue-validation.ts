@@ -1,7 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { ConfigurationError } from '../lib/errors.js';
-import { MAX_VISIBILITY_SECONDS, type JobDefinition } from '../lib/job-definition.js';
+import { MAX_TIMEOUT_SECONDS, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../lib/job-definition.js';
 import { MAX_SHARD_COUNT } from '../lib/job-id.js';
+import { MAX_SQS_DELAY_SECONDS } from '../lib/transport/sqs-limits.js';
 import { VISIBILITY_TIMEOUT_MULTIPLIER, type JobQueueProps, type JobQueueSettings } from './job-queue-props.js';
 import { cronScheduleName } from './job-queue-schedules.js';
 
@@ -18,7 +19,7 @@ export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSe
   const rules: Array<[boolean, string]> = [
     [jobs.length === 0, 'jobs must list at least one job definition'],
     [duplicate !== undefined, `kind "${duplicate}" is listed more than once`],
-    [workerSeconds > 900, `worker.timeout must be at most 900 s (Lambda's limit), got ${workerSeconds} s`],
+    [workerSeconds > MAX_TIMEOUT_SECONDS, `worker.timeout must be at most ${MAX_TIMEOUT_SECONDS} s (Lambda's limit), got ${workerSeconds} s`],
     [longest !== undefined && workerSeconds < longest.timeoutSeconds,
       `worker.timeout (${workerSeconds} s) must be at least every kind's timeoutSeconds; "${longest?.kind}" has ${longest?.timeoutSeconds} s`],
     [visibilityTimeout.toSeconds() < VISIBILITY_TIMEOUT_MULTIPLIER * workerSeconds,
@@ -28,7 +29,7 @@ export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSe
     [!Number.isInteger(extraReceives) || extraReceives < 1 || extraReceives > 100, `extraReceives must be an integer from 1 to 100, got ${extraReceives}`],
     ...jobs.flatMap((job) => job.schedules.map((schedule): [boolean, string] => [cronScheduleName(job.kind, schedule.name).length > 64,
       `schedule name "${cronScheduleName(job.kind, schedule.name)}" (kind + name) must be at most 64 characters`])),
-    [schedulerThreshold.toSeconds() > 900, `schedulerThreshold must be at most 15 minutes (SQS's longest delay), got ${schedulerThreshold.toSeconds()} s`],
+    [schedulerThreshold.toSeconds() > MAX_SQS_DELAY_SECONDS, `schedulerThreshold must be at most 15 minutes (SQS's longest delay), got ${schedulerThreshold.toSeconds()} s`],
     [props.worker.batchSize !== undefined && (!Number.isInteger(props.worker.batchSize) || props.worker.batchSize < 1 || props.worker.batchSize > 10_000),
       `worker.batchSize must be an integer from 1 to 10000, got ${props.worker.batchSize}`],
     [props.worker.maxConcurrency !== undefined && (!Number.isInteger(props.worker.maxConcurrency) || props.worker.maxConcurrency < 2 || props.worker.maxConcurrency > 1000),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ConfigurationError } from './errors.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
+import { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
 
 /** Where one lane's messages go. */
 export interface LaneConfig {
@@ -60,7 +61,7 @@ const configSchema = z.object({
   scheduler: z.object({
     groupName: z.string().min(1),
     roleArn: z.string().startsWith('arn:'),
-    thresholdSeconds: z.number().int().min(0).max(900).default(900),
+    thresholdSeconds: z.number().int().min(0).max(MAX_SQS_DELAY_SECONDS).default(MAX_SQS_DELAY_SECONDS),
   }),
   redact: z.record(z.string(), z.array(z.string())).optional(),
   tracking: z.record(z.string(), z.string()).optional(),

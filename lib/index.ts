@@ -73,10 +73,10 @@ export {
   JobClient,
   EnqueueError,
   MAX_DELAY_SECONDS,
-  MAX_SQS_DELAY_SECONDS,
   type EnqueueOptions,
   type EnqueueRequest,
   type EnqueuedJob,
   type JobClientOptions,
 } from './client/job-client.js';
+export { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
 export type { TransactItem } from './store/job-transaction.js';

@@ -17,9 +17,8 @@ import { flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { redactRecord } from '../redaction.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
+import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
 
-/** Longest delay SQS itself can hold a message, in seconds. */
-export const MAX_SQS_DELAY_SECONDS = 900;
 /** Longest delay an enqueue accepts, in seconds (one year). */
 export const MAX_DELAY_SECONDS = 365 * 86_400;
 

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { JobDefinition } from '../job-definition.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobWait } from '../job-record.js';
+import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
 import type { FlowControlStores } from './flow-control-stores.js';
 import { flowKeyOf, type KeyedOption } from './flow-keys.js';
 import { rateSpacing } from './rate-store.js';
@@ -12,7 +13,7 @@ export const SLOT_RETRY_SECONDS = 2;
 /** A rate-limited job whose turn is at most this far off waits for it in the worker (no new message), in ms. */
 export const MAX_IN_PROCESS_WAIT_MS = 2000;
 /** The longest a waiting job's message is held before it is delivered again (SQS's longest delay), in seconds. */
-const MAX_WAIT_SECONDS = 900;
+const MAX_WAIT_SECONDS = MAX_SQS_DELAY_SECONDS;
 
 /** What admission needs. */
 export interface AdmissionDependencies {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
 
 /*
  * The flow-control options a kind can declare (concurrency and rate limits, debounce, fair
@@ -12,7 +13,7 @@ export const MAX_RATE_LIMIT = 10_000;
 /** The longest period of a rate limit, in seconds (a day). */
 export const MAX_RATE_PERIOD_SECONDS = 86_400;
 /** The longest debounce window, in seconds: SQS's longest message delay (15 minutes). */
-export const MAX_DEBOUNCE_SECONDS = 900;
+export const MAX_DEBOUNCE_SECONDS = MAX_SQS_DELAY_SECONDS;
 /** The longest key a flow-control key function may return (SQS's limit on a message group id). */
 export const MAX_FLOW_KEY_LENGTH = 128;
 
