@@ -70,7 +70,7 @@ export class JoblineTestStack extends Stack {
       },
       api: { entry: entry('testing/api.ts'), environment: props.functionEnvironment },
       // The dispatcher refuses the first send of each test.dispatch-flaky job, so its recovery is tested.
-      dispatcher: { environment: { JOBLINE_TEST_FAULTS: JSON.stringify({ failFirstSendOfKinds: ['test.dispatch-flaky'] }) } },
+      dispatcher: { environment: { JOBLINE_FAULTS: JSON.stringify({ refuseFirstSendOfKinds: ['test.dispatch-flaky'] }) } },
       shardCount: 4,
       // Delays past 5 s go through the Scheduler, so tests exercise that path in seconds.
       schedulerThreshold: Duration.seconds(5),

@@ -64,7 +64,7 @@ export const failFirst = defineJob({ kind: 'test.fail-first', schema: z.object({
 /** As test.echo, one job per `value` within a minute (unique). */
 export const uniqueEcho = defineJob({ kind: 'test.unique-echo', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5, unique: { key: (p) => p.value, windowSeconds: 60 } });
 
-/** As test.echo; the test stack's dispatcher fails the first send of each of its jobs (JOBLINE_TEST_FAULTS). */
+/** As test.echo; the test stack's dispatcher fails the first send of each of its jobs (JOBLINE_FAULTS' refuseFirstSendOfKinds). */
 export const dispatchFlaky = defineJob({ kind: 'test.dispatch-flaky', schema: echo.schema, retry: fastRetry, timeoutSeconds: 5 });
 
 /** Holds for `holdMs`, recording when it started and ended; at most 2 run at once per `tenant`. */

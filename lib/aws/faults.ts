@@ -31,6 +31,8 @@ const faultPlanSchema = () => z.strictObject({
   timeoutMs: z.number().int().min(0).max(30_000).default(200),
   /** Windows in which every call to the named services fails (503). */
   outages: z.array(z.strictObject({ services: z.array(z.enum(FAULT_SERVICES)).min(1), from: z.iso.datetime(), until: z.iso.datetime() })).default([]),
+  /** Kinds whose jobs the dispatcher refuses to send the first time it meets each (as if SQS had refused the send), so its recovery is seen. */
+  refuseFirstSendOfKinds: z.array(z.string().min(1)).default([]),
 });
 let builtSchema: ReturnType<typeof faultPlanSchema> | undefined;
 

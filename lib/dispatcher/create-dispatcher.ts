@@ -1,11 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { awsBackends } from '../aws/clients.js';
+import { faultPlanFromEnvironment } from '../aws/faults.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { dispatchKept, type DispatchDependencies } from '../flows/dispatch.js';
 import { DISPATCHER_SERVICE_NAME } from '../metrics.js';
 import { jobsOfStream } from './stream-records.js';
-import { faultsFromEnvironment, withFaults } from './test-faults.js';
+import { refusingFirstSends } from './test-faults.js';
 
 /** Options of {@link createDispatcher}; tests may pass their own backends. */
 export interface DispatcherOptions {
@@ -31,9 +32,9 @@ export function createDispatcher(options: DispatcherOptions = {}): (event: Dynam
     if (dependencies) return dependencies;
     const config = options.config ?? configFromEnvironment();
     const backends = awsBackends(config);
-    const faults = faultsFromEnvironment();
+    const refuse = faultPlanFromEnvironment()?.refuseFirstSendOfKinds ?? [];
     dependencies = {
-      transport: faults ? withFaults(backends.transport, faults) : backends.transport,
+      transport: refuse.length > 0 ? refusingFirstSends(backends.transport, refuse) : backends.transport,
       scheduler: backends.scheduler,
       // No write: the claim drops the payload (a duplicate send, should the stream repeat, runs nothing twice).
       thresholdSeconds: config.scheduler.thresholdSeconds,

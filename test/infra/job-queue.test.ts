@@ -142,7 +142,7 @@ describe('JobQueue', () => {
     const mapping = findOne('AWS::Lambda::EventSourceMapping', { EventSourceArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith([Match.stringLikeRegexp('Jobs'), 'StreamArn']) }) });
     expect(mapping).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON', BatchSize: 100, MaximumRetryAttempts: 10 });
     expect(JSON.parse((mapping.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters[0]!.Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { dispatch: { S: ['stream'] } } } });
-    const dispatcher = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_TEST_FAULTS: Match.anyValue() }) } });
+    const dispatcher = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ JOBLINE_FAULTS: Match.stringLikeRegexp('refuseFirstSendOfKinds') }) } });
     expect(dispatcher).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
   });
 

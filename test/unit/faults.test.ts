@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { chooseFault, FAULTS_ENV, faultPlanFromEnvironment, injectFaults, parseFaultPlan, type FaultKind, type InjectedFault } from '../../lib/aws/faults.js';
+import { refusingFirstSends } from '../../lib/dispatcher/test-faults.js';
 import { ConfigurationError } from '../../lib/errors.js';
+import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 
 /** A DynamoDB client whose "network" answers every request with `{}` and counts the requests that reached it. */
 function offlineClient(): { client: DynamoDBClient; sent: () => number } {
@@ -80,5 +82,25 @@ describe('injected faults on a real SDK client', () => {
     injectFaults(client, 'dynamodb', parseFaultPlan(JSON.stringify({ outages: [{ services: ['dynamodb'], from: '2000-01-01T00:00:00.000Z', until: '2100-01-01T00:00:00.000Z' }] })));
     await expect(client.send(new DescribeTableCommand({ TableName: 't' }))).rejects.toMatchObject({ name: 'ServiceUnavailable', message: expect.stringContaining('dynamodb DescribeTable refused: the service is down') });
     expect(sent()).toBe(0);
+  });
+});
+
+describe("the dispatcher's refused first sends (refuseFirstSendOfKinds)", () => {
+  it('is part of the validated plan: none by default, a list of kinds or a ConfigurationError', () => {
+    expect(parseFaultPlan('{}').refuseFirstSendOfKinds).toEqual([]);
+    expect(parseFaultPlan('{"refuseFirstSendOfKinds":["test.dispatch-flaky"]}').refuseFirstSendOfKinds).toEqual(['test.dispatch-flaky']);
+    expect(() => parseFaultPlan('{"refuseFirstSendOfKinds":"test.dispatch-flaky"}')).toThrow(ConfigurationError);
+  });
+
+  it('refuses the first send of each job of those kinds, sends the rest, and sends the refused job the next time', async () => {
+    const memory = new MemoryTransport();
+    const transport = refusingFirstSends(memory, ['flaky']);
+    const flaky = { id: 'A', kind: 'flaky', body: '{}' };
+    const plain = { id: 'B', kind: 'plain', body: '{}' };
+    const first = await transport.send('default', [flaky, plain]);
+    expect(first.failedIds).toEqual(['A']);
+    expect(first.failures).toEqual([{ id: 'A', reason: 'JOBLINE_FAULTS: injected refusal' }]);
+    expect((await transport.send('default', [flaky])).failedIds).toEqual([]);
+    expect(memory.sent.map((m) => m.id)).toEqual(['B', 'A']);
   });
 });
