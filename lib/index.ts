@@ -40,7 +40,7 @@ export {
   MAX_FLOW_KEY_LENGTH,
 } from './job-definition.js';
 export { describeWait } from './flow-control/describe-wait.js';
-export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatus } from './job-status.js';
+export { IllegalTransitionError, JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatus } from './job-status.js';
 export type { JobError, JobRecord, JobWait } from './job-record.js';
 export {
   ConfigurationError,
@@ -68,7 +68,7 @@ export { CONFIG_ENV, configFromEnvironment, parseConfig, type JoblineConfig, typ
 export { loadConfig, type LocateOptions } from './local/locate-queue.js';
 export { QueueChoiceError } from './local/stack-queues.js';
 export { QUEUE_OUTPUTS, DASHBOARD_OUTPUTS } from './stack-outputs.js';
-export { isJobId } from './job-id.js';
+export { DEFAULT_SHARD_COUNT, isJobId } from './job-id.js';
 export {
   JobClient,
   EnqueueError,

@@ -76,6 +76,25 @@ const LIST_ROUNDS = 3;
 const NO_KINDS = new JobRegistry([]);
 
 /**
+ * Options of {@link JobInspector}: each is made from the config (the AWS backends, the default
+ * clients) when it is not given.
+ */
+export interface JobInspectorOptions {
+  /** @default configFromEnvironment() (`JOBLINE_CONFIG`; loadConfig finds the operator config of a deployed stack) */
+  readonly config?: JoblineConfig;
+  readonly store?: JobStore;
+  readonly transport?: JobTransport;
+  readonly scheduler?: JobScheduler;
+  readonly sweepStore?: SweepStore;
+  readonly sqs?: SQSClient;
+  readonly dynamodb?: DynamoDBClient;
+  readonly lambda?: LambdaClient;
+  readonly cloudwatch?: CloudWatchClient;
+  /** The clock, for tests. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/**
  * Reads and manages jobs for operators (the CLI and the dashboard use it): get and list jobs,
  * lane and DLQ depths, retry, cancel and discard, and DLQ redrive that works where SQS's
  * StartMessageMoveTask does not (receive, send, delete).
@@ -91,10 +110,7 @@ export class JobInspector {
   private readonly queueAges: CloudWatchQueueAges;
   private readonly now: () => Date;
 
-  constructor(options: {
-    config?: JoblineConfig; store?: JobStore; transport?: JobTransport; scheduler?: JobScheduler; sweepStore?: SweepStore;
-    sqs?: SQSClient; dynamodb?: DynamoDBClient; lambda?: LambdaClient; cloudwatch?: CloudWatchClient; now?: () => Date;
-  } = {}) {
+  constructor(options: JobInspectorOptions = {}) {
     this.config = options.config ?? configFromEnvironment();
     const backends = awsBackends(this.config, { sqs: options.sqs, dynamodb: options.dynamodb });
     this.store = options.store ?? backends.store;
