@@ -2,6 +2,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Construct } from 'constructs';
 import type { JobDefinition } from '../lib/job-definition.js';
+import { WORKER_METRICS } from '../lib/metrics.js';
 import { pascal } from './construct-ids.js';
 import type { AlarmThresholds } from './job-queue-props.js';
 import type { JobQueueMetrics } from './job-queue-metrics.js';
@@ -66,7 +67,7 @@ function kindAlarms(scope: Construct, { jobs, metrics }: AlarmSubjects, threshol
   return [
     ...jobs.map((job) => new Alarm(scope, `${pascal(job.kind)}Failures`, {
       alarmDescription: `jobline: ${thresholds.failures} or more "${job.kind}" jobs failed within 5 minutes`,
-      metric: metrics.metricJobs('Failed', job.kind),
+      metric: metrics.metricJobs(WORKER_METRICS.failed, job.kind),
       threshold: thresholds.failures,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

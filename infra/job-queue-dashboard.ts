@@ -1,6 +1,7 @@
 import { Dashboard, GraphWidget, SingleValueWidget, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { JobDefinition } from '../lib/job-definition.js';
+import { WORKER_METRICS } from '../lib/metrics.js';
 import type { JobQueueMetrics } from './job-queue-metrics.js';
 
 /** What a job queue's dashboard shows. */
@@ -28,7 +29,7 @@ export function createDashboard(scope: Construct, { queueName, lanes, jobs, metr
   );
   dashboard.addWidgets(...jobs.map((job) => new GraphWidget({
     title: `${job.kind}: processed, failed, retried; failure rate (%)`,
-    left: [metrics.metricJobs('Processed', job.kind), metrics.metricJobs('Failed', job.kind), metrics.metricJobs('Retried', job.kind)],
+    left: [metrics.metricJobs(WORKER_METRICS.processed, job.kind), metrics.metricJobs(WORKER_METRICS.failed, job.kind), metrics.metricJobs(WORKER_METRICS.retried, job.kind)],
     right: [metrics.metricFailureRate(job.kind)],
     width: 12,
   })));

@@ -1,18 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { ConfigurationError } from '../lib/errors.js';
-import { METRICS_NAMESPACE, SWEEPER_SERVICE_NAME, WORKER_SERVICE_NAME } from '../lib/metrics.js';
+import { METRICS_NAMESPACE, SWEEPER_METRICS, SWEEPER_SERVICE_NAME, WORKER_SERVICE_NAME, type JobCountMetricName, type WorkerMetricName } from '../lib/metrics.js';
 import type { Lane } from './job-queue-props.js';
 
-/** What the worker counts per kind: attempts by outcome, its failure rate (%), and attempt durations (ms). */
-export type WorkerMetricName = 'Processed' | 'Succeeded' | 'Retried' | 'Failed' | 'DelayedByLimit' | 'FailureRate' | 'Duration';
 
 /** The metrics of one job queue, as `JobQueue` offers them: what its alarms and dashboard show. */
 export interface JobQueueMetrics {
   /** Age of the oldest message on a lane's queue, in seconds. */
   metricOldestJobAge(lane: string): Metric;
   /** Jobs of `kind` by outcome. */
-  metricJobs(name: 'Processed' | 'Succeeded' | 'Retried' | 'Failed' | 'DelayedByLimit', kind: string): Metric;
+  metricJobs(name: JobCountMetricName, kind: string): Metric;
   /** Percentage of `kind`'s finished jobs that failed. */
   metricFailureRate(kind: string): Metric;
   /** How long attempts of `kind` run, in ms. */
@@ -32,7 +30,7 @@ export function workerMetric(queueName: string, metricName: WorkerMetricName, ki
 export function stuckJobsMetric(queueName: string): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
-    metricName: 'StuckJobs',
+    metricName: SWEEPER_METRICS.stuckJobs,
     dimensionsMap: { JobQueue: queueName, service: SWEEPER_SERVICE_NAME },
     statistic: 'Maximum',
     period: Duration.minutes(1),

@@ -13,7 +13,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
-import { QUEUE_NAME_ENV } from '../lib/metrics.js';
+import { QUEUE_NAME_ENV, WORKER_METRICS, type JobCountMetricName } from '../lib/metrics.js';
 import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
 import { stableOutput } from './stable-output.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
@@ -205,7 +205,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    * `Retried`, `Failed`, or `DelayedByLimit` (deliveries that waited for a concurrency limit,
    * using no attempt). Statistic Sum, period 5 minutes.
    */
-  metricJobs(name: 'Processed' | 'Succeeded' | 'Retried' | 'Failed' | 'DelayedByLimit', kind: string): Metric {
+  metricJobs(name: JobCountMetricName, kind: string): Metric {
     return workerMetric(this.queueName, name, kind, 'Sum');
   }
 
@@ -215,12 +215,12 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    * metric math is needed. Period 5 minutes.
    */
   metricFailureRate(kind: string): Metric {
-    return workerMetric(this.queueName, 'FailureRate', kind, 'Average');
+    return workerMetric(this.queueName, WORKER_METRICS.failureRate, kind, 'Average');
   }
 
   /** How long attempts of `kind` run, in ms. Statistic p99 (pass another), period 5 minutes. */
   metricDuration(kind: string, statistic = 'p99'): Metric {
-    return workerMetric(this.queueName, 'Duration', kind, statistic);
+    return workerMetric(this.queueName, WORKER_METRICS.duration, kind, statistic);
   }
 
   /** Messages in a lane's DLQ (visible). Statistic Maximum, period 1 minute. */

@@ -8,3 +8,32 @@ export const WORKER_SERVICE_NAME = 'jobline-worker';
 export const SWEEPER_SERVICE_NAME = 'jobline-sweeper';
 /** Powertools `serviceName` of the dispatcher (jobs enqueued in callers' transactions). */
 export const DISPATCHER_SERVICE_NAME = 'jobline-dispatcher';
+
+/**
+ * The worker's metrics, per kind (dimensions JobQueue, service, Kind; DelayedByLimit also per
+ * Limit): the names the worker emits and the construct's alarms and dashboard read.
+ */
+export const WORKER_METRICS = {
+  processed: 'Processed',
+  succeeded: 'Succeeded',
+  retried: 'Retried',
+  failed: 'Failed',
+  delayedByLimit: 'DelayedByLimit',
+  failureRate: 'FailureRate',
+  duration: 'Duration',
+  queueLatency: 'QueueLatency',
+} as const;
+
+/** A metric the worker emits per kind. */
+export type WorkerMetricName = (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS];
+
+/** The worker's counts of jobs per kind, by what became of each delivery. */
+export type JobCountMetricName = (typeof WORKER_METRICS)['processed' | 'succeeded' | 'retried' | 'failed' | 'delayedByLimit'];
+
+/** The sweeper's metrics, per run (dimensions JobQueue, service). */
+export const SWEEPER_METRICS = {
+  stuckJobs: 'StuckJobs',
+  staleQueuedJobs: 'StaleQueuedJobs',
+  redispatchedJobs: 'RedispatchedJobs',
+  watchedJobs: 'WatchedJobs',
+} as const;

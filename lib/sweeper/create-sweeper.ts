@@ -9,7 +9,7 @@ import { JobRegistry } from '../job-registry.js';
 import { DynamoSweepStore } from '../store/dynamo-sweep-store.js';
 import { settleParent } from '../flows/children.js';
 import { sweep, type SweepOptions, type SweepReport } from './sweep.js';
-import { METRICS_NAMESPACE, QUEUE_NAME_ENV, SWEEPER_SERVICE_NAME } from '../metrics.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV, SWEEPER_METRICS, SWEEPER_SERVICE_NAME } from '../metrics.js';
 
 /** Environment variable with the sweeper's options as JSON (`{"stuckAfterSeconds": 900}`). */
 export const SWEEPER_ENV = 'JOBLINE_SWEEPER';
@@ -30,10 +30,10 @@ export function createSweeper(options: { config?: JoblineConfig; sweep?: SweepOp
     const settle = (parentId: string) => settleParent(parentId, { store: jobs, registry: new JobRegistry(options.jobs ?? []), shardCount: config.shardCount, now }, logger);
     const report = await sweep({ store: new DynamoSweepStore(dynamodb, config.tableName), settleParent: settle, transport, scheduler, config, logger, now }, sweepOptions);
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SWEEPER_SERVICE_NAME, defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
-    metrics.addMetric('StuckJobs', MetricUnit.Count, report.stuckRunning);
-    metrics.addMetric('StaleQueuedJobs', MetricUnit.Count, report.staleQueued);
-    metrics.addMetric('RedispatchedJobs', MetricUnit.Count, report.redispatched);
-    metrics.addMetric('WatchedJobs', MetricUnit.Count, report.watched);
+    metrics.addMetric(SWEEPER_METRICS.stuckJobs, MetricUnit.Count, report.stuckRunning);
+    metrics.addMetric(SWEEPER_METRICS.staleQueuedJobs, MetricUnit.Count, report.staleQueued);
+    metrics.addMetric(SWEEPER_METRICS.redispatchedJobs, MetricUnit.Count, report.redispatched);
+    metrics.addMetric(SWEEPER_METRICS.watchedJobs, MetricUnit.Count, report.watched);
     metrics.publishStoredMetrics();
     logger.info('sweep done', { ...report });
     return report;

@@ -12,7 +12,7 @@ import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { AnyBoundJob, BoundJob } from './job-handler.js';
-import { METRICS_NAMESPACE, QUEUE_NAME_ENV, WORKER_SERVICE_NAME } from '../metrics.js';
+import { METRICS_NAMESPACE, QUEUE_NAME_ENV, WORKER_METRICS, WORKER_SERVICE_NAME } from '../metrics.js';
 import { processMessage, type IncomingMessage, type JobEvent, type WorkerDependencies } from './process-message.js';
 import type { StepHook } from './worker-dependencies.js';
 
@@ -119,21 +119,21 @@ export function publishMetrics(events: readonly JobEvent[]): void {
     const delayed = events.filter((e) => e.kind === kind && e.outcome === 'delayed').length;
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: WORKER_SERVICE_NAME, defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
     metrics.addDimension('Kind', kind);
-    if (delayed > 0) metrics.addMetric('DelayedByLimit', MetricUnit.Count, delayed);
-    metrics.addMetric('Processed', MetricUnit.Count, ofKind.length);
-    metrics.addMetric('Succeeded', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'succeeded').length);
-    metrics.addMetric('Retried', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'retried').length);
-    metrics.addMetric('Failed', MetricUnit.Count, ofKind.filter((e) => e.outcome === 'failed').length);
+    if (delayed > 0) metrics.addMetric(WORKER_METRICS.delayedByLimit, MetricUnit.Count, delayed);
+    metrics.addMetric(WORKER_METRICS.processed, MetricUnit.Count, ofKind.length);
+    metrics.addMetric(WORKER_METRICS.succeeded, MetricUnit.Count, ofKind.filter((e) => e.outcome === 'succeeded').length);
+    metrics.addMetric(WORKER_METRICS.retried, MetricUnit.Count, ofKind.filter((e) => e.outcome === 'retried').length);
+    metrics.addMetric(WORKER_METRICS.failed, MetricUnit.Count, ofKind.filter((e) => e.outcome === 'failed').length);
     for (const e of ofKind) {
-      if (e.outcome !== 'retried') metrics.addMetric('FailureRate', MetricUnit.Percent, e.outcome === 'failed' ? 100 : 0);
-      if (e.durationMs !== undefined) metrics.addMetric('Duration', MetricUnit.Milliseconds, e.durationMs);
-      if (e.queueLatencyMs !== undefined) metrics.addMetric('QueueLatency', MetricUnit.Milliseconds, e.queueLatencyMs);
+      if (e.outcome !== 'retried') metrics.addMetric(WORKER_METRICS.failureRate, MetricUnit.Percent, e.outcome === 'failed' ? 100 : 0);
+      if (e.durationMs !== undefined) metrics.addMetric(WORKER_METRICS.duration, MetricUnit.Milliseconds, e.durationMs);
+      if (e.queueLatencyMs !== undefined) metrics.addMetric(WORKER_METRICS.queueLatency, MetricUnit.Milliseconds, e.queueLatencyMs);
     }
     metrics.publishStoredMetrics();
     for (const limit of new Set(events.filter((e) => e.kind === kind && e.limit).map((e) => e.limit!))) {
       const single = metrics.singleMetric();
       single.addDimensions({ Kind: kind, Limit: limit });
-      single.addMetric('DelayedByLimit', MetricUnit.Count, events.filter((e) => e.kind === kind && e.limit === limit).length);
+      single.addMetric(WORKER_METRICS.delayedByLimit, MetricUnit.Count, events.filter((e) => e.kind === kind && e.limit === limit).length);
     }
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigurationError, defineJob, InvalidEnqueueOptionsError } from 'jobline';
 import { createTestQueue, MemorySlotStore } from 'jobline/testing';
 import { defineHandler } from 'jobline/worker';
+import { WORKER_METRICS } from '../../lib/metrics.js';
 
 const limited = defineJob({ kind: 'tenant.work', schema: z.object({ tenant: z.string(), n: z.number() }), concurrency: { limit: 1, key: (p) => p.tenant } });
 
@@ -80,5 +81,8 @@ describe('what waiting for a limit shows', () => {
     expect(emf.find((m) => m.Processed !== undefined)).toMatchObject({ Kind: limited.kind, DelayedByLimit: 1, Processed: 1, Succeeded: 1 });
     // Per limit too: one more line with the Limit dimension.
     expect(emf.find((m) => m.Limit !== undefined)).toMatchObject({ Kind: limited.kind, Limit: 'concurrency', DelayedByLimit: 1 });
+    // Every name the worker emitted is one WORKER_METRICS names: the names the construct's alarms and dashboard read.
+    const emitted = new Set(emf.flatMap((m) => (m._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.flatMap((d) => d.Metrics.map((x) => x.Name))));
+    expect([...emitted].sort()).toEqual(Object.values(WORKER_METRICS).filter((name) => name !== 'QueueLatency').sort());
   });
 });
