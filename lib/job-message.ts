@@ -67,6 +67,11 @@ export function encodeJobMessage(id: string, kind: string, payloadJson: string, 
   return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)}${carries.recorded ? ',"recorded":true' : ''}${by},"payload":${payloadJson}}`;
 }
 
+/** The job id at the start of a body {@link encodeJobMessage} wrote, for log lines (read without parsing the payload); undefined for any other body. */
+export function jobIdInBody(body: string): string | undefined {
+  return /^\{"v":1,"id":"([0-9A-HJKMNP-TV-Z]{26})"/.exec(body)?.[1];
+}
+
 /** The body of a message sent again to wait for flow control: the same job, carrying `flow` instead of what it carried. */
 export function withFlow(body: string, flow: NonNullable<JobMessage['flow']>): string {
   return JSON.stringify({ ...(JSON.parse(body) as object), flow });

@@ -12,6 +12,7 @@ import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { AnyBoundJob, BoundJob } from './job-handler.js';
+import { jobIdInBody } from '../job-message.js';
 import { METRICS_NAMESPACE, QUEUE_NAME_ENV, WORKER_METRICS, WORKER_SERVICE_NAME } from '../metrics.js';
 import { processMessage, type IncomingMessage, type JobEvent, type WorkerDependencies } from './process-message.js';
 import type { StepHook } from './worker-dependencies.js';
@@ -94,7 +95,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
         disposition = await processMessage(incoming(record, deps.laneConfigs), deps, deadline);
       } catch (error) {
         // An AWS call failed mid-way: the message comes back after its visibility timeout and the claim sorts it out.
-        deps.logger.error('could not process a message; it will be delivered again', { messageId: record.messageId, error: error as Error });
+        deps.logger.error('could not process a message; it will be delivered again', { messageId: record.messageId, jobId: jobIdInBody(record.body), error: error as Error });
         throw error;
       }
       if (disposition === 'keep') throw new KeepMessage(record.messageId);

@@ -87,6 +87,9 @@ describe('injected AWS faults', () => {
     expect(violations).toEqual([]);
     // The jobs met the outage: none could finish while the worker's DynamoDB was down.
     expect([...records.values()].filter((r) => Date.parse(r.finishedAt ?? '') < until.getTime()).map((r) => r.id)).toEqual([]);
+    // Each delivery the worker gave up on is logged with its job's id (what violationsOf reads to tell a given-up attempt from a lost one).
+    const givenUp = await workerLogLines('could not process a message', from);
+    expect(ids.filter((id) => givenUp.some((line) => line.includes(`"jobId":"${id}"`))).length).toBeGreaterThan(0);
     saveReliabilityFigures('dynamodb-outage', {
       outageSeconds: 30,
       jobs: ids.length,
