@@ -5,17 +5,9 @@
  * file's end) and the counts. Copied to bench/results/test-run.json, they are what the README's
  * test time quotes.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { commitMeasured } from '../bench/lib/commit.js';
-
-interface VitestReport {
-  readonly startTime: number;
-  readonly numPassedTests: number;
-  readonly numFailedTests: number;
-  readonly numPendingTests: number;
-  readonly numTodoTests: number;
-  readonly testResults: ReadonlyArray<{ readonly endTime: number }>;
-}
+import { readVitestRun } from './lib/vitest-report.js';
 
 const runs = { fast: '.jobline/results-fast.json', integration: '.jobline/results-integration.json' };
 let passed = 0;
@@ -30,14 +22,13 @@ for (const [name, file] of Object.entries(runs)) {
     failed++;
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
-  const end = Math.max(report.startTime, ...report.testResults.map((result) => result.endTime));
-  seconds[name] = Number(((end - report.startTime) / 1000).toFixed(2));
-  startedAt = Math.min(startedAt, report.startTime);
-  finishedAt = Math.max(finishedAt, end);
+  const run = readVitestRun(file);
+  passed += run.passed;
+  failed += run.failed;
+  skipped += run.skipped;
+  seconds[name] = Number(((run.endTime - run.startTime) / 1000).toFixed(2));
+  startedAt = Math.min(startedAt, run.startTime);
+  finishedAt = Math.max(finishedAt, run.endTime);
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (finishedAt > 0) {
