@@ -6,7 +6,7 @@
  *     as saved, or with options after `|`: `div 60` (divide), `times 100`, `digits 1` (fixed decimals);
  *   - a block: everything between `<!-- figures: bench: cost | columns: scenario as path; per -->`
  *     and `<!-- /figures -->`, generated from the results: a table (`columns:`, optionally
- *     `rows:` naming each row by how its label starts, `;` between), a section's targets (`targets`), or notes that start with given
+ *     `rows:` naming each row by its label or how it starts, `;` between), a section's targets (`targets`), or notes that start with given
  *     words, as paragraphs (`notes:`) or a list (`bullets:`).
  *
  * `npm run docs:figures` rewrites both from the results; `checkDoc` says where a doc differs from
@@ -15,7 +15,7 @@
  * (prices, limits and assumptions: set, not measured).
  */
 import { round } from '../../bench/lib/result.js';
-import { resolveReference, type Results } from './results.js';
+import { entryOf, resolveReference, type Results } from './results.js';
 
 export interface Problem {
   readonly line: number;
@@ -89,10 +89,11 @@ function rowsTable(node: unknown, reference: string, options: Map<string, string
   const wanted = options.get('rows');
   if (wanted !== undefined) {
     const labels = labelsOf(wanted);
+    // A row is named as a figure's reference names one (its label, or how its label starts).
     rows = labels.map((label) => {
-      const found = rows.filter((r) => String(Object.values(r)[0]).startsWith(label));
-      if (found.length !== 1) throw new Error(`"${reference}" has ${found.length} rows starting "${label}" (rows: names each by the start of its label)`);
-      return found[0]!;
+      const row = entryOf(rows, label);
+      if (row === undefined) throw new Error(`"${reference}" has no row "${label}" (rows: names each by its label or how it starts)`);
+      return row as Record<string, unknown>;
     });
   }
   const columns = labelsOf(options.get('columns')!).map((column) => {

@@ -48,7 +48,8 @@ export function parseReference(reference: string): { file: ResultName; keys: str
   return { file: match[1] as ResultName, keys };
 }
 
-function entryOf(list: unknown[], key: string): unknown {
+/** The entry of a list a key names: by `#index`, by its id, name or first field, or else as the only one whose label starts with the key. */
+export function entryOf(list: readonly unknown[], key: string): unknown {
   const index = /^#(\d+)$/.exec(key);
   if (index) return list[Number(index[1])];
   const labels = (entry: unknown): unknown[] => {
