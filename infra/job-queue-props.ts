@@ -118,7 +118,12 @@ export interface JobQueueProps {
   };
   /** Partition-key shards of the jobs table. @default 64 */
   readonly shardCount?: number;
-  /** Visibility timeout of every lane's queue; at least 6× the worker's timeout. @default 6 × worker timeout */
+  /**
+   * Visibility timeout of every lane's queue: how long a batch's messages stay hidden, so how
+   * soon a crashed worker's jobs come back. At least the worker's timeout (Lambda's rule); under
+   * 6× it (AWS's advice) synth warns: a batch Lambda is throttled on then comes back sooner and
+   * spends a receive of each message. @default 6 × worker timeout
+   */
   readonly visibilityTimeout?: Duration;
   /** Receives beyond a lane's largest maxAttempts before SQS dead-letters a message by itself. @default {@link DEFAULT_EXTRA_RECEIVES} (5) */
   readonly extraReceives?: number;

@@ -22,8 +22,9 @@ export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSe
     [workerSeconds > MAX_TIMEOUT_SECONDS, `worker.timeout must be at most ${MAX_TIMEOUT_SECONDS} s (Lambda's limit), got ${workerSeconds} s`],
     [longest !== undefined && workerSeconds < longest.timeoutSeconds,
       `worker.timeout (${workerSeconds} s) must be at least every kind's timeoutSeconds; "${longest?.kind}" has ${longest?.timeoutSeconds} s`],
-    [visibilityTimeout.toSeconds() < VISIBILITY_TIMEOUT_MULTIPLIER * workerSeconds,
-      `visibilityTimeout (${visibilityTimeout.toSeconds()} s) must be at least ${VISIBILITY_TIMEOUT_MULTIPLIER} × worker.timeout (${VISIBILITY_TIMEOUT_MULTIPLIER * workerSeconds} s)`],
+    // Lambda refuses an SQS event source whose queue hides a message for less than the function may run.
+    [visibilityTimeout.toSeconds() < workerSeconds,
+      `visibilityTimeout (${visibilityTimeout.toSeconds()} s) must be at least worker.timeout (${workerSeconds} s): Lambda refuses an SQS event source otherwise`],
     [visibilityTimeout.toSeconds() > MAX_VISIBILITY_SECONDS, `visibilityTimeout must be at most ${MAX_VISIBILITY_SECONDS} s (12 h), got ${visibilityTimeout.toSeconds()} s`],
     [!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARD_COUNT, `shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${shardCount}`],
     [!Number.isInteger(extraReceives) || extraReceives < 1 || extraReceives > 100, `extraReceives must be an integer from 1 to 100, got ${extraReceives}`],
@@ -40,6 +41,22 @@ export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSe
   ];
   const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
   if (problems.length > 0) throw new ConfigurationError('JobQueue props are invalid', problems);
+}
+
+/**
+ * AWS's advice for an SQS event source, which `visibilityTimeout` may knowingly go below: a
+ * visibility timeout of 6 × the worker's timeout leaves Lambda time to retry a throttled batch
+ * before its messages come back. Below it, a batch Lambda could not start in time comes back
+ * early and spends one of each message's receives (the claim keeps its job from running twice;
+ * `extraReceives` is the budget such receives draw on), and a crashed worker's jobs are taken
+ * over sooner. Returns the warning to show at synth, or nothing.
+ */
+export function visibilityTimeoutAdvice(settings: JobQueueSettings): string | undefined {
+  const visibility = settings.visibilityTimeout.toSeconds();
+  const advised = VISIBILITY_TIMEOUT_MULTIPLIER * settings.workerTimeout.toSeconds();
+  if (visibility >= advised) return undefined;
+  return `visibilityTimeout (${visibility} s) is under AWS's advice of ${VISIBILITY_TIMEOUT_MULTIPLIER} × worker.timeout (${advised} s): `
+    + 'a batch Lambda is throttled on comes back sooner and spends one of each message\'s receives (extraReceives is their budget)';
 }
 
 /** The rules of the settings that have no other check: batching, memory, the sweeper's horizon, alarm thresholds. */

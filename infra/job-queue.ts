@@ -1,4 +1,4 @@
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Alarm, Dashboard, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -43,7 +43,7 @@ import {
   type WorkerProps,
 } from './job-queue-props.js';
 import { createCronSchedules, createScheduling } from './job-queue-schedules.js';
-import { validateJobQueueProps } from './job-queue-validation.js';
+import { validateJobQueueProps, visibilityTimeoutAdvice } from './job-queue-validation.js';
 import { packagedFunction, userFunction } from './node-function.js';
 
 /**
@@ -91,6 +91,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     super(scope, id);
     const settings = resolveSettings(props);
     validateJobQueueProps(props, settings, Stack.of(this));
+    const advice = visibilityTimeoutAdvice(settings);
+    if (advice) Annotations.of(this).addWarningV2('jobline:visibility-timeout-below-advice', advice);
     const { jobs } = settings;
     this.debounced = jobs.some((job) => job.debounce !== undefined);
 

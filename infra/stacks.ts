@@ -72,6 +72,9 @@ export class JoblineTestStack extends Stack {
       // The dispatcher refuses the first send of each test.dispatch-flaky job, so its recovery is tested.
       dispatcher: { environment: { JOBLINE_FAULTS: JSON.stringify({ refuseFirstSendOfKinds: ['test.dispatch-flaky'] }) } },
       shardCount: 4,
+      // A batch a worker died in comes back in 20 s, not the default 6 × 10 s: the crash, kill and
+      // outage tests wait for it (synth warns that this is under AWS's advice, knowingly).
+      visibilityTimeout: Duration.seconds(20),
       // Delays past 5 s go through the Scheduler, so tests exercise that path in seconds.
       schedulerThreshold: Duration.seconds(5),
       stuckAfter: Duration.seconds(5),

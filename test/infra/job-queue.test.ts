@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, type CfnKey } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -38,10 +38,10 @@ describe('JobQueue', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600, RedrivePolicy: Match.absent() });
   });
 
-  it('sets the visibility timeout to six times the worker timeout', () => {
+  it('gives the test stack\'s lanes a 20 s visibility timeout over its 10 s worker, so a crashed batch comes back in 20 s', () => {
     const fn = findOne('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PROBE_TABLE: Match.anyValue() }) } });
     expect(fn.Timeout).toBe(10);
-    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 60, RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 20, RedrivePolicy: Match.anyValue() });
   });
 
   it('runs the worker on Node 24 with the real SDK bundled', () => {
@@ -279,7 +279,7 @@ describe('JobQueue', () => {
     const long = defineJob({ kind: 'long.job', schema: z.object({}), timeoutSeconds: 120 });
     let thrown: unknown;
     try {
-      new JobQueue(stack, 'Jobs', { jobs: [long, long], worker: { ...worker, timeout: Duration.seconds(60), maxConcurrency: 1 }, visibilityTimeout: Duration.seconds(100), shardCount: 5000 });
+      new JobQueue(stack, 'Jobs', { jobs: [long, long], worker: { ...worker, timeout: Duration.seconds(60), maxConcurrency: 1 }, visibilityTimeout: Duration.seconds(50), shardCount: 5000 });
     } catch (error) {
       thrown = error;
     }
@@ -288,10 +288,23 @@ describe('JobQueue', () => {
     expect(problems).toEqual([
       'kind "long.job" is listed more than once',
       'worker.timeout (60 s) must be at least every kind\'s timeoutSeconds; "long.job" has 120 s',
-      'visibilityTimeout (100 s) must be at least 6 × worker.timeout (360 s)',
+      'visibilityTimeout (50 s) must be at least worker.timeout (60 s): Lambda refuses an SQS event source otherwise',
       'shardCount must be an integer from 1 to 1024, got 5000',
       'worker.maxConcurrency must be an integer from 2 to 1000, got 1',
     ]);
+  });
+
+  it('defaults the visibility timeout to 6 × the worker timeout; takes one under that advice, and warns at synth', () => {
+    const kind = defineJob({ kind: 'a.b', schema: z.object({}), timeoutSeconds: 5 });
+    const short = new Stack(new App(), 'ShortVisibility');
+    new JobQueue(short, 'Jobs', { jobs: [kind], worker: { ...worker, timeout: Duration.seconds(10) }, visibilityTimeout: Duration.seconds(20) });
+    Template.fromStack(short).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 20 });
+    const warnings = Annotations.fromStack(short).findWarning('*', Match.stringLikeRegexp('visibilityTimeout \\(20 s\\) is under AWS\'s advice of 6 × worker.timeout \\(60 s\\)'));
+    expect(warnings).toHaveLength(1);
+    const advised = new Stack(new App(), 'AdvisedVisibility');
+    new JobQueue(advised, 'Jobs', { jobs: [kind], worker: { ...worker, timeout: Duration.seconds(10) } });
+    Template.fromStack(advised).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 60 });
+    expect(Annotations.fromStack(advised).findWarning('*', Match.stringLikeRegexp('visibilityTimeout'))).toEqual([]);
   });
 
   it('rejects settings the services would refuse or that cannot work, naming each', () => {

@@ -4,7 +4,7 @@ import { waitFor } from './support/wait.js';
 
 /**
  * The worker process dies (process.exit) at each step of an attempt, on the first attempt of a
- * test.crash-at job: the whole batch comes back after the lane's visibility timeout (60 s in the
+ * test.crash-at job: the whole batch comes back after the lane's visibility timeout (20 s in the
  * test stack) and the job is taken over. Each job is enqueued once the one before has died
  * (its worker logged so), so that no crash takes another step's job down with it; their
  * recoveries then run together, so the suite waits for the visibility timeout once.

@@ -1,5 +1,6 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client, handlerRuns, unique, workerLogLines } from './support/deployed.js';
+import { client, handlerRuns, lane, sqs, unique, workerLogLines } from './support/deployed.js';
 import { faultyClient, histogram, saveReliabilityFigures, setWorkerFaults, tally, violationsOf, waitUntilFinal, type Planned } from './support/reliability.js';
 import { waitFor } from './support/wait.js';
 
@@ -90,8 +91,11 @@ describe('injected AWS faults', () => {
     // Each delivery the worker gave up on is logged with its job's id (what violationsOf reads to tell a given-up attempt from a lost one).
     const givenUp = await workerLogLines('could not process a message', from);
     expect(ids.filter((id) => givenUp.some((line) => line.includes(`"jobId":"${id}"`))).length).toBeGreaterThan(0);
+    // What the deliveries refused during the outage waited out before they came back.
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: lane.queueUrl, AttributeNames: ['VisibilityTimeout'] }));
     saveReliabilityFigures('dynamodb-outage', {
       outageSeconds: 30,
+      visibilityTimeoutSeconds: Number(Attributes?.VisibilityTimeout),
       jobs: ids.length,
       workerCallsRefused: refusedDeliveries.length,
       allFinalSecondsAfterOutage: Number(((lastFinished - until.getTime()) / 1000).toFixed(1)),
