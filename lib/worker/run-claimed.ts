@@ -84,14 +84,27 @@ function handlerContext(delivery: ClaimedDelivery, started: Date, limits: Attemp
     }, key, fn, options),
     then: (next, payload) => {
       if (limits.untracked) throw needsRecord('ctx.then', job.kind);
+      if (spawner.spawned) throw followUpOfParent(job.kind);
       followUps.push(followUpOf(next as JobDefinition, payload, job.id, deps));
     },
     spawn: async (children, payloads, options) => {
       if (limits.untracked) throw needsRecord('ctx.spawn', job.kind);
+      if (followUps.length > 0) throw followUpOfParent(job.kind);
       return spawner.spawn(children as JobDefinition, payloads, options);
     },
   };
   return { context, controller, followUps, spawner };
+}
+
+/**
+ * The (permanent) error of an attempt that both spawns children and calls `ctx.then`: a parent
+ * succeeds only when its children are done, after the attempt, and its follow-ups are written
+ * with an attempt's success; rather than lose them, the second call is refused.
+ */
+function followUpOfParent(kind: string): ConfigurationError {
+  return new ConfigurationError('ctx.then with ctx.spawn', [
+    `a "${kind}" attempt cannot both spawn children and call ctx.then: a parent's follow-ups are not kept until its children finish (send the next job from a child, or enqueue it once the parent has succeeded)`,
+  ]);
 }
 
 /** The (permanent) error of a call that needs the job's record, in a run that has none. */

@@ -90,6 +90,28 @@ describe('parents and children', () => {
     expect((await store.get(childJobId(id, 2, 4)))?.status).toBe('cancelled');
   });
 
+  it('refuses an attempt that both spawns children and calls ctx.then, in either order, instead of losing the follow-up', async () => {
+    const both = defineJob({ kind: 'both', schema: z.object({ thenFirst: z.boolean() }) });
+    const mixed = createTestQueue({
+      jobs: [
+        defineHandler(both, async ({ thenFirst }, ctx) => {
+          if (thenFirst) ctx.then(chunk, { n: 9 });
+          await ctx.spawn(chunk, [{ n: 1 }]);
+          if (!thenFirst) ctx.then(chunk, { n: 9 });
+          return {};
+        }),
+        chunk,
+      ],
+    });
+    for (const thenFirst of [true, false]) {
+      const job = await mixed.client.enqueue(both, { thenFirst });
+      const { record } = await mixed.deliver(job.id);
+      expect(record).toMatchObject({ status: 'failed', lastError: { permanent: true, message: expect.stringContaining('cannot both spawn children and call ctx.then') } });
+    }
+    // No follow-up was written or sent; the child spawned before the refused ctx.then was.
+    expect(mixed.enqueued(chunk).map((m) => (m.payload as { n: number }).n)).toEqual([1]);
+  });
+
   it('never spawns a second set when the parent is retried after spawning', async () => {
     const id = await startParent({ chunks: 2 });
     expect(await store.insertChildren([{ id: childJobId(id, 0, 4), kind: 'chunk', lane: 'default', status: 'queued', maxAttempts: 2, payloadBytes: 1, createdAt: new Date(), parentId: id }])).toBeUndefined();
