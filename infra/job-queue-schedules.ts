@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { encodeCronMessage } from '../lib/cron-firing.js';
+import { messageGroupOf } from '../lib/flow-control/flow-keys.js';
 import type { JobDefinition } from '../lib/job-definition.js';
 import { pascal } from './construct-ids.js';
 import type { Lane } from './job-queue-props.js';
@@ -41,7 +42,8 @@ export function createCronSchedules(scope: Construct, jobs: readonly JobDefiniti
     target: {
       arn: lanes.get(job.lane)!.queue.queueArn,
       roleArn: scheduling.role.roleArn,
-      input: encodeCronMessage(job.kind, `${job.kind}/${schedule.name}`, JSON.stringify(schedule.payload)),
+      // A grouped kind's firings carry their group in the body (Scheduler sets none on a standard queue).
+      input: encodeCronMessage(job.kind, `${job.kind}/${schedule.name}`, JSON.stringify(schedule.payload), messageGroupOf(job, schedule.payload, `schedule "${schedule.name}"`)),
     },
   })));
 }

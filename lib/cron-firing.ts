@@ -28,7 +28,8 @@ export function cronJobId(firing: CronFiring, time: number, shardCount: number):
   return deterministicJobId(time, `cron:${firing.schedule}`, shardCount);
 }
 
-/** The message body a recurring schedule sends: a job envelope without an id, with the firing's schedule and time. */
-export function encodeCronMessage(kind: string, schedule: string, payloadJson: string): string {
-  return `{"v":1,"kind":${JSON.stringify(kind)},"cron":{"schedule":${JSON.stringify(schedule)},"scheduledTime":"${SCHEDULED_TIME_PLACEHOLDER}"},"payload":${payloadJson}}`;
+/** The message body a recurring schedule sends: a job envelope without an id, with the firing's schedule and time, and a grouped kind's group. */
+export function encodeCronMessage(kind: string, schedule: string, payloadJson: string, groupId?: string): string {
+  const group = groupId === undefined ? '' : `,"group":${JSON.stringify(groupId)}`;
+  return `{"v":1,"kind":${JSON.stringify(kind)},"cron":{"schedule":${JSON.stringify(schedule)},"scheduledTime":"${SCHEDULED_TIME_PLACEHOLDER}"}${group},"payload":${payloadJson}}`;
 }

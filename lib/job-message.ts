@@ -24,6 +24,12 @@ export interface JobMessage {
    * discarded — and drops the message, so a copy still on its way never brings a discarded job back.
    */
   readonly recorded?: true | undefined;
+  /**
+   * The job's message group, where SQS cannot carry it as the message's `MessageGroupId`: a
+   * message EventBridge Scheduler sends (its SQS target sets a group only on FIFO queues). The
+   * worker reads it when the message has no group of its own, and every later send keeps it.
+   */
+  readonly group?: string | undefined;
 }
 
 const jobMessageSchema = z.object({
@@ -35,6 +41,7 @@ const jobMessageSchema = z.object({
   flow: z.object({ reservedAt: z.number().finite().optional(), noted: z.string().max(20).optional() }).optional(),
   by: z.string().max(512).optional(),
   recorded: z.literal(true).optional(),
+  group: z.string().min(1).max(128).optional(),
 }).refine((m) => m.id !== undefined || m.cron !== undefined, { message: 'id is required', path: ['id'] });
 
 /** What reading a message needs besides its body. */
@@ -75,6 +82,11 @@ export function jobIdInBody(body: string): string | undefined {
 /** The body of a message sent again to wait for flow control: the same job, carrying `flow` instead of what it carried. */
 export function withFlow(body: string, flow: NonNullable<JobMessage['flow']>): string {
   return JSON.stringify({ ...(JSON.parse(body) as object), flow });
+}
+
+/** The body of a message that carries its group itself (see {@link JobMessage.group}); the body as it was without one. */
+export function withGroup(body: string, groupId: string | undefined): string {
+  return groupId === undefined ? body : JSON.stringify({ ...(JSON.parse(body) as object), group: groupId });
 }
 
 /** Result of reading a message body: the message, or why it is not one. */

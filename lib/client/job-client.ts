@@ -160,7 +160,7 @@ export class JobClient {
       unsent.push(...group.filter((p) => failedIds.includes(p.record.id)));
     }
     const scheduled = written.filter((p) => p.record.scheduleName);
-    const results = await Promise.allSettled(scheduled.map((p) => this.scheduler.scheduleOnce(p.record.scheduleName!, p.record.runAt!, p.record.lane, p.message.body)));
+    const results = await Promise.allSettled(scheduled.map((p) => this.scheduler.scheduleOnce(p.record.scheduleName!, p.record.runAt!, p.record.lane, p.message.body, p.message.groupId)));
     unsent.push(...scheduled.filter((_, i) => results[i]!.status === 'rejected'));
     if (unsent.length > 0) await this.keepForSweeper(unsent, now);
     return prepared.map(({ record }) => joined.get(record.id) ?? duplicates.get(record.id) ?? { id: record.id, kind: record.kind, status: record.status, runAt: record.runAt?.toISOString() });

@@ -69,7 +69,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
   for (const { job, due, body } of toSchedule) {
     const { record } = job;
     try {
-      await deps.scheduler.scheduleOnce(record.scheduleName ?? scheduleNameFor(record.id, record.attempt + 1), due, record.lane, body);
+      await deps.scheduler.scheduleOnce(record.scheduleName ?? scheduleNameFor(record.id, record.attempt + 1), due, record.lane, body, record.groupId);
     } catch (error) {
       if ((error as Error).name !== 'ConflictException') {
         deps.logger.error('could not schedule a kept job; it is tried again', { jobId: record.id, error: error as Error });

@@ -1,6 +1,7 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { laneConfigOf, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
+import { withGroup } from '../job-message.js';
 import { atExpression, type JobScheduler } from './job-scheduler.js';
 
 /** {@link JobScheduler} on EventBridge Scheduler: `at()` schedules that delete themselves after firing. */
@@ -10,9 +11,10 @@ export class EventBridgeScheduler implements JobScheduler {
     private readonly config: Pick<JoblineConfig, 'lanes' | 'scheduler'>,
   ) {}
 
-  async scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void> {
+  async scheduleOnce(name: string, at: Date, lane: string, message: string, groupId?: string): Promise<void> {
     const target = laneConfigOf(this.config.lanes, lane);
     if (!target) throw new UnknownLaneError(lane, Object.keys(this.config.lanes));
+    const body = withGroup(message, groupId);
     try {
       await this.scheduler.send(new CreateScheduleCommand({
         Name: name,

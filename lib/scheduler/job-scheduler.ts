@@ -3,8 +3,12 @@
  * delays past the SQS threshold, absolute run times, and retries past SQS's 12 h.
  */
 export interface JobScheduler {
-  /** Creates schedule `name` that sends `body` to `lane`'s queue at `at`, then deletes itself. */
-  scheduleOnce(name: string, at: Date, lane: string, body: string): Promise<void>;
+  /**
+   * Creates schedule `name` that sends `body` to `lane`'s queue at `at`, then deletes itself.
+   * `groupId`, the job's message group, travels in the body (Scheduler's SQS target cannot set
+   * a standard queue's group), so the worker and every later send keep it.
+   */
+  scheduleOnce(name: string, at: Date, lane: string, body: string, groupId?: string): Promise<void>;
   /** Deletes schedule `name`; true when it existed. */
   cancel(name: string): Promise<boolean>;
   /** The message body schedule `name` would send, or undefined when it no longer exists (it fired, or was deleted). */

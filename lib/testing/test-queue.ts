@@ -45,6 +45,8 @@ export interface EnqueuedMessage {
   readonly scheduledFor?: Date;
   /** The raw message body, as the worker receives it. */
   readonly body: string;
+  /** The message's group (a grouped kind's): SQS's `MessageGroupId`, or the one the body of a scheduled message carries. */
+  readonly groupId?: string | undefined;
 }
 
 /** What one delivery did. */
@@ -100,7 +102,7 @@ export class TestQueue {
    */
   enqueued(job?: AnyJobDefinition | string): EnqueuedMessage[] {
     const kind = typeof job === 'string' ? job : job?.kind;
-    const sent = this.transport.sent.map((m) => messageOf(m.body, m.lane, m.delaySeconds ?? 0));
+    const sent = this.transport.sent.map((m) => ({ ...messageOf(m.body, m.lane, m.delaySeconds ?? 0), ...(m.groupId ? { groupId: m.groupId } : {}) }));
     const scheduled = [...this.scheduler.schedules.values()].map((s) => messageOf(s.body, s.lane, 0, s.at));
     return [...sent, ...scheduled].filter((m) => !kind || m.kind === kind);
   }
@@ -122,13 +124,16 @@ export class TestQueue {
     const record = this.store.records.get(id);
     const backoffMs = record?.status === 'retrying' && record.nextRunAt ? Date.parse(record.nextRunAt) - this.now().getTime() : 0;
     if (backoffMs > 0) this.skippedMs += backoffMs;
-    return this.deliverBody(message.body, message.lane, options);
+    // A scheduled message arrives without a MessageGroupId, as EventBridge Scheduler sends it: its body carries the group.
+    return this.deliverBody(message.body, message.lane, { ...options, groupId: message.scheduledFor ? undefined : message.groupId });
   }
 
-  /** Delivers a raw message body on `lane` to the worker (garbage, forged or hand-made messages). */
-  async deliverBody(body: string, lane: string = DEFAULT_LANE, options: { receiveCount?: number } = {}): Promise<Delivery> {
+  /** Delivers a raw message body on `lane` to the worker (garbage, forged or hand-made messages), in SQS message group `groupId` when given. */
+  async deliverBody(body: string, lane: string = DEFAULT_LANE, options: { receiveCount?: number; groupId?: string | undefined } = {}): Promise<Delivery> {
     const now = this.now().getTime();
-    const incoming: IncomingMessage = { messageId: `test-${now}-${Math.random()}`, receiptHandle: `receipt-${Math.random()}`, body, lane, receiveCount: options.receiveCount ?? 1, sentTimestamp: now };
+    const incoming: IncomingMessage = {
+      messageId: `test-${now}-${Math.random()}`, receiptHandle: `receipt-${Math.random()}`, body, lane, receiveCount: options.receiveCount ?? 1, sentTimestamp: now, groupId: options.groupId,
+    };
     const disposition = await processMessage(incoming, this.workerDependencies(), now + TEST_DELIVERY_DEADLINE_MS);
     const decoded = decodeJobMessage(body, { sentTimestamp: now, shardCount: this.config.shardCount });
     return { disposition, record: decoded.ok ? await this.store.get(decoded.message.id) : undefined };
@@ -168,5 +173,6 @@ function definitionOf(job: AnyBoundJob | AnyJobDefinition): AnyJobDefinition {
 function messageOf(body: string, lane: string, delaySeconds: number, scheduledFor?: Date): EnqueuedMessage {
   const decoded = decodeJobMessage(body, { sentTimestamp: Date.now(), shardCount: 1 });
   if (!decoded.ok) return { id: '', kind: '', lane, payload: undefined, delaySeconds, scheduledFor, body };
-  return { id: decoded.message.id, kind: decoded.message.kind, lane, payload: decoded.message.payload, delaySeconds, ...(scheduledFor ? { scheduledFor } : {}), body };
+  const { id, kind, payload, group } = decoded.message;
+  return { id, kind, lane, payload, delaySeconds, ...(scheduledFor ? { scheduledFor } : {}), body, ...(group ? { groupId: group } : {}) };
 }

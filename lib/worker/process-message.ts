@@ -19,14 +19,17 @@ export { FINISH_RESERVE_MS, LEASE_GRACE_MS, type ClaimedDelivery, type IncomingM
  *
  * @param deadline when the Lambda invocation ends (ms since the epoch).
  */
-export async function processMessage(message: IncomingMessage, deps: WorkerDependencies, deadline: number): Promise<MessageDisposition> {
-  const decoded = decodeJobMessage(message.body, { sentTimestamp: message.sentTimestamp, shardCount: deps.shardCount });
+export async function processMessage(received: IncomingMessage, deps: WorkerDependencies, deadline: number): Promise<MessageDisposition> {
+  const decoded = decodeJobMessage(received.body, { sentTimestamp: received.sentTimestamp, shardCount: deps.shardCount });
   if (!decoded.ok) {
-    deps.logger.error('dead-lettering an unreadable message', { messageId: message.messageId, reason: decoded.reason });
-    await deps.transport.sendToDeadLetter(message.lane, message.body, { error: decoded.reason, errorClass: 'UnreadableMessage', permanent: true });
+    deps.logger.error('dead-lettering an unreadable message', { messageId: received.messageId, reason: decoded.reason });
+    await deps.transport.sendToDeadLetter(received.lane, received.body, { error: decoded.reason, errorClass: 'UnreadableMessage', permanent: true });
     return 'ack';
   }
   const decodedJob = decoded.message;
+  // A message Scheduler sent carries its group in its body: from here on it is the message's own,
+  // so the claim, a waiting resend, a retry's schedule and the DLQ copy all keep it.
+  const message = received.groupId === undefined && decodedJob.group !== undefined ? { ...received, groupId: decodedJob.group } : received;
   const logger = deps.logger.createChild({ persistentKeys: { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}) } });
   const definition = deps.registry.find(decodedJob.kind);
   const arrived = deps.now();

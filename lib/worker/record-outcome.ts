@@ -68,7 +68,7 @@ async function retryViaSchedule(delivery: ClaimedDelivery, nextRunAt: Date): Pro
   const { job, record, message, deps, logger } = delivery;
   const name = scheduleNameFor(job.id, record.attempt + 1);
   try {
-    await deps.scheduler.scheduleOnce(name, nextRunAt, message.lane, message.body);
+    await deps.scheduler.scheduleOnce(name, nextRunAt, message.lane, message.body, message.groupId ?? record.groupId);
   } catch (error) {
     logger.error('could not schedule the retry; the message comes back in 12 h instead', { error: error as Error });
     await deps.transport.changeVisibility(message.lane, message.receiptHandle, MAX_VISIBILITY_SECONDS);

@@ -35,13 +35,26 @@ async function copiesOf(ids: readonly string[]): Promise<Map<string, Message[]>>
   return new Map(ids.map((id) => [id, all.filter((m) => attribute(m, 'jobline.id') === id)]));
 }
 
-/** The message group of job `id`'s message waiting on the (paused) lane, read in place. */
-async function groupInQueue(id: string): Promise<string | undefined> {
+/** Job `id`'s message waiting on the (paused) lane, read in place: SQS's message group, and the one its body carries. */
+async function messageInQueue(id: string, timeoutMs = 20_000): Promise<{ group: string | undefined; bodyGroup: string | undefined }> {
   return waitFor(`job ${id}'s message on the lane`, async () => {
     const output = await sqs.send(new ReceiveMessageCommand({ QueueUrl: lane.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId'] }));
-    const message = output.Messages?.find((m) => attribute(m, 'jobline.id') === id);
-    return message ? { group: message.Attributes?.MessageGroupId } : undefined;
-  }, { timeoutMs: 20_000 }).then((found) => found.group);
+    const message = output.Messages?.find((m) => (JSON.parse(m.Body ?? '{}') as { id?: string }).id === id);
+    return message && { group: message.Attributes?.MessageGroupId, bodyGroup: (JSON.parse(message.Body!) as { group?: string }).group };
+  }, { timeoutMs });
+}
+
+/** The message group of job `id`'s message waiting on the (paused) lane. */
+const groupInQueue = async (id: string) => (await messageInQueue(id)).group;
+
+/** Runs `act` with the default lane's worker paused, so the messages it sends stay on the lane to be read. */
+async function paused<T>(act: () => Promise<T>): Promise<T> {
+  await inspector.pause('default');
+  try {
+    return await act();
+  } finally {
+    await inspector.resume('default');
+  }
 }
 
 describe('operator actions that cannot hurt, on the deployed stack', () => {
@@ -202,14 +215,6 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
   });
 
   it('keeps a grouped kind\'s message group through enqueue, retry and redrive (read in place, the lane paused)', async () => {
-    const paused = async <T>(act: () => Promise<T>): Promise<T> => {
-      await inspector.pause('default');
-      try {
-        return await act();
-      } finally {
-        await inspector.resume('default');
-      }
-    };
     const job = await paused(async () => {
       const enqueued = await client.enqueue('test.child', { tenant: 'tenant-42', lock: unique('lock'), fail: 'always' });
       expect(await groupInQueue(enqueued.id)).toBe('tenant-42');
@@ -227,5 +232,20 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
       expect(await groupInQueue(job.id)).toBe('tenant-42');
     });
     await waitFor('the redriven run', async () => (await runsOf(job.id)) === 3);
+  });
+
+  it('keeps the group of a job the dispatcher sends (enqueued in a transaction) and of one a schedule sends (in its body), and runs both', async () => {
+    const [inTransaction, delayed] = await paused(async () => {
+      const [sent] = await client.enqueueInTransaction([], [{ job: 'test.child', payload: { tenant: 'tenant-tx', lock: unique('lock') } }]);
+      // 6 s is past the test stack's 5 s threshold: EventBridge Scheduler holds it.
+      const held = await client.enqueue('test.child', { tenant: 'tenant-later', lock: unique('lock') }, { delaySeconds: 6 });
+      expect(held.status).toBe('scheduled');
+      expect(await groupInQueue(sent!.id)).toBe('tenant-tx');
+      // Scheduler's SQS target sets no group on a standard queue: the body carries it, and the worker reads it there.
+      expect((await messageInQueue(held.id, 30_000)).bodyGroup).toBe('tenant-later');
+      return [sent!, held];
+    });
+    await waitForStatus(inTransaction.id, 'succeeded');
+    await waitForStatus(delayed.id, 'succeeded');
   });
 });
