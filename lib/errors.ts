@@ -1,3 +1,5 @@
+import type { JobStatus } from './job-status.js';
+
 /**
  * Errors a handler throws to steer what happens next, and the typed errors the client
  * raises for bad input. Every jobline error is a {@link JoblineError}: it may carry a `cause`
@@ -259,4 +261,43 @@ function describeFailure(failure: TransactionItemFailure): string {
   const where = failure.table ? ` (${failure.table}${failure.key ? ` ${JSON.stringify(failure.key)}` : ''})` : '';
   const what = failure.code === 'ConditionalCheckFailed' ? 'failed its condition' : `was refused: ${failure.code}${failure.message ? ` (${failure.message})` : ''}`;
   return `${whose}${where} ${what}`;
+}
+
+/** Neither the message nor the payload of these jobs could be stored: they were not enqueued. */
+export class EnqueueError extends JoblineError {
+  override readonly name: string = 'EnqueueError';
+
+  constructor(readonly jobIds: readonly string[]) {
+    super(`could not send or store ${jobIds.length} job(s): ${jobIds.join(', ')}; enqueue them again`);
+  }
+}
+
+/** A write that moves a job from a status the transition table (`JOB_TRANSITIONS`) does not allow; `allowed` is what `from` may move to. */
+export class IllegalTransitionError extends JoblineError {
+  override readonly name: string = 'IllegalTransitionError';
+
+  constructor(
+    readonly jobId: string,
+    readonly from: JobStatus | undefined,
+    readonly to: JobStatus,
+    readonly write: string,
+    allowed: readonly JobStatus[] = [],
+  ) {
+    super(`${write} cannot move job ${jobId} from ${from ?? '(no record)'} to ${to}: ${from ? `${from} moves only to ${allowed.join(', ') || 'nothing'}` : 'it does not exist'}`);
+  }
+}
+
+/** A queue that cannot be chosen as asked: none, several, or not the named one. The message says how to choose. */
+export class QueueChoiceError extends JoblineError {
+  override readonly name: string = 'QueueChoiceError';
+}
+
+/** An emulator problem a user can fix; the message names the fix. */
+export class EmulatorError extends JoblineError {
+  override readonly name: string = 'EmulatorError';
+}
+
+/** A deploy a user can fix; the message says how. */
+export class LocalDeployError extends JoblineError {
+  override readonly name: string = 'LocalDeployError';
 }

@@ -40,18 +40,21 @@ export {
   MAX_FLOW_KEY_LENGTH,
 } from './job-definition.js';
 export { describeWait } from './flow-control/describe-wait.js';
-export { IllegalTransitionError, JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatus } from './job-status.js';
+export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, isFinished, type JobStatus } from './job-status.js';
 export type { JobError, JobRecord, JobWait } from './job-record.js';
 export {
   ConfigurationError,
   ContendedWriteError,
   DuplicateJobError,
+  EnqueueError,
+  IllegalTransitionError,
   JoblineError,
   TransactionCancelledError,
   TransactionTooLargeError,
   type JoblineErrorOptions,
   type TransactionItemFailure,
   InvalidEnqueueOptionsError,
+  QueueChoiceError,
   InvalidPayloadError,
   JobNotCancellableError,
   JobNotRetryableError,
@@ -66,12 +69,10 @@ export {
 } from './errors.js';
 export { CONFIG_ENV, configFromEnvironment, parseConfig, type JoblineConfig, type LaneConfig, type SchedulerConfig } from './config.js';
 export { loadConfig, type LocateOptions } from './local/locate-queue.js';
-export { QueueChoiceError } from './local/stack-queues.js';
 export { QUEUE_OUTPUTS, DASHBOARD_OUTPUTS } from './stack-outputs.js';
 export { DEFAULT_SHARD_COUNT, isJobId } from './job-id.js';
 export {
   JobClient,
-  EnqueueError,
   MAX_DELAY_SECONDS,
   type EnqueueOptions,
   type EnqueueRequest,

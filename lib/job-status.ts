@@ -1,4 +1,4 @@
-import { JoblineError } from './errors.js';
+import { IllegalTransitionError } from './errors.js';
 
 /**
  * The states a job moves through, and every move the code makes. The stores apply each write
@@ -98,20 +98,6 @@ export function isFinished(status: JobStatus): boolean {
   return FINISHED_STATUSES.includes(status);
 }
 
-/** A write that moves a job from a status the table does not allow. */
-export class IllegalTransitionError extends JoblineError {
-  override readonly name: string = 'IllegalTransitionError';
-
-  constructor(
-    readonly jobId: string,
-    readonly from: JobStatus | undefined,
-    readonly to: JobStatus,
-    readonly write: string,
-  ) {
-    super(`${write} cannot move job ${jobId} from ${from ?? '(no record)'} to ${to}: ${from ? `${from} moves only to ${JOB_TRANSITIONS[from].join(', ') || 'nothing'}` : 'it does not exist'}`);
-  }
-}
-
 /** Statuses a job's first write may give it: enqueued (`queued`, `scheduled`), or claimed from a message that came without a record (`running`). */
 export const INITIAL_STATUSES: readonly JobStatus[] = ['queued', 'scheduled', 'running'];
 
@@ -121,5 +107,5 @@ export const INITIAL_STATUSES: readonly JobStatus[] = ['queued', 'scheduled', 'r
  */
 export function assertTransition(jobId: string, from: JobStatus | undefined, to: JobStatus, write: string): void {
   const allowed = from === undefined ? INITIAL_STATUSES.includes(to) : from === to || canTransition(from, to);
-  if (!allowed) throw new IllegalTransitionError(jobId, from, to, write);
+  if (!allowed) throw new IllegalTransitionError(jobId, from, to, write, from === undefined ? [] : JOB_TRANSITIONS[from]);
 }

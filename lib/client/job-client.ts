@@ -2,7 +2,7 @@ import { defaultCreator } from './default-creator.js';
 import { cancelJob } from './cancel-job.js';
 import { awsBackends } from '../aws/clients.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
-import { ConfigurationError, InvalidEnqueueOptionsError, JobNotCancellableError, JoblineError } from '../errors.js';
+import { ConfigurationError, EnqueueError, InvalidEnqueueOptionsError, JobNotCancellableError, JoblineError } from '../errors.js';
 import { expiryOf, type AnyJobDefinition, type JobDefinition } from '../job-definition.js';
 import { newJobId } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
@@ -351,15 +351,6 @@ function uniqueKeyOf(definition: JobDefinition, payload: unknown, context: strin
     throw new InvalidEnqueueOptionsError(`the unique key of "${definition.kind}" must be a string of 1–512 characters, got ${JSON.stringify(key)}`, { context });
   }
   return key;
-}
-
-/** Neither the message nor the payload of these jobs could be stored: they were not enqueued. */
-export class EnqueueError extends JoblineError {
-  override readonly name: string = 'EnqueueError';
-
-  constructor(readonly jobIds: readonly string[]) {
-    super(`could not send or store ${jobIds.length} job(s): ${jobIds.join(', ')}; enqueue them again`);
-  }
 }
 
 function enqueuedOf(record: NewJob): EnqueuedJob {

@@ -9,6 +9,7 @@ import { reapplyDroppedProperties } from './emulator-fixups.js';
 import { writeEnvironmentFile, type LocalEnvironment, type LocalStackEntry } from './environment-file.js';
 import { ensureOperator, LOCAL_OPERATOR } from './local-operator.js';
 import { dashboardsOf, describeStacks, outputsOf, queuesOf, type DeployedDashboard, type DeployedQueue } from './stack-queues.js';
+import { LocalDeployError } from '../errors.js';
 
 /** What to deploy, and where. */
 export interface LocalDeployOptions {
@@ -42,11 +43,6 @@ export interface LocalDeployment {
   readonly stacks: readonly LocallyDeployedStack[];
   /** The environment file written, if one was. */
   readonly environmentFile?: string | undefined;
-}
-
-/** A deploy a user can fix; the message says how. */
-export class LocalDeployError extends Error {
-  override readonly name: string = 'LocalDeployError';
 }
 
 /**

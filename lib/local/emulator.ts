@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { isLoopback } from './loopback.js';
+import { EmulatorError } from '../errors.js';
 
 /** The emulator version jobline is tested against. */
 export const MINISTACK_VERSION = '1.5.33';
@@ -34,11 +35,6 @@ export interface EmulatorOptions {
   readonly keepRunning?: boolean | undefined;
   readonly env?: NodeJS.ProcessEnv | undefined;
   readonly log?: ((line: string) => void) | undefined;
-}
-
-/** An emulator problem a user can fix; the message names the fix. */
-export class EmulatorError extends Error {
-  override readonly name: string = 'EmulatorError';
 }
 
 /** What answers at an endpoint. */

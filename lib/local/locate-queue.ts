@@ -1,7 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CONFIG_ENV, parseConfig, type JoblineConfig } from '../config.js';
 import { findLocalEnvironment, useLocalEnvironment, type FoundEnvironment } from './environment-file.js';
-import { chooseQueue, describeStacks, outputsOf, QueueChoiceError, queuesOf, type ChoiceWords } from './stack-queues.js';
+import { QueueChoiceError } from '../errors.js';
+import { chooseQueue, describeStacks, outputsOf, queuesOf, type ChoiceWords } from './stack-queues.js';
 
 /** Which queue to find, and where to start looking. */
 export interface LocateOptions {

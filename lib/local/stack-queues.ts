@@ -1,6 +1,7 @@
 import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { parseConfig, type JoblineConfig } from '../config.js';
 import { DASHBOARD_OUTPUTS, QUEUE_OUTPUTS } from '../stack-outputs.js';
+import { QueueChoiceError } from '../errors.js';
 
 /** A deployed `JobQueue`: its stack, its id there, its config and its enqueue API. */
 export interface DeployedQueue {
@@ -27,11 +28,6 @@ export interface DeployedDashboard {
 export interface ChoiceWords {
   readonly stack: string;
   readonly queue: string;
-}
-
-/** A queue that cannot be chosen as asked: none, several, or not the named one. The message says how to choose. */
-export class QueueChoiceError extends Error {
-  override readonly name: string = 'QueueChoiceError';
 }
 
 /**

@@ -5,9 +5,10 @@ import { MemoryJobStore } from 'jobline/testing';
 import { defineHandler } from 'jobline/worker';
 import { createTestQueue } from '../../lib/testing/test-queue.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
+import { IllegalTransitionError } from '../../lib/errors.js';
 import { newJobId } from '../../lib/job-id.js';
 import {
-  assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, IllegalTransitionError, JOB_STATUSES, JOB_TRANSITIONS, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES,
+  assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, JOB_STATUSES, JOB_TRANSITIONS, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES,
 } from '../../lib/job-status.js';
 import { processMessage } from '../../lib/worker/process-message.js';
 import { statusIn } from '../../lib/store/status-condition.js';

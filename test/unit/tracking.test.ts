@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { JobClient, EnqueueError } from '../../lib/client/job-client.js';
+import { JobClient } from '../../lib/client/job-client.js';
+import { EnqueueError } from '../../lib/errors.js';
 import { InvalidEnqueueOptionsError, type ConfigurationError } from '../../lib/errors.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { decodeJobMessage } from '../../lib/job-message.js';
