@@ -1,104 +1,154 @@
+import { parse, type Options } from 'csv-parse';
+import { parse as parseText } from 'csv-parse/sync';
 import { CONTACT_COLUMNS } from './definitions.js';
 import type { Contact } from './example-data.js';
 
-/** One chunk of a CSV file: a byte range and the rows in it. */
+/** One chunk of a CSV file: a byte range that starts and ends between rows, and the rows in it. */
 export interface CsvChunk {
   readonly start: number;
   readonly end: number;
-  /** File line number of its first line (the header is line 1). */
+  /** File line number its byte range starts on (the header is line 1). */
   readonly firstLine: number;
-  /** Non-blank lines (rows) in it. */
+  /** Rows in it, bad ones included (blank lines are not rows). */
   readonly rows: number;
 }
 
-const NEWLINE = 0x0a;
-const BLANK = new Set([0x0d, 0x20, 0x09]);
-/** The longest header line read before giving up on finding its end. */
+/** The longest header read before giving up on finding its end. */
 export const MAX_HEADER_BYTES = 64 * 1024;
 
 /**
- * Reads a CSV stream once, holding only the current buffer, and returns its header line and
- * the byte ranges of consecutive chunks of `rowsPerChunk` rows (blank lines are skipped, not
- * counted). A 500,000-row file never sits in memory.
+ * How the import reads CSV (RFC 4180, through csv-parse): quoted fields may hold commas,
+ * quotes (`""`) and line breaks; spaces around fields are trimmed; lines that are blank or hold
+ * only empty fields are skipped; a row that cannot be parsed (a stray quote) is skipped and
+ * reported, not fatal — an unclosed quote makes the rest of the file one bad row, as CSV reads it.
  */
-export async function findChunks(stream: AsyncIterable<Uint8Array>, rowsPerChunk: number): Promise<{ header: string; chunks: CsvChunk[]; totalRows: number }> {
-  const headerBytes: number[] = [];
+const ROWS: Options = { trim: true, skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true, skip_records_with_error: true };
+
+/** Where in the text a skipped row's parse error happened, in bytes (csv-parse may report one row more than once). */
+const bytesOfSkip = (error: unknown): number => (error as { bytes?: number } | undefined)?.bytes ?? 0;
+const NEWLINE = 0x0a;
+
+/**
+ * Reads a CSV stream once, holding about one chunk of it at a time, and returns its header (a
+ * UTF-8 byte-order mark dropped) and the byte ranges of consecutive chunks of `rowsPerChunk`
+ * rows. Each range ends where the parser finished a row, so a row whose quoted field spans
+ * lines is never cut, and a chunk parsed on its own reads the same rows. A 500,000-row file
+ * never sits in memory.
+ */
+export async function findChunks(stream: AsyncIterable<Uint8Array>, rowsPerChunk: number): Promise<{ header: string[]; chunks: CsvChunk[]; totalRows: number }> {
   const chunks: CsvChunk[] = [];
-  let inHeader = true;
-  let offset = 0;
-  let line = 2;
-  let lineStart = 0;
-  let lineHasContent = false;
+  const lines = new LineCounter();
+  let header: string[] | undefined;
   let chunk: { start: number; firstLine: number; rows: number } | undefined;
+  // Where the last row read ended, in bytes into the file.
+  let ended = 0;
   let totalRows = 0;
-  const finishLine = (end: number) => {
-    if (lineHasContent) {
-      chunk ??= { start: lineStart, firstLine: line, rows: 0 };
-      chunk.rows++;
-      totalRows++;
-      if (chunk.rows === rowsPerChunk) {
-        chunks.push({ ...chunk, end });
-        chunk = undefined;
-      }
+  // A row the parser skips (it cannot be parsed) is still a row of the chunk it falls in: its chunk reports it as bad.
+  const skippedAt = new Set<number>();
+  let skippedSinceLastRow = 0;
+  const parser = parse({ ...ROWS, bom: true, info: true, on_skip: (error) => {
+    if (skippedAt.has(bytesOfSkip(error))) return;
+    skippedAt.add(bytesOfSkip(error));
+    skippedSinceLastRow++;
+  } });
+  const reading = (async () => {
+    for await (const buffer of stream) {
+      lines.add(buffer);
+      if (!parser.write(buffer)) await new Promise((resolve) => parser.once('drain', resolve));
     }
-    lineHasContent = false;
-    line++;
-    lineStart = end;
-  };
-  for await (const buffer of stream) {
-    for (let i = 0; i < buffer.length; i++) {
-      const byte = buffer[i]!;
-      if (inHeader) {
-        if (byte === NEWLINE) {
-          inHeader = false;
-          lineStart = offset + i + 1;
-        } else if (headerBytes.length < MAX_HEADER_BYTES) headerBytes.push(byte);
-      } else if (byte === NEWLINE) finishLine(offset + i + 1);
-      else if (!BLANK.has(byte)) lineHasContent = true;
+    parser.end();
+  })();
+  const open = () => ({ start: ended, firstLine: lines.lineAt(ended), rows: 0 });
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
+    if (header === undefined) {
+      header = record;
+      ended = info.bytes;
+      continue;
     }
-    offset += buffer.length;
+    chunk ??= open();
+    chunk.rows += 1 + skippedSinceLastRow;
+    totalRows += 1 + skippedSinceLastRow;
+    skippedSinceLastRow = 0;
+    ended = info.bytes;
+    if (chunk.rows >= rowsPerChunk) {
+      chunks.push({ ...chunk, end: ended });
+      chunk = undefined;
+    }
   }
-  if (!inHeader) finishLine(offset);
-  if (chunk) chunks.push({ ...chunk, end: offset });
-  return { header: Buffer.from(headerBytes).toString('utf8').replace(/\r$/, ''), chunks, totalRows };
+  await reading;
+  // Bad rows after the last good one, and the rest of the file: the last chunk runs to the end.
+  if (skippedSinceLastRow > 0 || chunk) {
+    chunk ??= open();
+    chunk.rows += skippedSinceLastRow;
+    totalRows += skippedSinceLastRow;
+    chunks.push({ ...chunk, end: lines.bytes });
+  }
+  return { header: header ?? [], chunks, totalRows };
 }
 
-/** Checks a header line against the contact columns; returns the problem in plain words, or undefined. */
-export function headerProblem(header: string): string | undefined {
-  const columns = header.split(',').map((c) => c.trim().toLowerCase());
+/**
+ * The line number of a byte offset of a stream read once, asked in increasing order: it keeps
+ * the buffers from the last offset asked on, and how many line breaks came before each.
+ */
+class LineCounter {
+  private readonly pending: Array<{ start: number; bytes: Uint8Array; before: number }> = [];
+  /** Bytes added so far. */
+  bytes = 0;
+  private breaks = 0;
+
+  add(buffer: Uint8Array): void {
+    this.pending.push({ start: this.bytes, bytes: buffer, before: this.breaks });
+    this.bytes += buffer.length;
+    this.breaks += lineBreaks(buffer);
+  }
+
+  /** The line (from 1) the byte at `offset` is on. */
+  lineAt(offset: number): number {
+    while (this.pending.length > 1 && this.pending[1]!.start <= offset) this.pending.shift();
+    const first = this.pending[0];
+    return 1 + (first ? first.before + lineBreaks(first.bytes.subarray(0, offset - first.start)) : this.breaks);
+  }
+}
+
+function lineBreaks(bytes: Uint8Array): number {
+  let count = 0;
+  for (const byte of bytes) if (byte === NEWLINE) count++;
+  return count;
+}
+
+/** The header row at the start of `head` (the file's first bytes): its columns, a byte-order mark dropped. */
+export function headerOf(head: string): string[] {
+  const [first] = parseText(head, { bom: true, to_line: 1, relax_quotes: true, relax_column_count: true }) as string[][];
+  return first ?? [];
+}
+
+/** Checks a header's columns against the contact columns (case and spaces aside); returns the problem in plain words, or undefined. */
+export function headerProblem(columns: readonly string[]): string | undefined {
+  const got = columns.map((c) => c.trim().toLowerCase()).join(',');
   const expected = CONTACT_COLUMNS.join(',');
-  return columns.join(',') === expected ? undefined : `wrong header: expected "${expected}", got "${header.slice(0, 200)}"`;
+  return got === expected ? undefined : `wrong header: expected "${expected}", got "${columns.join(',').slice(0, 200)}"`;
 }
 
-/** Splits one CSV line into fields: commas separate, double quotes quote (`""` is a quote). Fields span no lines. */
-export function parseCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
-  }
-  fields.push(field);
-  return fields;
+/**
+ * A chunk's rows (its text starts on file line `firstLine`): each parsed one with the file line
+ * it ends on, and the file lines where rows could not be parsed. Lines are counted from the
+ * bytes (csv-parse's own count drifts after a CRLF inside quotes).
+ */
+export function rowsOf(text: string, firstLine: number): { rows: Array<{ fields: string[]; line: number }>; unparsable: number[] } {
+  const bytes = Buffer.from(text);
+  // A row ending at byte `end` (its line break included) is on the line of its last byte.
+  const lineOf = (end: number) => firstLine + lineBreaks(bytes.subarray(0, Math.max(0, end - 1)));
+  const unparsable = new Set<number>();
+  const records = parseText(bytes, { ...ROWS, info: true, on_skip: (error) => void unparsable.add(lineOf(bytesOfSkip(error))) }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
+  return { rows: records.map(({ record, info }) => ({ fields: record, line: lineOf(info.bytes) })), unparsable: [...unparsable] };
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A row as a contact, or the reason it is not one. */
-export function parseContact(line: string): { contact: Contact } | { problem: string } {
-  const fields = parseCsvLine(line.replace(/\r$/, '')).map((f) => f.trim());
+/** A row's fields as a contact, or the reason they are not one. */
+export function parseContact(row: readonly string[]): { contact: Contact } | { problem: string } {
+  const fields = row.map((f) => f.trim());
   if (fields.length !== CONTACT_COLUMNS.length) return { problem: `expected ${CONTACT_COLUMNS.length} fields, got ${fields.length}` };
   const [email, name, country, day] = fields as [string, string, string, string];
   if (!EMAIL.test(email)) return { problem: `"${email}" is not an email address` };

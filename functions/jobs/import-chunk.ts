@@ -3,7 +3,7 @@ import { putAll } from 'jobline/worker';
 import { PermanentError } from 'jobline';
 import type { PayloadOf } from 'jobline';
 import { defineHandler, type JobContext } from 'jobline/worker';
-import { parseContact } from './contacts-csv.js';
+import { parseContact, rowsOf } from './contacts-csv.js';
 import { importChunk } from './definitions.js';
 import { contacts, resourceName, s3, type Contact } from './example-data.js';
 
@@ -11,7 +11,7 @@ import { contacts, resourceName, s3, type Contact } from './example-data.js';
 export interface ChunkResult {
   readonly imported: number;
   readonly failed: number;
-  /** File line numbers of the rows that could not be imported. */
+  /** File line numbers of the rows that could not be imported (the line a row ends on). */
   readonly badRows: number[];
 }
 
@@ -29,22 +29,17 @@ export async function importRows(chunk: PayloadOf<typeof importChunk>, ctx: JobC
     if ((error as Error).name === 'NoSuchKey') throw new PermanentError(`the uploaded file ${chunk.key} is gone`);
     throw error;
   }
+  const { rows, unparsable } = rowsOf(text, chunk.firstLine);
   const valid = new Map<string, Contact>();
-  const badRows: number[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const parsed = parseContact(line);
+  const badRows = [...unparsable];
+  for (const { fields, line } of rows) {
+    const parsed = parseContact(fields);
     if ('contact' in parsed) valid.set(`${parsed.contact.day}|${parsed.contact.email}`, parsed.contact);
-    else badRows.push(chunk.firstLine + i);
-  });
+    else badRows.push(line);
+  }
   await putAll(contacts, resourceName('CONTACTS_TABLE'), [...valid.values()], 'contacts', ctx.signal);
   // Every valid row was written (a row repeated in the file overwrites its twin).
-  return { imported: countRows(text) - badRows.length, failed: badRows.length, badRows };
-}
-
-/** Rows in a chunk's text (non-blank lines). */
-function countRows(text: string): number {
-  return text.split('\n').filter((line) => line.trim()).length;
+  return { imported: rows.length + unparsable.length - badRows.length, failed: badRows.length, badRows: badRows.sort((a, b) => a - b) };
 }
 
 /** `import.chunk`, bound to its handler. */

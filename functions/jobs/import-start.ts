@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
-import { findChunks, headerProblem, MAX_HEADER_BYTES } from './contacts-csv.js';
+import { findChunks, headerOf, headerProblem, MAX_HEADER_BYTES } from './contacts-csv.js';
 import { CHUNK_ROWS, importChunk, startImport } from './definitions.js';
 import { resourceName, s3 } from './example-data.js';
 
@@ -20,7 +20,7 @@ export const startImportJob = defineHandler(startImport, async ({ fileId, key, u
     if ((error as Error).name === 'NoSuchKey') throw new PermanentError(`no uploaded file at ${key}`);
     throw error;
   }
-  const problem = headerProblem(head.split('\n', 1)[0]!.replace(/\r$/, ''));
+  const problem = headerProblem(headerOf(head));
   if (problem) throw new PermanentError(problem);
 
   const whole = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
