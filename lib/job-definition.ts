@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import { scheduleExpressionProblem } from './schedule-expression.js';
 import { FIELD_PATH } from './redaction.js';
-import { flowControlRules, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
+import { flowControlRules, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-options.js';
 
-export { MAX_CONCURRENCY_LIMIT, MAX_DEBOUNCE_SECONDS, MAX_FLOW_KEY_LENGTH, MAX_RATE_LIMIT, MAX_RATE_PERIOD_SECONDS, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-control/flow-options.js';
+export { MAX_CONCURRENCY_LIMIT, MAX_DEBOUNCE_SECONDS, MAX_FLOW_KEY_LENGTH, MAX_RATE_LIMIT, MAX_RATE_PERIOD_SECONDS, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-options.js';
 
 /** Default lane (queue) for kinds that name none. */
 export const DEFAULT_LANE = 'default';

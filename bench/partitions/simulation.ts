@@ -9,11 +9,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { z } from 'zod';
-import { awsBackends } from '../../lib/aws/clients.js';
+import { awsBackends } from '../../lib/aws/aws-backends.js';
 import { JobClient, type EnqueueRequest } from '../../lib/client/job-client.js';
 import type { JoblineConfig } from '../../lib/config.js';
 import { PermanentError } from '../../lib/errors.js';
-import { settleParent } from '../../lib/flows/children.js';
+import { settleParent } from '../../lib/continuations/children.js';
 import { defineJob, type AnyJobDefinition } from '../../lib/job-definition.js';
 import { JobRegistry } from '../../lib/job-registry.js';
 import { isFinished, type JobStatus } from '../../lib/job-status.js';

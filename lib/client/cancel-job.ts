@@ -1,4 +1,4 @@
-import { settleParent } from '../flows/children.js';
+import { settleParent } from '../continuations/children.js';
 import { decodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
 import type { JobRegistry } from '../job-registry.js';

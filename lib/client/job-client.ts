@@ -1,6 +1,6 @@
 import { defaultCreator } from './default-creator.js';
 import { cancelJob } from './cancel-job.js';
-import { awsBackends } from '../aws/clients.js';
+import { awsBackends } from '../aws/aws-backends.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError, EnqueueError, InvalidEnqueueOptionsError, JobNotCancellableError, JoblineError } from '../errors.js';
 import { expiryOf, type AnyJobDefinition, type JobDefinition } from '../job-definition.js';

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { awsBackends } from '../aws/clients.js';
+import { awsBackends } from '../aws/aws-backends.js';
 import { faultPlanFromEnvironment } from '../aws/faults.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
-import { dispatchKept, type DispatchDependencies } from '../flows/dispatch.js';
+import { dispatchKept, type DispatchDependencies } from './dispatch-kept.js';
 import { DISPATCHER_SERVICE_NAME } from '../metrics.js';
 import { jobsOfStream } from './stream-records.js';
 import { refusingFirstSends } from './test-faults.js';

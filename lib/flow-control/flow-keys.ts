@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidEnqueueOptionsError } from '../errors.js';
 import type { JobDefinition } from '../job-definition.js';
-import { keyProblem } from './flow-options.js';
+import { keyProblem } from '../flow-options.js';
 
 /** The flow-control options of a kind that count payloads under a key. */
 export type KeyedOption = 'concurrency' | 'rateLimit' | 'debounce' | 'group';

@@ -1,4 +1,4 @@
-import type { RateLimit } from './flow-options.js';
+import type { RateLimit } from '../flow-options.js';
 
 /** A start reserved under a rate limit. */
 export interface RateRequest {

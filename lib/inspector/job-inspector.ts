@@ -2,7 +2,7 @@ import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCom
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { awsBackends } from '../aws/clients.js';
+import { awsBackends } from '../aws/aws-backends.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, laneConfigOf, type JoblineConfig } from '../config.js';
 import { ConfigurationError, UnknownLaneError } from '../errors.js';
@@ -16,7 +16,7 @@ import type { JobStore } from '../store/job-store.js';
 import { SqsLaneAdmin, type DeadLetter, type LaneDepth } from '../transport/lane-admin.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import { CloudWatchQueueAges, queueNameOf } from '../transport/queue-age.js';
-import { childJobId } from '../flows/children.js';
+import { childJobId } from '../continuations/children.js';
 import { redactMessageBody, redactRecord } from '../redaction.js';
 import { listingNotes } from '../tracking.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';

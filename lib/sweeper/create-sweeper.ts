@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsBackends } from '../aws/clients.js';
+import { awsBackends } from '../aws/aws-backends.js';
 import { withEnvironmentFaults } from '../aws/faults.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import type { AnyJobDefinition } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
 import { DynamoSweepStore } from '../store/dynamo-sweep-store.js';
-import { settleParent } from '../flows/children.js';
+import { settleParent } from '../continuations/children.js';
 import { sweep, type SweepOptions, type SweepReport } from './sweep.js';
 import { METRICS_NAMESPACE, QUEUE_NAME_ENV, SWEEPER_METRICS, SWEEPER_SERVICE_NAME } from '../metrics.js';
 

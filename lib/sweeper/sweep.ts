@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { JoblineConfig } from '../config.js';
 import { firstIdAt } from '../job-id.js';
 import type { JobRecord } from '../job-record.js';
-import { dispatchKept } from '../flows/dispatch.js';
+import { dispatchKept } from '../dispatcher/dispatch-kept.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { SweepStore } from '../store/dynamo-sweep-store.js';
 import { awaitsStreamDispatch } from '../store/job-item.js';

@@ -6,6 +6,6 @@
 export { createWorker, type WorkerHandler, type WorkerOptions } from './create-worker.js';
 export type { AttemptStep, StepHook, StepJob } from './worker-dependencies.js';
 export { defineHandler, type AnyBoundJob, type BoundJob, type JobContext, type JobHandler } from './job-handler.js';
-export type { SpawnOptions } from '../flows/children.js';
+export type { SpawnOptions } from '../continuations/children.js';
 export { DEFAULT_ONCE_TTL_SECONDS, type OnceOptions } from '../idempotency/once.js';
 export { putAll } from '../aws/batch-write.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { OnceOptions } from '../idempotency/once.js';
-import type { SpawnOptions } from '../flows/children.js';
+import type { SpawnOptions } from '../continuations/children.js';
 import type { JobDefinition } from '../job-definition.js';
 
 /** What a handler gets besides its payload. */

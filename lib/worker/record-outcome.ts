@@ -1,5 +1,5 @@
-import { settleParent } from '../flows/children.js';
-import { dispatchFollowUps } from '../flows/follow-ups.js';
+import { settleParent } from '../continuations/children.js';
+import { dispatchFollowUps } from '../continuations/follow-ups.js';
 import { MAX_VISIBILITY_SECONDS, retentionSeconds } from '../job-definition.js';
 import type { JobError } from '../job-record.js';
 import type { FailureOutcome } from '../retry/classify-failure.js';

@@ -1,6 +1,6 @@
 import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, PermanentError, type JoblineError } from '../errors.js';
-import { Spawner } from '../flows/children.js';
-import { followUpOf } from '../flows/follow-ups.js';
+import { Spawner } from '../continuations/children.js';
+import { followUpOf } from '../continuations/follow-ups.js';
 import { once } from '../idempotency/once.js';
 import { retentionSeconds, type JobDefinition } from '../job-definition.js';
 import type { JobRegistry } from '../job-registry.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { FlowDependencies } from '../flows/flow-dependencies.js';
+import type { ContinuationDependencies } from '../continuations/continuation-dependencies.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobMessage } from '../job-message.js';
@@ -29,7 +29,7 @@ export interface IncomingMessage {
 export type MessageDisposition = 'ack' | 'keep';
 
 /** What processing a message needs; every effect goes through `store`, `transport`, `scheduler` and `idempotency`. */
-export interface WorkerDependencies extends FlowDependencies {
+export interface WorkerDependencies extends ContinuationDependencies {
   readonly jobs: ReadonlyMap<string, BoundJob>;
   readonly scheduler: JobScheduler;
   readonly idempotency: IdempotencyStore;

@@ -5,7 +5,7 @@ import type { JobRecord } from '../../lib/job-record.js';
 import { canTransition, JOB_STATUSES, type JobStatus } from '../../lib/job-status.js';
 import { attemptOf, failed, retrying, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
 import { childCountsOf } from '../../lib/store/child-counts.js';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 import { CANCELLED_IN_FLIGHT, type JobStore, type NewJob } from '../../lib/store/job-store.js';
 import { found } from '../support/claim.js';
 import { MAX_RESULT_BYTES } from '../../lib/store/small-result.js';

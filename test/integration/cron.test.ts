@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { listAll } from '../support/list-all.js';
 import { describe, expect, it } from 'vitest';
-import { awsBackends } from '../../lib/aws/clients.js';
+import { awsBackends } from '../../lib/aws/aws-backends.js';
 import { cronJobId, encodeCronMessage, SCHEDULED_TIME_PLACEHOLDER } from '../../lib/cron-firing.js';
 import { timeOf } from '../../lib/job-id.js';
 import type { JobRecord } from '../../lib/job-record.js';

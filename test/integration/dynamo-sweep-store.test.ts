@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstIdAt, newJobId } from '../../lib/job-id.js';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import type { JobRecord } from '../../lib/job-record.js';
 import { attemptOf, failed, succeeded, waiting } from '../../lib/store/attempt-outcome.js';

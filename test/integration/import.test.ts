@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 import { client, dynamodb, stack, stackOutput, waitForStatus } from './support/deployed.js';
 
 const s3 = new S3Client({ forcePathStyle: true });

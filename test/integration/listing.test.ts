@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listAll } from '../support/list-all.js';
-import { awsBackends } from '../../lib/aws/clients.js';
+import { awsBackends } from '../../lib/aws/aws-backends.js';
 import { newJobId } from '../../lib/job-id.js';
 import type { JobStatus } from '../../lib/job-status.js';
 import { client, dynamodb, sqs, stack, waitForStatus } from './support/deployed.js';

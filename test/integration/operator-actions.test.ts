@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import { attribute, client, handlerRuns, lane, sqs, stack, unique, waitForStatus, workerLogLines } from './support/deployed.js';
 import { waitFor } from './support/wait.js';

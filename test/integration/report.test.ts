@@ -2,7 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { listAll } from '../support/list-all.js';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { awsBackends } from '../../lib/aws/clients.js';
+import { awsBackends } from '../../lib/aws/aws-backends.js';
 import type { JobRecord } from '../../lib/job-record.js';
 import { client, dynamodb, mailTo, sqs, stack, stackOutput, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { awsBackends } from '../../lib/aws/clients.js';
+import { awsBackends } from '../../lib/aws/aws-backends.js';
 import { JobClient } from '../../lib/client/job-client.js';
 import { newJobId, timeOf } from '../../lib/job-id.js';
 import { attemptOf, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
 import { found } from '../support/claim.js';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 import { testJobs } from '../../functions/testing/definitions.js';
 import { dynamodb, handlerRuns, sqs, stack, sweepNow, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';

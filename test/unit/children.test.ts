@@ -7,7 +7,7 @@ import { encodeJobMessage } from '../../lib/job-message.js';
 import type { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
 import type { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { createTestQueue, type TestQueue } from '../../lib/testing/test-queue.js';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 
 const chunk = defineJob({ kind: 'chunk', schema: z.object({ n: z.number(), fatal: z.boolean().default(false) }), retry: { maxAttempts: 2, backoffBaseSeconds: 1 } });

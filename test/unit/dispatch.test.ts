@@ -6,7 +6,7 @@ import { runJobTransaction } from '../../lib/client/transactional-enqueue.js';
 import { createDispatcher } from '../../lib/dispatcher/create-dispatcher.js';
 import { jobsOfStream } from '../../lib/dispatcher/stream-records.js';
 import { DuplicateJobError, TransactionCancelledError, TransactionTooLargeError } from '../../lib/errors.js';
-import { dispatchKept } from '../../lib/flows/dispatch.js';
+import { dispatchKept } from '../../lib/dispatcher/dispatch-kept.js';
 import { newJobId } from '../../lib/job-id.js';
 import type { JobRecord } from '../../lib/job-record.js';
 import { jobTransactionItems, type CancellationReason, type TransactItem } from '../../lib/store/job-transaction.js';

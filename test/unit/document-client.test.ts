@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { awsBackends } from '../../lib/aws/clients.js';
+import { awsBackends } from '../../lib/aws/aws-backends.js';
 import { testConfig } from 'jobline/testing';
 
 describe('the DynamoDB document clients', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deterministicJobId, isJobId, newJobId, shardOf, timeOf } from '../../lib/job-id.js';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 
 describe('job ids', () => {
   it('carry their shard and creation time', () => {

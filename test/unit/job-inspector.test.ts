@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
-import { childJobId } from '../../lib/flows/children.js';
+import { childJobId } from '../../lib/continuations/children.js';
 import { newJobId } from '../../lib/job-id.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
 import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeCronMessage, SCHEDULED_TIME_PLACEHOLDER } from '../../lib/cron-firing.js';
 import { PermanentError, RetryAfterError } from '../../lib/errors.js';
-import { dispatchKept } from '../../lib/flows/dispatch.js';
+import { dispatchKept } from '../../lib/dispatcher/dispatch-kept.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { newJobId } from '../../lib/job-id.js';
 import { decodeJobMessage, encodeJobMessage, jobIdInBody, withGroup } from '../../lib/job-message.js';

@@ -91,7 +91,7 @@ describe('redaction of personal data', () => {
 
 describe('redaction in a parent\'s summary of its children', () => {
   it('lists what the children\'s results held, without the children\'s redacted values', async () => {
-    const { childJobId } = await import('../../lib/flows/children.js');
+    const { childJobId } = await import('../../lib/continuations/children.js');
     const { newJobId } = await import('../../lib/job-id.js');
     const { encodeJobMessage } = await import('../../lib/job-message.js');
     const invite = defineJob({ kind: 'invite', schema: z.object({ email: z.string() }), redact: ['email'] });

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsBackends } from '../../../lib/aws/clients.js';
+import { awsBackends } from '../../../lib/aws/aws-backends.js';
 import { FAULTS_ENV, injectFaults, parseFaultPlan, type FaultPlanInput, type InjectedFault } from '../../../lib/aws/faults.js';
 import { JobClient } from '../../../lib/client/job-client.js';
 import { referenceJobs } from '../../../functions/jobs/definitions.js';

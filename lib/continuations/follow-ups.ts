@@ -6,14 +6,14 @@ import { encodeJobMessage } from '../job-message.js';
 import { validatePayload } from '../job-registry.js';
 import { messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FollowUp } from '../store/attempt-outcome.js';
-import type { FlowDependencies } from './flow-dependencies.js';
+import type { ContinuationDependencies } from './continuation-dependencies.js';
 
 /**
  * `ctx.then`: a follow-up job of `definition`, made now and written only with its
  * predecessor's success. Throws ConfigurationError for a lane the config does not have and
  * InvalidPayloadError for a payload its schema refuses — both permanent: no retry fixes them.
  */
-export function followUpOf(definition: JobDefinition, payload: unknown, predecessorId: string, deps: Pick<FlowDependencies, 'lanes' | 'now' | 'shardCount'>): FollowUp {
+export function followUpOf(definition: JobDefinition, payload: unknown, predecessorId: string, deps: Pick<ContinuationDependencies, 'lanes' | 'now' | 'shardCount'>): FollowUp {
   if (deps.lanes && !deps.lanes.includes(definition.lane)) {
     throw new ConfigurationError(`follow-up "${definition.kind}" cannot be enqueued`, [`its lane "${definition.lane}" is not configured; lanes: ${deps.lanes.join(', ')}`]);
   }
@@ -29,7 +29,7 @@ export function followUpOf(definition: JobDefinition, payload: unknown, predeces
 }
 
 /** Sends the follow-ups' messages once their records are written; any that fail stay undispatched, with their payload, for the sweeper. */
-export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pick<FlowDependencies, 'store' | 'transport'>, logger: Logger): Promise<void> {
+export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pick<ContinuationDependencies, 'store' | 'transport'>, logger: Logger): Promise<void> {
   for (const lane of new Set(followUps.map((f) => f.record.lane))) {
     const group = followUps.filter((f) => f.record.lane === lane);
     try {

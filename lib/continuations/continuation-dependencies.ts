@@ -3,11 +3,11 @@ import type { JobStore } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 
 /**
- * What the flows between jobs (children and their parents, follow-ups) need: the store and
+ * What a job's continuations (children and their parents, follow-ups) need: the store and
  * transport, the kinds, the shard count ids derive from, and the lanes the config has. The
  * worker's dependencies have all of it; the sweeper and the inspector pass what they use.
  */
-export interface FlowDependencies {
+export interface ContinuationDependencies {
   readonly registry: JobRegistry;
   readonly store: JobStore;
   readonly transport: JobTransport;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
+import { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
 
 /*
  * The flow-control options a kind can declare (concurrency and rate limits, debounce, fair

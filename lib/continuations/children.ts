@@ -8,10 +8,10 @@ import type { JobError, JobRecord } from '../job-record.js';
 import { childCountsOf, type ChildCounts } from '../store/child-counts.js';
 import type { AttemptRef, NewJob } from '../store/job-store.js';
 import { validatePayload } from '../job-registry.js';
-import type { FlowDependencies } from './flow-dependencies.js';
+import type { ContinuationDependencies } from './continuation-dependencies.js';
 
 /** What settling a parent needs (the worker's dependencies, or the sweeper's). */
-export type SettleDependencies = Pick<FlowDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
+export type SettleDependencies = Pick<ContinuationDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
 
 /** How long a parent's settling stays taken: past it, another child (or the sweeper) takes it over. */
 export const SETTLEMENT_STALE_MS = 60_000;
@@ -39,7 +39,7 @@ export class Spawner {
 
   constructor(
     private readonly parent: AttemptRef,
-    private readonly deps: FlowDependencies,
+    private readonly deps: ContinuationDependencies,
     /** Called between writing the children and sending them (a fault-injection seam: the worker's `onStep`). */
     private readonly onWritten?: () => void | Promise<void>,
   ) {}
