@@ -91,6 +91,14 @@ export class MemoryDynamoDB {
         const item = this.table(String(input.TableName)).get(input.Key as Item);
         return item ? { Item: { ...item } } : {};
       }
+      case 'BatchGetItemCommand': {
+        // Every key answered at once: the simulated table never leaves keys unprocessed.
+        const requests = input.RequestItems as Record<string, { Keys: Item[] }>;
+        return { Responses: Object.fromEntries(Object.entries(requests).map(([name, { Keys }]) => [name, Keys.flatMap((key) => {
+          const item = this.table(name).get(key);
+          return item ? [{ ...item }] : [];
+        })])), UnprocessedKeys: {} };
+      }
       case 'QueryCommand': return this.query(input);
       case 'PutItemCommand': return this.single('put', input as WriteInput, sink);
       case 'UpdateItemCommand': return this.single('update', input as WriteInput, sink);
