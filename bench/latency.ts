@@ -14,7 +14,7 @@ import type { DeployedStack } from '../scripts/lib/deploy.js';
 import { mappingsOf, setMappings } from './lib/deployed.js';
 import { percentile } from './lib/stats.js';
 import { round, type BenchOptions, type BenchSection } from './lib/result.js';
-import { jobKey } from '../lib/store/job-item.js';
+import { jobKey } from '../lib/store/dynamo/job-item.js';
 
 const PAYLOAD = { data: 'x'.repeat(1024 - '{"data":""}'.length) };
 

@@ -20,7 +20,7 @@ import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { grantTable, ITEM_ACTIONS, OPERATOR_ITEM_ACTIONS } from './job-queue-grants.js';
 import { acknowledge } from './acknowledge.js';
 import { logAccess, throttleStage } from './api-stage.js';
-import { DISPATCH_ATTRIBUTE, STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/job-item.js';
+import { DISPATCH_ATTRIBUTE, STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/dynamo/job-item.js';
 import { createAlarms } from './job-queue-alarms.js';
 import { createDashboard } from './job-queue-dashboard.js';
 import { createLanes } from './job-queue-lanes.js';

@@ -80,4 +80,4 @@ export {
   type JobClientOptions,
 } from './client/job-client.js';
 export { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
-export type { TransactItem } from './store/job-transaction.js';
+export type { TransactItem } from './store/dynamo/job-transaction.js';

@@ -17,8 +17,8 @@ import { settleParent } from '../../lib/continuations/children.js';
 import { defineJob, type AnyJobDefinition } from '../../lib/job-definition.js';
 import { JobRegistry } from '../../lib/job-registry.js';
 import { isFinished, type JobStatus } from '../../lib/job-status.js';
-import { DynamoSweepStore } from '../../lib/store/dynamo-sweep-store.js';
-import { jobKey } from '../../lib/store/job-item.js';
+import { DynamoSweepStore } from '../../lib/store/dynamo/dynamo-sweep-store.js';
+import { jobKey } from '../../lib/store/dynamo/job-item.js';
 import { sweep } from '../../lib/sweeper/sweep.js';
 import { defineHandler, type AnyBoundJob } from '../../lib/worker/job-handler.js';
 import { processMessage, type WorkerDependencies } from '../../lib/worker/process-message.js';
@@ -135,7 +135,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const sqs = queues.client();
   const logger = silentLogger();
 
-  // The tables as the construct lays them out (keys and indexes from lib/store/job-item.ts, via the test harness's CreateTable).
+  // The tables as the construct lays them out (keys and indexes from lib/store/dynamo/job-item.ts, via the test harness's CreateTable).
   const tables = await createJobTables(db.client(), 'sim');
   const config: JoblineConfig = {
     tableName: tables.tableName, idempotencyTableName: tables.claimsTableName, shardCount: options.shardCount,

@@ -10,7 +10,7 @@ import { documentClient } from './document-client.js';
 import { withEnvironmentFaults } from './faults.js';
 import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.js';
 import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
-import { DynamoJobStore } from '../store/dynamo-job-store.js';
+import { DynamoJobStore } from '../store/dynamo/dynamo-job-store.js';
 import { SqsTransport } from '../transport/sqs-transport.js';
 
 /**

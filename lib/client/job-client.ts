@@ -11,7 +11,7 @@ import type { JobRecord } from '../job-record.js';
 import { isFinished, type JobStatus } from '../job-status.js';
 import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
 import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore } from '../store/job-store.js';
-import type { TransactItem } from '../store/job-transaction.js';
+import type { TransactItem } from '../store/dynamo/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
 import { flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';

@@ -1,6 +1,6 @@
 import { DuplicateJobError, TransactionCancelledError, TransactionTooLargeError, type TransactionItemFailure } from '../errors.js';
 import type { JobStore, TransactionalJobStore } from '../store/job-store.js';
-import { TRANSACTION_LIMITS, type CancellationReason, type TransactItem } from '../store/job-transaction.js';
+import { TRANSACTION_LIMITS, type CancellationReason, type TransactItem } from '../store/dynamo/job-transaction.js';
 import type { NewJob } from '../store/new-job.js';
 
 /** A job prepared for a transaction: its record, payload and, for a unique kind, its key's claim. */

@@ -5,7 +5,7 @@ import { expiryOf, type JobDefinition } from '../job-definition.js';
 import { deterministicJobId, timeOf } from '../job-id.js';
 import { encodeJobMessage } from '../job-message.js';
 import type { JobError, JobRecord } from '../job-record.js';
-import { childCountsOf, type ChildCounts } from '../store/child-counts.js';
+import { childCountsOf, type ChildCounts } from '../store/dynamo/child-counts.js';
 import type { AttemptRef, NewJob } from '../store/job-store.js';
 import { validatePayload } from '../job-registry.js';
 import type { ContinuationDependencies } from './continuation-dependencies.js';

@@ -2,7 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { KeptJob } from './dispatch-kept.js';
-import { DISPATCH_ATTRIBUTE, toJobRecord } from '../store/job-item.js';
+import { DISPATCH_ATTRIBUTE, toJobRecord } from '../store/dynamo/job-item.js';
 
 /** A stream record the dispatcher acts on: a job written in a caller's transaction, with its payload. */
 export interface StreamJob extends KeptJob {

@@ -11,7 +11,7 @@ import { JobRegistry } from '../job-registry.js';
 import type { JobRecord } from '../job-record.js';
 import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
-import { DynamoSweepStore, type SweepStore } from '../store/dynamo-sweep-store.js';
+import { DynamoSweepStore, type SweepStore } from '../store/dynamo/dynamo-sweep-store.js';
 import type { JobStore } from '../store/job-store.js';
 import { SqsLaneAdmin, type DeadLetter, type LaneDepth } from '../transport/lane-admin.js';
 import type { JobTransport } from '../transport/job-transport.js';

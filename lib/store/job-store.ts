@@ -1,5 +1,5 @@
 import type { AttemptOutcome, AttemptRef, FailedOutcome, SucceededOutcome, UntrackedRun } from './attempt-outcome.js';
-import type { CancellationReason, TransactItem } from './job-transaction.js';
+import type { CancellationReason, TransactItem } from './dynamo/job-transaction.js';
 import type { NewJob } from './new-job.js';
 import type { JobError, JobRecord, JobWait } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
@@ -9,7 +9,7 @@ export const DEFAULT_LIST_WINDOW_MS = 86_400_000;
 
 export { CANCELLED_IN_FLIGHT, type CancelUpdate } from './operator-rules.js';
 import type { CancelUpdate } from './operator-rules.js';
-import type { ChildCounts } from './child-counts.js';
+import type { ChildCounts } from './dynamo/child-counts.js';
 
 export type { NewJob } from './new-job.js';
 

@@ -6,7 +6,7 @@ import { withEnvironmentFaults } from '../aws/faults.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import type { AnyJobDefinition } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
-import { DynamoSweepStore } from '../store/dynamo-sweep-store.js';
+import { DynamoSweepStore } from '../store/dynamo/dynamo-sweep-store.js';
 import { settleParent } from '../continuations/children.js';
 import { sweep, type SweepOptions, type SweepReport } from './sweep.js';
 import { METRICS_NAMESPACE, QUEUE_NAME_ENV, SWEEPER_METRICS, SWEEPER_SERVICE_NAME } from '../metrics.js';

@@ -4,8 +4,8 @@ import { firstIdAt } from '../job-id.js';
 import type { JobRecord } from '../job-record.js';
 import { dispatchKept } from '../dispatcher/dispatch-kept.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
-import type { SweepStore } from '../store/dynamo-sweep-store.js';
-import { awaitsStreamDispatch } from '../store/job-item.js';
+import type { SweepStore } from '../store/dynamo/dynamo-sweep-store.js';
+import { awaitsStreamDispatch } from '../store/dynamo/job-item.js';
 import type { JobTransport } from '../transport/job-transport.js';
 
 /** How the sweeper judges jobs. */

@@ -4,7 +4,7 @@ import type { AttemptOutcome, ChildReport, FailedOutcome, SucceededOutcome } fro
 import { DEFAULT_LIST_WINDOW_MS, type AttemptRef, type CancelUpdate, type ClaimRequest, type ParentFinish, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
 import { UNKNOWN_CREATOR } from '../store/claim-request.js';
-import { childCountsOf, countedAs, reopensOnChildRetry } from '../store/child-counts.js';
+import { childCountsOf, countedAs, reopensOnChildRetry } from '../store/dynamo/child-counts.js';
 import { cancelRefusal, discardRefusal, retryRefusal } from '../store/operator-rules.js';
 import { ownWriteToken } from '../aws/conditional-write.js';
 

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { STATE_INDEX, TABLE_KEYS, WATCH_INDEX } from '../../lib/store/job-item.js';
+import { STATE_INDEX, TABLE_KEYS, WATCH_INDEX } from '../../lib/store/dynamo/job-item.js';
 
 /** A jobs table and a claims table made for one test file or benchmark, with the layout JobQueue gives them (no stack deploy). */
 export interface JobTables {

@@ -27,7 +27,7 @@ const DYNAMO_FLOW_CONTROL = 'test/integration/dynamo-flow-control.test.ts';
 export const MUTATIONS: readonly Mutation[] = [
   {
     name: 'claim-condition',
-    file: 'lib/store/job-writes.ts',
+    file: 'lib/store/dynamo/job-writes.ts',
     find: '(#status = :running AND leaseUntil < :now AND attempt < maxAttempts)',
     replace: '(#status = :running AND attempt < maxAttempts)',
     why: 'The DynamoDB claim takes a running job over without checking that its lease ended: a second worker claims a job another one runs.',
@@ -36,7 +36,7 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: 'outcome-fence',
-    file: 'lib/store/job-writes.ts',
+    file: 'lib/store/dynamo/job-writes.ts',
     find: 'AND claimToken = :token`',
     replace: 'AND (claimToken = :token OR attribute_exists(claimToken))`',
     why: 'Outcome writes are no longer fenced to the claiming attempt: an attempt that was taken over records its outcome over the new one.',
@@ -45,7 +45,7 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: 'mark-dispatched-condition',
-    file: 'lib/store/job-writes.ts',
+    file: 'lib/store/dynamo/job-writes.ts',
     find: "ConditionExpression: 'begins_with(stateKey, :undispatched)',",
     replace: "ConditionExpression: 'attribute_exists(sk) OR begins_with(stateKey, :undispatched)',",
     why: 'markDispatched applies to any job, not only one still undispatched: a late mark drops a failed job\'s payload and takes it off the failed list.',
@@ -54,7 +54,7 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: 'unique-key-claim',
-    file: 'lib/store/dynamo-job-store.ts',
+    file: 'lib/store/dynamo/dynamo-job-store.ts',
     find: "ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',",
     replace: "ConditionExpression: 'attribute_not_exists(pk) OR expiresAt > :now',",
     why: 'The unique-key claim\'s window comparison is flipped: a second job with the same key inside the window is written instead of refused.',

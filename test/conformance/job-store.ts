@@ -4,7 +4,7 @@ import { newJobId } from '../../lib/job-id.js';
 import type { JobRecord } from '../../lib/job-record.js';
 import { canTransition, JOB_STATUSES, type JobStatus } from '../../lib/job-status.js';
 import { attemptOf, failed, retrying, succeeded, waiting } from '../../lib/store/attempt-outcome.js';
-import { childCountsOf } from '../../lib/store/child-counts.js';
+import { childCountsOf } from '../../lib/store/dynamo/child-counts.js';
 import { childJobId } from '../../lib/continuations/children.js';
 import { CANCELLED_IN_FLIGHT, type JobStore, type NewJob } from '../../lib/store/job-store.js';
 import { found } from '../support/claim.js';

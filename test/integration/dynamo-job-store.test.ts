@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
+import { DynamoJobStore } from '../../lib/store/dynamo/dynamo-job-store.js';
 import { describeJobStoreConformance } from '../conformance/job-store.js';
 import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';
 import './support/deployed.js';

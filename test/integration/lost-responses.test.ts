@@ -6,7 +6,7 @@ import { DynamoIdempotencyStore } from '../../lib/idempotency/dynamo-idempotency
 import { newJobId } from '../../lib/job-id.js';
 import { EventBridgeScheduler } from '../../lib/scheduler/eventbridge-scheduler.js';
 import { attemptOf, retrying, succeeded } from '../../lib/store/attempt-outcome.js';
-import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
+import { DynamoJobStore } from '../../lib/store/dynamo/dynamo-job-store.js';
 import type { NewJob } from '../../lib/store/job-store.js';
 import { found } from '../support/claim.js';
 import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { listAll } from '../support/list-all.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
+import { DynamoJobStore } from '../../lib/store/dynamo/dynamo-job-store.js';
 import { createJobTables, type JobTables } from '../../scripts/lib/job-tables.js';
 import { drain, observed, operatorCommands } from '../model/operator-model.js';
 import { OperatorWorld, SHARDS } from '../model/operator-world.js';

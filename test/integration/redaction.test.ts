@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../lib/aws/document-client.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
-import { jobKey } from '../../lib/store/job-item.js';
+import { jobKey } from '../../lib/store/dynamo/job-item.js';
 import { dashboardUser, signIn } from '../e2e/support/sign-in.js';
 import { api, attribute, client, dynamodb, findDeadLetter, handlerRuns, sqs, stack, unique, waitForStatus } from './support/deployed.js';
 

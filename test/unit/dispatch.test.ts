@@ -9,7 +9,7 @@ import { DuplicateJobError, TransactionCancelledError, TransactionTooLargeError 
 import { dispatchKept } from '../../lib/dispatcher/dispatch-kept.js';
 import { newJobId } from '../../lib/job-id.js';
 import type { JobRecord } from '../../lib/job-record.js';
-import { jobTransactionItems, type CancellationReason, type TransactItem } from '../../lib/store/job-transaction.js';
+import { jobTransactionItems, type CancellationReason, type TransactItem } from '../../lib/store/dynamo/job-transaction.js';
 import type { JobStore, TransactionalJobStore } from '../../lib/store/job-store.js';
 import type { NewJob } from '../../lib/store/new-job.js';
 import { MemoryScheduler, MemoryTransport, testConfig } from 'jobline/testing';

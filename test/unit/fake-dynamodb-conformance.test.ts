@@ -6,7 +6,7 @@ import { DynamoDebounceStore } from '../../lib/flow-control/dynamo-debounce-stor
 import { DynamoRateStore } from '../../lib/flow-control/dynamo-rate-store.js';
 import { DynamoSlotStore } from '../../lib/flow-control/dynamo-slot-store.js';
 import type { FlowControlStores } from '../../lib/flow-control/flow-control-stores.js';
-import { DynamoJobStore } from '../../lib/store/dynamo-job-store.js';
+import { DynamoJobStore } from '../../lib/store/dynamo/dynamo-job-store.js';
 import { createJobTables } from '../../scripts/lib/job-tables.js';
 import { describeFlowControlConformance } from '../conformance/flow-control-stores.js';
 import { describeJobStoreConformance } from '../conformance/job-store.js';

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import type { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newJobId, shardOf } from '../../lib/job-id.js';
-import { listJobs, MAX_LIST_PAGES } from '../../lib/store/job-queries.js';
-import { shardKey } from '../../lib/store/job-item.js';
+import { listJobs, MAX_LIST_PAGES } from '../../lib/store/dynamo/job-queries.js';
+import { shardKey } from '../../lib/store/dynamo/job-item.js';
 
 const SHARDS = 4;
 

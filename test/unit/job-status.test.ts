@@ -11,7 +11,7 @@ import {
   assertTransition, CANCELLABLE_STATUSES, CLAIMABLE_STATUSES, DISCARDABLE_STATUSES, JOB_STATUSES, JOB_TRANSITIONS, PARENT_FINISHABLE_STATUSES, RETRYABLE_STATUSES,
 } from '../../lib/job-status.js';
 import { processMessage } from '../../lib/worker/process-message.js';
-import { statusIn } from '../../lib/store/status-condition.js';
+import { statusIn } from '../../lib/store/dynamo/status-condition.js';
 import { attemptOf } from '../../lib/store/attempt-outcome.js';
 
 describe('the transition table', () => {

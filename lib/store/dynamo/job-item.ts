@@ -1,6 +1,6 @@
-import { shardOf } from '../job-id.js';
-import type { JobRecord } from '../job-record.js';
-import type { JobStatus } from '../job-status.js';
+import { shardOf } from '../../job-id.js';
+import type { JobRecord } from '../../job-record.js';
+import type { JobStatus } from '../../job-status.js';
 
 /**
  * The jobs table's layout. Partition key `pk` is the record's shard (`J#00`…), taken from

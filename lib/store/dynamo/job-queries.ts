@@ -1,8 +1,8 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { firstIdAt } from '../job-id.js';
-import { INDEXED_STATUSES, type JobStatus } from '../job-status.js';
+import { firstIdAt } from '../../job-id.js';
+import { INDEXED_STATUSES, type JobStatus } from '../../job-status.js';
 import { shardKey, STATE_INDEX, toJobRecord } from './job-item.js';
-import { DEFAULT_LIST_WINDOW_MS, type ListPage, type ListQuery } from './job-store.js';
+import { DEFAULT_LIST_WINDOW_MS, type ListPage, type ListQuery } from '../job-store.js';
 
 /**
  * Most pages one shard's listing reads per request. A filtered read (a status outside the

@@ -1,4 +1,4 @@
-import type { JobStatus } from '../job-status.js';
+import type { JobStatus } from '../../job-status.js';
 
 /** A DynamoDB condition on a job's `status`, with the values it names. */
 export interface StatusCondition {

@@ -1,15 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { JobStatus } from '../job-status.js';
-import type { FailedOutcome, SucceededOutcome, UntrackedRun } from './attempt-outcome.js';
+import type { JobStatus } from '../../job-status.js';
+import type { FailedOutcome, SucceededOutcome, UntrackedRun } from '../attempt-outcome.js';
 import { jobKey, stateKey } from './job-item.js';
-import type { AttemptRef } from './attempt-outcome.js';
-import type { NewJob } from './new-job.js';
+import type { AttemptRef } from '../attempt-outcome.js';
+import type { NewJob } from '../new-job.js';
 import { statusIn } from './status-condition.js';
-import { CLAIMABLE_STATUSES } from '../job-status.js';
-import { UNKNOWN_CREATOR, type ClaimRequest } from './claim-request.js';
-import { smallResult } from './small-result.js';
+import { CLAIMABLE_STATUSES } from '../../job-status.js';
+import { UNKNOWN_CREATOR, type ClaimRequest } from '../claim-request.js';
+import { smallResult } from '../small-result.js';
 
 // A retrying job is claimable once its backoff is over (a duplicate delivery never skips it).
 const CLAIMABLE_AT_ONCE = statusIn(CLAIMABLE_STATUSES.filter((s) => s !== 'retrying'));

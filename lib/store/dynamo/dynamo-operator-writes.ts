@@ -1,14 +1,14 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { JobNotRetryableError, JoblineError } from '../errors.js';
-import type { JobRecord } from '../job-record.js';
-import { CANCELLABLE_STATUSES, DISCARDABLE_STATUSES, RETRYABLE_STATUSES } from '../job-status.js';
+import { JobNotRetryableError, JoblineError } from '../../errors.js';
+import type { JobRecord } from '../../job-record.js';
+import { CANCELLABLE_STATUSES, DISCARDABLE_STATUSES, RETRYABLE_STATUSES } from '../../job-status.js';
 import { countedAs, parentReport, parentUncount } from './child-counts.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
-import { cancelRefusal, discardRefusal, retryRefusal, type CancelUpdate } from './operator-rules.js';
+import { cancelRefusal, discardRefusal, retryRefusal, type CancelUpdate } from '../operator-rules.js';
 import { epochSeconds, RACE_RETRIES } from './job-writes.js';
-import { ifConditionHolds } from '../aws/conditional-write.js';
+import { ifConditionHolds } from '../../aws/conditional-write.js';
 import { statusIn } from './status-condition.js';
 
 

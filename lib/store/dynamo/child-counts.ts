@@ -1,7 +1,7 @@
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { JobRecord } from '../job-record.js';
-import type { JobStatus } from '../job-status.js';
-import type { ChildReport } from './attempt-outcome.js';
+import type { JobRecord } from '../../job-record.js';
+import type { JobStatus } from '../../job-status.js';
+import type { ChildReport } from '../attempt-outcome.js';
 import { jobKey, stateKey } from './job-item.js';
 
 /*

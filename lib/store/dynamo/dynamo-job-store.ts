@@ -2,23 +2,23 @@ import { ConditionalCheckFailedException, TransactionCanceledException, type Dyn
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BATCH_WRITE_LIMIT, putAll } from '../aws/batch-write.js';
-import { JoblineError } from '../errors.js';
-import type { JobRecord, JobWait } from '../job-record.js';
-import { CLAIMABLE_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '../job-status.js';
-import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from './attempt-outcome.js';
+import { BATCH_WRITE_LIMIT, putAll } from '../../aws/batch-write.js';
+import { JoblineError } from '../../errors.js';
+import type { JobRecord, JobWait } from '../../job-record.js';
+import { CLAIMABLE_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '../../job-status.js';
+import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from '../attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
-import { getAll } from '../aws/batch-get.js';
-import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimRequest, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from './job-store.js';
+import { getAll } from '../../aws/batch-get.js';
+import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimRequest, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from '../job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
 import { parentReport } from './child-counts.js';
 import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
 import { claimUpdate, epochSeconds, RACE_RETRIES, fencedUpdate, isOwnClaim, markDispatched, newItem, showsFencedChange, settlementClaim, untrackedPut, type FencedChange } from './job-writes.js';
-import { MAX_PARENT_SUMMARY_BYTES, smallResult } from './small-result.js';
+import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../small-result.js';
 import { statusIn } from './status-condition.js';
-import { documentClient } from '../aws/document-client.js';
-import { ifConditionHolds, ownWriteToken } from '../aws/conditional-write.js';
+import { documentClient } from '../../aws/document-client.js';
+import { ifConditionHolds, ownWriteToken } from '../../aws/conditional-write.js';
 
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;

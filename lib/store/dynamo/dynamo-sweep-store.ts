@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { JobRecord } from '../job-record.js';
+import type { JobRecord } from '../../job-record.js';
 import { markDispatched } from './job-writes.js';
 import { jobKey, shardKey, STATE_INDEX, stateKey, SWEEPER_PARTITION, toJobRecord, WATCH_INDEX } from './job-item.js';
-import { WATCHABLE_STATUSES, type JobStatus } from '../job-status.js';
+import { WATCHABLE_STATUSES, type JobStatus } from '../../job-status.js';
 import { statusIn } from './status-condition.js';
-import { documentClient } from '../aws/document-client.js';
+import { documentClient } from '../../aws/document-client.js';
 
 const WATCHABLE = statusIn(WATCHABLE_STATUSES);
 const QUEUED = statusIn(['queued']);

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DISPATCH_ATTRIBUTE } from './job-item.js';
-import type { NewJob } from './new-job.js';
+import type { NewJob } from '../new-job.js';
 import { epochSeconds, newItem } from './job-writes.js';
 
 /** One action of a DynamoDB transaction, as the DynamoDB document client takes it (`TransactWriteCommand`). */
