@@ -25,7 +25,7 @@ export function classifyFailure(
   random: () => number = Math.random,
 ): FailureOutcome {
   const permanent = thrown instanceof JoblineError && thrown.permanent;
-  const error = toJobError(thrown, attempt, permanent, now);
+  const error = toJobError(thrown, { attempt, permanent, now });
   if (permanent) return { action: 'fail', error };
   if (attempt >= policy.maxAttempts) {
     return { action: 'fail', error: { ...error, message: `${error.message} (attempt ${attempt} of ${policy.maxAttempts}, none left)` } };
@@ -35,7 +35,8 @@ export function classifyFailure(
 }
 
 /** A stored error: the message (trimmed), the class, whether it was permanent, when, and on which attempt. */
-export function toJobError(thrown: unknown, attempt: number, permanent: boolean, now: Date): JobError {
+export function toJobError(thrown: unknown, at: { readonly attempt: number; readonly permanent: boolean; readonly now: Date }): JobError {
+  const { attempt, permanent, now } = at;
   const isError = thrown instanceof Error;
   const message = isError ? thrown.message : typeof thrown === 'string' ? thrown : safeJson(thrown);
   return {

@@ -1,6 +1,7 @@
 import { LeaseLostError } from '../errors.js';
-import type { AttemptRef, JobStore } from '../store/job-store.js';
+import type { AttemptRef } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
+import type { AttemptRecorder } from './worker-dependencies.js';
 
 /** Heartbeats that store only progress write at most this often, in ms (each write is a write unit). */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -24,7 +25,7 @@ export class Heartbeat {
 
   constructor(
     private readonly target: HeartbeatTarget,
-    private readonly store: JobStore,
+    private readonly store: Pick<AttemptRecorder, 'heartbeat'>,
     private readonly transport: JobTransport,
     private readonly controller: AbortController,
     private readonly now: () => Date,

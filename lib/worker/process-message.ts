@@ -1,14 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { admit, MAX_IN_PROCESS_WAIT_MS as MAX_START_WAIT_MS, type Admission } from '../flow-control/admission.js';
 import { decodeJobMessage, withFlow, type JobMessage } from '../job-message.js';
-import { DEFAULT_TIMEOUT_SECONDS, expiryOf, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
+import { expiryOf, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
 import { toJobError } from '../retry/classify-failure.js';
 import { JobNotCancellableError } from '../errors.js';
 import { failJob } from './record-outcome.js';
 import { runClaimed } from './run-claimed.js';
 import { runUntracked } from './run-untracked.js';
 import { isFinished } from '../job-status.js';
-import { FINISH_RESERVE_MS, LEASE_GRACE_MS, type IncomingMessage, type MessageDisposition, type WorkerDependencies } from './worker-dependencies.js';
+import { planAttempt, runTimeMs, type AttemptPlan } from './attempt-plan.js';
+import { LEASE_GRACE_MS, type IncomingMessage, type MessageDisposition, type WorkerDependencies } from './worker-dependencies.js';
 
 export { FINISH_RESERVE_MS, LEASE_GRACE_MS, type ClaimedDelivery, type IncomingMessage, type JobEvent, type MessageDisposition, type WorkerDependencies } from './worker-dependencies.js';
 
@@ -33,9 +34,8 @@ export async function processMessage(received: IncomingMessage, deps: WorkerDepe
   const logger = deps.logger.createChild({ persistentKeys: { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}) } });
   const definition = deps.registry.find(decodedJob.kind);
   const arrived = deps.now();
-  const timeoutMs = (startAt: Date) => Math.min((definition?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, deadline - startAt.getTime() - FINISH_RESERVE_MS);
 
-  const admission = await admit(decodedJob, definition, new Date(arrived.getTime() + Math.max(0, timeoutMs(arrived)) + LEASE_GRACE_MS + MAX_START_WAIT_MS), deps, logger);
+  const admission = await admit(decodedJob, definition, new Date(arrived.getTime() + Math.max(0, runTimeMs(definition, arrived, deadline)) + LEASE_GRACE_MS + MAX_START_WAIT_MS), deps, logger);
   if (admission.action === 'wait') {
     deps.observe?.({ kind: decodedJob.kind, outcome: 'delayed', limit: admission.wait.limit });
     return waitForTurn(message, decodedJob, admission, deps, logger);
@@ -44,32 +44,30 @@ export async function processMessage(received: IncomingMessage, deps: WorkerDepe
   const job = admission.job;
   try {
     // A rate-limited job may start a moment from now (its turn): the attempt is timed from then.
-    const start = admission.startAt && admission.startAt > arrived ? admission.startAt : arrived;
-    const leaseSeconds = heartbeatLeaseSeconds(definition);
-    const waitMs = start.getTime() - arrived.getTime();
-    const leaseMs = waitMs + (leaseSeconds ? leaseSeconds * 1000 : Math.max(0, timeoutMs(start)) + LEASE_GRACE_MS);
-    const payloadBytes = Buffer.byteLength(JSON.stringify(job.payload) ?? '', 'utf8');
-    return await claimAndRun(message, job, definition, deps, logger, { now: arrived, startAt: start, timeoutMs: timeoutMs(start), leaseSeconds, leaseMs, payloadBytes });
+    return await claimAndRun({ message, job, definition, deps, logger }, planAttempt(definition, job.payload, arrived, admission.startAt, deadline));
   } finally {
     if (admission.slot) await deps.flowControl!.slots.release(admission.slot);
   }
 }
 
+/** A decoded, admitted delivery: its message and job, the kind's definition, and what to reach them with. */
+interface AdmittedDelivery {
+  readonly message: IncomingMessage;
+  readonly job: JobMessage;
+  readonly definition: JobDefinition | undefined;
+  readonly deps: WorkerDependencies;
+  readonly logger: Logger;
+}
+
 /** Claims the job (a conditional write: a duplicate never runs it twice) and acts on what the claim found. */
-async function claimAndRun(
-  message: IncomingMessage,
-  job: JobMessage,
-  definition: JobDefinition | undefined,
-  deps: WorkerDependencies,
-  logger: Logger,
-  attempt: { now: Date; startAt: Date; timeoutMs: number; leaseSeconds: number | undefined; leaseMs: number; payloadBytes: number },
-): Promise<MessageDisposition> {
-  const { now, startAt, timeoutMs, leaseSeconds, leaseMs, payloadBytes } = attempt;
+async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promise<MessageDisposition> {
+  const { message, job, definition, deps, logger } = delivery;
+  const now = plan.arrivedAt;
   await deps.onStep?.('received', { ...job, attempt: 0, receiveCount: message.receiveCount });
   if (definition?.tracking === 'outcome') {
     // No claim: a record exists only once the job finished (or for a child or follow-up, made with one).
     const existing = await deps.store.get(job.id);
-    if (!existing) return runUntracked({ message, job, deps, logger }, definition, { now, timeoutMs, payloadBytes });
+    if (!existing) return runUntracked({ message, job, deps, logger }, definition, plan);
     if (isFinished(existing.status)) {
       logger.info('dropping a delivery of a job that is not claimable', { status: existing.status });
       return 'ack';
@@ -80,9 +78,9 @@ async function claimAndRun(
     kind: job.kind,
     lane: definition?.lane ?? message.lane,
     maxAttempts: definition?.retry.maxAttempts ?? 1,
-    payloadBytes,
+    payloadBytes: plan.payloadBytes,
     now,
-    leaseUntil: new Date(now.getTime() + leaseMs),
+    leaseUntil: plan.leaseUntil,
     createdBy: job.cron ? `schedule:${job.cron.schedule}` : job.by,
     createdAt: new Date(message.sentTimestamp),
     groupId: message.groupId,
@@ -112,17 +110,15 @@ async function claimAndRun(
       return 'keep';
     }
     case 'exhausted': {
-      const error = toJobError(
-        new Error(`worker stopped responding: the lease of attempt ${claim.record.attempt} expired and no attempts are left`),
-        claim.record.attempt, false, now);
-      return failJob({ message, job, record: claim.record, deps, logger }, { ...error, class: 'LeaseExpired' });
+      const error = toJobError(new Error(`worker stopped responding: the lease of attempt ${claim.record.attempt} expired and no attempts are left`), { attempt: claim.record.attempt, permanent: false, now });
+      return failJob({ message, job, record: claim.record, deps, logger, recorder: deps.store }, { ...error, class: 'LeaseExpired' });
     }
     case 'claimed':
       // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
-      if (leaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, leaseSeconds + Math.ceil((startAt.getTime() - now.getTime()) / 1000));
-      await waitUntil(startAt, deps);
+      if (plan.heartbeatLeaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, Math.ceil((plan.leaseUntil.getTime() - now.getTime()) / 1000));
+      await waitUntil(plan.startAt, deps);
       await deps.onStep?.('claimed', { ...job, attempt: claim.record.attempt, receiveCount: message.receiveCount });
-      return runClaimed({ message, job, record: claim.record, deps, logger }, definition, { timeoutMs, leaseSeconds });
+      return runClaimed({ ...delivery, record: claim.record, recorder: deps.store, plan, untracked: false });
   }
 }
 

@@ -17,7 +17,7 @@ export interface AttemptTiming {
 /** A parent's handler returned: it waits for its children (they may all be done already). */
 export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown): Promise<MessageDisposition> {
   const { job, deps, logger } = delivery;
-  const recorded = await deps.store.recordOutcome(refOf(delivery), waiting({ now: timing.finished, durationMs: durationOf(timing), result: redactedValue(delivery, result) }));
+  const recorded = await delivery.recorder.recordOutcome(refOf(delivery), waiting({ now: timing.finished, durationMs: durationOf(timing), result: redactedValue(delivery, result) }));
   if (!recorded) return overtaken(delivery, 'the parent finished its attempt after another delivery took it over');
   await settleParent(job.id, deps, logger);
   return 'ack';
@@ -27,7 +27,7 @@ export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTi
 export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown, followUps: readonly FollowUp[], retentionSeconds: number): Promise<MessageDisposition> {
   const { job, record, deps, logger } = delivery;
   const durationMs = durationOf(timing);
-  const recorded = await deps.store.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result: redactedValue(delivery, result), retentionSeconds, followUps }));
+  const recorded = await delivery.recorder.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result: redactedValue(delivery, result), retentionSeconds, followUps }));
   if (!recorded) return overtaken(delivery, 'the attempt succeeded after another delivery took the job over; its outcome was not recorded');
   // DEBUG: the record and the Succeeded metric already say it, and at INFO this one line per job
   // would be most of a job's log bytes (CloudWatch Logs bills them: see BENCHMARKS.md, "Cost").
@@ -47,7 +47,7 @@ export async function recordRetry(delivery: ClaimedDelivery, timing: AttemptTimi
   const failure = { ...unscrubbed, error: scrubbed(delivery, unscrubbed.error) };
   const durationMs = durationOf(timing);
   const retry = retrying(record, { now: timing.finished, durationMs, error: failure.error, delaySeconds: failure.delaySeconds });
-  if (!(await deps.store.recordOutcome(refOf(delivery), retry))) {
+  if (!(await delivery.recorder.recordOutcome(refOf(delivery), retry))) {
     logger.warn('attempt failed after another delivery took the job over; leaving the message to that delivery');
     return 'keep';
   }
@@ -74,7 +74,7 @@ async function retryViaSchedule(delivery: ClaimedDelivery, nextRunAt: Date): Pro
     await deps.transport.changeVisibility(message.lane, message.receiptHandle, MAX_VISIBILITY_SECONDS);
     return 'keep';
   }
-  await deps.store.markRetryScheduled(refOf(delivery), name);
+  await delivery.recorder.markRetryScheduled(refOf(delivery), name);
   return 'ack';
 }
 
@@ -89,7 +89,7 @@ export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, d
   const { job, record, message, deps, logger } = delivery;
   const error = scrubbed(delivery, unscrubbed);
   const kept = retentionSeconds(deps.registry.find(job.kind), 'failed');
-  const recorded = await deps.store.recordOutcome(refOf(delivery), failed(record, { now: deps.now(), durationMs, error, payloadJson: JSON.stringify(job.payload) ?? 'null', retentionSeconds: kept }));
+  const recorded = await delivery.recorder.recordOutcome(refOf(delivery), failed(record, { now: deps.now(), durationMs, error, payloadJson: JSON.stringify(job.payload) ?? 'null', retentionSeconds: kept }));
   if (!recorded) return overtaken(delivery, 'the failure was not recorded (another delivery or an operator\'s retry took the job over); no DLQ copy made');
   try {
     await deps.transport.sendToDeadLetter(message.lane, message.body, {

@@ -10,68 +10,60 @@ import { Heartbeat } from './heartbeat.js';
 import type { JobContext } from './job-handler.js';
 import { failJob, recordRetry, recordSuccess, recordWaiting, redactedValue } from './record-outcome.js';
 import { runWithDeadline } from './run-attempt.js';
-import { LEASE_GRACE_MS, type ClaimedDelivery, type MessageDisposition } from './worker-dependencies.js';
-
-/** How long the attempt may run, and the lease a heartbeat renews (heartbeat kinds only), from the claim. */
-export interface AttemptLimits {
-  readonly timeoutMs: number;
-  readonly leaseSeconds?: number | undefined;
-  /** A run without a record (tracking `outcome`): `ctx.spawn` and `ctx.then`, which need one, are refused. */
-  readonly untracked?: boolean | undefined;
-}
+import { LEASE_GRACE_MS, type Attempt, type MessageDisposition } from './worker-dependencies.js';
 
 /**
  * Runs a claimed job: checks its kind and payload (a mismatch fails it permanently), runs the
  * handler against its deadline, then records what the attempt came to — waiting for children,
  * succeeded with its follow-ups, retrying, or failed.
  */
-export async function runClaimed(delivery: ClaimedDelivery, definition: JobDefinition | undefined, limits: AttemptLimits): Promise<MessageDisposition> {
-  const { job, record, deps } = delivery;
+export async function runClaimed(attempt: Attempt): Promise<MessageDisposition> {
+  const { job, record, deps, definition } = attempt;
   const bound = deps.jobs.get(job.kind);
   const checked = !definition || !bound
     ? { problem: new PermanentError(`unknown job kind "${job.kind}": this worker handles ${[...deps.jobs.keys()].sort().join(', ') || 'no kinds'}`) }
     : checkPayload(deps.registry, definition, job.payload);
-  if ('problem' in checked) return failJob(delivery, toJobError(checked.problem, record.attempt, true, deps.now()));
+  if ('problem' in checked) return failJob(attempt, toJobError(checked.problem, { attempt: record.attempt, permanent: true, now: deps.now() }));
 
   const started = deps.now();
-  const attempt = handlerContext(delivery, started, limits);
-  const outcome = await runWithDeadline(limits.timeoutMs, (signal) => bound!.handler(checked.payload, { ...attempt.context, signal }), attempt.controller);
+  const calls = handlerContext(attempt, started);
+  const outcome = await runWithDeadline(attempt.plan.timeoutMs, (signal) => bound!.handler(checked.payload, { ...calls.context, signal }), calls.controller);
   const timing = { started, finished: deps.now() };
-  const step = { ...job, attempt: record.attempt, receiveCount: delivery.message.receiveCount };
+  const step = { ...job, attempt: record.attempt, receiveCount: attempt.message.receiveCount };
   await deps.onStep?.('handled', step);
-  const disposition = await recordAttempt(delivery, definition!, outcome, attempt, timing);
+  const disposition = await recordAttempt(attempt, definition!, outcome, calls, timing);
   await deps.onStep?.('recorded', step);
   return disposition;
 }
 
 /** Records what the attempt came to: waiting for its children, succeeded with its follow-ups, retrying, or failed. */
 async function recordAttempt(
-  delivery: ClaimedDelivery,
+  delivery: Attempt,
   definition: JobDefinition,
   outcome: Awaited<ReturnType<typeof runWithDeadline>>,
-  attempt: ReturnType<typeof handlerContext>,
+  calls: ReturnType<typeof handlerContext>,
   timing: { started: Date; finished: Date },
 ): Promise<MessageDisposition> {
-  if (outcome.ok && attempt.spawner.spawned) return recordWaiting(delivery, timing, outcome.result);
-  if (outcome.ok) return recordSuccess(delivery, timing, outcome.result, attempt.followUps, retentionSeconds(definition, 'succeeded'));
+  if (outcome.ok && calls.spawner.spawned) return recordWaiting(delivery, timing, outcome.result);
+  if (outcome.ok) return recordSuccess(delivery, timing, outcome.result, calls.followUps, retentionSeconds(definition, 'succeeded'));
   const failure = classifyFailure(outcome.thrown, delivery.record.attempt, definition.retry, timing.finished, delivery.deps.random);
   if (failure.action === 'retry') return recordRetry(delivery, timing, failure);
   return failJob(delivery, failure.error, timing.finished.getTime() - timing.started.getTime());
 }
 
 /** The `ctx` of one attempt (all but its signal), and what the handler's calls collect. */
-function handlerContext(delivery: ClaimedDelivery, started: Date, limits: AttemptLimits) {
-  const { job, record, message, deps, logger } = delivery;
+function handlerContext(delivery: Attempt, started: Date) {
+  const { job, record, message, deps, logger, plan, untracked } = delivery;
   const controller = new AbortController();
   const followUps: FollowUp[] = [];
   const spawner = new Spawner(attemptOf(record), deps, () => deps.onStep?.('children-written', { ...job, attempt: record.attempt, receiveCount: message.receiveCount }));
-  const heartbeat = new Heartbeat({ ...attemptOf(record), lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: limits.leaseSeconds }, deps.store, deps.transport, controller, deps.now);
+  const heartbeat = new Heartbeat({ ...attemptOf(record), lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: plan.heartbeatLeaseSeconds }, delivery.recorder, deps.transport, controller, deps.now);
   const context: Omit<JobContext, 'signal'> = {
     id: job.id,
     kind: job.kind,
     attempt: record.attempt,
     maxAttempts: record.maxAttempts,
-    deadline: new Date(started.getTime() + limits.timeoutMs),
+    deadline: new Date(started.getTime() + plan.timeoutMs),
     logger: logger.createChild({ persistentKeys: { attempt: record.attempt } }),
     // Progress is stored as shown: without the kind's redacted fields or their values.
     heartbeat: (progress?: unknown) => heartbeat.beat(progress === undefined ? undefined : redactedValue(delivery, progress)),
@@ -79,16 +71,16 @@ function handlerContext(delivery: ClaimedDelivery, started: Date, limits: Attemp
       store: deps.idempotency,
       jobId: job.id,
       kind: job.kind,
-      leaseUntil: () => new Date(started.getTime() + limits.timeoutMs + LEASE_GRACE_MS),
+      leaseUntil: () => new Date(started.getTime() + plan.timeoutMs + LEASE_GRACE_MS),
       now: deps.now,
     }, key, fn, options),
     then: (next, payload) => {
-      if (limits.untracked) throw needsRecord('ctx.then', job.kind);
+      if (untracked) throw needsRecord('ctx.then', job.kind);
       if (spawner.spawned) throw followUpOfParent(job.kind);
       followUps.push(followUpOf(next as JobDefinition, payload, job.id, deps));
     },
     spawn: async (children, payloads, options) => {
-      if (limits.untracked) throw needsRecord('ctx.spawn', job.kind);
+      if (untracked) throw needsRecord('ctx.spawn', job.kind);
       if (followUps.length > 0) throw followUpOfParent(job.kind);
       return spawner.spawn(children as JobDefinition, payloads, options);
     },

@@ -5,7 +5,8 @@ import type { JobRecord } from '../job-record.js';
 import { UNKNOWN_CREATOR } from '../store/claim-request.js';
 import type { JobStore, UntrackedRun } from '../store/job-store.js';
 import { runClaimed } from './run-claimed.js';
-import type { IncomingMessage, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
+import type { AttemptPlan } from './attempt-plan.js';
+import type { AttemptRecorder, IncomingMessage, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
 
 /**
  * Runs a job of a kind tracked by its outcome only (tracking `outcome`) that has no record:
@@ -16,31 +17,30 @@ import type { IncomingMessage, MessageDisposition, WorkerDependencies } from './
 export async function runUntracked(
   base: { readonly message: IncomingMessage; readonly job: JobMessage; readonly deps: WorkerDependencies; readonly logger: Logger },
   definition: JobDefinition,
-  attempt: { readonly now: Date; readonly timeoutMs: number; readonly payloadBytes: number },
+  plan: AttemptPlan,
 ): Promise<MessageDisposition> {
   const { message, job, deps } = base;
   const run: UntrackedRun = {
     id: job.id, kind: job.kind, lane: message.lane, attempt: message.receiveCount, maxAttempts: definition.retry.maxAttempts,
-    payloadBytes: attempt.payloadBytes, createdAt: new Date(message.sentTimestamp), startedAt: attempt.now,
+    payloadBytes: plan.payloadBytes, createdAt: new Date(message.sentTimestamp), startedAt: plan.arrivedAt,
     createdBy: job.cron ? `schedule:${job.cron.schedule}` : job.by,
   };
   // The record the attempt runs with: what a claim would have written, kept in memory only.
   const record: JobRecord = {
     id: run.id, kind: run.kind, lane: run.lane, status: 'running', attempt: run.attempt, maxAttempts: run.maxAttempts, payloadBytes: run.payloadBytes,
-    createdAt: run.createdAt.toISOString(), updatedAt: attempt.now.toISOString(), startedAt: attempt.now.toISOString(), createdBy: run.createdBy ?? UNKNOWN_CREATOR,
+    createdAt: run.createdAt.toISOString(), updatedAt: plan.arrivedAt.toISOString(), startedAt: plan.arrivedAt.toISOString(), createdBy: run.createdBy ?? UNKNOWN_CREATOR,
   };
-  return runClaimed({ ...base, record, deps: { ...deps, store: outcomeOnly(deps.store, run) } }, definition, { timeoutMs: attempt.timeoutMs, untracked: true });
+  return runClaimed({ ...base, record, definition, plan, recorder: outcomeOnly(deps.store, run), untracked: true });
 }
 
-/** The store as such a run sees it: its final outcome becomes the job's one record; nothing else is written. */
-function outcomeOnly(store: JobStore, run: UntrackedRun): JobStore {
-  const writesNothing = async () => true;
-  return Object.assign(Object.create(store) as JobStore, {
-    recordOutcome: async (...[, outcome]: Parameters<JobStore['recordOutcome']>) => {
+/** Where such a run's writes go: its final outcome becomes the job's one record; a retry, a heartbeat or a retry's schedule writes nothing. */
+function outcomeOnly(store: JobStore, run: UntrackedRun): AttemptRecorder {
+  return {
+    recordOutcome: async (_ref, outcome) => {
       if (outcome.status === 'succeeded' || outcome.status === 'failed') return store.recordUntracked(run, outcome);
       return outcome.status === 'retrying';
     },
-    heartbeat: writesNothing,
-    markRetryScheduled: writesNothing,
-  });
+    heartbeat: async () => true,
+    markRetryScheduled: async () => true,
+  };
 }

@@ -4,7 +4,10 @@ import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
+import type { JobDefinition } from '../job-definition.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
+import type { JobStore } from '../store/job-store.js';
+import type { AttemptPlan } from './attempt-plan.js';
 import type { BoundJob } from './job-handler.js';
 
 /** Time kept back from the Lambda's remaining time so the worker can record the outcome, in ms. */
@@ -83,11 +86,27 @@ export interface JobEvent {
   readonly queueLatencyMs?: number | undefined;
 }
 
-/** A delivery the worker claimed (or must fail): the message, its job and record, and what to reach them with. */
+/**
+ * Where an attempt's own writes go: the job store for a claimed job; for a job tracked by its
+ * outcome only, a recorder that turns the final outcome into the job's one record and writes
+ * nothing else (run-untracked.ts).
+ */
+export type AttemptRecorder = Pick<JobStore, 'recordOutcome' | 'heartbeat' | 'markRetryScheduled'>;
+
+/** A delivery the worker claimed (or must fail): the message, its job and record, what to reach them with, and where its writes go. */
 export interface ClaimedDelivery {
   readonly message: IncomingMessage;
   readonly job: JobMessage;
   readonly record: JobRecord;
   readonly deps: WorkerDependencies;
   readonly logger: Logger;
+  readonly recorder: AttemptRecorder;
+}
+
+/** A claimed delivery about to run: its kind's definition, its plan, and whether it runs without a record (tracking `outcome`). */
+export interface Attempt extends ClaimedDelivery {
+  readonly definition: JobDefinition | undefined;
+  readonly plan: AttemptPlan;
+  /** A run without a record: `ctx.spawn` and `ctx.then`, which need one, are refused. */
+  readonly untracked: boolean;
 }
