@@ -116,8 +116,8 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
     case 'claimed':
       // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
       if (plan.heartbeatLeaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, Math.ceil((plan.leaseUntil.getTime() - now.getTime()) / 1000));
-      await waitUntil(plan.startAt, deps);
       await deps.onStep?.('claimed', { ...job, attempt: claim.record.attempt, receiveCount: message.receiveCount });
+      await waitUntil(plan.startAt, deps);
       return runClaimed({ ...delivery, record: claim.record, recorder: deps.store, plan, untracked: false });
   }
 }

@@ -51,8 +51,8 @@ export interface WorkerDependencies extends ContinuationDependencies {
 /**
  * The steps of an attempt a {@link StepHook} is called at: `received` (the message is decoded
  * and admitted; nothing is written yet, and `attempt` is the record's attempt before this
- * claim, unknown to the worker: 0), `claimed` (the record says running,
- * the handler has not started), `handled` (the handler returned or threw; nothing recorded
+ * claim, unknown to the worker: 0), `claimed` (the record says running, right after the claim:
+ * before any wait for a rate-limit turn, the handler not started), `handled` (the handler returned or threw; nothing recorded
  * yet), `recorded` (the outcome, follow-ups and parent report are written; the message is
  * not yet deleted or hidden), `children-written` (inside `ctx.spawn`: the children's records
  * are written, their messages not yet sent).
