@@ -1,4 +1,4 @@
-import { ownWriteToken } from '../aws/conditional-write.js';
+import { ifConditionHolds, ownWriteToken } from '../aws/conditional-write.js';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -51,16 +51,12 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string, jobId: string): Promise<void> {
-    try {
-      await this.doc.send(new DeleteCommand({
-        TableName: this.tableName,
-        Key: { pk: key },
-        ConditionExpression: 'jobId = :jobId AND #status = :inProgress',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':jobId': jobId, ':inProgress': 'in_progress' },
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await ifConditionHolds(this.doc.send(new DeleteCommand({
+      TableName: this.tableName,
+      Key: { pk: key },
+      ConditionExpression: 'jobId = :jobId AND #status = :inProgress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':jobId': jobId, ':inProgress': 'in_progress' },
+    })));
   }
 }

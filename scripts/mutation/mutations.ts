@@ -54,7 +54,7 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: 'unique-key-claim',
-    file: 'lib/store/dynamo/dynamo-job-store.ts',
+    file: 'lib/store/dynamo/job-transaction.ts',
     find: "ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',",
     replace: "ConditionExpression: 'attribute_not_exists(pk) OR expiresAt > :now',",
     why: 'The unique-key claim\'s window comparison is flipped: a second job with the same key inside the window is written instead of refused.',

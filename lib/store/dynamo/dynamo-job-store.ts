@@ -11,7 +11,7 @@ import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
 import { getAll } from '../../aws/batch-get.js';
 import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimRequest, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from '../job-store.js';
-import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
+import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyClaim, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
 import { parentReport } from './child-counts.js';
 import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
 import { claimUpdate, epochSeconds, RACE_RETRIES, fencedUpdate, isOwnClaim, markDispatched, newItem, showsFencedChange, settlementClaim, untrackedPut, type FencedChange } from './job-writes.js';
@@ -55,18 +55,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     const claimKey = uniqueClaimKey(job.kind, claim.key);
     try {
       await this.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.claimsTableName,
-              Item: { ...claimKey, jobId: job.id, expiresAt: epochSeconds(claim.expiresAt) },
-              // Free, or its window is over (TTL may not have reaped it yet).
-              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-              ExpressionAttributeValues: { ':now': epochSeconds(claim.now) },
-            },
-          },
-          { Put: { TableName: this.tableName, Item: newItem(job) } },
-        ],
+        TransactItems: [uniqueKeyClaim(this.claimsTableName, job, claim), { Put: { TableName: this.tableName, Item: newItem(job) } }],
       }));
       return { inserted: true };
     } catch (error) {
@@ -203,11 +192,8 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   async insertChildren(children: readonly NewJob[]): Promise<void> {
     for (let i = 0; i < children.length; i += BATCH_WRITE_LIMIT) {
       await Promise.all(children.slice(i, i + BATCH_WRITE_LIMIT).map(async (child) => {
-        try {
-          await this.doc.send(new PutCommand({ TableName: this.tableName, Item: newItem(child), ConditionExpression: 'attribute_not_exists(sk)' }));
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
+        // A child written already (the parent's earlier attempt spawned it) stays as it is.
+        await ifConditionHolds(this.doc.send(new PutCommand({ TableName: this.tableName, Item: newItem(child), ConditionExpression: 'attribute_not_exists(sk)' })));
       }));
     }
   }
@@ -295,20 +281,14 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: jobKey(ref.id),
-        UpdateExpression: 'SET scheduleName = :name',
-        ConditionExpression: `${RETRYING.expression} AND claimToken = :token`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':name': scheduleName, ...RETRYING.values, ':token': ref.token },
-      }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: jobKey(ref.id),
+      UpdateExpression: 'SET scheduleName = :name',
+      ConditionExpression: `${RETRYING.expression} AND claimToken = :token`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':name': scheduleName, ...RETRYING.values, ':token': ref.token },
+    })))) !== undefined;
   }
 
   async get(id: string): Promise<JobRecord | undefined> {

@@ -1,3 +1,4 @@
+import { ifConditionHolds } from '../../aws/conditional-write.js';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -99,25 +100,17 @@ export class DynamoSweepStore implements SweepStore {
   }
 
   async markUndispatched(id: string): Promise<void> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName, Key: jobKey(id),
-        UpdateExpression: 'SET stateKey = :undispatched',
-        ConditionExpression: `${QUEUED.expression} AND attribute_exists(payloadJson)`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':undispatched': stateKey('undispatched', id), ...QUEUED.values },
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await ifConditionHolds(this.doc.send(new UpdateCommand({
+      TableName: this.tableName, Key: jobKey(id),
+      UpdateExpression: 'SET stateKey = :undispatched',
+      ConditionExpression: `${QUEUED.expression} AND attribute_exists(payloadJson)`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':undispatched': stateKey('undispatched', id), ...QUEUED.values },
+    })));
   }
 
   async unwatch(id: string): Promise<void> {
-    try {
-      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: jobKey(id), UpdateExpression: 'REMOVE watchKey', ConditionExpression: 'attribute_exists(sk)' }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await ifConditionHolds(this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: jobKey(id), UpdateExpression: 'REMOVE watchKey', ConditionExpression: 'attribute_exists(sk)' })));
   }
 
   async waitingParents(shard: number): Promise<string[]> {

@@ -38,14 +38,23 @@ export function jobTransactionItems(tables: { jobs: string; claims: string }, jo
     },
   };
   if (!unique) return [record];
-  return [{
+  return [uniqueKeyClaim(tables.claims, job, unique), record];
+}
+
+/**
+ * The write that takes a unique key for `job` until `expiresAt`: it holds when the key is free
+ * or its window is over (TTL may not have reaped the old claim yet). The one place that condition
+ * is written: the client's insert and a caller's own transaction both use it.
+ */
+export function uniqueKeyClaim(claimsTable: string, job: Pick<NewJob, 'id' | 'kind'>, unique: { key: string; expiresAt: Date; now: Date }): TransactItem & { Put: object } {
+  return {
     Put: {
-      TableName: tables.claims,
+      TableName: claimsTable,
       Item: { ...uniqueClaimKey(job.kind, unique.key), jobId: job.id, expiresAt: epochSeconds(unique.expiresAt) },
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
       ExpressionAttributeValues: { ':now': epochSeconds(unique.now) },
     },
-  }, record];
+  };
 }
 
 /** Runs a transaction; `reasons` when DynamoDB cancelled it (nothing was written), one per item. */

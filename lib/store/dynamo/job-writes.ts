@@ -1,4 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ifConditionHolds } from '../../aws/conditional-write.js';
+import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JobStatus } from '../../job-status.js';
@@ -108,16 +109,12 @@ export function statusOf(error: ConditionalCheckFailedException): string | undef
  */
 export async function markDispatched(doc: DynamoDBDocumentClient, tableName: string, id: string, status?: JobStatus): Promise<void> {
   const scheduled = status === 'scheduled';
-  try {
-    await doc.send(new UpdateCommand({
-      TableName: tableName, Key: jobKey(id),
-      UpdateExpression: scheduled ? 'SET stateKey = :scheduled REMOVE payloadJson' : 'REMOVE stateKey, payloadJson',
-      ConditionExpression: 'begins_with(stateKey, :undispatched)',
-      ExpressionAttributeValues: { ':undispatched': 'undispatched#', ...(scheduled ? { ':scheduled': stateKey('scheduled', id) } : {}) },
-    }));
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  await ifConditionHolds(doc.send(new UpdateCommand({
+    TableName: tableName, Key: jobKey(id),
+    UpdateExpression: scheduled ? 'SET stateKey = :scheduled REMOVE payloadJson' : 'REMOVE stateKey, payloadJson',
+    ConditionExpression: 'begins_with(stateKey, :undispatched)',
+    ExpressionAttributeValues: { ':undispatched': 'undispatched#', ...(scheduled ? { ':scheduled': stateKey('scheduled', id) } : {}) },
+  })));
 }
 
 export function epochSeconds(date: Date): number {
