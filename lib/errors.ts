@@ -1,5 +1,3 @@
-import type { JobStatus } from './job-status.js';
-
 /**
  * Errors a handler throws to steer what happens next, and the typed errors the client
  * raises for bad input. Every jobline error is a {@link JoblineError}: it may carry a `cause`
@@ -272,16 +270,20 @@ export class EnqueueError extends JoblineError {
   }
 }
 
-/** A write that moves a job from a status the transition table (`JOB_TRANSITIONS`) does not allow; `allowed` is what `from` may move to. */
-export class IllegalTransitionError extends JoblineError {
+/**
+ * A write that moves a job from a status the transition table (`JOB_TRANSITIONS`) does not
+ * allow; `allowed` is what `from` may move to. `S` is `JobStatus` (a type parameter, so this
+ * file needs nothing from job-status.ts, which throws it).
+ */
+export class IllegalTransitionError<S extends string = string> extends JoblineError {
   override readonly name: string = 'IllegalTransitionError';
 
   constructor(
     readonly jobId: string,
-    readonly from: JobStatus | undefined,
-    readonly to: JobStatus,
+    readonly from: S | undefined,
+    readonly to: S,
     readonly write: string,
-    allowed: readonly JobStatus[] = [],
+    allowed: readonly S[] = [],
   ) {
     super(`${write} cannot move job ${jobId} from ${from ?? '(no record)'} to ${to}: ${from ? `${from} moves only to ${allowed.join(', ') || 'nothing'}` : 'it does not exist'}`);
   }

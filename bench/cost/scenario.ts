@@ -165,7 +165,7 @@ export async function scenario(spec: Scenario): Promise<Record<string, string | 
   Object.assign(meter, { tableUnits: 0, indexUnits: 0, readUnits: 0, workerRequests: 0, s3Gets: 0, logBytes: 0, unreportedWrites: 0 });
   meter.sqs.clear();
   const backends = awsBackends(config, { dynamodb, sqs });
-  const client = new JobClient({ jobs: [definition], config, ...backends });
+  const client = new JobClient({ jobs: [definition], config, backends });
   const payload = spec.payload ?? (() => KILOBYTE);
   let dispatcherInvocations = 0;
   if (enqueue === 'batched') {

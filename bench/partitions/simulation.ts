@@ -21,7 +21,8 @@ import { DynamoSweepStore } from '../../lib/store/dynamo/dynamo-sweep-store.js';
 import { jobKey } from '../../lib/store/dynamo/job-item.js';
 import { sweep } from '../../lib/sweeper/sweep.js';
 import { defineHandler, type AnyBoundJob } from '../../lib/worker/job-handler.js';
-import { processMessage, type WorkerDependencies } from '../../lib/worker/process-message.js';
+import { processMessage } from '../../lib/worker/process-message.js';
+import { workerDependencies } from '../../lib/worker/worker-dependencies.js';
 import { createJobTables } from '../../scripts/lib/job-tables.js';
 import { MemoryDynamoDB } from './fake-dynamodb.js';
 import { MemoryQueues } from './fake-sqs.js';
@@ -160,13 +161,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
    */
   const side = (weight: number) => {
     const backends = awsBackends(config, { dynamodb: db.client(weight), sqs, scheduler: new SchedulerClient({ region: 'us-east-1' }) });
-    const client = new JobClient({ jobs: definitions, config, ...backends, now: clock.now });
-    const deps: WorkerDependencies = {
-      registry, jobs: new Map(bound.map((b) => [b.definition.kind, b])),
-      store: backends.store, transport: backends.transport, scheduler: backends.scheduler, idempotency: backends.idempotency, flowControl: backends.flowControl,
-      logger, now: clock.now, random: Math.random, sleep: clock.sleep,
-      shardCount: config.shardCount, lanes: Object.keys(config.lanes),
-    };
+    const client = new JobClient({ jobs: definitions, config, backends, now: clock.now });
+    const deps = workerDependencies({ jobs: bound, registry, backends, config, logger, now: clock.now, sleep: clock.sleep });
     return { backends, client, deps };
   };
   const whole = side(1);

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Backends } from '../backends.js';
 import type { JoblineConfig } from '../config.js';
 import { DynamoDebounceStore } from '../flow-control/dynamo-debounce-store.js';
 import { DynamoRateStore } from '../flow-control/dynamo-rate-store.js';
@@ -18,7 +19,7 @@ import { SqsTransport } from '../transport/sqs-transport.js';
  * region, credentials and endpoint (`AWS_ENDPOINT_URL`, for an emulator) from the
  * environment, as every SDK v3 client does.
  */
-export interface AwsBackends {
+export interface AwsBackends extends Backends {
   readonly store: DynamoJobStore;
   readonly transport: SqsTransport;
   readonly scheduler: EventBridgeScheduler;

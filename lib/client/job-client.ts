@@ -14,6 +14,7 @@ import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore
 import type { TransactItem } from '../store/dynamo/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
 import { flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
+import { requireFlowControl, type Backends } from '../backends.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { redactRecord } from '../redaction.js';
 import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
@@ -68,11 +69,8 @@ export interface JobClientOptions {
   readonly config?: JoblineConfig;
   /** Kept on every record this client writes, unless an enqueue says otherwise. @default the Lambda function's name (`lambda:<name>`), else host, process id and script */
   readonly createdBy?: string;
-  readonly store?: JobStore;
-  readonly transport?: JobTransport;
-  readonly scheduler?: JobScheduler;
-  /** Where debounced keys are kept. @default the idempotency table (with the AWS backends) */
-  readonly flowControl?: FlowControlStores;
+  /** Where jobs live and travel. @default awsBackends(config): DynamoDB, SQS, EventBridge Scheduler (memoryBackends() from jobline/testing in tests) */
+  readonly backends?: Pick<Backends, 'store' | 'transport' | 'scheduler' | 'flowControl'>;
   /** The clock, injectable for tests. @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -106,23 +104,21 @@ export class JobClient {
   private readonly store: JobStore;
   private readonly transport: JobTransport;
   private readonly scheduler: JobScheduler;
-  private readonly flowControl: FlowControlStores | undefined;
+  private readonly flowControl: FlowControlStores;
   private readonly now: () => Date;
   private readonly createdBy: string;
 
   constructor(private readonly options: JobClientOptions) {
     this.registry = new JobRegistry(options.jobs);
     this.config = options.config ?? configFromEnvironment();
-    const backends = !options.store || !options.transport || !options.scheduler ? awsBackends(this.config) : undefined;
-    this.store = options.store ?? backends!.store;
-    this.transport = options.transport ?? backends!.transport;
-    this.scheduler = options.scheduler ?? backends!.scheduler;
-    this.flowControl = options.flowControl ?? backends?.flowControl;
+    const backends = options.backends ?? awsBackends(this.config);
+    // A debounced kind's keys live in the flow-control stores.
+    requireFlowControl(backends, this.registry.definitions.filter((d) => d.debounce), 'JobClient');
+    ({ store: this.store, transport: this.transport, scheduler: this.scheduler, flowControl: this.flowControl } = backends);
     this.now = options.now ?? (() => new Date());
     this.createdBy = options.createdBy ?? defaultCreator();
     const missingLanes = this.registry.definitions.filter((d) => !this.config.lanes[d.lane]).map((d) => `kind "${d.kind}" runs on lane "${d.lane}", which the config does not have (lanes: ${Object.keys(this.config.lanes).join(', ')})`);
-    const undebounceable = this.flowControl ? [] : this.registry.definitions.filter((d) => d.debounce).map((d) => `kind "${d.kind}" is debounced, and debouncing needs the flowControl option next to your own store`);
-    if (missingLanes.length + undebounceable.length > 0) throw new ConfigurationError('JobClient cannot reach every kind', [...missingLanes, ...undebounceable]);
+    if (missingLanes.length > 0) throw new ConfigurationError('JobClient cannot reach every kind', missingLanes);
   }
 
   /** Enqueues one job. Throws UnknownKindError, PayloadTooLargeError, InvalidPayloadError or InvalidEnqueueOptionsError before writing anything. */
@@ -148,7 +144,7 @@ export class JobClient {
       duplicates = await this.insertAll(fresh, now);
     } catch (error) {
       // Debounced keys this call opened would otherwise point at jobs that were never written.
-      await Promise.allSettled(fresh.filter((p) => p.debounceKey).map((p) => this.flowControl!.debounces.abandon(p.record.kind, p.debounceKey!, p.record.id)));
+      await Promise.allSettled(fresh.filter((p) => p.debounceKey).map((p) => this.flowControl.debounces.abandon(p.record.kind, p.debounceKey!, p.record.id)));
       throw error;
     }
     const written = fresh.filter((p) => !duplicates.has(p.record.id));
@@ -179,7 +175,7 @@ export class JobClient {
       const windowMs = this.registry.get(p.record.kind).debounce!.windowSeconds * 1000;
       const request = { kind: p.record.kind, key: p.debounceKey!, payloadJson: p.payloadJson, jobId: p.record.id, windowMs, now };
       for (let tries = 0; ; tries++) {
-        const result = await this.flowControl!.debounces.join(request);
+        const result = await this.flowControl.debounces.join(request);
         if (result.opened) break;
         // No record yet: its enqueue is writing it now (the key is opened before the record is written).
         const status = (await this.store.get(result.jobId))?.status ?? 'scheduled';
@@ -188,7 +184,7 @@ export class JobClient {
           break;
         }
         if (tries >= 2) throw new JoblineError(`the debounced key of ${p.record.kind} kept pointing at finished jobs (last ${result.jobId}, ${status}); enqueue it again`);
-        await this.flowControl!.debounces.abandon(p.record.kind, p.debounceKey!, result.jobId);
+        await this.flowControl.debounces.abandon(p.record.kind, p.debounceKey!, result.jobId);
       }
     }
     return joined;

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/aws-backends.js';
+import type { Backends } from '../backends.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, laneConfigOf, type JoblineConfig } from '../config.js';
 import { ConfigurationError, UnknownLaneError } from '../errors.js';
@@ -82,9 +83,8 @@ const NO_KINDS = new JobRegistry([]);
 export interface JobInspectorOptions {
   /** @default configFromEnvironment() (`JOBLINE_CONFIG`; loadConfig finds the operator config of a deployed stack) */
   readonly config?: JoblineConfig;
-  readonly store?: JobStore;
-  readonly transport?: JobTransport;
-  readonly scheduler?: JobScheduler;
+  /** Where jobs live and travel. @default awsBackends(config, { sqs, dynamodb }) */
+  readonly backends?: Pick<Backends, 'store' | 'transport' | 'scheduler'>;
   readonly sweepStore?: SweepStore;
   readonly sqs?: SQSClient;
   readonly dynamodb?: DynamoDBClient;
@@ -112,13 +112,11 @@ export class JobInspector {
 
   constructor(options: JobInspectorOptions = {}) {
     this.config = options.config ?? configFromEnvironment();
-    const backends = awsBackends(this.config, { sqs: options.sqs, dynamodb: options.dynamodb });
-    this.store = options.store ?? backends.store;
-    this.transport = options.transport ?? backends.transport;
-    this.scheduler = options.scheduler ?? backends.scheduler;
-    this.lanes = new SqsLaneAdmin(options.sqs ?? backends.sqs, this.config.lanes);
+    const aws = awsBackends(this.config, { sqs: options.sqs, dynamodb: options.dynamodb });
+    ({ store: this.store, transport: this.transport, scheduler: this.scheduler } = options.backends ?? aws);
+    this.lanes = new SqsLaneAdmin(options.sqs ?? aws.sqs, this.config.lanes);
     this.lambda = options.lambda ?? new LambdaClient({});
-    this.sweepStore = options.sweepStore ?? new DynamoSweepStore(backends.dynamodb, this.config.tableName);
+    this.sweepStore = options.sweepStore ?? new DynamoSweepStore(aws.dynamodb, this.config.tableName);
     this.queueAges = new CloudWatchQueueAges(options.cloudwatch);
     this.now = options.now ?? (() => new Date());
   }

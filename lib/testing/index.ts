@@ -6,7 +6,7 @@
  *   status, record, error, follow-ups and children.
  * - {@link createTestQueue}: a real `JobClient` and worker on memory backends; pass
  *   `queue.client` to the code under test, then {@link expectEnqueued} and `queue.deliver(id)`.
- * - The in-memory store, transport, scheduler and idempotency store, for tests of your own wiring.
+ * - {@link memoryBackends}, and the in-memory store, transport, scheduler and idempotency store, for tests of your own wiring.
  *
  * And for integration tests of your deployed app on the local emulator:
  * {@link startLocalApp} (a global setup: emulator, `cdk deploy`, fix-ups) and
@@ -15,6 +15,7 @@
 export { runJob, type JobRun, type RunJobOptions } from './run-job.js';
 export { createTestQueue, TestQueue, TEST_DELIVERY_DEADLINE_MS, type Delivery, type EnqueuedMessage, type TestQueueOptions } from './test-queue.js';
 export { expectEnqueued, expectNotEnqueued, type DeepPartial } from './expect-enqueued.js';
+export { memoryBackends, type MemoryBackends } from './memory-backends.js';
 export { MemoryJobStore } from './memory-job-store.js';
 export { MemoryTransport } from './memory-transport.js';
 export { MemoryScheduler } from './memory-scheduler.js';

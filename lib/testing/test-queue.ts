@@ -7,11 +7,8 @@ import type { JobRecord } from '../job-record.js';
 import { JobRegistry } from '../job-registry.js';
 import type { AnyBoundJob, BoundJob } from '../worker/job-handler.js';
 import { processMessage, type IncomingMessage, type MessageDisposition, type WorkerDependencies } from '../worker/process-message.js';
-import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
-import { MemoryJobStore } from './memory-job-store.js';
-import { MemoryScheduler } from './memory-scheduler.js';
-import { MemoryFlowControl } from './memory-flow-control.js';
-import { MemoryTransport } from './memory-transport.js';
+import { workerDependencies } from '../worker/worker-dependencies.js';
+import { memoryBackends, type MemoryBackends } from './memory-backends.js';
 import { testConfig } from './test-config.js';
 
 /** How long a delivery in a test queue may run before its deadline, in ms. */
@@ -70,11 +67,13 @@ export interface Delivery {
  * expect((await queue.deliver(message.id)).record?.status).toBe('succeeded');
  */
 export class TestQueue {
-  readonly store = new MemoryJobStore();
-  readonly transport = new MemoryTransport();
-  readonly scheduler = new MemoryScheduler();
-  readonly idempotency = new MemoryIdempotencyStore();
-  readonly flowControl = new MemoryFlowControl();
+  /** What the queue's client and worker run on, all in memory. */
+  readonly backends: MemoryBackends = memoryBackends();
+  readonly store = this.backends.store;
+  readonly transport = this.backends.transport;
+  readonly scheduler = this.backends.scheduler;
+  readonly idempotency = this.backends.idempotency;
+  readonly flowControl = this.backends.flowControl;
   readonly config: JoblineConfig;
   readonly client: JobClient;
   /** The queue's clock: the one given, moved on by the backoffs `deliver` waits out. */
@@ -93,7 +92,7 @@ export class TestQueue {
     this.now = () => new Date(clock().getTime() + this.skippedMs);
     this.random = options.random ?? Math.random;
     this.config = testConfig([...new Set([DEFAULT_LANE, ...definitions.map((d) => d.lane)])], { shardCount: options.shardCount ?? 4 });
-    this.client = new JobClient({ jobs: definitions, config: this.config, store: this.store, transport: this.transport, scheduler: this.scheduler, flowControl: this.flowControl, now: this.now, createdBy: 'test' });
+    this.client = new JobClient({ jobs: definitions, config: this.config, backends: this.backends, now: this.now, createdBy: 'test' });
   }
 
   /**
@@ -141,19 +140,10 @@ export class TestQueue {
 
   /** What the worker's message processing runs on: this queue's backends and handlers. */
   workerDependencies(): WorkerDependencies {
-    return {
-      registry: this.registry,
-      jobs: this.bound,
-      store: this.store,
-      transport: this.transport,
-      scheduler: this.scheduler,
-      idempotency: this.idempotency,
-      flowControl: this.flowControl,
-      logger: new Logger({ serviceName: 'jobline-test', logLevel: 'SILENT' }),
-      now: this.now,
-      random: this.random,
-      shardCount: this.config.shardCount,
-    };
+    return workerDependencies({
+      jobs: [...this.bound.values()], registry: this.registry, backends: this.backends, config: this.config,
+      logger: new Logger({ serviceName: 'jobline-test', logLevel: 'SILENT' }), now: this.now, random: this.random,
+    });
   }
 }
 

@@ -1,5 +1,9 @@
 import { DEFAULT_TIMEOUT_SECONDS, heartbeatLeaseSeconds, type JobDefinition } from '../job-definition.js';
-import { FINISH_RESERVE_MS, LEASE_GRACE_MS } from './worker-dependencies.js';
+
+/** Time kept back from the Lambda's remaining time so the worker can record the outcome, in ms. */
+export const FINISH_RESERVE_MS = 1500;
+/** How long past its deadline a lease lasts, in ms: the margin before another delivery may take over. */
+export const LEASE_GRACE_MS = 2000;
 
 /**
  * An attempt as admission leaves it, worked out once and passed on: when the delivery arrived,

@@ -3,19 +3,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsBackends } from '../aws/aws-backends.js';
+import { requireFlowControl, type Backends } from '../backends.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError } from '../errors.js';
 import { JobRegistry } from '../job-registry.js';
-import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
-import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
-import type { JobScheduler } from '../scheduler/job-scheduler.js';
-import type { JobStore } from '../store/job-store.js';
-import type { JobTransport } from '../transport/job-transport.js';
-import type { AnyBoundJob, BoundJob } from './job-handler.js';
+import type { AnyBoundJob } from './job-handler.js';
 import { jobIdInBody } from '../job-message.js';
 import { METRICS_NAMESPACE, QUEUE_NAME_ENV, WORKER_METRICS, WORKER_SERVICE_NAME } from '../metrics.js';
 import { processMessage, type IncomingMessage, type JobEvent, type WorkerDependencies } from './process-message.js';
-import type { StepHook } from './worker-dependencies.js';
+import { workerDependencies, type StepHook } from './worker-dependencies.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -23,13 +19,8 @@ export interface WorkerOptions {
   readonly jobs: readonly AnyBoundJob[];
   /** Where the jobs live. @default read from the JOBLINE_CONFIG environment variable */
   readonly config?: JoblineConfig;
-  /** Storage and transport; by default DynamoDB and SQS. Tests may pass their own. */
-  readonly store?: JobStore;
-  readonly transport?: JobTransport;
-  readonly scheduler?: JobScheduler;
-  readonly idempotency?: IdempotencyStore;
-  /** Concurrency slots, rate-limit turns and debounced keys. @default in the idempotency table */
-  readonly flowControl?: FlowControlStores;
+  /** Where jobs live and travel. @default awsBackends(config): DynamoDB, SQS, EventBridge Scheduler (memoryBackends() from jobline/testing in tests) */
+  readonly backends?: Backends;
   readonly logger?: Logger;
   /** Clock and randomness, injectable for tests. */
   readonly now?: () => Date;
@@ -52,7 +43,7 @@ export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBa
  * @example export const handler = createWorker({ jobs: [sendEmailJob, importChunkJob] });
  */
 export function createWorker(options: WorkerOptions): WorkerHandler {
-  const jobs: readonly BoundJob[] = options.jobs;
+  const jobs = options.jobs;
   const registry = new JobRegistry(jobs.map((j) => j.definition));
   const logger = options.logger ?? new Logger({ serviceName: WORKER_SERVICE_NAME });
   let dependencies: (WorkerDependencies & { laneConfigs: JoblineConfig['lanes'] }) | undefined;
@@ -61,25 +52,11 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
   const resolve = () => {
     if (dependencies) return dependencies;
     const config = options.config ?? configFromEnvironment();
-    const backends = !options.store || !options.transport || !options.scheduler || !options.idempotency ? awsBackends(config) : undefined;
-    const flowControl = options.flowControl ?? backends?.flowControl;
-    const limited = registry.definitions.filter((d) => d.concurrency || d.rateLimit || d.debounce).map((d) => `kind "${d.kind}" has flow control, which needs the flowControl option next to your own store`);
-    if (!flowControl && limited.length > 0) throw new ConfigurationError('the worker cannot enforce every kind\'s limits', limited);
+    const backends = options.backends ?? awsBackends(config);
+    requireFlowControl(backends, registry.definitions, 'the worker');
     dependencies = {
+      ...workerDependencies({ jobs, registry, backends, config, logger, now: options.now, random: options.random, onStep: options.onStep }),
       laneConfigs: config.lanes,
-      registry,
-      jobs: new Map(jobs.map((j) => [j.definition.kind, j])),
-      store: options.store ?? backends!.store,
-      transport: options.transport ?? backends!.transport,
-      scheduler: options.scheduler ?? backends!.scheduler,
-      idempotency: options.idempotency ?? backends!.idempotency,
-      flowControl,
-      logger,
-      now: options.now ?? (() => new Date()),
-      random: options.random ?? Math.random,
-      onStep: options.onStep,
-      shardCount: config.shardCount,
-      lanes: Object.keys(config.lanes),
     };
     return dependencies;
   };

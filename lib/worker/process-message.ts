@@ -8,10 +8,11 @@ import { failJob } from './record-outcome.js';
 import { runClaimed } from './run-claimed.js';
 import { runUntracked } from './run-untracked.js';
 import { isFinished } from '../job-status.js';
-import { planAttempt, runTimeMs, type AttemptPlan } from './attempt-plan.js';
-import { LEASE_GRACE_MS, type IncomingMessage, type MessageDisposition, type WorkerDependencies } from './worker-dependencies.js';
+import { LEASE_GRACE_MS, planAttempt, runTimeMs, type AttemptPlan } from './attempt-plan.js';
+import type { IncomingMessage, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
 
-export { FINISH_RESERVE_MS, LEASE_GRACE_MS, type ClaimedDelivery, type IncomingMessage, type JobEvent, type MessageDisposition, type WorkerDependencies } from './worker-dependencies.js';
+export { FINISH_RESERVE_MS, LEASE_GRACE_MS } from './attempt-plan.js';
+export type { ClaimedDelivery, IncomingMessage, JobEvent, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
 
 /**
  * Processes one message: decode, claim, run, record the outcome. Never throws for a problem

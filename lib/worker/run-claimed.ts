@@ -10,7 +10,8 @@ import { Heartbeat } from './heartbeat.js';
 import type { JobContext } from './job-handler.js';
 import { failJob, recordRetry, recordSuccess, recordWaiting, redactedValue } from './record-outcome.js';
 import { runWithDeadline } from './run-attempt.js';
-import { LEASE_GRACE_MS, type Attempt, type MessageDisposition } from './worker-dependencies.js';
+import { LEASE_GRACE_MS } from './attempt-plan.js';
+import type { Attempt, MessageDisposition } from './worker-dependencies.js';
 
 /**
  * Runs a claimed job: checks its kind and payload (a mismatch fails it permanently), runs the

@@ -8,12 +8,11 @@ import type { JobDefinition } from '../job-definition.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { AttemptPlan } from './attempt-plan.js';
-import type { BoundJob } from './job-handler.js';
+import type { AnyBoundJob, BoundJob } from './job-handler.js';
+import type { Backends } from '../backends.js';
+import type { JoblineConfig } from '../config.js';
+import type { JobRegistry } from '../job-registry.js';
 
-/** Time kept back from the Lambda's remaining time so the worker can record the outcome, in ms. */
-export const FINISH_RESERVE_MS = 1500;
-/** How long past its deadline a lease lasts, in ms: the margin before another delivery may take over. */
-export const LEASE_GRACE_MS = 2000;
 
 /** One SQS message, as the worker sees it. */
 export interface IncomingMessage {
@@ -31,7 +30,11 @@ export interface IncomingMessage {
 /** What to do with the message once processed: delete it (`ack`) or leave it to come back (`keep`). */
 export type MessageDisposition = 'ack' | 'keep';
 
-/** What processing a message needs; every effect goes through `store`, `transport`, `scheduler` and `idempotency`. */
+/**
+ * What processing a message needs; every effect goes through `store`, `transport`, `scheduler`,
+ * `idempotency` and `flowControl`. Made by {@link workerDependencies}, the one place that assembles
+ * it (the worker, the test queue and the hot-partition simulation all use it).
+ */
 export interface WorkerDependencies extends ContinuationDependencies {
   readonly jobs: ReadonlyMap<string, BoundJob>;
   readonly scheduler: JobScheduler;
@@ -109,4 +112,39 @@ export interface Attempt extends ClaimedDelivery {
   readonly plan: AttemptPlan;
   /** A run without a record: `ctx.spawn` and `ctx.then`, which need one, are refused. */
   readonly untracked: boolean;
+}
+
+/** What {@link workerDependencies} assembles a worker's dependencies from. */
+export interface WorkerParts {
+  /** Every kind the worker runs, bound to its handler. */
+  readonly jobs: readonly AnyBoundJob[];
+  readonly registry: JobRegistry;
+  readonly backends: Backends;
+  /** Shards of job ids, and the lanes children and follow-ups may go to. */
+  readonly config: Pick<JoblineConfig, 'shardCount' | 'lanes'>;
+  readonly logger: Logger;
+  /** @default () => new Date() */
+  readonly now?: (() => Date) | undefined;
+  /** @default Math.random */
+  readonly random?: (() => number) | undefined;
+  /** @default setTimeout */
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  readonly onStep?: StepHook | undefined;
+}
+
+/** A worker's dependencies from its parts: the backends' five stores, the kinds, the clock, the config's shards and lanes. */
+export function workerDependencies(parts: WorkerParts): WorkerDependencies {
+  const { store, transport, scheduler, idempotency, flowControl } = parts.backends;
+  return {
+    registry: parts.registry,
+    jobs: new Map(parts.jobs.map((j) => [j.definition.kind, j as BoundJob])),
+    store, transport, scheduler, idempotency, flowControl,
+    logger: parts.logger,
+    now: parts.now ?? (() => new Date()),
+    random: parts.random ?? Math.random,
+    sleep: parts.sleep,
+    onStep: parts.onStep,
+    shardCount: parts.config.shardCount,
+    lanes: Object.keys(parts.config.lanes),
+  };
 }

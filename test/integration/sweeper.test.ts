@@ -15,7 +15,7 @@ describe('the sweeper on the deployed stack', () => {
   it('sends the message of a job whose SQS send failed after its record was written, and the job runs', async () => {
     // The real client, with SQS refusing every message: the record is written, the payload kept.
     const refusing = { ...backends.transport, send: async (_lane: string, messages: readonly { id: string }[]) => ({ failedIds: messages.map((m) => m.id) }) };
-    const client = new JobClient({ jobs: testJobs, config: stack.config, store: backends.store, scheduler: backends.scheduler, flowControl: backends.flowControl, transport: refusing as never });
+    const client = new JobClient({ jobs: testJobs, config: stack.config, backends: { ...backends, transport: refusing as never } });
     const job = await client.enqueue('test.echo', { value: `unsent-${Date.now()}` });
     expect(await client.get(job.id)).toMatchObject({ status: 'queued', payload: { value: expect.stringMatching(/^unsent-/) } });
 

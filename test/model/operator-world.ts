@@ -87,7 +87,7 @@ export class OperatorWorld {
       },
     });
     const config = testConfig(['default'], { shardCount: SHARDS });
-    this.client = new JobClient({ jobs: [task, parent], config, store: this.store, transport: this.sqs, scheduler: this.scheduler, flowControl: new MemoryFlowControl(), now: this.now, createdBy: 'model' });
+    this.client = new JobClient({ jobs: [task, parent], config, backends: { store: this.store, transport: this.sqs, scheduler: this.scheduler, flowControl: new MemoryFlowControl() }, now: this.now, createdBy: 'model' });
     const ran = (jobId: string) => this.runs.push({ jobId, step: this.step, seq: this.seq++ });
     const act = (jobId: string, result: unknown) => {
       const next = this.behaviour.get(jobId) ?? 'succeed';

@@ -1,10 +1,8 @@
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_ENV, configFromEnvironment, parseConfig } from '../../lib/config.js';
 import { ConfigurationError, ContendedWriteError, JoblineError } from '../../lib/errors.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
-import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
-import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
-import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 
 // A missing or broken config is jobline's ConfigurationError, with the parse error as its cause,
@@ -30,7 +28,7 @@ describe('config errors are typed', () => {
   });
 
   it("an operator config whose lane has no event source mapping: the inspector's pause says so", async () => {
-    const inspector = new JobInspector({ config: testConfig(['default']), store: new MemoryJobStore(), transport: new MemoryTransport(), scheduler: new MemoryScheduler() });
+    const inspector = new JobInspector({ config: testConfig(['default']), backends: memoryBackends() });
     await expect(inspector.pause('default')).rejects.toBeInstanceOf(ConfigurationError);
     await expect(inspector.pause('default')).rejects.toThrow(/has no eventSourceMappingId/);
   });

@@ -1,3 +1,5 @@
+import type { Backends } from '../../lib/backends.js';
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
@@ -6,8 +8,6 @@ import { defineJob } from '../../lib/job-definition.js';
 import { newJobId } from '../../lib/job-id.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
-import { MemoryIdempotencyStore } from '../../lib/testing/memory-idempotency-store.js';
-import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
 import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 import { createWorker } from '../../lib/worker/create-worker.js';
@@ -24,14 +24,15 @@ function record(body: string): SQSRecord {
 }
 
 describe('createWorker', () => {
-  it('refuses to run kinds with flow control on backends of your own without flowControl, rather than run them unlimited', async () => {
+  it('refuses to run kinds with flow control on backends without flow-control stores (plain JavaScript can omit them), rather than run them unlimited', async () => {
     const limitedKind = defineJob({ kind: 'limited', schema: z.object({}), rateLimit: { limit: 1, periodSeconds: 1 } });
+    const { flowControl: _omitted, ...withoutFlowControl } = memoryBackends();
     const handler = createWorker({
       jobs: [defineHandler(limitedKind, async () => undefined)],
-      config, store: new MemoryJobStore(), transport: new MemoryTransport(), scheduler: new MemoryScheduler(), idempotency: new MemoryIdempotencyStore(), logger: new Logger({ logLevel: 'SILENT' }),
+      config, backends: withoutFlowControl as unknown as Backends, logger: new Logger({ logLevel: 'SILENT' }),
     });
     await expect(handler({ Records: [] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context))
-      .rejects.toThrow('kind "limited" has flow control, which needs the flowControl option next to your own store');
+      .rejects.toThrow('kind "limited" has flow control, which needs backends.flowControl');
   });
 
   it('returns only the records that must come back, so one bad record never returns the batch', async () => {
@@ -40,7 +41,7 @@ describe('createWorker', () => {
     const transport = new MemoryTransport();
     const handler = createWorker({
       jobs: [defineHandler(work, async ({ fail }) => { if (fail) throw new Error('try later'); })],
-      config, store, transport, logger: new Logger({ logLevel: 'SILENT' }),
+      config, backends: { ...memoryBackends(), store, transport }, logger: new Logger({ logLevel: 'SILENT' }),
     });
     const ok = record(encodeJobMessage(newJobId(4), 'work', '{"fail":false}'));
     const retry = record(encodeJobMessage(newJobId(4), 'work', '{"fail":true}'));
@@ -57,7 +58,7 @@ describe('createWorker', () => {
   it('keeps a record whose processing hit an AWS error, without failing the others', async () => {
     const transport = new MemoryTransport();
     const broken = Object.assign(new MemoryJobStore(), { claim: async () => { throw new Error('ProvisionedThroughputExceeded'); } });
-    const handler = createWorker({ jobs: [defineHandler(work, async () => 'done')], config, store: broken, transport, logger: new Logger({ logLevel: 'SILENT' }) });
+    const handler = createWorker({ jobs: [defineHandler(work, async () => 'done')], config, backends: { ...memoryBackends(), store: broken, transport }, logger: new Logger({ logLevel: 'SILENT' }) });
     const one = record(encodeJobMessage(newJobId(4), 'work', '{"fail":false}'));
     const response = await handler({ Records: [one, record('junk')] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: one.messageId }]);
@@ -76,7 +77,7 @@ describe('the worker\'s log lines', () => {
         if (ctx.attempt === 1) throw new Error(`mailbox ${to} is busy`);
         throw new PermanentError(`mailbox ${to} does not exist`);
       })],
-      config, store, transport: new MemoryTransport(), logger: new Logger({ logLevel: 'DEBUG', serviceName: 'redaction-test' }), now: () => clock,
+      config, backends: { ...memoryBackends(), store }, logger: new Logger({ logLevel: 'DEBUG', serviceName: 'redaction-test' }), now: () => clock,
     });
     let clock = new Date();
     const body = encodeJobMessage(newJobId(4), 'mail', JSON.stringify({ email }));

@@ -1,15 +1,14 @@
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { describe, expect, it } from 'vitest';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import { newJobId } from '../../lib/job-id.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
-import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
-import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 import { groupsOfClaim, roleOf, type DashboardRole } from '../../web/dashboard-access.js';
 import { handleDashboardApi } from '../../web/dashboard-api.js';
 
 const store = new MemoryJobStore();
-const inspector = new JobInspector({ config: testConfig(), store, transport: new MemoryTransport(), scheduler: new MemoryScheduler() });
+const inspector = new JobInspector({ config: testConfig(), backends: { ...memoryBackends(), store } });
 const call = (method: string, path: string, query = '', role: DashboardRole = 'operator') => handleDashboardApi(inspector, { method, path, query: new URLSearchParams(query), role });
 
 describe('the dashboard API', () => {

@@ -1,3 +1,4 @@
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ApiPrincipal } from '../../lib/api/api-access.js';
@@ -5,7 +6,6 @@ import { handleApiRequest, MAX_REQUEST_BYTES } from '../../lib/api/enqueue-api.j
 import { JobClient } from '../../lib/client/job-client.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
-import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 
 const note = defineJob({ kind: 'note.write', schema: z.object({ text: z.string() }), maxPayloadBytes: 100 });
@@ -21,7 +21,7 @@ const errorCode = (response: { body: unknown }) => (response.body as { error: { 
 
 beforeEach(() => {
   store = new MemoryJobStore();
-  client = new JobClient({ jobs: [note, part], config, store, transport: new MemoryTransport() });
+  client = new JobClient({ jobs: [note, part], config, backends: { ...memoryBackends(), store } });
 });
 
 describe('enqueue API', () => {

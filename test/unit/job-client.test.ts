@@ -1,3 +1,4 @@
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobClient } from '../../lib/client/job-client.js';
@@ -23,7 +24,7 @@ beforeEach(() => {
   store = new MemoryJobStore();
   transport = new MemoryTransport();
   scheduler = new MemoryScheduler();
-  client = new JobClient({ jobs: [note, slow, report], config, store, transport, scheduler, createdBy: 'unit-test', now: () => now });
+  client = new JobClient({ jobs: [note, slow, report], config, backends: { ...memoryBackends(), store, transport, scheduler }, createdBy: 'unit-test', now: () => now });
 });
 
 describe('JobClient', () => {
@@ -107,12 +108,12 @@ describe('JobClient', () => {
   });
 
   it('keeps the payload on the record when the message cannot be sent, so nothing is lost', async () => {
-    const failing = new JobClient({ jobs: [note], config, store, scheduler, transport: Object.assign(transport, { send: async (_lane: string, messages: readonly { id: string }[]) => ({ failedIds: messages.map((m) => m.id) }) }) });
+    const failing = new JobClient({ jobs: [note], config, backends: { ...memoryBackends(), store, scheduler, transport: Object.assign(transport, { send: async (_lane: string, messages: readonly { id: string }[]) => ({ failedIds: messages.map((m) => m.id) }) }) } });
     const job = await failing.enqueue(note, { text: 'keep me' });
     expect(await store.get(job.id)).toMatchObject({ status: 'queued', payload: { text: 'keep me' } });
   });
 
   it('refuses a config that lacks a kind\'s lane', () => {
-    expect(() => new JobClient({ jobs: [slow], config: testConfig(['default']), store, transport, scheduler })).toThrow(ConfigurationError);
+    expect(() => new JobClient({ jobs: [slow], config: testConfig(['default']), backends: { ...memoryBackends(), store, transport, scheduler } })).toThrow(ConfigurationError);
   });
 });

@@ -1,10 +1,9 @@
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { describe, expect, it } from 'vitest';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import { childJobId } from '../../lib/continuations/children.js';
 import { newJobId } from '../../lib/job-id.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
-import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
-import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
@@ -20,7 +19,7 @@ describe('JobInspector.counts', () => {
     await store.insert(jobs);
     for (const j of jobs.slice(0, 3)) await store.cancel(j.id, { now, reason: 'test', expiresAt: now });
     await store.cancel(jobs[3]!.id, { now, reason: 'too old to count', expiresAt: now });
-    const inspector = new JobInspector({ config: testConfig(['default', 'bulk', 'idle']), store, transport: new MemoryTransport(), scheduler: new MemoryScheduler(), now: () => now });
+    const inspector = new JobInspector({ config: testConfig(['default', 'bulk', 'idle']), backends: { ...memoryBackends(), store }, now: () => now });
 
     const counts = await inspector.counts();
     expect(counts).toEqual({
@@ -50,7 +49,7 @@ describe('JobInspector.list: bounded reads per request, a cursor that goes on', 
         };
       },
     });
-    const inspector = new JobInspector({ config: testConfig(), store: counted, transport: new MemoryTransport(), scheduler: new MemoryScheduler() });
+    const inspector = new JobInspector({ config: testConfig(), backends: { ...memoryBackends(), store: counted } });
     return { store, inspector, calls };
   };
   const job = (kind: string, msAgo: number, extra: object = {}) => {

@@ -1,11 +1,9 @@
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import type * as crypto from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
-import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
-import { MemoryScheduler } from '../../lib/testing/memory-scheduler.js';
-import { MemoryTransport } from '../../lib/testing/memory-transport.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 import { startUi, type UiServer } from '../../web/local-server.js';
 
@@ -20,7 +18,7 @@ vi.mock('../../lib/packaged-functions.js', () => ({ packagedFunctionDir: () => f
 const compare = vi.mocked(timingSafeEqual);
 
 // `jobline ui`'s server on an ephemeral loopback port, on in-memory backends.
-const inspector = new JobInspector({ config: testConfig(), store: new MemoryJobStore(), transport: new MemoryTransport(), scheduler: new MemoryScheduler() });
+const inspector = new JobInspector({ config: testConfig(), backends: memoryBackends() });
 let ui: UiServer;
 let token: string;
 

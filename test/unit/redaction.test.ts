@@ -49,7 +49,7 @@ describe('redaction of personal data', () => {
     const queue = createTestQueue({ jobs: [defineHandler(signup, async () => { throw new PermanentError('no'); })] });
     const { id } = await queue.client.enqueue(signup, payload);
     await queue.deliver(id);
-    const inspector = new JobInspector({ config: { ...queue.config, redact: { [signup.kind]: signup.redact! } }, store: queue.store, transport: queue.transport, scheduler: queue.scheduler });
+    const inspector = new JobInspector({ config: { ...queue.config, redact: { [signup.kind]: signup.redact! } }, backends: queue.backends });
     expect((await inspector.get(id))!.payload).toMatchObject({ email: '[redacted]', card: { number: '[redacted]' } });
     expect(JSON.stringify(await inspector.list({ status: 'failed' }))).not.toContain('ada@example.com');
     // Retrying sends the real payload, kept whole in the store.

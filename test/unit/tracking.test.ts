@@ -1,3 +1,4 @@
+import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobClient } from '../../lib/client/job-client.js';
@@ -53,11 +54,11 @@ describe('tracking levels', () => {
   it('from-claim: a send that fails is the caller\'s error (there is no record for the sweeper), and so is a schedule that cannot be made', async () => {
     const store = new MemoryJobStore();
     const refusing = Object.assign(new MemoryTransport(), { send: async (_lane: string, messages: readonly { id: string }[]) => ({ failedIds: messages.map((m) => m.id) }) });
-    const client = new JobClient({ jobs: [ping], config: testConfig(), store, transport: refusing, scheduler: new MemoryScheduler() });
+    const client = new JobClient({ jobs: [ping], config: testConfig(), backends: { ...memoryBackends(), store, transport: refusing } });
     await expect(client.enqueue(ping, { to: 'ada' })).rejects.toThrow(EnqueueError);
     expect(store.writes).toEqual([]);
     const failingScheduler = Object.assign(new MemoryScheduler(), { scheduleOnce: async () => { throw new Error('Scheduler is down'); } });
-    const scheduling = new JobClient({ jobs: [ping], config: testConfig(), store, transport: new MemoryTransport(), scheduler: failingScheduler });
+    const scheduling = new JobClient({ jobs: [ping], config: testConfig(), backends: { ...memoryBackends(), store, scheduler: failingScheduler } });
     await expect(scheduling.enqueue(ping, { to: 'ada' }, { delaySeconds: 86_400 })).rejects.toThrow(EnqueueError);
     expect(store.writes).toEqual([]);
   });

@@ -78,7 +78,7 @@ export function faultyClient(plan: FaultPlanInput, createdBy: string): { client:
   const backends = awsBackends(stack.config, clients);
   const client = new JobClient({
     jobs: [...referenceJobs, ...testJobs], config: stack.config, createdBy,
-    store: backends.store, transport: backends.transport, scheduler: backends.scheduler, flowControl: backends.flowControl,
+    backends,
   });
   return { client, faults };
 }
