@@ -1,5 +1,5 @@
 import type { AttemptOutcome, AttemptRef, FailedOutcome, SucceededOutcome, UntrackedRun } from './attempt-outcome.js';
-import type { CancellationReason, TransactItem } from './dynamo/job-transaction.js';
+import type { CancellationReason, TransactItem } from './transaction.js';
 import type { NewJob } from './new-job.js';
 import type { JobError, JobRecord, JobWait } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';

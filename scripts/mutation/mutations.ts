@@ -37,8 +37,8 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     name: 'outcome-fence',
     file: 'lib/store/dynamo/job-writes.ts',
-    find: 'AND claimToken = :token`',
-    replace: 'AND (claimToken = :token OR attribute_exists(claimToken))`',
+    find: '${RUNNING.expression} AND claimToken = :token`',
+    replace: '${RUNNING.expression} AND (claimToken = :token OR attribute_exists(claimToken))`',
     why: 'Outcome writes are no longer fenced to the claiming attempt: an attempt that was taken over records its outcome over the new one.',
     tests: [DYNAMO_JOB_STORE],
     project: 'integration',

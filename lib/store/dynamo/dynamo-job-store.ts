@@ -5,7 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BATCH_WRITE_LIMIT, putAll } from '../../aws/batch-write.js';
 import { JoblineError } from '../../errors.js';
 import type { JobRecord, JobWait } from '../../job-record.js';
-import { CLAIMABLE_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '../../job-status.js';
+import type { JobStatus } from '../../job-status.js';
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from '../attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
@@ -14,22 +14,17 @@ import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimReques
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyClaim, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
 import { parentReport } from './child-counts.js';
 import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
-import { claimUpdate, epochSeconds, RACE_RETRIES, fencedUpdate, isOwnClaim, markDispatched, newItem, showsFencedChange, settlementClaim, untrackedPut, type FencedChange } from './job-writes.js';
-import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../small-result.js';
-import { statusIn } from './status-condition.js';
+import {
+  cancelledPayloadKeep, childPut, claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentFinish, RACE_RETRIES, retryScheduleNote,
+  settlementClaim, showsFencedChange, undispatchedKeep, untrackedPut, waitNote, type FencedChange,
+} from './job-writes.js';
+import { smallResult } from '../small-result.js';
 import { documentClient } from '../../aws/document-client.js';
 import { ifConditionHolds, ownWriteToken } from '../../aws/conditional-write.js';
 
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-// Conditions on `status`, from the transition table's sets.
-const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
-const PARENT_FINISHABLE = statusIn(PARENT_FINISHABLE_STATUSES);
-const WAITING_TO_START = statusIn(['queued', 'scheduled']);
-// Writes that keep the status: a cancelled job keeps its payload, a retrying one its schedule.
-const CANCELLED = statusIn(['cancelled']);
-const RETRYING = statusIn(['retrying']);
 
 /** {@link JobStore} on a DynamoDB table laid out as in `job-item.ts`. */
 export class DynamoJobStore implements JobStore, TransactionalJobStore {
@@ -86,15 +81,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   async keepUndispatched(id: string, payloadJson: string, now: Date): Promise<void> {
     // Only while it waits to start: a job cancelled meanwhile keeps its own state (and is listed as cancelled).
     try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: jobKey(id),
-        UpdateExpression: 'SET payloadJson = :payload, stateKey = :stateKey, updatedAt = :now',
-        ConditionExpression: WAITING_TO_START.expression,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':payload': payloadJson, ':stateKey': stateKey('undispatched', id), ':now': now.toISOString(), ...WAITING_TO_START.values },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      await this.doc.send(new UpdateCommand(undispatchedKeep(this.tableName, id, payloadJson, now)));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
     }
@@ -193,7 +180,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     for (let i = 0; i < children.length; i += BATCH_WRITE_LIMIT) {
       await Promise.all(children.slice(i, i + BATCH_WRITE_LIMIT).map(async (child) => {
         // A child written already (the parent's earlier attempt spawned it) stays as it is.
-        await ifConditionHolds(this.doc.send(new PutCommand({ TableName: this.tableName, Item: newItem(child), ConditionExpression: 'attribute_not_exists(sk)' })));
+        await ifConditionHolds(this.doc.send(new PutCommand(childPut(this.tableName, child))));
       }));
     }
   }
@@ -203,22 +190,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async finishParent(id: string, update: ParentFinish): Promise<boolean> {
-    const decided = update.decidedOn === 'a-child-failed'
-      ? { condition: 'childrenFailed > :zero', values: { ':zero': 0 } }
-      // (A parent prepared before children were counted as cancelled has no such counter: none were.)
-      : { condition: `childrenDone = childrenTotal AND childrenDone = :done AND childrenFailed = :failed AND (childrenCancelled = :cancelled${update.decidedOn.counts.cancelled === 0 ? ' OR attribute_not_exists(childrenCancelled)' : ''})`, values: { ':done': update.decidedOn.counts.done, ':failed': update.decidedOn.counts.failed, ':cancelled': update.decidedOn.counts.cancelled } };
-    return (await ifConditionHolds(this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: jobKey(id),
-      UpdateExpression: `SET #status = :final, finishedAt = :now, updatedAt = :now, settledAt = :now, #result = :result, expiresAt = :expires${update.error ? ', lastError = :error, stateKey = :failedKey' : ' REMOVE stateKey'}`,
-      ConditionExpression: `${PARENT_FINISHABLE.expression} AND ${decided.condition}`,
-      ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-      ExpressionAttributeValues: {
-        ':final': update.status, ':now': update.now.toISOString(), ':result': smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null, ':expires': epochSeconds(update.expiresAt),
-        ...PARENT_FINISHABLE.values, ...decided.values,
-        ...(update.error ? { ':error': update.error, ':failedKey': stateKey('failed', id) } : {}),
-      },
-    })))) !== undefined;
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand(parentFinish(this.tableName, id, update))))) !== undefined;
   }
 
   /**
@@ -257,23 +229,11 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async keepCancelledPayload(id: string, payloadJson: string, now: Date): Promise<boolean> {
-    return this.updateIf(id, 'SET payloadJson = :set, updatedAt = :now', CANCELLED, payloadJson, now);
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand(cancelledPayloadKeep(this.tableName, id, payloadJson, now))))) !== undefined;
   }
 
   async noteWaiting(id: string, wait: JobWait, now: Date): Promise<boolean> {
-    return this.updateIf(id, 'SET waitingFor = :set, updatedAt = :now', CLAIMABLE, wait, now);
-  }
-
-  /** One attribute set while the job is in one of `condition`'s statuses; false when it is not. */
-  private async updateIf(id: string, UpdateExpression: string, condition: ReturnType<typeof statusIn>, value: unknown, now: Date): Promise<boolean> {
-    return (await ifConditionHolds(this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: jobKey(id),
-      UpdateExpression,
-      ConditionExpression: condition.expression,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':set': value, ':now': now.toISOString(), ...condition.values },
-    })))) !== undefined;
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand(waitNote(this.tableName, id, wait, now))))) !== undefined;
   }
 
   discard(id: string): Promise<void> {
@@ -281,14 +241,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async markRetryScheduled(ref: AttemptRef, scheduleName: string): Promise<boolean> {
-    return (await ifConditionHolds(this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: jobKey(ref.id),
-      UpdateExpression: 'SET scheduleName = :name',
-      ConditionExpression: `${RETRYING.expression} AND claimToken = :token`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':name': scheduleName, ...RETRYING.values, ':token': ref.token },
-    })))) !== undefined;
+    return (await ifConditionHolds(this.doc.send(new UpdateCommand(retryScheduleNote(this.tableName, ref, scheduleName))))) !== undefined;
   }
 
   async get(id: string): Promise<JobRecord | undefined> {

@@ -1,17 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CancellationReason, TransactItem } from '../transaction.js';
 import { DISPATCH_ATTRIBUTE } from './job-item.js';
 import type { NewJob } from '../new-job.js';
 import { epochSeconds, newItem } from './job-writes.js';
 
-/** One action of a DynamoDB transaction, as the DynamoDB document client takes it (`TransactWriteCommand`). */
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/** Why DynamoDB cancelled a transaction, per item, in the order the items were given (`None` for items that were fine). */
-export interface CancellationReason {
-  readonly code: string;
-  readonly message?: string | undefined;
-}
+export type { CancellationReason, TransactItem } from '../transaction.js';
 
 /** DynamoDB's limits on one transaction. */
 export const TRANSACTION_LIMITS = { actions: 100, bytes: 4 * 1024 * 1024 } as const;

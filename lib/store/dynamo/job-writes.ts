@@ -7,10 +7,12 @@ import type { FailedOutcome, SucceededOutcome, UntrackedRun } from '../attempt-o
 import { jobKey, stateKey } from './job-item.js';
 import type { AttemptRef } from '../attempt-outcome.js';
 import type { NewJob } from '../new-job.js';
-import { statusIn } from './status-condition.js';
-import { CLAIMABLE_STATUSES } from '../../job-status.js';
+import { statusIn, type StatusCondition } from './status-condition.js';
+import { CLAIMABLE_STATUSES, PARENT_FINISHABLE_STATUSES } from '../../job-status.js';
 import { UNKNOWN_CREATOR, type ClaimRequest } from '../claim-request.js';
-import { smallResult } from '../small-result.js';
+import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../small-result.js';
+import type { JobWait } from '../../job-record.js';
+import type { ParentFinish } from '../job-store.js';
 
 // A retrying job is claimable once its backoff is over (a duplicate delivery never skips it).
 const CLAIMABLE_AT_ONCE = statusIn(CLAIMABLE_STATUSES.filter((s) => s !== 'retrying'));
@@ -187,5 +189,88 @@ export function settlementClaim(tableName: string, id: string, now: Date, staleA
     ConditionExpression: '#status = :waiting AND (attribute_not_exists(settlingAt) OR settlingAt < :stale)',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':now': now.toISOString(), ':waiting': 'waiting', ':stale': new Date(now.getTime() - staleAfterMs).toISOString() },
+  };
+}
+
+// Conditions on `status`, from the transition table's sets.
+const PARENT_FINISHABLE = statusIn(PARENT_FINISHABLE_STATUSES);
+const WAITING_TO_START = statusIn(['queued', 'scheduled']);
+// Writes that keep the status: a cancelled job keeps its payload, a retrying one its schedule, a claimable one what it waits for.
+const CANCELLED = statusIn(['cancelled']);
+const RETRYING = statusIn(['retrying']);
+const CLAIMABLE = statusIn(CLAIMABLE_STATUSES);
+
+/** Keeps the payload of a job whose message could not be sent, for the sweeper: only while it waits to start (a job cancelled meanwhile keeps its own state). */
+export function undispatchedKeep(tableName: string, id: string, payloadJson: string, now: Date): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: jobKey(id),
+    UpdateExpression: 'SET payloadJson = :payload, stateKey = :stateKey, updatedAt = :now',
+    ConditionExpression: WAITING_TO_START.expression,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':payload': payloadJson, ':stateKey': stateKey('undispatched', id), ':now': now.toISOString(), ...WAITING_TO_START.values },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
+}
+
+/** A child's record, written once: one written already (the parent's earlier attempt spawned it) stays as it is. */
+export function childPut(tableName: string, child: NewJob): PutCommandInput {
+  return { TableName: tableName, Item: newItem(child), ConditionExpression: 'attribute_not_exists(sk)' };
+}
+
+/**
+ * A parent's final status, written only while it is finishable and its children's counts are
+ * the ones the decision was made on (or, failing fast, once a child has failed).
+ */
+export function parentFinish(tableName: string, id: string, update: ParentFinish): UpdateCommandInput {
+  const decided = update.decidedOn === 'a-child-failed'
+    ? { condition: 'childrenFailed > :zero', values: { ':zero': 0 } }
+    // (A parent prepared before children were counted as cancelled has no such counter: none were.)
+    : { condition: `childrenDone = childrenTotal AND childrenDone = :done AND childrenFailed = :failed AND (childrenCancelled = :cancelled${update.decidedOn.counts.cancelled === 0 ? ' OR attribute_not_exists(childrenCancelled)' : ''})`, values: { ':done': update.decidedOn.counts.done, ':failed': update.decidedOn.counts.failed, ':cancelled': update.decidedOn.counts.cancelled } };
+  return {
+    TableName: tableName,
+    Key: jobKey(id),
+    UpdateExpression: `SET #status = :final, finishedAt = :now, updatedAt = :now, settledAt = :now, #result = :result, expiresAt = :expires${update.error ? ', lastError = :error, stateKey = :failedKey' : ' REMOVE stateKey'}`,
+    ConditionExpression: `${PARENT_FINISHABLE.expression} AND ${decided.condition}`,
+    ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+    ExpressionAttributeValues: {
+      ':final': update.status, ':now': update.now.toISOString(), ':result': smallResult(update.result, MAX_PARENT_SUMMARY_BYTES) ?? null, ':expires': epochSeconds(update.expiresAt),
+      ...PARENT_FINISHABLE.values, ...decided.values,
+      ...(update.error ? { ':error': update.error, ':failedKey': stateKey('failed', id) } : {}),
+    },
+  };
+}
+
+/** A cancelled job's payload kept (it was held by a schedule), while it is still cancelled. */
+export function cancelledPayloadKeep(tableName: string, id: string, payloadJson: string, now: Date): UpdateCommandInput {
+  return attributeWhile(tableName, id, 'SET payloadJson = :set, updatedAt = :now', CANCELLED, payloadJson, now);
+}
+
+/** What a job waits for (a limit), noted while it is claimable. */
+export function waitNote(tableName: string, id: string, wait: JobWait, now: Date): UpdateCommandInput {
+  return attributeWhile(tableName, id, 'SET waitingFor = :set, updatedAt = :now', CLAIMABLE, wait, now);
+}
+
+/** The schedule a retry past 12 h waits in, noted on the record while that attempt's retry is the job's state. */
+export function retryScheduleNote(tableName: string, ref: AttemptRef, scheduleName: string): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: jobKey(ref.id),
+    UpdateExpression: 'SET scheduleName = :name',
+    ConditionExpression: `${RETRYING.expression} AND claimToken = :token`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':name': scheduleName, ...RETRYING.values, ':token': ref.token },
+  };
+}
+
+/** One attribute (`:set`) set while the job is in one of `condition`'s statuses. */
+function attributeWhile(tableName: string, id: string, UpdateExpression: string, condition: StatusCondition, value: unknown, now: Date): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: jobKey(id),
+    UpdateExpression,
+    ConditionExpression: condition.expression,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':set': value, ':now': now.toISOString(), ...condition.values },
   };
 }
