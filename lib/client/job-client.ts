@@ -17,7 +17,7 @@ import { flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
 import { requireFlowControl, type Backends } from '../backends.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { redactRecord } from '../redaction.js';
-import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
+import { jobMessage, type JobTransport, type OutgoingMessage } from '../transport/job-transport.js';
 import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
 
 /** Longest delay an enqueue accepts, in seconds (one year). */
@@ -305,7 +305,7 @@ export class JobClient {
     const recorded = definition.tracking === 'full';
     // A job without a record until it runs carries who enqueued it; its first record keeps it.
     const body = encodeJobMessage(id, definition.kind, json, recorded ? { recorded: true } : { by: record.createdBy });
-    const message = { id, kind: definition.kind, body, delaySeconds: viaScheduler ? 0 : delaySeconds, groupId };
+    const message = jobMessage({ id, kind: definition.kind, groupId }, body, viaScheduler ? 0 : delaySeconds);
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
     return { record, message, payloadJson: json, uniqueUntil, debounceKey, recorded };
   }

@@ -1,3 +1,4 @@
+import { jobMessage } from '../transport/job-transport.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { messageGroupOf } from '../flow-control/flow-keys.js';
 import { ConfigurationError, JobNotCancellableError, LeaseLostError } from '../errors.js';
@@ -61,7 +62,7 @@ export class Spawner {
     if (new Set(children.map((c) => c.id)).size !== children.length) throw new Error('derived child ids collided; refusing to spawn children that would share records');
     await this.deps.store.insertChildren(children);
     await this.onWritten?.();
-    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => ({ id: c.id, kind: c.kind, body: encodeJobMessage(c.id, c.kind, c.json, { recorded: true }), groupId: c.groupId })));
+    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => jobMessage(c, encodeJobMessage(c.id, c.kind, c.json, { recorded: true }))));
     await Promise.all(children.filter((c) => failedIds.includes(c.id)).map((c) => this.deps.store.keepUndispatched(c.id, c.json, now)));
     this.spawned = true;
     return children.map((c) => c.id);

@@ -1,3 +1,4 @@
+import { jobMessage } from '../transport/job-transport.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigurationError } from '../errors.js';
 import type { JobDefinition } from '../job-definition.js';
@@ -33,7 +34,7 @@ export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pi
   for (const lane of new Set(followUps.map((f) => f.record.lane))) {
     const group = followUps.filter((f) => f.record.lane === lane);
     try {
-      const { failedIds } = await deps.transport.send(lane, group.map((f) => ({ id: f.record.id, kind: f.record.kind, body: encodeJobMessage(f.record.id, f.record.kind, f.payloadJson, { recorded: true }), groupId: f.record.groupId })));
+      const { failedIds } = await deps.transport.send(lane, group.map((f) => jobMessage(f.record, encodeJobMessage(f.record.id, f.record.kind, f.payloadJson, { recorded: true }))));
       await Promise.all(group.filter((f) => !failedIds.includes(f.record.id)).map((f) => deps.store.markDispatched(f.record.id)));
     } catch (error) {
       logger.error('could not send follow-ups; the sweeper will', { error: error as Error });

@@ -3,7 +3,7 @@ import { encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
 import type { JobStatus } from '../job-status.js';
 import { scheduleNameFor, type JobScheduler } from '../scheduler/job-scheduler.js';
-import type { JobTransport, OutgoingMessage } from '../transport/job-transport.js';
+import { jobMessage, type JobTransport, type OutgoingMessage } from '../transport/job-transport.js';
 
 /** A job written with its payload but no message yet: a failed send, a follow-up, an operator's retry, a transactional enqueue. */
 export interface KeptJob {
@@ -50,7 +50,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
     const due = record.runAt ? Date.parse(record.runAt) : now.getTime();
     const delaySeconds = Math.max(0, Math.ceil((due - now.getTime()) / 1000));
     if (delaySeconds > deps.thresholdSeconds) toSchedule.push({ job, due: new Date(due), body });
-    else toQueue.set(record.lane, [...(toQueue.get(record.lane) ?? []), { id: record.id, kind: record.kind, body, delaySeconds, groupId: record.groupId }]);
+    else toQueue.set(record.lane, [...(toQueue.get(record.lane) ?? []), jobMessage(record, body, delaySeconds)]);
   }
   for (const [lane, messages] of toQueue) {
     try {

@@ -4,7 +4,7 @@ import type { JobRecord } from '../job-record.js';
 import { isFinished } from '../job-status.js';
 import type { JobStore } from '../store/job-store.js';
 import type { DeadLetter, DeadLetterQueue } from '../transport/lane-admin.js';
-import type { JobTransport } from '../transport/job-transport.js';
+import { jobMessage, type JobTransport } from '../transport/job-transport.js';
 
 /** What a DLQ redrive did. */
 export interface RedriveReport {
@@ -136,8 +136,9 @@ async function move(lane: string, message: DeadLetter, record: JobRecord, action
       throw error;
     }
   }
+  // The group the DLQ copy carries, else the record's.
   const groupId = message.attributes[MESSAGE_ATTRIBUTES.group] ?? record.groupId;
-  const { failedIds, failures } = await deps.transport.send(lane, [{ id: record.id, kind: record.kind, body: message.body, groupId }]);
+  const { failedIds, failures } = await deps.transport.send(lane, [jobMessage({ ...record, groupId }, message.body)]);
   if (failedIds.length === 0) {
     if (action === 'requeue') await deps.store.markDispatched(record.id);
     return true;

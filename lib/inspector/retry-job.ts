@@ -1,7 +1,7 @@
 import { encodeJobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
 import type { JobStore } from '../store/job-store.js';
-import type { JobTransport } from '../transport/job-transport.js';
+import { jobMessage, type JobTransport } from '../transport/job-transport.js';
 
 /**
  * An operator's retry: a failed or cancelled job goes back to `queued` with a fresh set of
@@ -15,7 +15,7 @@ export async function retryJob(deps: { store: JobStore; transport: JobTransport;
   const record = await deps.store.requeue(id, deps.now());
   if (record.payload === undefined) return record;
   const body = encodeJobMessage(id, record.kind, JSON.stringify(record.payload), { recorded: true });
-  const { failedIds } = await deps.transport.send(record.lane, [{ id, kind: record.kind, body, groupId: record.groupId }]);
+  const { failedIds } = await deps.transport.send(record.lane, [jobMessage(record, body)]);
   // If the send failed the job stays undispatched, with its payload, and the sweeper sends it.
   if (failedIds.length === 0) await deps.store.markDispatched(id);
   return (await deps.store.get(id)) ?? record;

@@ -9,6 +9,16 @@ export interface OutgoingMessage {
   readonly groupId?: string | undefined;
 }
 
+/**
+ * A job's message as every sender makes it: id, kind and message group from the job itself —
+ * the group written on its record at enqueue, or carried by the message being sent again — so
+ * no send (enqueue, dispatch, sweep, children, follow-ups, a wait, a retry, a redrive) can
+ * leave the group behind.
+ */
+export function jobMessage(job: { readonly id: string; readonly kind: string; readonly groupId?: string | undefined }, body: string, delaySeconds?: number): OutgoingMessage {
+  return { id: job.id, kind: job.kind, body, groupId: job.groupId, ...(delaySeconds === undefined ? {} : { delaySeconds }) };
+}
+
 /** What a dead-lettered message says about itself, as message attributes. */
 export interface DeadLetterNote {
   readonly id?: string | undefined;

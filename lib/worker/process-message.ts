@@ -1,3 +1,4 @@
+import { jobMessage } from '../transport/job-transport.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { admit, MAX_IN_PROCESS_WAIT_MS as MAX_START_WAIT_MS, type Admission } from '../flow-control/admission.js';
 import { decodeJobMessage, withFlow, type JobMessage } from '../job-message.js';
@@ -140,7 +141,7 @@ async function waitForTurn(message: IncomingMessage, job: JobMessage, admission:
     }
   }
   const body = withFlow(message.body, { reservedAt: admission.flow?.reservedAt, noted });
-  const { failedIds } = await deps.transport.send(message.lane, [{ id: job.id, kind: job.kind, body, delaySeconds: seconds, groupId: message.groupId }]);
+  const { failedIds } = await deps.transport.send(message.lane, [jobMessage({ ...job, groupId: message.groupId }, body, seconds)]);
   if (failedIds.length === 0) return 'ack';
   await deps.transport.changeVisibility(message.lane, message.receiptHandle, seconds);
   return 'keep';
