@@ -69,7 +69,6 @@ export {
 } from './errors.js';
 export { CONFIG_ENV, configFromEnvironment, parseConfig, type JoblineConfig, type LaneConfig, type SchedulerConfig } from './config.js';
 export type { Backends } from './backends.js';
-export { awsBackends, type AwsBackends } from './aws/aws-backends.js';
 export { loadConfig, type LocateOptions } from './local/locate-queue.js';
 export { QUEUE_OUTPUTS, DASHBOARD_OUTPUTS } from './stack-outputs.js';
 export { DEFAULT_SHARD_COUNT, isJobId } from './job-id.js';
