@@ -1,4 +1,6 @@
-import { createWorker } from 'jobline/worker';
+// The stepped worker is jobline's own fault-injection seam, deliberately not in jobline/worker.
+// eslint-disable-next-line no-restricted-imports -- the one test-only import of lib/ from functions/
+import { createSteppedWorker } from '../../lib/worker/create-worker.js';
 import { defineHandler } from 'jobline/worker';
 import { generateReport, importChunk, sendEmail } from '../jobs/definitions.js';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
@@ -57,7 +59,7 @@ const markedSendEmail = defineHandler(sendEmail, (payload, ctx) => sendTemplated
  * through test.email-then-fail (a real send whose first attempt then fails), so the tests can
  * see that retrying the email never reruns the report; its import chunks can fail once on cue.
  */
-const worker = createWorker({
+const worker = createSteppedWorker({
   jobs: [markedSendEmail, defineHandler(generateReport, makeReportHandler(emailThenFail)), startImportJob, flakyImportChunk, ...testHandlers],
   // test.crash-at dies at the attempt step its payload names, on its first attempt.
   // (A follow-up is written with its predecessor's success: "while enqueuing a follow-up" is after that write.)

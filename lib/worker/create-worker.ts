@@ -28,8 +28,6 @@ export interface WorkerOptions {
   readonly random?: () => number;
   /** Emit CloudWatch metrics (EMF) per batch. @default true */
   readonly metrics?: boolean;
-  /** Fault-injection tests only: called as each attempt passes its steps (see {@link StepHook}). @default none */
-  readonly onStep?: StepHook;
 }
 
 /** An SQS-triggered Lambda handler that reports partial batch failures. */
@@ -43,6 +41,19 @@ export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBa
  * @example export const handler = createWorker({ jobs: [sendEmailJob, importChunkJob] });
  */
 export function createWorker(options: WorkerOptions): WorkerHandler {
+  return makeWorker(options);
+}
+
+/**
+ * A worker that calls `onStep` as each attempt passes its steps (see {@link StepHook}): for
+ * jobline's own fault-injection tests (the deployed test worker dies at a chosen step). Not
+ * exported from `jobline/worker`.
+ */
+export function createSteppedWorker(options: WorkerOptions & { readonly onStep: StepHook }): WorkerHandler {
+  return makeWorker(options, options.onStep);
+}
+
+function makeWorker(options: WorkerOptions, onStep?: StepHook): WorkerHandler {
   const jobs = options.jobs;
   const registry = new JobRegistry(jobs.map((j) => j.definition));
   const logger = options.logger ?? new Logger({ serviceName: WORKER_SERVICE_NAME });
@@ -55,7 +66,7 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
     const backends = options.backends ?? awsBackends(config);
     requireFlowControl(backends, registry.definitions, 'the worker');
     dependencies = {
-      ...workerDependencies({ jobs, registry, backends, config, logger, now: options.now, random: options.random, onStep: options.onStep }),
+      ...workerDependencies({ jobs, registry, backends, config, logger, now: options.now, random: options.random, onStep }),
       laneConfigs: config.lanes,
     };
     return dependencies;

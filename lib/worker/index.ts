@@ -4,7 +4,6 @@
  * file. Never imports the CDK, so worker bundles stay small.
  */
 export { createWorker, type WorkerHandler, type WorkerOptions } from './create-worker.js';
-export type { AttemptStep, StepHook, StepJob } from './worker-dependencies.js';
 export { defineHandler, type AnyBoundJob, type BoundJob, type JobContext, type JobHandler } from './job-handler.js';
 export type { SpawnOptions } from '../continuations/children.js';
 export { DEFAULT_ONCE_TTL_SECONDS, type OnceOptions } from '../idempotency/once.js';
