@@ -133,9 +133,14 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
 async function waitForTurn(message: IncomingMessage, job: JobMessage, admission: Extract<Admission, { action: 'wait' }>, deps: WorkerDependencies, logger: Logger): Promise<MessageDisposition> {
   const { wait, seconds } = admission;
   let noted = job.flow?.noted;
-  if (noted !== wait.limit) {
+  // A job with no record yet (a cron firing, a from-claim kind) on its first delivery has nothing
+  // to note on: no write. Otherwise the note is tried once per limit; a refused one (the record
+  // is not claimable, or not there) is not tried again on the next wait.
+  const mayHaveRecord = job.recorded === true || message.receiveCount > 1;
+  if (noted !== wait.limit && mayHaveRecord) {
     try {
-      if (await deps.store.noteWaiting(job.id, wait, deps.now())) noted = wait.limit;
+      await deps.store.noteWaiting(job.id, wait, deps.now());
+      noted = wait.limit;
     } catch (error) {
       logger.warn('could not note what the job waits for on its record', { error: error as Error });
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigurationError, defineJob, InvalidEnqueueOptionsError } from 'jobline';
 import { createTestQueue, MemorySlotStore } from 'jobline/testing';
 import { defineHandler } from 'jobline/worker';
+import { encodeCronMessage, SCHEDULED_TIME_PLACEHOLDER } from '../../lib/cron-firing.js';
 import { WORKER_METRICS } from '../../lib/metrics.js';
 
 const limited = defineJob({ kind: 'tenant.work', schema: z.object({ tenant: z.string(), n: z.number() }), concurrency: { limit: 1, key: (p) => p.tenant } });
@@ -34,6 +35,28 @@ describe('concurrency limits', () => {
     expect(done!.waitingFor).toBeUndefined();
     expect(started).toEqual([1, 3, 2]);
     expect(queue.flowControl.slots.slots.size).toBe(0);
+  });
+
+  it('notes what a job waits for once per limit, however often it waits, and tries no note for a job with no record yet (a cron firing)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const queue = createTestQueue({ jobs: [defineHandler(limited, async ({ n }) => { if (n === 1) await gate; return { n }; })] });
+    const notes: string[] = [];
+    const noteWaiting = queue.store.noteWaiting.bind(queue.store);
+    queue.store.noteWaiting = async (id, wait, now) => { notes.push(id); return noteWaiting(id, wait, now); };
+    const holder = await queue.client.enqueue(limited, { tenant: 'acme', n: 1 });
+    const waiter = await queue.client.enqueue(limited, { tenant: 'acme', n: 2 });
+    const running = queue.deliver(holder.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The enqueued job waits three times (each time as the fresh copy it was sent again as): one note.
+    for (let i = 0; i < 3; i++) expect((await queue.deliver(waiter.id)).disposition).toBe('ack');
+    expect(notes).toEqual([waiter.id]);
+    // A cron firing has no record until its claim: its waits write nothing, not even a refused note.
+    const firing = encodeCronMessage(limited.kind, `${limited.kind}/hourly`, '{"tenant":"acme","n":3}').replace(SCHEDULED_TIME_PLACEHOLDER, '2026-01-01T00:00:00Z');
+    for (let i = 0; i < 3; i++) expect((await queue.deliverBody(firing)).disposition).toBe('ack');
+    expect(notes).toEqual([waiter.id]);
+    release();
+    await running;
   });
 
   it('frees a slot whose holder never released it once its lease has ended', async () => {
