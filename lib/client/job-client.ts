@@ -336,8 +336,12 @@ export class JobClient {
       if (!j.recorded) throw new Error('no record to keep it on');
       await this.store.keepUndispatched(j.record.id, j.payloadJson, now);
     }));
-    const lost = jobs.filter((_, i) => results[i]!.status === 'rejected').map((j) => j.record.id);
-    if (lost.length > 0) throw new EnqueueError(lost);
+    const lost = jobs.filter((_, i) => results[i]!.status === 'rejected');
+    if (lost.length === 0) return;
+    // A debounced key this call opened points at a job that will never run: let it go, so the
+    // next enqueue of the key opens a job of its own instead of joining this one.
+    await Promise.allSettled(lost.filter((j) => j.debounceKey).map((j) => this.flowControl.debounces.abandon(j.record.kind, j.debounceKey!, j.record.id)));
+    throw new EnqueueError(lost.map((j) => j.record.id));
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigurationError, defineJob, InvalidEnqueueOptionsError } from 'jobline';
+import { ConfigurationError, defineJob, EnqueueError, InvalidEnqueueOptionsError } from 'jobline';
 import { createTestQueue } from 'jobline/testing';
 import { defineHandler } from 'jobline/worker';
 
@@ -99,6 +99,26 @@ describe('debounce', () => {
     expect((await queue.deliver(second.id)).record).toMatchObject({ status: 'succeeded', result: { filters: 'c' } });
     expect(built).toEqual(['c']);
     await queue.store.discard(first.id);
+  });
+
+  it('lets go of a key whose job was lost (its message and the fallback both failed), so the next enqueue opens a job that runs', async () => {
+    const { queue, built, at } = queueAt(Date.UTC(2026, 0, 1));
+    const { send } = queue.transport;
+    const keep = queue.store.keepUndispatched.bind(queue.store);
+    queue.transport.send = async (_lane, messages) => ({ failedIds: messages.map((m) => m.id) });
+    queue.store.keepUndispatched = async () => { throw new Error('DynamoDB is down'); };
+    const lost = await queue.client.enqueue(report, { reportId: 'r1', filters: 'lost' }).catch((error: unknown) => error as EnqueueError);
+    expect(lost).toBeInstanceOf(EnqueueError);
+    queue.transport.send = send;
+    queue.store.keepUndispatched = keep;
+    at(1);
+    // Not joined to the lost job (which has no message and would never run): a job of its own.
+    const next = await queue.client.enqueue(report, { reportId: 'r1', filters: 'next' });
+    expect(next.debounced).toBeUndefined();
+    expect(next.id).not.toBe((lost as EnqueueError).jobIds[0]);
+    at(7);
+    expect((await queue.deliver(next.id)).record).toMatchObject({ status: 'succeeded' });
+    expect(built).toEqual(['next']);
   });
 
   it('refuses options that cannot apply to a debounced kind, before writing anything', async () => {
