@@ -139,7 +139,16 @@ async function waitForTurn(message: IncomingMessage, job: JobMessage, admission:
   const mayHaveRecord = job.recorded === true || message.receiveCount > 1;
   if (noted !== wait.limit && mayHaveRecord) {
     try {
-      await deps.store.noteWaiting(job.id, wait, deps.now());
+      const held = await deps.store.noteWaiting(job.id, wait, deps.now());
+      // Refused: the job is not claimable. A duplicate of a job that is over (or discarded) goes
+      // now, instead of waiting for a slot or turn only for its claim to drop it.
+      if (!held && job.recorded === true) {
+        const record = await deps.store.get(job.id);
+        if (!record || isFinished(record.status)) {
+          logger.info('dropping a delivery of a job that is over instead of waiting for its turn', { status: record?.status ?? 'discarded' });
+          return 'ack';
+        }
+      }
       noted = wait.limit;
     } catch (error) {
       logger.warn('could not note what the job waits for on its record', { error: error as Error });

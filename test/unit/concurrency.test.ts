@@ -59,6 +59,25 @@ describe('concurrency limits', () => {
     await running;
   });
 
+  it('drops a duplicate of a finished job that meets a held slot, instead of sending it round to wait', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const queue = createTestQueue({ jobs: [defineHandler(limited, async ({ n }) => { if (n === 2) await gate; return { n }; })] });
+    const done = await queue.client.enqueue(limited, { tenant: 'acme', n: 1 });
+    const [original] = queue.enqueued().filter((m) => m.id === done.id);
+    expect((await queue.deliver(done.id)).record).toMatchObject({ status: 'succeeded' });
+    const holder = await queue.client.enqueue(limited, { tenant: 'acme', n: 2 });
+    const running = queue.deliver(holder.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    const sentBefore = queue.transport.sent.length;
+    // SQS delivers the finished job's message again while acme's one slot is held.
+    expect((await queue.deliverBody(original!.body)).disposition).toBe('ack');
+    expect(queue.transport.sent.length).toBe(sentBefore);
+    expect((await queue.get(done.id))).toMatchObject({ status: 'succeeded', attempt: 1 });
+    release();
+    await running;
+  });
+
   it('frees a slot whose holder never released it once its lease has ended', async () => {
     const slots = new MemorySlotStore();
     const now = new Date();
