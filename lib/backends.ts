@@ -32,3 +32,16 @@ export function requireFlowControl(backends: Partial<Pick<Backends, 'flowControl
   const limited = definitions.filter((d) => d.concurrency || d.rateLimit || d.debounce).map((d) => `kind "${d.kind}" has flow control, which needs backends.flowControl`);
   if (limited.length > 0) throw new ConfigurationError(`${who} cannot enforce every kind's limits`, limited);
 }
+
+/** The options the backends value replaced. */
+const LOOSE_BACKENDS = ['store', 'transport', 'scheduler', 'idempotency', 'flowControl'] as const;
+
+/**
+ * Refuses options that still pass a backend on its own (`store`, `transport`, …) — a spread of a
+ * backends value, or code written before `backends`: ignored, they would leave the AWS defaults
+ * in place without a word.
+ */
+export function refuseLooseBackends(options: object, who: string): void {
+  const loose = LOOSE_BACKENDS.filter((name) => name in options);
+  if (loose.length > 0) throw new ConfigurationError(`${who} takes its backends as one value`, loose.map((name) => `"${name}" goes inside "backends" (backends: { ...memoryBackends(), ${name} })`));
+}

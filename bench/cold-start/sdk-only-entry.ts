@@ -1,6 +1,6 @@
 /**
  * Cold-start benchmark (bench/cold-start.ts): the baseline the worker is held to — only the AWS
- * SDK clients the worker makes (lib/aws/clients.ts: DynamoDB, its document client, SQS,
+ * SDK clients the worker makes (lib/aws/aws-backends.ts: DynamoDB, its document client, SQS,
  * EventBridge Scheduler), made as the worker makes them, and a handler that does nothing.
  * Nothing of jobline, zod or Powertools: what a hand-written SQS worker on the same clients
  * cannot avoid loading.

@@ -50,7 +50,7 @@ async function createResources(name: string, dynamodb: DynamoDBClient, sqs: SQSC
 async function drain(config: JoblineConfig, sqs: SQSClient, dynamodb: DynamoDBClient, jobs: (ran: () => void) => AnyBoundJob[], runs: number, pollers = 1): Promise<{ invocations: number }> {
   let ran = 0;
   // The worker logs and emits metrics as deployed (Powertools' default level, INFO); its lines are counted, not printed.
-  const worker = createWorker({ jobs: jobs(() => { ran++; }), config, ...awsBackends(config, { dynamodb, sqs }) });
+  const worker = createWorker({ jobs: jobs(() => { ran++; }), config, backends: awsBackends(config, { dynamodb, sqs }) });
   const queueUrl = config.lanes.default!.queueUrl;
   const arn = config.lanes.default!.queueArn;
   let invocations = 0;

@@ -14,7 +14,7 @@ import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore
 import type { TransactItem } from '../store/dynamo/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
 import { flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
-import { requireFlowControl, type Backends } from '../backends.js';
+import { refuseLooseBackends, requireFlowControl, type Backends } from '../backends.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { redactRecord } from '../redaction.js';
 import { jobMessage, type JobTransport, type OutgoingMessage } from '../transport/job-transport.js';
@@ -109,6 +109,7 @@ export class JobClient {
   private readonly createdBy: string;
 
   constructor(private readonly options: JobClientOptions) {
+    refuseLooseBackends(options, 'JobClient');
     this.registry = new JobRegistry(options.jobs);
     this.config = options.config ?? configFromEnvironment();
     const backends = options.backends ?? awsBackends(this.config);

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/aws-backends.js';
-import type { Backends } from '../backends.js';
+import { refuseLooseBackends, type Backends } from '../backends.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, laneConfigOf, type JoblineConfig } from '../config.js';
 import { ConfigurationError, UnknownLaneError } from '../errors.js';
@@ -111,6 +111,7 @@ export class JobInspector {
   private readonly now: () => Date;
 
   constructor(options: JobInspectorOptions = {}) {
+    refuseLooseBackends(options, 'JobInspector');
     this.config = options.config ?? configFromEnvironment();
     const aws = awsBackends(this.config, { sqs: options.sqs, dynamodb: options.dynamodb });
     ({ store: this.store, transport: this.transport, scheduler: this.scheduler } = options.backends ?? aws);

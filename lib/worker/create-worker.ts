@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsBackends } from '../aws/aws-backends.js';
-import { requireFlowControl, type Backends } from '../backends.js';
+import { refuseLooseBackends, requireFlowControl, type Backends } from '../backends.js';
 import { configFromEnvironment, type JoblineConfig } from '../config.js';
 import { ConfigurationError } from '../errors.js';
 import { JobRegistry } from '../job-registry.js';
@@ -54,6 +54,7 @@ export function createSteppedWorker(options: WorkerOptions & { readonly onStep: 
 }
 
 function makeWorker(options: WorkerOptions, onStep?: StepHook): WorkerHandler {
+  refuseLooseBackends(options, 'createWorker');
   const jobs = options.jobs;
   const registry = new JobRegistry(jobs.map((j) => j.definition));
   const logger = options.logger ?? new Logger({ serviceName: WORKER_SERVICE_NAME });

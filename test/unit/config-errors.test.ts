@@ -2,7 +2,9 @@ import { memoryBackends } from '../../lib/testing/memory-backends.js';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_ENV, configFromEnvironment, parseConfig } from '../../lib/config.js';
 import { ConfigurationError, ContendedWriteError, JoblineError } from '../../lib/errors.js';
+import { JobClient } from '../../lib/client/job-client.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
+import { createWorker } from '../../lib/worker/create-worker.js';
 import { testConfig } from '../../lib/testing/test-config.js';
 
 // A missing or broken config is jobline's ConfigurationError, with the parse error as its cause,
@@ -31,6 +33,23 @@ describe('config errors are typed', () => {
     const inspector = new JobInspector({ config: testConfig(['default']), backends: memoryBackends() });
     await expect(inspector.pause('default')).rejects.toBeInstanceOf(ConfigurationError);
     await expect(inspector.pause('default')).rejects.toThrow(/has no eventSourceMappingId/);
+  });
+
+  it('a backend passed on its own instead of inside backends (a spread, or code from before): refused by the worker, the client and the inspector, naming each', () => {
+    const config = testConfig(['default']);
+    const spread = memoryBackends() as object;
+    const problems = (make: () => unknown) => {
+      try {
+        make();
+      } catch (error) {
+        return error instanceof ConfigurationError ? error.problems : error;
+      }
+      return 'accepted';
+    };
+    const expected = ['store', 'transport', 'scheduler', 'idempotency', 'flowControl'].map((name) => `"${name}" goes inside "backends" (backends: { ...memoryBackends(), ${name} })`);
+    expect(problems(() => createWorker({ jobs: [], config, ...spread }))).toEqual(expected);
+    expect(problems(() => new JobClient({ jobs: [], config, ...spread }))).toEqual(expected);
+    expect(problems(() => new JobInspector({ config, ...spread }))).toEqual(expected);
   });
 
   it('a write lost to contention is a transient jobline error', () => {
