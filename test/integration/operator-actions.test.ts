@@ -36,12 +36,12 @@ async function copiesOf(ids: readonly string[]): Promise<Map<string, Message[]>>
 }
 
 /** Job `id`'s message waiting on the (paused) lane, read in place: SQS's message group, and the one its body carries. */
-async function messageInQueue(id: string, timeoutMs = 20_000): Promise<{ group: string | undefined; bodyGroup: string | undefined }> {
+async function messageInQueue(id: string, timeoutMs = 20_000, intervalMs = 250): Promise<{ group: string | undefined; bodyGroup: string | undefined }> {
   return waitFor(`job ${id}'s message on the lane`, async () => {
     const output = await sqs.send(new ReceiveMessageCommand({ QueueUrl: lane.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId'] }));
     const message = output.Messages?.find((m) => (JSON.parse(m.Body ?? '{}') as { id?: string }).id === id);
     return message && { group: message.Attributes?.MessageGroupId, bodyGroup: (JSON.parse(message.Body!) as { group?: string }).group };
-  }, { timeoutMs });
+  }, { timeoutMs, intervalMs });
 }
 
 /** The message group of job `id`'s message waiting on the (paused) lane. */
@@ -235,17 +235,23 @@ describe('operator actions that cannot hurt, on the deployed stack', () => {
   });
 
   it('keeps the group of a job the dispatcher sends (enqueued in a transaction) and of one a schedule sends (in its body), and runs both', async () => {
-    const [inTransaction, delayed] = await paused(async () => {
+    // Each in-place read is a receive, and test.child's DLQ takes a message after 6: one job on
+    // the lane at a time, and the scheduled one read only once it is due.
+    const inTransaction = await paused(async () => {
       const [sent] = await client.enqueueInTransaction([], [{ job: 'test.child', payload: { tenant: 'tenant-tx', lock: unique('lock') } }]);
+      expect(await groupInQueue(sent!.id)).toBe('tenant-tx');
+      return sent!;
+    });
+    expect(await waitForStatus(inTransaction.id, 'succeeded')).toMatchObject({ attempt: 1 });
+    const delayed = await paused(async () => {
       // 6 s is past the test stack's 5 s threshold: EventBridge Scheduler holds it.
       const held = await client.enqueue('test.child', { tenant: 'tenant-later', lock: unique('lock') }, { delaySeconds: 6 });
       expect(held.status).toBe('scheduled');
-      expect(await groupInQueue(sent!.id)).toBe('tenant-tx');
+      await waitFor('the scheduled job to be due', async () => Date.now() >= Date.parse(held.runAt!), { timeoutMs: 20_000, intervalMs: 500 });
       // Scheduler's SQS target sets no group on a standard queue: the body carries it, and the worker reads it there.
-      expect((await messageInQueue(held.id, 30_000)).bodyGroup).toBe('tenant-later');
-      return [sent!, held];
+      expect((await messageInQueue(held.id, 30_000, 1000)).bodyGroup).toBe('tenant-later');
+      return held;
     });
-    await waitForStatus(inTransaction.id, 'succeeded');
-    await waitForStatus(delayed.id, 'succeeded');
+    expect(await waitForStatus(delayed.id, 'succeeded')).toMatchObject({ attempt: 1 });
   });
 });
