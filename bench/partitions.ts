@@ -111,11 +111,10 @@ function shardNote(list: readonly Case[], results: readonly SimulationResult[]):
 function hotTenantNote(result: SimulationResult): string {
   const hot = result.focused[0] ?? result.busiest;
   const rate = result.focused.find((l) => l.key.startsWith('rate#'));
-  const retryEvery = SLOT_RETRY_SECONDS + 0.5;
   return `One hot tenant (${percent(HOT_TENANT_SHARE)} of all jobs, ${JOBS_PER_SECOND * HOT_TENANT_SHARE} jobs/s): its per-tenant items are hot by design. `
     + `Rate item (lib/flow-control/dynamo-rate-store.ts DynamoRateStore.reserve, rate#<kind>#<tenant>): one write per job of the tenant's rate-limited kind (its turn then rides on the message), plus failed guesses of the busy/idle branch${rate ? ` (here ${rate.key}: ${trend(rate)})` : ''}. `
-    + `Concurrency slots (lib/flow-control/dynamo-slot-store.ts DynamoSlotStore.acquire, slot#<kind>#<tenant>#<i>): a job that finds all ${TENANT_CONCURRENCY} slots held has written (and failed) on each of them, and comes back ${SLOT_RETRY_SECONDS}–${SLOT_RETRY_SECONDS + 1} s later to try them all again (lib/flow-control/admission.ts admit): every slot item takes one write per waiting job every ${retryEvery} s, growing with the tenant's backlog `
-    + `(here ${keyName(hot)}: ${trend(hot)}). About ${Math.round(LIMIT * retryEvery).toLocaleString('en-US')} waiting jobs of one key put ${LIMIT.toLocaleString('en-US')} writes/s on every one of its slots.`;
+    + `Concurrency slots (lib/flow-control/dynamo-slot-store.ts DynamoSlotStore, slot#<kind>#<tenant>#<i>) and the key's line (line#<kind>#<tenant>): a job that finds all ${TENANT_CONCURRENCY} slots held takes a ticket in the line (lib/flow-control/slot-line.ts); near the front it reads the slots and writes only to a free one every ${SLOT_RETRY_SECONDS}–${SLOT_RETRY_SECONDS + 1} s, further back it only reads the front and comes back when its turn nears, so a slot item's writes follow its admissions and releases, and the line's item one write per job that lines up and one per admission, not the backlog `
+    + `(here ${keyName(hot)}: ${trend(hot)}). The hot-key section drives one key's backlog of 10,000 and 100,000 jobs through the same code.`;
 }
 
 function kindWideNote(result: SimulationResult): string {

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark side by side in one run. Deploys the benchmark stack
  * (infra/stacks.ts `JoblineBench`) to the emulator with `cdk deploy`, as the tests do, then
  * measures cost per path, enqueue latency, throughput against the emulator's ceiling, a large
- * import, hot partition keys at AWS scale, cold start and the break-even against a provisioned
+ * import, hot partition keys at AWS scale, one hot concurrency key's line, cold start and the break-even against a provisioned
  * queue; prints each table with its targets marked pass or short, and writes the figures as
  * JSON and a chart (SVG).
  *
@@ -19,6 +19,7 @@ import { ensureEmulator, MINISTACK_VERSION } from '../lib/local/emulator.js';
 import * as breakEven from './break-even.js';
 import * as coldStart from './cold-start.js';
 import * as cost from './cost.js';
+import * as hotKey from './hot-key.js';
 import * as importBench from './import.js';
 import * as latency from './latency.js';
 import * as partitions from './partitions.js';
@@ -34,7 +35,7 @@ const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : undefined;
 const wanted = (id: string) => !only || only.has(id);
 const DEPLOYED = ['latency', 'throughput', 'import'];
-const SECTIONS = ['cost', ...DEPLOYED, 'partitions', 'cold-start', 'break-even'];
+const SECTIONS = ['cost', ...DEPLOYED, 'partitions', 'hot-key', 'cold-start', 'break-even'];
 const unknown = [...(only ?? [])].filter((id) => !SECTIONS.includes(id));
 if (process.argv.includes('--only') && (!only || unknown.length > 0)) {
   console.error(`bench: --only takes a comma-separated list of ${SECTIONS.join(', ')}${unknown.length > 0 ? `; not a section: ${unknown.join(', ')}` : ''}`);
@@ -70,6 +71,7 @@ try {
     if (wanted('import')) record(await importBench.run({ quick, stack }));
   }
   if (wanted('partitions')) record(await partitions.run({ quick }));
+  if (wanted('hot-key')) record(await hotKey.run({ quick }));
   if (wanted('cold-start')) record(await coldStart.run({ quick }));
   if (wanted('break-even')) {
     const perJob = Object.fromEntries((['full', 'from-claim', 'outcome'] as const).flatMap((level) => {

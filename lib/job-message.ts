@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { cronJobId, firingTime, type CronFiring } from './cron-firing.js';
 import { isJobId } from './job-id.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import type { LinePlace } from './flow-control/slot-line.js';
 
 /**
  * The body of a job's SQS message. It carries the payload, so the job record does not
@@ -14,8 +15,12 @@ export interface JobMessage {
   readonly payload: unknown;
   /** Present when a recurring schedule sent it; the id then derives from the firing. */
   readonly cron?: CronFiring & { readonly scheduledAt: string; readonly fallback: boolean };
-  /** Flow-control state a waiting job's message carries: its reserved rate-limit turn (ms since the epoch), and the limit its record says it waits for. */
-  readonly flow?: { readonly reservedAt?: number | undefined; readonly noted?: string | undefined } | undefined;
+  /**
+   * Flow-control state a waiting job's message carries: its reserved rate-limit turn (ms since
+   * the epoch), the limit its record says it waits for, and its place in the line for a
+   * concurrency limit's slots.
+   */
+  readonly flow?: { readonly reservedAt?: number | undefined; readonly noted?: string | undefined; readonly line?: LinePlace | undefined } | undefined;
   /** Who enqueued it, carried by a job that has no record until its claim (tracking `from-claim`): the claim keeps it as `createdBy`. */
   readonly by?: string | undefined;
   /**
@@ -38,7 +43,11 @@ const jobMessageSchema = z.object({
   kind: z.string().min(1, 'kind is empty'),
   payload: z.unknown(),
   cron: z.object({ schedule: z.string().min(1), scheduledTime: z.string() }).optional(),
-  flow: z.object({ reservedAt: z.number().finite().optional(), noted: z.string().max(20).optional() }).optional(),
+  flow: z.object({
+    reservedAt: z.number().finite().optional(),
+    noted: z.string().max(20).optional(),
+    line: z.object({ ticket: z.number().int().positive(), front: z.number().int().nonnegative(), frontAt: z.number().finite(), waited: z.number().finite().nonnegative(), admitted: z.literal(true).optional() }).optional(),
+  }).optional(),
   by: z.string().max(512).optional(),
   recorded: z.literal(true).optional(),
   group: z.string().min(1).max(128).optional(),

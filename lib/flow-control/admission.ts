@@ -6,10 +6,11 @@ import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
 import type { FlowControlStores } from './flow-control-stores.js';
 import { flowKeyOf, type KeyedOption } from './flow-keys.js';
 import { rateSpacing } from './rate-store.js';
-import type { HeldSlot } from './slot-store.js';
+import type { HeldSlot, LineKey } from './slot-store.js';
+import { ContendedKeys, lookAtLine, SLOT_RETRY_SECONDS, type LinePlace } from './slot-line.js';
 
-/** Seconds a job that found no free slot waits before it tries again, at least (a second of jitter is added). */
-export const SLOT_RETRY_SECONDS = 2;
+export { SLOT_RETRY_SECONDS } from './slot-line.js';
+
 /** A rate-limited job whose turn is at most this far off waits for it in the worker (no new message), in ms. */
 export const MAX_IN_PROCESS_WAIT_MS = 2000;
 /** The longest a waiting job's message is held before it is delivered again (SQS's longest delay), in seconds. */
@@ -63,10 +64,12 @@ export async function admit(job: JobMessage, definition: JobDefinition | undefin
   }
 
   let slot: HeldSlot | undefined;
+  let place = job.flow?.line;
   const concurrencyKey = keyOf('concurrency');
   if (definition.concurrency && concurrencyKey) {
-    slot = await stores.slots.acquire({ kind: definition.kind, key: concurrencyKey, limit: definition.concurrency.limit, holder: job.id, now, leaseUntil });
-    if (!slot) return waitFor('concurrency', concurrencyKey, SLOT_RETRY_SECONDS + Math.round(deps.random()));
+    const taken = await takeSlot({ kind: definition.kind, key: concurrencyKey }, definition.concurrency.limit, job, place, leaseUntil, stores, deps, now);
+    if (!taken.slot) return waitFor('concurrency', concurrencyKey, taken.seconds, undefined, { line: taken.place });
+    ({ slot, place } = taken);
   }
 
   const rateKey = keyOf('rateLimit');
@@ -79,7 +82,8 @@ export async function admit(job: JobMessage, definition: JobDefinition | undefin
     if (waitMs > MAX_IN_PROCESS_WAIT_MS) {
       if (slot) await stores.slots.release(slot);
       // Back a second early: the worker waits out the rest, so the start is on time.
-      return waitFor('rateLimit', rateKey, Math.min(MAX_WAIT_SECONDS, Math.floor(waitMs / 1000) - 1), new Date(at), { reservedAt: at });
+      // Its place in the line is kept too: back, it is past the front, so it tries the slots at once.
+      return waitFor('rateLimit', rateKey, Math.min(MAX_WAIT_SECONDS, Math.floor(waitMs / 1000) - 1), new Date(at), { reservedAt: at, line: place });
     }
     return { action: 'run', job: current, slot, startAt: waitMs > 0 ? new Date(at) : undefined };
   }
@@ -90,6 +94,41 @@ export async function admit(job: JobMessage, definition: JobDefinition | undefin
     logger.info('waiting for flow control', { ...wait, seconds });
     return { action: 'wait', seconds, wait, ...(flow ? { flow } : {}) };
   }
+}
+
+/**
+ * A slot of the job's concurrency key, or how long to wait for one and the job's place in the
+ * key's line (see slot-line.ts). A job not in the line yet tries the slots first, unless this
+ * worker saw them all held lately: it then lines up behind the jobs waiting. One that got a slot
+ * from the line before (and gave it back to wait for its rate-limit turn) tries them at once.
+ */
+async function takeSlot(line: LineKey, limit: number, job: JobMessage, before: LinePlace | undefined, leaseUntil: Date, stores: FlowControlStores, deps: AdmissionDependencies, now: Date): Promise<{ slot: HeldSlot; place: LinePlace | undefined } | { slot?: undefined; seconds: number; place: LinePlace | undefined }> {
+  const acquire = (readFirst?: boolean) => stores.slots.acquire({ ...line, limit, holder: job.id, now, leaseUntil, readFirst });
+  const contended = contendedKeys(stores);
+  const name = `${line.kind}#${line.key}`;
+  if (before?.admitted || (!before && !contended.has(name, now.getTime()))) {
+    const slot = await acquire();
+    if (slot) return { slot, place: before };
+    if (before) return { seconds: SLOT_RETRY_SECONDS + Math.round(deps.random()), place: before };
+  }
+  contended.mark(name, now.getTime());
+  const joined = before ? undefined : await stores.slots.join(line, now);
+  const ticket = before?.ticket ?? joined!.ticket;
+  const front = joined?.front ?? await stores.slots.front(line);
+  const look = lookAtLine({ ticket, front, limit, now: now.getTime(), before, random: deps.random });
+  const slot = look.tryNow ? await acquire(true) : undefined;
+  if (!slot) return { seconds: look.seconds, place: look.place };
+  await stores.slots.advance(line, now);
+  return { slot, place: { ...look.place, admitted: true } };
+}
+
+/** Per set of stores (one per worker process), the keys it saw contended lately. */
+const contendedByStores = new WeakMap<FlowControlStores, ContendedKeys>();
+
+function contendedKeys(stores: FlowControlStores): ContendedKeys {
+  let keys = contendedByStores.get(stores);
+  if (!keys) contendedByStores.set(stores, (keys = new ContendedKeys()));
+  return keys;
 }
 
 /** The key, or undefined (logged) when the key function fails on a payload that enqueue accepted: the job then runs without that limit. */

@@ -9,6 +9,12 @@ export interface SlotRequest {
   readonly now: Date;
   /** When the slot frees itself should the holder never release it (a crashed or hung worker). */
   readonly leaseUntil: Date;
+  /**
+   * Read the slots first and write only to those that look free: a job of a line that is likely
+   * full then pays reads, not one failed write per held slot. A job not expecting contention
+   * writes at once (one write when a slot is free).
+   */
+  readonly readFirst?: boolean | undefined;
 }
 
 /** The slot a job holds. */
@@ -28,6 +34,18 @@ export interface SlotStore {
   acquire(request: SlotRequest): Promise<HeldSlot | undefined>;
   /** Frees a slot its holder is done with (a no-op when another job holds it by now). */
   release(slot: HeldSlot): Promise<void>;
+  /** Takes the next ticket of the key's line of waiting jobs (see slot-line.ts): the ticket, and the line's front. */
+  join(line: LineKey, now: Date): Promise<{ ticket: number; front: number }>;
+  /** The line's front: how many of its jobs got a slot so far. */
+  front(line: LineKey): Promise<number>;
+  /** Moves the line's front on by one: a job of the line got a slot. */
+  advance(line: LineKey, now: Date): Promise<void>;
+}
+
+/** The line of one concurrency key. */
+export interface LineKey {
+  readonly kind: string;
+  readonly key: string;
 }
 
 /** The order a request tries the slots in: from a random one, so that contenders spread out. */

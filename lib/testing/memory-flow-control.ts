@@ -1,7 +1,7 @@
 import { DEBOUNCE_ABANDONED_MS, type DebounceFire, type DebounceJoin, type DebounceStore, type FireOutcome } from '../flow-control/debounce-store.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import type { RateRequest, RateStore } from '../flow-control/rate-store.js';
-import { slotOrder, type HeldSlot, type SlotRequest, type SlotStore } from '../flow-control/slot-store.js';
+import { slotOrder, type HeldSlot, type LineKey, type SlotRequest, type SlotStore } from '../flow-control/slot-store.js';
 
 /** A `SlotStore` in memory with the same rules as the DynamoDB one, for unit tests. */
 export class MemorySlotStore implements SlotStore {
@@ -22,6 +22,30 @@ export class MemorySlotStore implements SlotStore {
   async release(slot: HeldSlot): Promise<void> {
     const key = `${slot.kind}#${slot.key}#${slot.index}`;
     if (this.slots.get(key)?.holder === slot.holder) this.slots.delete(key);
+  }
+
+  /** Line → its last ticket and its front. */
+  readonly lines = new Map<string, { issued: number; front: number }>();
+
+  async join(line: LineKey): Promise<{ ticket: number; front: number }> {
+    const held = this.lineOf(line);
+    held.issued += 1;
+    return { ticket: held.issued, front: held.front };
+  }
+
+  async front(line: LineKey): Promise<number> {
+    return this.lineOf(line).front;
+  }
+
+  async advance(line: LineKey): Promise<void> {
+    this.lineOf(line).front += 1;
+  }
+
+  private lineOf(line: LineKey): { issued: number; front: number } {
+    const key = `${line.kind}#${line.key}`;
+    let held = this.lines.get(key);
+    if (!held) this.lines.set(key, (held = { issued: 0, front: 0 }));
+    return held;
   }
 }
 

@@ -154,7 +154,7 @@ async function waitForTurn(message: IncomingMessage, job: JobMessage, admission:
       logger.warn('could not note what the job waits for on its record', { error: error as Error });
     }
   }
-  const body = withFlow(message.body, { reservedAt: admission.flow?.reservedAt, noted });
+  const body = withFlow(message.body, { reservedAt: admission.flow?.reservedAt, line: admission.flow?.line, noted });
   const { failedIds } = await deps.transport.send(message.lane, [jobMessage({ ...job, groupId: message.groupId }, body, seconds)]);
   if (failedIds.length === 0) return 'ack';
   await deps.transport.changeVisibility(message.lane, message.receiptHandle, seconds);

@@ -82,8 +82,8 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     name: 'admission-slot-wait',
     file: 'lib/flow-control/admission.ts',
-    find: "if (!slot) return waitFor('concurrency'",
-    replace: "if (!slot && false) return waitFor('concurrency'",
+    find: "if (!taken.slot) return waitFor('concurrency'",
+    replace: "if (!taken.slot && false) return waitFor('concurrency'",
     why: 'Admission runs a job that found no free slot instead of making it wait: the concurrency limit is not enforced.',
     tests: ['test/unit/concurrency.test.ts'],
     project: 'unit',

@@ -34,6 +34,22 @@ export function describeFlowControlConformance(name: string, setup: () => FlowCo
     });
   });
 
+  describe(`${name}: the line of a concurrency key`, () => {
+    it('hands out tickets in order, one each however many join at once, and moves the front on by one per job admitted', async () => {
+      const { slots } = setup();
+      const line = { kind: 'k', key: fresh('line') };
+      expect(await slots.front(line)).toBe(0);
+      const joined = await Promise.all(Array.from({ length: 5 }, () => slots.join(line, at(0))));
+      expect(joined.map((j) => j.ticket).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
+      expect(joined.every((j) => j.front === 0)).toBe(true);
+      await Promise.all([slots.advance(line, at(1)), slots.advance(line, at(1)), slots.advance(line, at(2))]);
+      expect(await slots.front(line)).toBe(3);
+      expect(await slots.join(line, at(4))).toEqual({ ticket: 6, front: 3 });
+      // Another key has a line of its own.
+      expect(await slots.join({ kind: 'k', key: fresh('line') }, at(0))).toEqual({ ticket: 1, front: 0 });
+    });
+  });
+
   describe(`${name}: rate-limit turns`, () => {
     it('gives now to an idle key, then one interval after the last turn, each turn once however many ask at once', async () => {
       const { rates } = setup();

@@ -128,3 +128,74 @@ describe('what waiting for a limit shows', () => {
     expect([...emitted].sort()).toEqual(Object.values(WORKER_METRICS).filter((name) => name !== 'QueueLatency').sort());
   });
 });
+
+describe('the line of a concurrency key', () => {
+  const lineOf = (queue: ReturnType<typeof createTestQueue>, id: string) => {
+    const body = JSON.parse(queue.enqueued().filter((m) => m.id === id).at(-1)!.body) as { flow?: { line?: { ticket: number } } };
+    return body.flow?.line?.ticket;
+  };
+
+  it('gives waiting jobs tickets in the order they wait; only those near the front try the slots, a new job lines up behind them, and the front moves as they run', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const started: number[] = [];
+    // Jitter 0.99: no probe of a stalled line by a job 5 or more tickets back (a chance of at most (4 / 5)²).
+    const queue = createTestQueue({ jobs: [defineHandler(limited, async ({ n }) => { started.push(n); if (n === 0) await gate; return { n }; })], random: () => 0.99 });
+    const tries: string[] = [];
+    const acquire = queue.flowControl.slots.acquire.bind(queue.flowControl.slots);
+    queue.flowControl.slots.acquire = async (request) => { tries.push(request.holder); return acquire(request); };
+    const holder = await queue.client.enqueue(limited, { tenant: 'acme', n: 0 });
+    const running = queue.deliver(holder.id);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const waiting = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => queue.client.enqueue(limited, { tenant: 'acme', n })));
+    // The first finds the slot held (one try), takes ticket 1 and, first in line, tries once more;
+    // the others line up without a try (this worker saw the key contended): tickets 2–6, further than the limit (1) from the front.
+    for (const job of waiting) expect((await queue.deliver(job.id)).record).toMatchObject({ status: 'queued', waitingFor: { limit: 'concurrency' } });
+    expect(waiting.map((j) => lineOf(queue, j.id))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(tries).toEqual([holder.id, waiting[0]!.id, waiting[0]!.id]);
+
+    release();
+    await running;
+    tries.length = 0;
+    // A new job, after the slot came free: it lines up (ticket 7) and tries nothing, though the slot is free.
+    const late = await queue.client.enqueue(limited, { tenant: 'acme', n: 7 });
+    expect((await queue.deliver(late.id)).record).toMatchObject({ status: 'queued' });
+    expect(lineOf(queue, late.id)).toBe(7);
+    // Ticket 6 comes back first: 6 past the front (0), it only reads the front and waits.
+    expect((await queue.deliver(waiting[5]!.id)).record).toMatchObject({ status: 'queued' });
+    expect(tries).toEqual([]);
+    // Ticket 1 runs and moves the front to 1; then ticket 2 (near it) runs too.
+    expect((await queue.deliver(waiting[0]!.id)).record).toMatchObject({ status: 'succeeded' });
+    expect(await queue.flowControl.slots.front({ kind: limited.kind, key: 'acme' })).toBe(1);
+    expect((await queue.deliver(waiting[1]!.id)).record).toMatchObject({ status: 'succeeded' });
+    expect(await queue.flowControl.slots.front({ kind: limited.kind, key: 'acme' })).toBe(2);
+    expect(started).toEqual([0, 1, 2]);
+    expect(tries).toEqual([waiting[0]!.id, waiting[1]!.id]);
+  });
+
+  it('keeps a job\'s place when, out of the line with a slot, it waits for its rate-limit turn: back, it takes no second ticket', async () => {
+    const both = defineJob({ kind: 'tenant.both', schema: z.object({ tenant: z.string(), n: z.number() }), concurrency: { limit: 1, key: (p) => p.tenant }, rateLimit: { limit: 1, periodSeconds: 60, key: (p) => p.tenant } });
+    let nowMs = Date.UTC(2026, 0, 1);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const queue = createTestQueue({ jobs: [defineHandler(both, async ({ n }) => { if (n === 1) await gate; return { n }; })], now: () => new Date(nowMs), random: () => 0 });
+    const first = await queue.client.enqueue(both, { tenant: 'acme', n: 1 });
+    const second = await queue.client.enqueue(both, { tenant: 'acme', n: 2 });
+    const running = queue.deliver(first.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await queue.deliver(second.id)).record).toMatchObject({ status: 'queued', waitingFor: { limit: 'concurrency' } });
+    release();
+    await running;
+    nowMs += 3000;
+    // Its slot now, but its turn is a minute after the first's start: it gives the slot back and waits, carrying its turn and its place.
+    expect((await queue.deliver(second.id)).disposition).toBe('ack');
+    const body = JSON.parse(queue.enqueued().filter((m) => m.id === second.id).at(-1)!.body) as { flow: { reservedAt: number; line: { ticket: number } } };
+    expect(body.flow.line.ticket).toBe(1);
+    expect(body.flow.reservedAt).toBeGreaterThan(nowMs);
+    nowMs = body.flow.reservedAt;
+    expect((await queue.deliver(second.id)).record).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(queue.flowControl.slots.lines.get('tenant.both#acme')).toEqual({ issued: 1, front: 1 });
+    expect(queue.flowControl.slots.slots.size).toBe(0);
+  });
+});
