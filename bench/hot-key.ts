@@ -8,7 +8,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { MAX_LOOK_SECONDS, NEAR_SECONDS, SLOT_RETRY_SECONDS } from '../lib/flow-control/slot-line.js';
-import { simulateHotKey, type HotKeyOptions, type HotKeyResult } from './partitions/hot-key.js';
+import { simulateHotKey, simulateKeylessRate, type HotKeyOptions, type HotKeyResult } from './partitions/hot-key.js';
+import { RATE_ITEM_STARTS_PER_SECOND } from '../lib/flow-control/rate-store.js';
 import { printSection } from './lib/report.js';
 import { round, type BenchOptions, type BenchSection, type Target } from './lib/result.js';
 
@@ -66,6 +67,43 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   };
 }
 
+const KEYLESS = { limit: 5000, arrivalsPerSecond: 6000, seconds: 10 } as const;
+
+/** One kind's rate limit without a key at 5,000 starts a second: its turns spread over items. */
+export async function runKeylessRate(options: BenchOptions): Promise<BenchSection> {
+  const simulation = options.quick ? { ...KEYLESS, seconds: 3 } : KEYLESS;
+  const result = await simulateKeylessRate(simulation);
+  console.error(`keyless-rate: ${result.jobs} jobs in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  const spacingError = result.meanItemGapMs / result.itemIntervalMs - 1;
+  return {
+    id: 'keyless-rate',
+    title: `One kind's rate limit without a key at ${simulation.limit.toLocaleString('en-US')} starts/s, ${simulation.arrivalsPerSecond.toLocaleString('en-US')} jobs/s arriving for ${simulation.seconds} s, real admission code on the in-memory DynamoDB`,
+    rows: [{
+      'limit (starts/s)': simulation.limit,
+      jobs: result.jobs,
+      items: result.shards,
+      'writes/job': round(result.writesPerJob),
+      'busiest item': result.busiest.key,
+      'its writes/s (busiest second)': result.busiest.writes,
+      'most starts in 1 s': result.mostInOneSecond,
+      'starts/s, first to last': round(result.startsPerSecond),
+      'item interval ms': round(result.itemIntervalMs),
+      'mean gap per item ms': round(result.meanItemGapMs),
+      'spacing error': `${round(spacingError * 100)} %`,
+    }],
+    targets: [
+      { name: 'keyless rate limit: busiest item, writes/s', value: result.busiest.writes, comparison: '<=', limit: ITEM_LIMIT, unit: 'writes/s' },
+      { name: 'keyless rate limit: most starts in any 1 s ÷ limit', value: result.mostInOneSecond / simulation.limit, comparison: '<=', limit: 1, unit: '×' },
+    ],
+    notes: [
+      `Turns are spread over enough items to keep each under ${RATE_ITEM_STARTS_PER_SECOND} starts a second (lib/flow-control/rate-store.ts rateShards), each holding floor(limit ÷ items) starts per period; a job reserves its turn on one item at random (lib/flow-control/admission.ts). Starts: the admission time, or the reserved turn (waited for in the worker, or carried on the message). Writes: every write on a rate item, failed busy-or-idle guesses included.`,
+      'Spacing error: the mean gap between consecutive starts of all items, times the items, against one item\'s interval; above zero where items stood idle while others had a backlog (turns are drawn at random) and while the backlog drained.',
+    ],
+  };
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  printSection(await run({ quick: process.argv.includes('--quick') }));
+  const quick = process.argv.includes('--quick');
+  printSection(await run({ quick }));
+  printSection(await runKeylessRate({ quick }));
 }

@@ -71,7 +71,10 @@ try {
     if (wanted('import')) record(await importBench.run({ quick, stack }));
   }
   if (wanted('partitions')) record(await partitions.run({ quick }));
-  if (wanted('hot-key')) record(await hotKey.run({ quick }));
+  if (wanted('hot-key')) {
+    record(await hotKey.run({ quick }));
+    record(await hotKey.runKeylessRate({ quick }));
+  }
   if (wanted('cold-start')) record(await coldStart.run({ quick }));
   if (wanted('break-even')) {
     const perJob = Object.fromEntries((['full', 'from-claim', 'outcome'] as const).flatMap((level) => {

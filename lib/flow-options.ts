@@ -10,6 +10,8 @@ import { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
 export const MAX_CONCURRENCY_LIMIT = 100;
 /** The most starts of one key a rate limit allows per period. */
 export const MAX_RATE_LIMIT = 10_000;
+/** The most items one key's rate-limit turns are spread over. */
+export const MAX_RATE_SHARDS = 100;
 /** The longest period of a rate limit, in seconds (a day). */
 export const MAX_RATE_PERIOD_SECONDS = 86_400;
 /** The longest debounce window, in seconds: SQS's longest message delay (15 minutes). */
@@ -42,6 +44,13 @@ export interface RateLimit<TPayload = unknown> {
   readonly periodSeconds: number;
   /** The key of a payload (a sender, an API account). @default none: the limit is the kind's own */
   key?(payload: TPayload): string;
+  /**
+   * Items each key's turns are spread over (1 to `limit`, at most 100): each takes an equal
+   * share of the limit, `floor(limit / shards)` starts per period, and a job takes its turn from
+   * one at random. One item takes a write per start, and DynamoDB takes at most 1,000 a second
+   * on one item. @default enough for at most 400 starts a second each: one below 400 starts a second
+   */
+  readonly shards?: number;
 }
 
 /**
@@ -88,6 +97,8 @@ export function flowControlRules(d: FlowControlled): Array<[boolean, string]> {
     [rateLimit !== undefined && !isIntegerIn(rateLimit.periodSeconds, 1, MAX_RATE_PERIOD_SECONDS),
       `rateLimit.periodSeconds must be an integer from 1 to ${MAX_RATE_PERIOD_SECONDS} (a day), got ${rateLimit?.periodSeconds}`],
     [rateLimit?.key !== undefined && typeof rateLimit.key !== 'function', 'rateLimit.key must be a function of the payload'],
+    [rateLimit?.shards !== undefined && !isIntegerIn(rateLimit.shards, 1, Math.min(MAX_RATE_SHARDS, rateLimit.limit)),
+      `rateLimit.shards must be an integer from 1 to ${MAX_RATE_SHARDS} and at most the limit (each shard keeps a whole share of it), got ${rateLimit?.shards}`],
     [debounce !== undefined && typeof debounce.key !== 'function', 'debounce.key must be a function of the payload'],
     [debounce !== undefined && !isIntegerIn(debounce.windowSeconds, 1, MAX_DEBOUNCE_SECONDS),
       `debounce.windowSeconds must be an integer from 1 to ${MAX_DEBOUNCE_SECONDS} (SQS holds a message at most 15 minutes), got ${debounce?.windowSeconds}`],

@@ -5,7 +5,8 @@
  * answers from memory (fake-dynamodb.ts). A job that is told to wait comes back when its
  * message would (`seconds` later, carrying `flow` as the worker's resend does); one that runs
  * holds its slot for the handler's time, then releases it. Every write is counted against its
- * item, per simulated second; so are the items read.
+ * item, per simulated second; so are the items read. And one keyless rate limit at thousands of
+ * starts a second, through the same code.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,6 +20,7 @@ import type { FlowControlStores } from '../../lib/flow-control/flow-control-stor
 import { defineJob } from '../../lib/job-definition.js';
 import { newJobId } from '../../lib/job-id.js';
 import type { JobMessage } from '../../lib/job-message.js';
+import { rateSpacing } from '../../lib/flow-control/rate-store.js';
 import { createJobTables } from '../../scripts/lib/job-tables.js';
 import { MemoryDynamoDB } from './fake-dynamodb.js';
 import { WriteLog } from './write-log.js';
@@ -205,4 +207,94 @@ export async function simulateHotKey(options: HotKeyOptions): Promise<HotKeyResu
 function silentLogger(): Logger {
   const quiet = () => undefined;
   return { info: quiet, warn: quiet, error: quiet, debug: quiet, createChild: () => silentLogger() } as unknown as Logger;
+}
+
+export interface KeylessRateOptions {
+  /** The kind's rate limit: starts per second (period 1 s, no key). */
+  readonly limit: number;
+  /** Jobs a second that arrive, for `seconds`. */
+  readonly arrivalsPerSecond: number;
+  readonly seconds: number;
+}
+
+export interface KeylessRateResult {
+  readonly options: KeylessRateOptions;
+  /** Items the limit's turns are spread over. */
+  readonly shards: number;
+  readonly jobs: number;
+  /** Writes per start, all items together (failed busy-or-idle guesses included). */
+  readonly writesPerJob: number;
+  /** The item with the most writes in one second, and that count. */
+  readonly busiest: { readonly key: string; readonly writes: number };
+  /** Starts a second from the first start to the last. */
+  readonly startsPerSecond: number;
+  /** The most starts in any 1-second window (must not exceed the limit). */
+  readonly mostInOneSecond: number;
+  /** Mean and longest gap between an item's consecutive starts, against its interval, in ms. */
+  readonly itemIntervalMs: number;
+  readonly meanItemGapMs: number;
+  readonly elapsedMs: number;
+}
+
+const KEYLESS = defineJob({ kind: 'sim.keyless-rate', schema: z.object({ n: z.number() }), rateLimit: { limit: 1, periodSeconds: 1 } });
+
+/**
+ * One kind's rate limit without a key, at `limit` starts a second, under `arrivalsPerSecond`
+ * jobs a second: every delivery through `admit` on DynamoRateStore over the in-memory DynamoDB.
+ * A job's start is its admission time, or its reserved turn when it waits (in the worker, or by
+ * message: it comes back a second early and then waits out the rest, as the worker does).
+ */
+export async function simulateKeylessRate(options: KeylessRateOptions): Promise<KeylessRateResult> {
+  const started = performance.now();
+  let now = START;
+  const log = new WriteLog(() => Math.floor((now - START) / 1000));
+  const db = new MemoryDynamoDB(log, (name) => (name.includes('-claims-') ? 'idempotency' : 'jobs'));
+  const tables = await createJobTables(db.client(), 'keyless');
+  const doc = documentClient(db.client());
+  const flowControl: FlowControlStores = { slots: new DynamoSlotStore(doc, tables.claimsTableName), rates: new DynamoRateStore(doc, tables.claimsTableName), debounces: new DynamoDebounceStore(doc, tables.claimsTableName) };
+  const definition = { ...KEYLESS, rateLimit: { limit: options.limit, periodSeconds: 1 } };
+  const deps = { flowControl, now: () => new Date(now), random: Math.random };
+  const logger = silentLogger();
+  const timeline = new Timeline<JobMessage>();
+  const jobs = options.arrivalsPerSecond * options.seconds;
+  for (let i = 0; i < jobs; i++) timeline.push(START + Math.floor((i * 1000) / options.arrivalsPerSecond), { v: 1, id: newJobId(1), kind: KEYLESS.kind, payload: { n: i } });
+  const starts: number[] = [];
+  for (let event = timeline.pop(); event; event = timeline.pop()) {
+    now = event.at;
+    const admission = await admit(event.item, definition, new Date(now + 60_000), deps, logger);
+    if (admission.action === 'wait') timeline.push(now + admission.seconds * 1000, { ...event.item, flow: { ...event.item.flow, ...admission.flow } });
+    else if (admission.action === 'run') starts.push(admission.startAt?.getTime() ?? now);
+    else throw new Error(`unexpected admission: ${admission.action}`);
+  }
+  starts.sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < starts.length; i++) {
+    while (starts[i]! - starts[j]! >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  const seconds = Math.ceil((now - START) / 1000) + 1;
+  const perItemSecond = new Map<string, number>();
+  let writes = 0;
+  for (const entry of log.entries(seconds)) {
+    if (!entry.key.startsWith('rate#')) continue;
+    writes += entry.writes;
+    const compound = `${entry.key}\u0000${entry.second}`;
+    perItemSecond.set(compound, (perItemSecond.get(compound) ?? 0) + entry.writes);
+  }
+  let busiest = { key: '', writes: 0 };
+  for (const [compound, count] of perItemSecond) if (count > busiest.writes) busiest = { key: compound.split('\u0000')[0]!, writes: count };
+  const { intervalMs, shards } = rateSpacing(definition.rateLimit);
+  return {
+    options,
+    shards,
+    jobs,
+    writesPerJob: writes / jobs,
+    busiest,
+    startsPerSecond: (starts.length - 1) / ((starts.at(-1)! - starts[0]!) / 1000),
+    mostInOneSecond: most,
+    itemIntervalMs: intervalMs,
+    // Each item's starts are an interval apart while it is busy: over all items, the mean gap between consecutive starts times the shards.
+    meanItemGapMs: ((starts.at(-1)! - starts[0]!) / (starts.length - 1)) * shards,
+    elapsedMs: performance.now() - started,
+  };
 }

@@ -85,6 +85,15 @@ export const rateLimited = defineJob({
   rateLimit: { limit: 5, periodSeconds: 10, key: (p) => p.tenant },
 });
 
+/** Rate-limited without a key to 10 starts per 5 s, its turns spread over 2 items; records when it started. */
+export const rateSharded = defineJob({
+  kind: 'test.rate-sharded',
+  schema: z.object({ run: z.string() }),
+  retry: fastRetry,
+  timeoutSeconds: 5,
+  rateLimit: { limit: 10, periodSeconds: 5, shards: 2 },
+});
+
 /** Debounced per key over 3 s; counts its runs per key and returns the sequence number it ran with. */
 export const debounced = defineJob({
   kind: 'test.debounced',
@@ -184,4 +193,4 @@ export const staleWriter = defineJob({
   heartbeatSeconds: 1,
 });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;
+export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;

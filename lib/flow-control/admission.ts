@@ -74,10 +74,14 @@ export async function admit(job: JobMessage, definition: JobDefinition | undefin
 
   const rateKey = keyOf('rateLimit');
   if (definition.rateLimit && rateKey) {
-    const { intervalMs, lateToleranceMs } = rateSpacing(definition.rateLimit);
+    const { intervalMs, lateToleranceMs, shards } = rateSpacing(definition.rateLimit);
     // A turn reserved before is kept, unless the message came back so late that starting now could crowd the next ones.
     let at = job.flow?.reservedAt;
-    if (at === undefined || now.getTime() - at > lateToleranceMs) at = (await stores.rates.reserve({ kind: definition.kind, key: rateKey, intervalMs, now })).getTime();
+    if (at === undefined || now.getTime() - at > lateToleranceMs) {
+      // A limit spread over several items: the turn comes from one of them at random.
+      const item = shards > 1 ? `${rateKey}#${Math.floor(deps.random() * shards)}` : rateKey;
+      at = (await stores.rates.reserve({ kind: definition.kind, key: item, intervalMs, now })).getTime();
+    }
     const waitMs = at - now.getTime();
     if (waitMs > MAX_IN_PROCESS_WAIT_MS) {
       if (slot) await stores.slots.release(slot);

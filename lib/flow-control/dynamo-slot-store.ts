@@ -60,6 +60,17 @@ export class DynamoSlotStore implements SlotStore {
     })));
   }
 
+  async renew(slot: HeldSlot, leaseUntil: Date): Promise<boolean> {
+    const output = await ifConditionHolds(this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: slotKey(slot.kind, slot.key, slot.index) },
+      UpdateExpression: 'SET leaseUntil = :leaseUntil, expiresAt = :expiresAt',
+      ConditionExpression: 'attribute_exists(pk) AND holder = :holder',
+      ExpressionAttributeValues: { ':holder': slot.holder, ':leaseUntil': leaseUntil.toISOString(), ':expiresAt': Math.floor(leaseUntil.getTime() / 1000) + SLOT_TTL_SECONDS },
+    })));
+    return output !== undefined;
+  }
+
   async join(line: LineKey, now: Date): Promise<{ ticket: number; front: number }> {
     const output = await this.doc.send(new UpdateCommand({
       TableName: this.tableName,

@@ -34,6 +34,8 @@ export interface SlotStore {
   acquire(request: SlotRequest): Promise<HeldSlot | undefined>;
   /** Frees a slot its holder is done with (a no-op when another job holds it by now). */
   release(slot: HeldSlot): Promise<void>;
+  /** Moves the lease of a slot its holder still holds on to `leaseUntil` (a heartbeat kind's beat); false when another job holds it by now. */
+  renew(slot: HeldSlot, leaseUntil: Date): Promise<boolean>;
   /** Takes the next ticket of the key's line of waiting jobs (see slot-line.ts): the ticket, and the line's front. */
   join(line: LineKey, now: Date): Promise<{ ticket: number; front: number }>;
   /** The line's front: how many of its jobs got a slot so far. */

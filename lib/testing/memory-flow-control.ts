@@ -24,6 +24,13 @@ export class MemorySlotStore implements SlotStore {
     if (this.slots.get(key)?.holder === slot.holder) this.slots.delete(key);
   }
 
+  async renew(slot: HeldSlot, leaseUntil: Date): Promise<boolean> {
+    const held = this.slots.get(`${slot.kind}#${slot.key}#${slot.index}`);
+    if (held?.holder !== slot.holder) return false;
+    held.leaseUntil = leaseUntil.toISOString();
+    return true;
+  }
+
   /** Line → its last ticket and its front. */
   readonly lines = new Map<string, { issued: number; front: number }>();
 

@@ -1,4 +1,5 @@
 import { LeaseLostError } from '../errors.js';
+import { LEASE_GRACE_MS } from './attempt-plan.js';
 import type { AttemptRef } from '../store/job-store.js';
 import type { JobTransport } from '../transport/job-transport.js';
 import type { AttemptRecorder } from './worker-dependencies.js';
@@ -15,8 +16,8 @@ export interface HeartbeatTarget extends AttemptRef {
 }
 
 /**
- * `ctx.heartbeat(progress?)`: renews the lease (record and message visibility) of a kind with
- * `heartbeatSeconds`, and stores progress for status queries. Writes are spaced out — at most
+ * `ctx.heartbeat(progress?)`: renews the lease (record, message visibility and the concurrency
+ * slot it holds) of a kind with `heartbeatSeconds`, and stores progress for status queries. Writes are spaced out — at most
  * one per third of the lease, or one per second for progress alone — so calling it in a tight
  * loop costs little. When another delivery has taken the job over it aborts the attempt.
  */
@@ -29,6 +30,8 @@ export class Heartbeat {
     private readonly transport: JobTransport,
     private readonly controller: AbortController,
     private readonly now: () => Date,
+    /** Moves the lease of the concurrency slot the attempt holds (a heartbeat kind with a limit); false when it is lost. */
+    private readonly renewSlot?: ((leaseUntil: Date) => Promise<boolean>) | undefined,
   ) {}
 
   async beat(progress?: unknown): Promise<void> {
@@ -41,6 +44,12 @@ export class Heartbeat {
     const held = await this.store.heartbeat(this.target, { now, leaseUntil, progress });
     if (!held) {
       const error = new LeaseLostError(`attempt ${this.target.attempt} lost its lease: another delivery took the job over`);
+      this.controller.abort(error);
+      throw error;
+    }
+    if (this.target.leaseSeconds && this.renewSlot && !(await this.renewSlot(new Date(leaseUntil!.getTime() + LEASE_GRACE_MS)))) {
+      // Its slot's lease ran out and another job took it: running on would break the limit.
+      const error = new LeaseLostError(`attempt ${this.target.attempt} lost its concurrency slot: its lease ended and another job took it`);
       this.controller.abort(error);
       throw error;
     }

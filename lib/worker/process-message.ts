@@ -2,7 +2,8 @@ import { jobMessage } from '../transport/job-transport.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { admit, MAX_IN_PROCESS_WAIT_MS as MAX_START_WAIT_MS, type Admission } from '../flow-control/admission.js';
 import { decodeJobMessage, withFlow, type JobMessage } from '../job-message.js';
-import { expiryOf, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
+import { expiryOf, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
+import type { HeldSlot } from '../flow-control/slot-store.js';
 import { toJobError } from '../retry/classify-failure.js';
 import { JobNotCancellableError } from '../errors.js';
 import { failJob } from './record-outcome.js';
@@ -37,7 +38,7 @@ export async function processMessage(received: IncomingMessage, deps: WorkerDepe
   const definition = deps.registry.find(decodedJob.kind);
   const arrived = deps.now();
 
-  const admission = await admit(decodedJob, definition, new Date(arrived.getTime() + Math.max(0, runTimeMs(definition, arrived, deadline)) + LEASE_GRACE_MS + MAX_START_WAIT_MS), deps, logger);
+  const admission = await admit(decodedJob, definition, slotLeaseUntil(definition, arrived, deadline), deps, logger);
   if (admission.action === 'wait') {
     deps.observe?.({ kind: decodedJob.kind, outcome: 'delayed', limit: admission.wait.limit });
     return waitForTurn(message, decodedJob, admission, deps, logger);
@@ -46,19 +47,31 @@ export async function processMessage(received: IncomingMessage, deps: WorkerDepe
   const job = admission.job;
   try {
     // A rate-limited job may start a moment from now (its turn): the attempt is timed from then.
-    return await claimAndRun({ message, job, definition, deps, logger }, planAttempt(definition, job.payload, arrived, admission.startAt, deadline));
+    return await claimAndRun({ message, job, definition, deps, logger, slot: admission.slot }, planAttempt(definition, job.payload, arrived, admission.startAt, deadline));
   } finally {
     if (admission.slot) await deps.flowControl!.slots.release(admission.slot);
   }
 }
 
-/** A decoded, admitted delivery: its message and job, the kind's definition, and what to reach them with. */
+/**
+ * When a concurrency slot taken on a delivery that arrived at `arrived` frees itself: after the
+ * attempt's run time, its grace and a rate-limited start's wait — or, for a heartbeat kind, after
+ * one heartbeat lease (each beat moves it on), so a dead worker's slot comes free within a few beats.
+ */
+function slotLeaseUntil(definition: JobDefinition | undefined, arrived: Date, deadline: number): Date {
+  const heartbeatSeconds = heartbeatLeaseSeconds(definition);
+  const holdMs = heartbeatSeconds ? heartbeatSeconds * 1000 : Math.max(0, runTimeMs(definition, arrived, deadline));
+  return new Date(arrived.getTime() + holdMs + LEASE_GRACE_MS + MAX_START_WAIT_MS);
+}
+
+/** A decoded, admitted delivery: its message and job, the kind's definition, the slot it holds, and what to reach them with. */
 interface AdmittedDelivery {
   readonly message: IncomingMessage;
   readonly job: JobMessage;
   readonly definition: JobDefinition | undefined;
   readonly deps: WorkerDependencies;
   readonly logger: Logger;
+  readonly slot?: HeldSlot | undefined;
 }
 
 /** Claims the job (a conditional write: a duplicate never runs it twice) and acts on what the claim found. */

@@ -58,7 +58,10 @@ function handlerContext(delivery: Attempt, started: Date) {
   const controller = new AbortController();
   const followUps: FollowUp[] = [];
   const spawner = new Spawner(attemptOf(record), deps, () => deps.onStep?.('children-written', { ...job, attempt: record.attempt, receiveCount: message.receiveCount }));
-  const heartbeat = new Heartbeat({ ...attemptOf(record), lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: plan.heartbeatLeaseSeconds }, delivery.recorder, deps.transport, controller, deps.now);
+  const slot = delivery.slot;
+  const slots = deps.flowControl?.slots;
+  const renewSlot = slot && slots ? (leaseUntil: Date) => slots.renew(slot, leaseUntil) : undefined;
+  const heartbeat = new Heartbeat({ ...attemptOf(record), lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: plan.heartbeatLeaseSeconds }, delivery.recorder, deps.transport, controller, deps.now, renewSlot);
   const context: Omit<JobContext, 'signal'> = {
     id: job.id,
     kind: job.kind,

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ContinuationDependencies } from '../continuations/continuation-dependencies.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
+import type { HeldSlot } from '../flow-control/slot-store.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
@@ -112,6 +113,8 @@ export interface Attempt extends ClaimedDelivery {
   readonly plan: AttemptPlan;
   /** A run without a record: `ctx.spawn` and `ctx.then`, which need one, are refused. */
   readonly untracked: boolean;
+  /** The concurrency slot it holds, if its kind has a limit: a heartbeat kind's beats renew its lease. */
+  readonly slot?: HeldSlot | undefined;
 }
 
 /** What {@link workerDependencies} assembles a worker's dependencies from. */

@@ -34,6 +34,22 @@ export function describeFlowControlConformance(name: string, setup: () => FlowCo
     });
   });
 
+  describe(`${name}: renewing a slot's lease`, () => {
+    it('moves the lease of a slot its holder holds, so nobody takes it at the old end; refuses one another job holds', async () => {
+      const { slots } = setup();
+      const key = fresh('renew');
+      const request = (holder: string, now: Date) => ({ kind: 'k', key, limit: 1, holder, now, leaseUntil: new Date(now.getTime() + 10_000) });
+      const a = await slots.acquire(request('a', at(0)));
+      expect(await slots.renew(a!, at(30_000))).toBe(true);
+      expect(await slots.acquire(request('b', at(20_000)))).toBeUndefined();
+      expect(await slots.renew({ ...a!, holder: 'b' }, at(60_000))).toBe(false);
+      // Past the renewed end it is free again, and the old holder can no longer renew it.
+      const b = await slots.acquire(request('b', at(30_001)));
+      expect(b?.holder).toBe('b');
+      expect(await slots.renew(a!, at(90_000))).toBe(false);
+    });
+  });
+
   describe(`${name}: the line of a concurrency key`, () => {
     it('hands out tickets in order, one each however many join at once, and moves the front on by one per job admitted', async () => {
       const { slots } = setup();

@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { client, dynamodb, handlerRuns, stackOutput, unique, workerLogLines } from './support/deployed.js';
+import { client, dynamodb, handlerRuns, stack, stackOutput, unique, workerLogLines } from './support/deployed.js';
 import { saveReliabilityFigures } from './support/reliability.js';
 import { waitFor } from './support/wait.js';
 
@@ -43,6 +43,31 @@ describe('a concurrency limit per key (test.limited: 2 per tenant)', () => {
     expect(records.map((r) => r.attempt)).toEqual(all.map(() => 1));
     expect(spans.every((s) => s !== undefined)).toBe(true);
   }, 180_000);
+});
+
+describe('a long line of one key (test.limited: 2 per tenant)', () => {
+  it('runs 200 jobs of one tenant, never more than 2 at once, every one on its first attempt; each took at most one ticket, and the line item took at most 2 writes per job', async () => {
+    const since = new Date();
+    const tenant = unique('line');
+    const jobs = await client.enqueueMany(Array.from({ length: 200 }, () => ({ job: 'test.limited', payload: { tenant, holdMs: 50 } })));
+    const records = await allSucceeded(jobs.map((j) => j.id), 'all 200 jobs of one tenant to succeed', 400_000);
+    const spans = await Promise.all(jobs.map(async (j) => (await spansOf(j.id))[0]!));
+    expect(spans.every((s) => s !== undefined)).toBe(true);
+    expect(maxOverlap(spans)).toBe(2);
+    expect(records.map((r) => r.attempt)).toEqual(jobs.map(() => 1));
+
+    // The line's item: one write per ticket (issued) and one per job admitted from the line (front).
+    const line = (await doc.send(new GetCommand({ TableName: stack.config.idempotencyTableName, Key: { pk: `line#test.limited#${tenant}` }, ConsistentRead: true }))).Item;
+    const issued = Number(line?.issued);
+    const front = Number(line?.front);
+    const waits = (await workerLogLines(tenant, since)).filter((l) => l.includes('waiting for flow control')).length;
+    console.log(`line of 200 jobs at limit 2: ${issued} tickets, ${front} admitted from the line, ${(issued + front) / 200} line writes per job, ${waits / 200} waits per job; first start to last end ${((Math.max(...spans.map((s) => s.endedAt)) - Math.min(...spans.map((s) => s.startedAt))) / 1000).toFixed(1)} s`);
+    // Most of the 200 found the slots held; none took two tickets, and only a ticket holder moves the front.
+    expect(issued).toBeGreaterThan(100);
+    expect(issued).toBeLessThanOrEqual(200);
+    expect(front).toBeLessThanOrEqual(issued);
+    expect((issued + front) / 200).toBeLessThanOrEqual(2);
+  }, 420_000);
 });
 
 /** Waits until every job succeeded; returns their records. */
@@ -93,6 +118,25 @@ describe('a rate limit per key (test.rate-limited: 5 per 10 s per tenant)', () =
     expect(records.map((r) => r.attempt)).toEqual(jobs.map(() => 1));
     saveReliabilityFigures('rate-limit', { jobs: 20, limit: 5, periodSeconds: 10, lastStartAfterFirstSeconds: took / 1000, idealSeconds: ideal / 1000, tightestSixStartWindowSeconds: Math.min(...windows) / 1000 });
     expect(records.every((r) => r.waitingFor === undefined)).toBe(true);
+  }, 150_000);
+});
+
+describe('a rate limit spread over items (test.rate-sharded: 10 per 5 s, no key, 2 items)', () => {
+  it('starts 30 jobs with no more than 10 in any 5-second window, taking turns from both items, using no attempts for waiting', async () => {
+    const run = unique('sharded');
+    const jobs = await client.enqueueMany(Array.from({ length: 30 }, () => ({ job: 'test.rate-sharded', payload: { run } })));
+    const records = await allSucceeded(jobs.map((j) => j.id), 'the 30 jobs of the sharded rate limit to succeed', 120_000);
+    const starts = (await Promise.all(jobs.map(async (j) => (await spansOf(j.id))[0]!.startedAt))).sort((a, b) => a - b);
+    // The 11th start after any start is 5 s or more after it.
+    const windows = starts.slice(10).map((start, i) => start - starts[i]!);
+    const items = await Promise.all([0, 1].map(async (i) => (await doc.send(new GetCommand({ TableName: stack.config.idempotencyTableName, Key: { pk: `rate#test.rate-sharded#*#${i}` }, ConsistentRead: true }))).Item));
+    // Evenly spread, 10 per 5.25 s would take 29 × 525 ms; drawn at random, one item may take more than its half.
+    const took = starts.at(-1)! - starts[0]!;
+    console.log(`sharded rate limit 10/5 s on 2 items, 30 jobs: tightest 11-start window ${Math.min(...windows)} ms; last start ${took} ms after the first (evenly spread: ${29 * 525} ms)`);
+    expect(Math.min(...windows)).toBeGreaterThanOrEqual(5000);
+    expect(items.every((item) => typeof item?.nextAt === 'number')).toBe(true);
+    expect(await doc.send(new GetCommand({ TableName: stack.config.idempotencyTableName, Key: { pk: 'rate#test.rate-sharded#*' } })).then((o) => o.Item)).toBeUndefined();
+    expect(records.map((r) => r.attempt)).toEqual(jobs.map(() => 1));
   }, 150_000);
 });
 

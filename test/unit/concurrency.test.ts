@@ -199,3 +199,44 @@ describe('the line of a concurrency key', () => {
     expect(queue.flowControl.slots.slots.size).toBe(0);
   });
 });
+
+describe('a heartbeat kind with a concurrency limit', () => {
+  const beating = defineJob({ kind: 'tenant.beating', schema: z.object({ tenant: z.string() }), timeoutSeconds: 600, heartbeatSeconds: 5, concurrency: { limit: 1, key: (p) => p.tenant } });
+
+  it('leases its slot for one heartbeat lease, not its whole timeout, and each beat moves the lease on', async () => {
+    let nowMs = Date.UTC(2026, 0, 1);
+    const leases: string[] = [];
+    const queue = createTestQueue({
+      jobs: [defineHandler(beating, async (_, ctx) => {
+        leases.push([...queue.flowControl.slots.slots.values()][0]!.leaseUntil);
+        nowMs += 10_000;
+        await ctx.heartbeat();
+        leases.push([...queue.flowControl.slots.slots.values()][0]!.leaseUntil);
+        return {};
+      })],
+      now: () => new Date(nowMs),
+    });
+    const start = nowMs;
+    const job = await queue.client.enqueue(beating, { tenant: 'acme' });
+    expect((await queue.deliver(job.id)).record).toMatchObject({ status: 'succeeded' });
+    // 3 beats of 5 s, then 2 s of grace and 2 s a rate-limited start may wait: 19 s — against 600 s and more for the timeout.
+    expect(leases[0]).toBe(new Date(start + 19_000).toISOString());
+    // The beat 10 s in: its lease (15 s) and the grace.
+    expect(leases[1]).toBe(new Date(start + 10_000 + 17_000).toISOString());
+  });
+
+  it('stops the attempt when a beat finds its slot taken by another job (its lease ran out)', async () => {
+    const queue = createTestQueue({
+      jobs: [defineHandler(beating, async (_, ctx) => {
+        const [name, held] = [...queue.flowControl.slots.slots.entries()][0]!;
+        queue.flowControl.slots.slots.set(name, { ...held, holder: 'another-job' });
+        await ctx.heartbeat();
+        return {};
+      })],
+    });
+    const job = await queue.client.enqueue(beating, { tenant: 'acme' });
+    const { record } = await queue.deliver(job.id);
+    expect(record).toMatchObject({ status: 'retrying', attempt: 1 });
+    expect(record!.errors?.at(-1)?.message).toMatch(/lost its concurrency slot/);
+  });
+});

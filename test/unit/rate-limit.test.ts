@@ -3,15 +3,50 @@ import { z } from 'zod';
 import { defineJob } from 'jobline';
 import { createTestQueue, MemoryRateStore } from 'jobline/testing';
 import { defineHandler } from 'jobline/worker';
-import { rateSpacing } from '../../lib/flow-control/rate-store.js';
+import { rateShards, rateSpacing } from '../../lib/flow-control/rate-store.js';
 
 const sends = defineJob({ kind: 'mail.send', schema: z.object({ sender: z.string(), n: z.number() }), rateLimit: { limit: 1, periodSeconds: 10, key: (p) => p.sender } });
 
 describe('rate limits', () => {
   it('spaces a limit\'s starts evenly over its period, with a cushion against timing jitter', () => {
-    expect(rateSpacing({ limit: 5, periodSeconds: 10 })).toEqual({ intervalMs: 2100, lateToleranceMs: 250 });
+    expect(rateSpacing({ limit: 5, periodSeconds: 10 })).toEqual({ intervalMs: 2100, lateToleranceMs: 250, shards: 1 });
     // The cushion is at least 100 ms, however short the period.
-    expect(rateSpacing({ limit: 100, periodSeconds: 1 })).toEqual({ intervalMs: 11, lateToleranceMs: 50 });
+    expect(rateSpacing({ limit: 100, periodSeconds: 1 })).toEqual({ intervalMs: 11, lateToleranceMs: 50, shards: 1 });
+  });
+
+  it('spreads a limit over enough items to keep each under 400 starts a second, each with a whole share of the limit', () => {
+    expect(rateShards({ limit: 400, periodSeconds: 1 })).toBe(1);
+    expect(rateShards({ limit: 401, periodSeconds: 1 })).toBe(2);
+    expect(rateShards({ limit: 5000, periodSeconds: 1 })).toBe(13);
+    expect(rateShards({ limit: 10_000, periodSeconds: 1 })).toBe(25);
+    expect(rateShards({ limit: 10_000, periodSeconds: 60 })).toBe(1);
+    // 13 items of 384 starts each (4,992 in all: the 8 left over would not fit a whole share), 1,100 ms apart per item.
+    expect(rateSpacing({ limit: 5000, periodSeconds: 1 })).toEqual({ intervalMs: 1100 / 384, lateToleranceMs: 50, shards: 13 });
+    // Declared: 10 per 5 s over 2 items is 5 per 5.25 s on each.
+    expect(rateSpacing({ limit: 10, periodSeconds: 5, shards: 2 })).toEqual({ intervalMs: 1050, lateToleranceMs: 125, shards: 2 });
+  });
+
+  it('refuses shards out of range, or more than the limit', () => {
+    for (const shards of [0, 1.5, 101, 6]) expect(() => defineJob({ kind: 'k', schema: z.object({}), rateLimit: { limit: 5, periodSeconds: 1, shards } })).toThrow(/rateLimit.shards must be an integer from 1 to 100 and at most the limit/);
+    expect(defineJob({ kind: 'k', schema: z.object({}), rateLimit: { limit: 5, periodSeconds: 1, shards: 5 } }).rateLimit?.shards).toBe(5);
+  });
+
+  it('takes each turn of a limit spread over items from one of them at random, and holds each item to its share', async () => {
+    const spread = defineJob({ kind: 'mail.spread', schema: z.object({ n: z.number() }), rateLimit: { limit: 4, periodSeconds: 10, shards: 2 } });
+    const draws = [0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6];
+    const now = new Date(Date.UTC(2026, 0, 1));
+    const queue = createTestQueue({ jobs: [defineHandler(spread, async ({ n }) => ({ n }))], now: () => now, random: () => draws.shift() ?? 0 });
+    const jobs = await Promise.all(Array.from({ length: 8 }, (_, n) => queue.client.enqueue(spread, { n })));
+    for (const job of jobs) await queue.deliver(job.id);
+    // Two items, four turns each: 0 and one interval (2 per 10.5 s: 5,250 ms) apart, and so on.
+    const turns = [...queue.flowControl.rates.nextAt].sort();
+    expect(turns).toEqual([['mail.spread#*#0', now.getTime() + 4 * 5250], ['mail.spread#*#1', now.getTime() + 4 * 5250]]);
+    // The reserved turns, across both items: no 10 s window holds more than 4.
+    const starts = jobs.map((j) => {
+      const body = JSON.parse(queue.enqueued().filter((m) => m.id === j.id).at(-1)!.body) as { flow?: { reservedAt?: number } };
+      return body.flow?.reservedAt ?? now.getTime();
+    }).sort((a, b) => a - b);
+    for (let i = 0; i + 4 < starts.length; i++) expect(starts[i + 4]! - starts[i]!).toBeGreaterThan(10_000);
   });
 
   it('gives each caller its own turn: now when the key is idle, then one interval after the last', async () => {
