@@ -12,6 +12,8 @@ export {
   DEFAULT_FAILURE_RATE_ALARM,
   DEFAULT_FAILURES_ALARM,
   DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAXIMUM_POLLERS,
+  DEFAULT_MINIMUM_POLLERS,
   DEFAULT_OLDEST_JOB_AGE_ALARM,
   DEFAULT_SCHEDULER_THRESHOLD,
   DEFAULT_STUCK_AFTER,
@@ -21,6 +23,8 @@ export {
   type EnqueueApiProps,
   type JobQueueProps,
   type Lane,
+  type LaneProps,
+  type ProvisionedPollers,
   type WorkerProps,
 } from './job-queue-props.js';
 export { cronScheduleName } from './job-queue-schedules.js';

@@ -28,6 +28,9 @@ export const DEFAULT_MAX_CONCURRENCY = 100;
 export const DEFAULT_SCHEDULER_THRESHOLD = Duration.minutes(15);
 /** Default time after its creation from which the sweeper watches a job still queued or running. */
 export const DEFAULT_STUCK_AFTER = Duration.minutes(15);
+/** A provisioned lane's pollers unless it says otherwise: AWS's defaults for SQS. */
+export const DEFAULT_MINIMUM_POLLERS = 2;
+export const DEFAULT_MAXIMUM_POLLERS = 200;
 /** Default age of a lane's oldest message that raises its alarm. */
 export const DEFAULT_OLDEST_JOB_AGE_ALARM = Duration.minutes(15);
 /** Default failed jobs of one kind within 5 minutes that raise its alarm. */
@@ -103,6 +106,26 @@ export interface EnqueueApiProps {
 /** The enqueue API's stage throttle unless `api.throttle` says otherwise: 500 requests a second, bursts of 1,000. */
 export const DEFAULT_ENQUEUE_API_THROTTLE: ApiThrottle = { rateLimit: 500, burstLimit: 1000 };
 
+/**
+ * The SQS event source's provisioned mode for a lane: dedicated pollers, at least `minimum`
+ * always ready and at most `maximum`, for a lane that needs a fast, steady start under bursts.
+ * Billed per event poller unit hour on top of the usual charges (see docs/using.md); the
+ * minimum is an always-on cost. AWS takes provisioned mode or a maximum concurrency on one event
+ * source, not both: the lane's event source drops `worker.maxConcurrency`.
+ */
+export interface ProvisionedPollers {
+  /** Pollers always ready, 2–200. @default 2 */
+  readonly minimum?: number;
+  /** Pollers at most, 2–2000. @default 200 */
+  readonly maximum?: number;
+}
+
+/** Settings of one lane (the `lane` of its kinds). */
+export interface LaneProps {
+  /** Run the lane's event source in provisioned mode. @default on demand (Lambda scales the pollers) */
+  readonly provisionedPollers?: ProvisionedPollers;
+}
+
 /** Properties of {@link JobQueue}. */
 export interface JobQueueProps {
   /** Every job kind the stack runs. Their lanes become queues; their attempts set the redrive counts. */
@@ -116,6 +139,8 @@ export interface JobQueueProps {
     /** Extra environment variables for the dispatcher (an emulator endpoint, a test's faults). */
     readonly environment?: Record<string, string>;
   };
+  /** Settings per lane, by the lane's name (`default` for kinds without a `lane`). @default none */
+  readonly lanes?: Readonly<Record<string, LaneProps>>;
   /** Partition-key shards of the jobs table. @default 64 */
   readonly shardCount?: number;
   /**
@@ -199,6 +224,8 @@ export interface JobQueueSettings {
   readonly alarms: AlarmThresholds;
   readonly removalPolicy: RemovalPolicy;
   readonly encryptionKey: IKey | undefined;
+  /** The lanes in provisioned mode, by name, with their pollers. */
+  readonly provisionedPollers: ReadonlyMap<string, { readonly minimum: number; readonly maximum: number }>;
 }
 
 /** Applies the defaults to `props` (it does not validate them). */
@@ -226,5 +253,9 @@ export function resolveSettings(props: JobQueueProps): JobQueueSettings {
     },
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     encryptionKey: props.encryptionKey,
+    provisionedPollers: new Map(Object.entries(props.lanes ?? {}).flatMap(([lane, options]) => {
+      const pollers = options.provisionedPollers;
+      return pollers ? [[lane, { minimum: pollers.minimum ?? DEFAULT_MINIMUM_POLLERS, maximum: pollers.maximum ?? DEFAULT_MAXIMUM_POLLERS }] as const] : [];
+    })),
   };
 }

@@ -36,6 +36,7 @@ export function validateJobQueueProps(props: JobQueueProps, settings: JobQueueSe
     [props.worker.maxConcurrency !== undefined && (!Number.isInteger(props.worker.maxConcurrency) || props.worker.maxConcurrency < 2 || props.worker.maxConcurrency > 1000),
       `worker.maxConcurrency must be an integer from 2 to 1000, got ${props.worker.maxConcurrency}`],
     ...settingRules(props, settings),
+    ...laneRules(props, settings),
     [settings.encryptionKey !== undefined && Token.isUnresolved(stack.region),
       'encryptionKey needs a stack with an explicit env.region (a DynamoDB table under a customer-managed key names its key per region)'],
   ];
@@ -57,6 +58,17 @@ export function visibilityTimeoutAdvice(settings: JobQueueSettings): string | un
   if (visibility >= advised) return undefined;
   return `visibilityTimeout (${visibility} s) is under AWS's advice of ${VISIBILITY_TIMEOUT_MULTIPLIER} × worker.timeout (${advised} s): `
     + 'a batch Lambda is throttled on comes back sooner and spends one of each message\'s receives (extraReceives is their budget)';
+}
+
+/** The rules of `lanes`: each names a lane of the kinds, and its pollers are in AWS's ranges. */
+function laneRules(props: JobQueueProps, settings: JobQueueSettings): Array<[boolean, string]> {
+  const lanes = new Set(settings.jobs.map((j) => j.lane));
+  const named = Object.keys(props.lanes ?? {}).map((lane): [boolean, string] => [!lanes.has(lane), `lanes.${lane} names no lane of the jobs (their lanes: ${[...lanes].sort().join(', ')})`]);
+  return [...named, ...[...settings.provisionedPollers].flatMap(([lane, { minimum, maximum }]): Array<[boolean, string]> => [
+    [!isIntegerIn(minimum, 2, 200), `lanes.${lane}.provisionedPollers.minimum must be an integer from 2 to 200 (AWS's range for SQS), got ${minimum}`],
+    [!isIntegerIn(maximum, 2, 2000), `lanes.${lane}.provisionedPollers.maximum must be an integer from 2 to 2000 (AWS's range for SQS), got ${maximum}`],
+    [minimum > maximum, `lanes.${lane}.provisionedPollers.minimum (${minimum}) must be at most its maximum (${maximum})`],
+  ])];
 }
 
 /** The rules of the settings that have no other check: batching, memory, the sweeper's horizon, alarm thresholds. */

@@ -294,10 +294,14 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     const eventSourceMappings: Record<string, string> = {};
     for (const lane of this.lanes.values()) {
       lane.deadLetterQueue.grantSendMessages(fn);
+      // Provisioned mode and a maximum concurrency exclude each other on one event source (AWS).
+      const pollers = settings.provisionedPollers.get(lane.name);
       const source = new SqsEventSource(lane.queue, {
         batchSize: settings.batchSize,
         maxBatchingWindow: worker.maxBatchingWindow,
-        maxConcurrency: settings.maxConcurrency,
+        ...(pollers
+          ? { provisionedPollerConfig: { minimumPollers: pollers.minimum, maximumPollers: pollers.maximum } }
+          : { maxConcurrency: settings.maxConcurrency }),
         reportBatchItemFailures: true,
       });
       fn.addEventSource(source);

@@ -77,6 +77,43 @@ describe('JobQueue', () => {
     expect(DEFAULT_MAX_CONCURRENCY).toBe(100);
   });
 
+  it('runs a lane in provisioned mode when asked (its pollers, no maximum concurrency: AWS takes one or the other); the other lanes are unchanged', () => {
+    const fast = defineJob({ kind: 'fast.one', schema: z.object({}), lane: 'fast' });
+    const plain = defineJob({ kind: 'plain.one', schema: z.object({}) });
+    const stack = new Stack(new App(), 'Provisioned');
+    new JobQueue(stack, 'Jobs', { jobs: [fast, plain], worker, lanes: { fast: { provisionedPollers: { minimum: 5, maximum: 50 } } } });
+    const mappings = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::EventSourceMapping')).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
+    const sqs = mappings.filter((p) => p.StartingPosition === undefined); // the stream's mapping has one
+    expect(sqs).toHaveLength(2);
+    const provisioned = sqs.filter((p) => p.ProvisionedPollerConfig !== undefined);
+    expect(provisioned).toHaveLength(1);
+    expect(provisioned[0]).toMatchObject({ ProvisionedPollerConfig: { MinimumPollers: 5, MaximumPollers: 50 } });
+    expect(provisioned[0]!.ScalingConfig).toBeUndefined();
+    expect(sqs.find((p) => p.ProvisionedPollerConfig === undefined)).toMatchObject({ ScalingConfig: { MaximumConcurrency: DEFAULT_MAX_CONCURRENCY } });
+    // AWS's defaults for what is left out.
+    const defaults = new Stack(new App(), 'ProvisionedDefaults');
+    new JobQueue(defaults, 'Jobs', { jobs: [fast], worker, lanes: { fast: { provisionedPollers: {} } } });
+    Template.fromStack(defaults).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ProvisionedPollerConfig: { MinimumPollers: 2, MaximumPollers: 200 } });
+  });
+
+  it('refuses lane settings for a lane no kind uses, and pollers out of AWS\'s ranges', () => {
+    const fast = defineJob({ kind: 'fast.one', schema: z.object({}), lane: 'fast' });
+    const problems = (lanes: NonNullable<ConstructorParameters<typeof JobQueue>[2]['lanes']>) => {
+      try {
+        new JobQueue(new Stack(new App(), 'BadLanes'), 'Jobs', { jobs: [fast], worker, lanes });
+      } catch (error) {
+        return (error as ConfigurationError).problems;
+      }
+      return [];
+    };
+    expect(problems({ slow: {} })).toEqual(['lanes.slow names no lane of the jobs (their lanes: fast)']);
+    expect(problems({ fast: { provisionedPollers: { minimum: 1, maximum: 2001 } } })).toEqual([
+      'lanes.fast.provisionedPollers.minimum must be an integer from 2 to 200 (AWS\'s range for SQS), got 1',
+      'lanes.fast.provisionedPollers.maximum must be an integer from 2 to 2000 (AWS\'s range for SQS), got 2001',
+    ]);
+    expect(problems({ fast: { provisionedPollers: { minimum: 20, maximum: 10 } } })).toEqual(['lanes.fast.provisionedPollers.minimum (20) must be at most its maximum (10)']);
+  });
+
   it('puts the enqueue API behind IAM authorization on every route', () => {
     // (The test stack also deploys the web dashboard, whose API is another one.)
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: Match.stringLikeRegexp('^JobsHttpApi') } } }))
