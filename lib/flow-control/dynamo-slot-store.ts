@@ -14,7 +14,8 @@ const LINE_TTL_SECONDS = 86_400;
  * taken with a conditional put (free, lease over, or ours already). A full limit costs one
  * failed conditional write per slot tried. The key's line of waiting jobs is one more item
  * (`line#<kind>#<key>`): `issued`, the last ticket handed out (one update a ticket), and
- * `front`, how many of the line got a slot (one update each).
+ * `front`, how many tickets the line is done with (one update each: a job got a slot, or gave
+ * its ticket back).
  */
 export class DynamoSlotStore implements SlotStore {
   constructor(

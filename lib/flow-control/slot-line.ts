@@ -2,13 +2,15 @@
  * The line of jobs waiting for a concurrency limit's slots, and when each of them looks again.
  *
  * A job that finds every slot of its key held takes a ticket: the next number of the key's line
- * (one write on the line's item). The line's front counts the jobs of the line that got a slot
- * (one write each). A job near the front — within the limit plus what the line admits in
- * {@link NEAR_SECONDS} at the pace it measured — reads the slots and writes only to a free one;
- * a job further back only reads the front, and comes back when the front should be about half
- * way to it, from the pace it measured between two looks. So a waiting job makes about four
- * writes in all (its ticket, its slot, the front, the release), however long the line; the line's
- * item takes one write per job that lines up and one per admission; a slot item, its holders'.
+ * (one write on the line's item). The line's front counts the tickets the line is done with:
+ * their job got a slot, or was dropped while waiting (cancelled, or a duplicate of a job that is
+ * over) and gave its ticket back (one write each). A job near the front — within the limit plus
+ * what the line admits in {@link NEAR_SECONDS} at the pace it measured — reads the slots and
+ * writes only to a free one; a job further back only reads the front, and comes back when the
+ * front should be about half way to it, from the pace it measured between two looks. So a
+ * waiting job makes about four writes in all (its ticket, its slot, the front, the release),
+ * however long the line; the line's item takes one write per job that lines up and one per
+ * admission; a slot item, its holders'.
  *
  * Order: the line admits roughly in ticket order (jobs near the front race for a freed slot).
  * A job of a key no worker saw contended lately tries the slots before it lines up, and can take
@@ -17,12 +19,16 @@
  * near it.
  *
  * What a crash or a lost message does: the slots are leased (a dead holder's slot frees itself
- * when its lease ends), so the limit holds whatever happens to the line. A ticket whose job never
- * comes back (its worker died after taking it) is never admitted: every later ticket then looks
- * one further from the front than it is, which the near window absorbs. Should the front stand
- * still between two looks of a job further back (the jobs near it all gone, or every slot held
- * by long jobs), the job probes the slots with a chance of (4 × limit ÷ its distance)²: fewer
- * than 16 × limit probes a round however long the line. One that gets a slot moves the front.
+ * when its lease ends), so the limit holds whatever happens to the line. A worker that dies
+ * after taking a ticket, before the wait is sent, leaves the ticket unused (the message comes
+ * back and takes a new one); one that dies between taking a slot and moving the front leaves
+ * the front one short. Either way every later ticket looks one further from the front than it
+ * is, which the near window absorbs. A job dropped instead of waiting (cancelled, or a duplicate
+ * of a job that is over) gives its ticket back, so a flood of those leaves no gap. Should the
+ * front stand still between two looks of a job further back (the jobs near it all gone, or
+ * every slot held by long jobs), the job probes the slots with a chance of (4 × limit ÷ its
+ * distance)²: fewer than 16 × limit probes a round however long the line. One that gets a slot
+ * moves the front.
  *
  * This module is pure: the store keeps tickets and the front (see SlotStore), the message carries
  * a job's {@link LinePlace} from one look to the next.

@@ -38,9 +38,9 @@ export interface SlotStore {
   renew(slot: HeldSlot, leaseUntil: Date): Promise<boolean>;
   /** Takes the next ticket of the key's line of waiting jobs (see slot-line.ts): the ticket, and the line's front. */
   join(line: LineKey, now: Date): Promise<{ ticket: number; front: number }>;
-  /** The line's front: how many of its jobs got a slot so far. */
+  /** The line's front: how many of its tickets are done with (their job got a slot, or was dropped and gave it back). */
   front(line: LineKey): Promise<number>;
-  /** Moves the line's front on by one: a job of the line got a slot. */
+  /** Moves the line's front on by one: a job of the line got a slot, or gave its ticket back. */
   advance(line: LineKey, now: Date): Promise<void>;
 }
 

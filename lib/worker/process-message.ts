@@ -159,6 +159,7 @@ async function waitForTurn(message: IncomingMessage, job: JobMessage, admission:
         const record = await deps.store.get(job.id);
         if (!record || isFinished(record.status)) {
           logger.info('dropping a delivery of a job that is over instead of waiting for its turn', { status: record?.status ?? 'discarded' });
+          await leaveLine(job, admission, deps);
           return 'ack';
         }
       }
@@ -172,6 +173,17 @@ async function waitForTurn(message: IncomingMessage, job: JobMessage, admission:
   if (failedIds.length === 0) return 'ack';
   await deps.transport.changeVisibility(message.lane, message.receiptHandle, seconds);
   return 'keep';
+}
+
+/**
+ * A waiting job dropped with a ticket of its key's line it was not admitted on gives it back:
+ * the front moves on as if it had been let through, so a flood of cancelled jobs or duplicates
+ * of finished ones leaves no gap that the jobs behind would wait on (see slot-line.ts).
+ */
+async function leaveLine(job: JobMessage, admission: Extract<Admission, { action: 'wait' }>, deps: WorkerDependencies): Promise<void> {
+  const line = admission.flow?.line;
+  if (admission.wait.limit !== 'concurrency' || !line || line.admitted) return;
+  await deps.flowControl!.slots.advance({ kind: job.kind, key: admission.wait.key }, deps.now());
 }
 
 /**

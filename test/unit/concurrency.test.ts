@@ -174,6 +174,29 @@ describe('the line of a concurrency key', () => {
     expect(tries).toEqual([waiting[0]!.id, waiting[1]!.id]);
   });
 
+  it('takes back the ticket of a job dropped instead of waiting (cancelled before it was delivered): 20 cancelled jobs leave no gap, and the job behind them runs as soon as the slot is free', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    // Jitter 0.99: a job 5 or more tickets back never probes a stalled line.
+    const queue = createTestQueue({ jobs: [defineHandler(limited, async ({ n }) => { if (n === 0) await gate; return { n }; })], random: () => 0.99 });
+    const holder = await queue.client.enqueue(limited, { tenant: 'acme', n: 0 });
+    const running = queue.deliver(holder.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    const cancelled = await Promise.all(Array.from({ length: 20 }, (_, i) => queue.client.enqueue(limited, { tenant: 'acme', n: i + 1 })));
+    for (const job of cancelled) await queue.client.cancel(job.id);
+    const next = await queue.client.enqueue(limited, { tenant: 'acme', n: 21 });
+    const sentBefore = queue.transport.sent.length;
+    // Each finds the slot held and takes a ticket; its note is refused (cancelled), so it goes, giving the ticket back.
+    for (const job of cancelled) expect((await queue.deliver(job.id)).disposition).toBe('ack');
+    expect(queue.transport.sent.length).toBe(sentBefore);
+    expect(queue.flowControl.slots.lines.get('tenant.work#acme')).toEqual({ issued: 20, front: 20 });
+    // The next job lines up right at the front (ticket 21, front 20), not 21 tickets back.
+    expect((await queue.deliver(next.id)).record).toMatchObject({ status: 'queued', waitingFor: { limit: 'concurrency' } });
+    release();
+    await running;
+    expect((await queue.deliver(next.id)).record).toMatchObject({ status: 'succeeded', attempt: 1 });
+  });
+
   it('keeps a job\'s place when, out of the line with a slot, it waits for its rate-limit turn: back, it takes no second ticket', async () => {
     const both = defineJob({ kind: 'tenant.both', schema: z.object({ tenant: z.string(), n: z.number() }), concurrency: { limit: 1, key: (p) => p.tenant }, rateLimit: { limit: 1, periodSeconds: 60, key: (p) => p.tenant } });
     let nowMs = Date.UTC(2026, 0, 1);
