@@ -28,8 +28,9 @@ export const DEFAULT_MAX_CONCURRENCY = 100;
 export const DEFAULT_SCHEDULER_THRESHOLD = Duration.minutes(15);
 /** Default time after its creation from which the sweeper watches a job still queued or running. */
 export const DEFAULT_STUCK_AFTER = Duration.minutes(15);
-/** A provisioned lane's pollers unless it says otherwise: AWS's defaults for SQS. */
+/** A provisioned lane's minimum pollers unless it says otherwise: AWS's default for SQS. */
 export const DEFAULT_MINIMUM_POLLERS = 2;
+/** A provisioned lane's maximum pollers unless it says otherwise: AWS's default for SQS. */
 export const DEFAULT_MAXIMUM_POLLERS = 200;
 /** Default age of a lane's oldest message that raises its alarm. */
 export const DEFAULT_OLDEST_JOB_AGE_ALARM = Duration.minutes(15);
