@@ -99,6 +99,42 @@ describe('a slot held by a worker that died (test.limited: 2 per tenant)', () =>
   }, 180_000);
 });
 
+describe('a line whose front job dies holding the slot the line gave it, while an operator cancels jobs in the line (test.limited: 2 per tenant)', () => {
+  it('loses no job, runs every job it was not told to cancel, passes every ticket, and leaves no slot held past its lease', async () => {
+    const tenant = unique('handover');
+    const waiting = async (id: string) => (await workerLogLines(id)).some((line) => line.includes('waiting for flow control'));
+    // Two jobs hold both slots; the doomed job lines up behind them and gets its slot from the line.
+    const blockers = await client.enqueueMany(Array.from({ length: 2 }, () => ({ job: 'test.limited', payload: { tenant, holdMs: 4000 } })));
+    await waitFor('both slots to be held', async () => (await Promise.all(blockers.map((j) => handlerRuns(j.id)))).every((n) => n >= 1), { timeoutMs: 30_000, intervalMs: 250 });
+    const doomed = await client.enqueue('test.limited', { tenant, holdMs: 3000, crashOnFirstAttempt: true });
+    await waitFor('the doomed job to line up', () => waiting(doomed.id), { timeoutMs: 30_000, intervalMs: 250 });
+    const behind = await client.enqueueMany(Array.from({ length: 10 }, () => ({ job: 'test.limited', payload: { tenant, holdMs: 1000 } })));
+    // The operator cancels two jobs waiting in the line, right behind the doomed one.
+    const cancelled = behind.slice(0, 2);
+    await waitFor('the two jobs to line up', async () => (await Promise.all(cancelled.map((j) => waiting(j.id)))).every(Boolean), { timeoutMs: 30_000, intervalMs: 250 });
+    for (const job of cancelled) expect((await client.cancel(job.id)).status).toBe('cancelled');
+    const running = [...blockers, doomed, ...behind.slice(2)];
+    const records = await allSucceeded(running.map((j) => j.id), 'the line to drain', 150_000);
+
+    // The dead job ran again after its message came back; the others once; the cancelled never.
+    expect(records.map((r) => r.attempt)).toEqual(running.map((j) => (j.id === doomed.id ? 2 : 1)));
+    expect(await Promise.all(cancelled.map(async (j) => [(await client.get(j.id))?.status, await handlerRuns(j.id)]))).toEqual([['cancelled', 0], ['cancelled', 0]]);
+    const spans = await Promise.all(running.map(async (j) => (await spansOf(j.id))[0]!));
+    expect(maxOverlap(spans)).toBeLessThanOrEqual(2);
+    // Every ticket was passed: the front counts each job the line let through (the cancelled ones
+    // too, dropped at their claim), and the doomed job's rerun moved it once more.
+    const line = (await doc.send(new GetCommand({ TableName: stack.config.idempotencyTableName, Key: { pk: `line#test.limited#${tenant}` }, ConsistentRead: true }))).Item;
+    expect(Number(line?.issued)).toBeGreaterThanOrEqual(3);
+    expect(Number(line?.front)).toBeGreaterThanOrEqual(Number(line?.issued));
+    // No slot is left held: each is released (deleted) or its lease is over.
+    const now = new Date().toISOString();
+    for (const index of [0, 1]) {
+      const slot = (await doc.send(new GetCommand({ TableName: stack.config.idempotencyTableName, Key: { pk: `slot#test.limited#${tenant}#${index}` }, ConsistentRead: true }))).Item;
+      expect(slot === undefined || String(slot.leaseUntil) < now, `slot ${index}: ${JSON.stringify(slot)}`).toBe(true);
+    }
+  }, 200_000);
+});
+
 describe('a rate limit per key (test.rate-limited: 5 per 10 s per tenant)', () => {
   it('starts 20 jobs with no more than 5 in any 10-second window, spread evenly, close to the ideal time, using no attempts for waiting', async () => {
     const tenant = unique('rate');
