@@ -18,8 +18,11 @@ const saved = JSON.parse(readFileSync(new URL('../../bench/results/bench.json', 
  * whole units (a unit shared by a batch's items moves the mean by a few hundredths); where jobs
  * contend for a slot or a turn, or a burst races its debounced job, how many writes a job makes
  * depends on timing and on the run's size (runs of these rows have differed by up to 0.25 W).
+ * A kind with a concurrency limit that is never full writes one more time for each of its jobs
+ * that picked, at once with another of its batch, the same free slot: 5.25 W at 20 jobs in one CI
+ * run against 5.035 saved at 200; half a write still catches a path that writes once more per job.
  */
-const TOLERANCE_W = { exact: 0.1, timing: 1.5 } as const;
+const TOLERANCE_W = { exact: 0.1, collisions: 0.5, timing: 1.5 } as const;
 /** The design's targets (README): W per job at each tracking level, SQS requests on the happy path. */
 const TARGETS = { full: 3, fromClaim: 2, outcome: 1.2, happySqsRequests: 0.35 } as const;
 
