@@ -5,7 +5,13 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 export const ITEM_ACTIONS = ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'] as const;
 /** What operators' tools add: a parent's children are read 100 to a BatchGetItem. */
 export const OPERATOR_ITEM_ACTIONS = [...ITEM_ACTIONS, 'BatchGetItem'] as const;
-export type ItemAction = (typeof OPERATOR_ITEM_ACTIONS)[number];
+/**
+ * What the worker adds on the jobs table: a batch's claims read their records 100 to a
+ * BatchGetItem, and its claims and outcomes are PartiQL UPDATEs, 25 to a BatchExecuteStatement
+ * (which AWS authorizes per statement, as dynamodb:PartiQLUpdate).
+ */
+export const WORKER_ITEM_ACTIONS = [...ITEM_ACTIONS, 'BatchGetItem', 'PartiQLUpdate'] as const;
+export type ItemAction = (typeof WORKER_ITEM_ACTIONS)[number];
 const READ_ACTIONS: readonly ItemAction[] = ['GetItem', 'Query', 'BatchGetItem'];
 
 /**

@@ -17,7 +17,7 @@ import { QUEUE_NAME_ENV, WORKER_METRICS, type JobCountMetricName } from '../lib/
 import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
 import { stableOutput } from './stable-output.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
-import { grantTable, ITEM_ACTIONS, OPERATOR_ITEM_ACTIONS } from './job-queue-grants.js';
+import { grantTable, ITEM_ACTIONS, OPERATOR_ITEM_ACTIONS, WORKER_ITEM_ACTIONS } from './job-queue-grants.js';
 import { acknowledge } from './acknowledge.js';
 import { logAccess, throttleStage } from './api-stage.js';
 import { DISPATCH_ATTRIBUTE, STATE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, WATCH_INDEX } from '../lib/store/dynamo/job-item.js';
@@ -288,7 +288,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   /** The worker function, fed by every lane; and each lane's event source mapping id, by lane name. */
   private createWorker(worker: WorkerProps, settings: JobQueueSettings): { function: NodejsFunction; eventSourceMappings: Record<string, string> } {
     const fn = userFunction(this, 'Worker', { entry: worker.entry, timeout: settings.workerTimeout, memorySize: settings.workerMemorySize, environment: this.functionEnvironment(worker.environment), removalPolicy: settings.removalPolicy });
-    grantTable(fn, this.table, ITEM_ACTIONS, JOB_INDEXES);
+    grantTable(fn, this.table, WORKER_ITEM_ACTIONS, JOB_INDEXES);
     grantTable(fn, this.idempotencyTable, ITEM_ACTIONS.filter((action) => action !== 'Query'));
     this.grantScheduling(fn);
     const eventSourceMappings: Record<string, string> = {};

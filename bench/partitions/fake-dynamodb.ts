@@ -15,6 +15,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledExc
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { conditionHolds, type Item, type Names, type Values } from './expression-evaluator.js';
 import { applyUpdate } from './expression-update.js';
+import { statementAsUpdate } from './partiql-statement.js';
 import { MemoryTable, type Sink, type TableSpec } from './memory-table.js';
 import { trimStack } from './trim-stack.js';
 import type { WriteLog } from './write-log.js';
@@ -105,6 +106,7 @@ export class MemoryDynamoDB {
       case 'DeleteItemCommand': return this.single('delete', input as WriteInput, sink);
       case 'BatchWriteItemCommand': return this.batchWrite(input, sink);
       case 'TransactWriteItemsCommand': return this.transactWrite(input, sink);
+      case 'BatchExecuteStatementCommand': return this.batchStatements(input, sink);
       default: throw new Error(`the simulated DynamoDB does not answer ${command}`);
     }
   }
@@ -170,6 +172,26 @@ export class MemoryDynamoDB {
       }
     }
     return { UnprocessedItems: {} };
+  }
+
+  /** Each statement on its own, as its UpdateItem: applied, or refused with its code (and the item, when its condition failed). */
+  private batchStatements(input: Record<string, unknown>, sink: Sink): Record<string, unknown> {
+    const statements = input.Statements as { Statement: string; Parameters?: unknown[]; ReturnValuesOnConditionCheckFailure?: string }[];
+    const keyNames = (name: string) => { const { partition, sort } = this.table(name).spec; return sort ? [partition, sort] : [partition]; };
+    return {
+      Responses: statements.map((statement) => {
+        const update = statementAsUpdate(statement.Statement, statement.Parameters ?? [], keyNames);
+        if (!update) return { Error: { Code: 'ValidationError', Message: `the simulated DynamoDB reads only the UPDATE statements jobline batches, not: ${statement.Statement}` } };
+        try {
+          this.apply('update', update, sink, false, false);
+          return { TableName: update.TableName };
+        } catch (error) {
+          if (!(error instanceof ConditionFailed)) throw error;
+          const item = statement.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && error.item ? { Item: { ...error.item } } : {};
+          return { TableName: update.TableName, Error: { Code: 'ConditionalCheckFailed', Message: error.message, ...item } };
+        }
+      }),
+    };
   }
 
   private transactWrite(input: Record<string, unknown>, sink: Sink): Record<string, unknown> {

@@ -62,9 +62,9 @@ describe('grants, as exact sets: each role gets what it uses and nothing more', 
     }
   });
 
-  it('the worker and the sweeper use the item actions and query the two indexes by name', () => {
+  it('the worker and the sweeper use the item actions and query the two indexes by name; the worker reads a batch\'s records in one request and writes its claims and outcomes as PartiQL UPDATEs', () => {
     expect(grantsOf('JobsWorkerServiceRole')).toEqual({
-      'jobs table': sorted(...ITEMS), 'jobs indexes': sorted('Query'),
+      'jobs table': sorted(...ITEMS, 'BatchGetItem', 'PartiQLUpdate'), 'jobs indexes': sorted('Query'),
       'idempotency table': sorted(...ITEMS.filter((a) => a !== 'Query')), 'scheduler role': ['iam:PassRole'],
     });
     expect(grantsOf('JobsSweeperServiceRole')).toEqual({ 'jobs table': sorted(...ITEMS), 'jobs indexes': sorted('Query'), 'scheduler role': ['iam:PassRole'] });

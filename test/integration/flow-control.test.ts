@@ -116,8 +116,10 @@ describe('a line whose front job dies holding the slot the line gave it, while a
     const running = [...blockers, doomed, ...behind.slice(2)];
     const records = await allSucceeded(running.map((j) => j.id), 'the line to drain', 150_000);
 
-    // The dead job ran again after its message came back; the others once; the cancelled never.
-    expect(records.map((r) => r.attempt)).toEqual(running.map((j) => (j.id === doomed.id ? 2 : 1)));
+    // The dead job ran again after its message came back; the cancelled never. Its death kills the
+    // worker process, and with it any job of the same batch that had been claimed (the slot the
+    // first blocker freed can go to the job behind it in that batch): such a job runs again too.
+    expect(records.map((r) => r.attempt)).toEqual(running.map((j) => (j.id === doomed.id ? 2 : expect.toSatisfy((a: number) => a === 1 || a === 2))));
     expect(await Promise.all(cancelled.map(async (j) => [(await client.get(j.id))?.status, await handlerRuns(j.id)]))).toEqual([['cancelled', 0], ['cancelled', 0]]);
     const spans = await Promise.all(running.map(async (j) => (await spansOf(j.id))[0]!));
     expect(maxOverlap(spans)).toBeLessThanOrEqual(2);

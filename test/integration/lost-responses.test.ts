@@ -19,12 +19,20 @@ import { stack, unique } from './support/deployed.js';
  * response (an injected fault, on clients against the emulator); the retry goes through.
  */
 const plan = parseFaultPlan(JSON.stringify({ rate: 0.5, faults: ['lost-response'] }));
-let armed = 0;
-/** The next call's first attempt loses its response (two draws: the rate, then the fault). */
-const loseNextResponse = () => { armed = 2; };
-const random = () => (armed > 0 ? (armed--, 0) : 0.999);
+/** The fault injector's draws, queued: a call that goes through takes one (0.999, over the rate), a call that loses its response two (0: under the rate, then the first fault). */
+const draws: number[] = [];
+/** The first attempt of the call `n` calls from now (1: the next) loses its response. */
+const loseResponseOfCall = (n: number) => { draws.push(...Array<number>(n - 1).fill(0.999), 0, 0); };
+const loseNextResponse = () => loseResponseOfCall(1);
+const random = () => draws.shift() ?? 0.999;
 
 const dynamodb = new DynamoDBClient({});
+/** DynamoDB requests by operation, counted above the SDK's retries (a retried request counts once). */
+const requests = new Map<string, number>();
+dynamodb.middlewareStack.add((next, context) => (args) => {
+  requests.set(context.commandName ?? '?', (requests.get(context.commandName ?? '?') ?? 0) + 1);
+  return next(args);
+}, { step: 'initialize', name: 'requestCount' });
 const scheduler = new SchedulerClient({});
 injectFaults(dynamodb, 'dynamodb', plan, { random });
 injectFaults(scheduler, 'scheduler', plan, { random });
@@ -48,10 +56,45 @@ describe('a write whose response was lost, retried by the SDK', () => {
     const now = new Date();
     loseNextResponse();
     const mine = await claimAt(job.id, now);
-    expect(armed).toBe(0);
+    expect(draws).toEqual([]);
     expect(mine).toMatchObject({ outcome: 'claimed', record: { status: 'running', attempt: 1 } });
     // Same instant, same lease: only the claim's own token tells the two apart.
     expect((await claimAt(job.id, now)).outcome).toBe('busy');
+  });
+
+  it('a batch\'s claims, read in one request and written in another whose response was lost, are still this worker\'s', async () => {
+    const jobs = Array.from({ length: 3 }, newJob);
+    await store.insert(jobs);
+    const now = new Date();
+    const claim = (id: string) => store.claim({ id, kind: 'lost.job', lane: 'default', maxAttempts: 3, payloadBytes: 2, now, leaseUntil: new Date(now.getTime() + 60_000), recordedAtEnqueue: true });
+    requests.clear();
+    // The batch's read goes through; its write's first response is lost, and the SDK sends the batch again.
+    loseResponseOfCall(2);
+    const claims = await Promise.all(jobs.map((job) => claim(job.id)));
+    expect(draws).toEqual([]);
+    expect(Object.fromEntries(requests)).toEqual({ BatchGetItemCommand: 1, BatchExecuteStatementCommand: 1 });
+    expect(claims).toEqual(jobs.map(() => expect.objectContaining({ outcome: 'claimed', record: expect.objectContaining({ status: 'running', attempt: 1 }) })));
+    // Each record is what the claim says it left.
+    for (const [i, job] of jobs.entries()) expect(await store.get(job.id)).toEqual(found(claims[i]!).record);
+    // Same instant, same lease: a second delivery of each finds it running, and writes nothing.
+    requests.clear();
+    expect((await Promise.all(jobs.map((job) => claim(job.id)))).map((c) => c.outcome)).toEqual(['busy', 'busy', 'busy']);
+    expect(Object.fromEntries(requests)).toEqual({ BatchGetItemCommand: 1 });
+  });
+
+  it('a batch\'s outcomes, written in one request whose response was lost, are recorded', async () => {
+    const jobs = Array.from({ length: 3 }, newJob);
+    await store.insert(jobs);
+    const records = await Promise.all(jobs.map(async (job) => (await claimAt(job.id, new Date())).record));
+    requests.clear();
+    loseNextResponse();
+    const written = await Promise.all(records.map((record) => store.recordOutcome(attemptOf(record), succeeded(record, { now: new Date(), durationMs: 3, retentionSeconds: 60 }))));
+    expect(written).toEqual([true, true, true]);
+    expect(draws).toEqual([]);
+    expect(Object.fromEntries(requests)).toEqual({ BatchExecuteStatementCommand: 1 });
+    expect((await Promise.all(jobs.map((job) => store.get(job.id)))).map((r) => r?.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // A stale attempt's write is still refused.
+    expect(await store.recordOutcome(attemptOf(records[0]!), succeeded(records[0]!, { now: new Date(), durationMs: 3, retentionSeconds: 60 }))).toBe(false);
   });
 
   it('an attempt\'s outcome is recorded, not taken for another delivery\'s', async () => {
@@ -64,7 +107,7 @@ describe('a write whose response was lost, retried by the SDK', () => {
         ? succeeded(record, { now: new Date(), durationMs: 3, retentionSeconds: 60 })
         : retrying(record, { now: new Date(), error: { message: 'again', class: 'Error', permanent: false, attempt: 1, at: new Date().toISOString() }, delaySeconds: 5 });
       expect(await store.recordOutcome(attemptOf(record), change)).toBe(true);
-      expect(armed).toBe(0);
+      expect(draws).toEqual([]);
       expect((await store.get(job.id))?.status).toBe(outcome);
       // A stale attempt's write is still refused.
       expect(await store.recordOutcome(attemptOf(record), succeeded(record, { now: new Date(), durationMs: 3, retentionSeconds: 60 }))).toBe(false);
@@ -77,7 +120,7 @@ describe('a write whose response was lost, retried by the SDK', () => {
     const now = new Date();
     loseNextResponse();
     expect(await once.start(key, 'job-a', now, new Date(now.getTime() + 30_000), new Date(now.getTime() + 3_600_000))).toEqual({ started: true });
-    expect(armed).toBe(0);
+    expect(draws).toEqual([]);
     // Another job (or another attempt) still finds it in progress.
     expect(await once.start(key, 'job-a', now, new Date(now.getTime() + 30_000), new Date(now.getTime() + 3_600_000))).toMatchObject({ started: false, existing: { status: 'in_progress' } });
   });
@@ -87,7 +130,7 @@ describe('a write whose response was lost, retried by the SDK', () => {
     const name = unique('lost');
     loseNextResponse();
     await schedules.scheduleOnce(name, new Date(Date.now() + 3_600_000), 'default', '{"id":"lost"}');
-    expect(armed).toBe(0);
+    expect(draws).toEqual([]);
     expect(await schedules.messageOf(name)).toBe('{"id":"lost"}');
     // A different message under the same name is a real conflict.
     await expect(schedules.scheduleOnce(name, new Date(Date.now() + 3_600_000), 'default', '{"id":"other"}')).rejects.toThrow();

@@ -19,14 +19,18 @@ import { describeJobStoreConformance } from '../conformance/job-store.js';
 const SHARDS = 4;
 const dynamodb = new MemoryDynamoDB(new WriteLog(() => 0), (name) => name).client();
 let store: DynamoJobStore;
+let unbatched: DynamoJobStore;
 let stores: FlowControlStores;
 
 beforeAll(async () => {
   const tables = await createJobTables(dynamodb, 'fake');
   store = new DynamoJobStore(dynamodb, tables.tableName, SHARDS, tables.claimsTableName);
+  unbatched = new DynamoJobStore(dynamodb, tables.tableName, SHARDS, tables.claimsTableName, false);
   const doc = documentClient(dynamodb);
   stores = { slots: new DynamoSlotStore(doc, tables.claimsTableName), rates: new DynamoRateStore(doc, tables.claimsTableName), debounces: new DynamoDebounceStore(doc, tables.claimsTableName) };
 });
 
 describeJobStoreConformance('DynamoJobStore on the in-memory DynamoDB', () => ({ store, shardCount: SHARDS }));
+// Every claim and outcome as its own write: the path a batched one falls back to.
+describeJobStoreConformance('DynamoJobStore on the in-memory DynamoDB, writing nothing in batches', () => ({ store: unbatched, shardCount: SHARDS }));
 describeFlowControlConformance('DynamoDB stores on the in-memory DynamoDB', () => stores);

@@ -9,13 +9,16 @@ import type { JobStatus } from '../../job-status.js';
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from '../attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
 import { countJobsByLane, listJobs } from './job-queries.js';
-import { getAll } from '../../aws/batch-get.js';
+import { BATCH_GET_LIMIT, getAll } from '../../aws/batch-get.js';
+import { BATCH_STATEMENT_LIMIT, runWriteStatements, type StatementResult, type WriteStatement } from '../../aws/batch-statements.js';
+import { coalesce } from '../../aws/coalesce.js';
+import { updateStatement } from './partiql-update.js';
 import { type AttemptRef, type CancelUpdate, type ParentFinish, type ClaimRequest, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type TransactionalJobStore, type UniqueInsertResult, type UntrackedRun } from '../job-store.js';
 import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyClaim, uniqueKeyHolder, type TransactItem } from './job-transaction.js';
 import { parentReport } from './child-counts.js';
 import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
 import {
-  cancelledPayloadKeep, childPut, claimUpdate, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentFinish, RACE_RETRIES, retryScheduleNote,
+  cancelledPayloadKeep, childPut, claimableAt, claimOfRead, claimUpdate, fencedStatement, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentFinish, RACE_RETRIES, retryScheduleNote,
   settlementClaim, showsFencedChange, undispatchedKeep, untrackedPut, waitNote, type FencedChange,
 } from './job-writes.js';
 import { smallResult } from '../small-result.js';
@@ -31,12 +34,32 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly operators: DynamoOperatorWrites;
 
+  /** Strongly consistent reads of job records, those of one turn of the event loop in one BatchGetItem. */
+  private readonly readJob = coalesce<string, Record<string, unknown> | undefined>({
+    maxBatch: BATCH_GET_LIMIT,
+    keyOf: (id) => id,
+    run: async (ids) => {
+      const items = await getAll(this.doc, this.tableName, ids.map(jobKey), 'job records');
+      const byId = new Map(items.map((item) => [String(item.sk), item]));
+      return ids.map((id) => byId.get(id));
+    },
+  });
+
+  /** Conditional updates, those of one turn of the event loop in one BatchExecuteStatement (25 a request). */
+  private readonly writeStatement = coalesce<WriteStatement, StatementResult>({
+    maxBatch: BATCH_STATEMENT_LIMIT,
+    keyOf: (statement) => statement.itemKey,
+    run: (statements) => runWriteStatements(this.doc, statements),
+  });
+
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
     private readonly shardCount: number,
     /** Where unique-key claims live (the idempotency table). */
     private readonly claimsTableName: string,
+    /** Claims and outcomes each as a single write, never batched: the path a batched write falls back to, for tests to hold to the same contract. @default true */
+    private readonly batched: boolean = true,
   ) {
     this.doc = documentClient(client);
     this.operators = new DynamoOperatorWrites(this.doc, tableName);
@@ -87,8 +110,31 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     }
   }
 
+  /**
+   * A job recorded at enqueue is read first (the reads of a batch's claims in one request),
+   * then claimed by a write that holds only while its record is as read (the writes of a batch's
+   * claims in one request): the record it leaves is known without a read back, and a duplicate
+   * of a job that is over or running costs no write. Anything else — a record that changed in
+   * between, a statement DynamoDB did not run, a job with no record yet — is claimed by
+   * {@link claimOne}, which decides on the record as it then is.
+   */
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const now = request.now.toISOString();
+    if (!this.batched || !request.recordedAtEnqueue) return this.claimOne(request);
+    const item = await this.readJob(request.id);
+    if (!item) return { outcome: 'missing' };
+    if (!claimableAt(item, request.now)) return unclaimable(toJobRecord(item), request.now);
+    const token = ownWriteToken();
+    const claim = claimOfRead(this.tableName, item, request, token);
+    if (!claim) return this.claimOne(request);
+    const result = await this.writeStatement(updateStatement(claim.update));
+    if (result.ok) return { outcome: 'claimed', record: toJobRecord(claim.after) };
+    // The SDK sent the batch again after its first response was lost: this claim is in it.
+    if (result.code === 'ConditionalCheckFailed' && result.item && isOwnClaim(result.item, token)) return { outcome: 'claimed', record: toJobRecord(result.item) };
+    return this.claimOne(request);
+  }
+
+  /** Claims one job with one conditional write, reading nothing first. */
+  private async claimOne(request: ClaimRequest): Promise<ClaimResult> {
     const token = ownWriteToken();
     try {
       const output = await this.doc.send(new UpdateCommand(claimUpdate(this.tableName, request, token)));
@@ -99,10 +145,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
       const item = unmarshall(error.Item);
       const record = toJobRecord(item);
       if (isOwnClaim(item, token)) return { outcome: 'claimed', record };
-      if (record.status === 'retrying') return { outcome: 'early', record };
-      if (record.status !== 'running') return { outcome: 'skip', record };
-      const leaseLive = (record.leaseUntil ?? '') >= now;
-      return { outcome: leaseLive ? 'busy' : 'exhausted', record };
+      return unclaimable(record, request.now);
     }
   }
 
@@ -263,7 +306,20 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */
+  /**
+   * A fenced write. Without attributes set only where absent it goes in a batch of statements
+   * (the outcomes of a batch's jobs in one request); a statement DynamoDB did not run is written
+   * alone. Either way a write whose first response was lost finds its own change, and counts as applied.
+   */
   private async finish(ref: AttemptRef, change: FencedChange): Promise<boolean> {
+    if (!this.batched || change.IF_ABSENT) return this.finishOne(ref, change);
+    const result = await this.writeStatement(updateStatement(fencedStatement(this.tableName, ref, change)));
+    if (result.ok) return true;
+    if (result.code === 'ConditionalCheckFailed') return result.item !== undefined && showsFencedChange(result.item, ref, change);
+    return this.finishOne(ref, change);
+  }
+
+  private async finishOne(ref: AttemptRef, change: FencedChange): Promise<boolean> {
     try {
       await this.doc.send(new UpdateCommand(fencedUpdate(this.tableName, ref, change)));
       return true;
@@ -275,3 +331,10 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 }
 
+/** What a claim found on a record it may not take: a retry's backoff not over, a job over, or one running elsewhere (its lease live, or its attempts spent). */
+function unclaimable(record: JobRecord, now: Date): ClaimResult {
+  if (record.status === 'retrying') return { outcome: 'early', record };
+  if (record.status !== 'running') return { outcome: 'skip', record };
+  const leaseLive = (record.leaseUntil ?? '') >= now.toISOString();
+  return { outcome: leaseLive ? 'busy' : 'exhausted', record };
+}

@@ -13,6 +13,7 @@ import { UNKNOWN_CREATOR, type ClaimRequest } from '../claim-request.js';
 import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../small-result.js';
 import type { JobWait } from '../../job-record.js';
 import type { ParentFinish } from '../job-store.js';
+import type { ConditionalUpdate } from './partiql-update.js';
 
 // A retrying job is claimable once its backoff is over (a duplicate delivery never skips it).
 const CLAIMABLE_AT_ONCE = statusIn(CLAIMABLE_STATUSES.filter((s) => s !== 'retrying'));
@@ -146,7 +147,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       // A record written at enqueue keeps what it says (or does not say) about who enqueued it.
       ...(request.recordedAtEnqueue ? [] : [', createdBy = if_not_exists(createdBy, :createdBy)']),
       ...(request.groupId ? [', groupId = if_not_exists(groupId, :group)'] : []),
-      'REMOVE stateKey, nextRunAt, scheduleName, payloadJson, waitingFor',
+      `REMOVE ${CLAIM_REMOVES.join(', ')}`,
     ].join(' '),
     ConditionExpression: `${request.recordedAtEnqueue ? '' : 'attribute_not_exists(sk) OR '}${CLAIMABLE_AT_ONCE.expression} OR (#status = :retrying AND nextRunAt <= :now) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
     ExpressionAttributeNames: { '#status': 'status' },
@@ -161,6 +162,44 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
+}
+
+/** What a claim removes: the job's place in the state index, its retry's schedule, its kept payload, what it waited for. */
+export const CLAIM_REMOVES = ['stateKey', 'nextRunAt', 'scheduleName', 'payloadJson', 'waitingFor'] as const;
+
+/** Whether {@link claimUpdate}'s condition holds on `item` at `now`, for a job recorded at enqueue. */
+export function claimableAt(item: Record<string, unknown>, now: Date): boolean {
+  const status = item.status as JobStatus;
+  const at = now.toISOString();
+  if (status === 'retrying') return typeof item.nextRunAt === 'string' && item.nextRunAt <= at;
+  if (status === 'running') return typeof item.leaseUntil === 'string' && item.leaseUntil < at && Number(item.attempt) < Number(item.maxAttempts);
+  return CLAIMABLE_STATUSES.includes(status);
+}
+
+/**
+ * The claim of a job whose record `item` was just read, as one conditional update that holds
+ * only while the record is as read (its status, attempt and last update): what
+ * {@link claimUpdate} writes on a record written at enqueue, and the record it leaves — so the
+ * claim needs no item back, and can go in a batch of statements. Undefined when the record
+ * lacks what claimUpdate would fill in (it was not written at enqueue, or its message carries a
+ * group the record does not name): such a claim is claimUpdate's.
+ */
+export function claimOfRead(tableName: string, item: Record<string, unknown>, request: ClaimRequest, token: string): { update: ConditionalUpdate; after: Record<string, unknown> } | undefined {
+  const filled = ['kind', 'lane', 'maxAttempts', 'createdAt', 'payloadBytes', 'attempt', 'updatedAt'].every((name) => item[name] !== undefined);
+  if (!request.recordedAtEnqueue || !filled || (request.groupId !== undefined && item.groupId === undefined)) return undefined;
+  const now = request.now.toISOString();
+  const set = { status: 'running', attempt: Number(item.attempt) + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), claimToken: token };
+  const after: Record<string, unknown> = { ...item, ...set };
+  for (const name of CLAIM_REMOVES) delete after[name];
+  return {
+    update: { tableName, key: jobKey(request.id), set, remove: CLAIM_REMOVES, equals: { status: item.status, attempt: item.attempt, updatedAt: item.updatedAt } },
+    after,
+  };
+}
+
+/** A fenced write as one conditional update: applied only while the attempt `ref` runs. */
+export function fencedStatement(tableName: string, ref: AttemptRef, change: FencedChange): ConditionalUpdate {
+  return { tableName, key: jobKey(ref.id), set: change.SET, remove: change.REMOVE, equals: { status: 'running', claimToken: ref.token } };
 }
 
 /**
