@@ -305,9 +305,8 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     return countJobsByLane(this.doc, this.tableName, this.shardCount, status, since);
   }
 
-  /** A write fenced to the claiming attempt: it applies only while that attempt still runs. */
   /**
-   * A fenced write. Without attributes set only where absent it goes in a batch of statements
+   * A write fenced to the claiming attempt: it applies only while that attempt still runs. Without attributes set only where absent it goes in a batch of statements
    * (the outcomes of a batch's jobs in one request); a statement DynamoDB did not run is written
    * alone. Either way a write whose first response was lost finds its own change, and counts as applied.
    */
