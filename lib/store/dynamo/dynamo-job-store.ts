@@ -39,8 +39,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     maxBatch: BATCH_GET_LIMIT,
     keyOf: (id) => id,
     run: async (ids) => {
-      const items = await getAll(this.doc, this.tableName, ids.map(jobKey), 'job records');
-      const byId = new Map(items.map((item) => [String(item.sk), item]));
+      const byId = await this.itemsById(ids);
       return ids.map((id) => byId.get(id));
     },
   });
@@ -293,8 +292,13 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async getMany(ids: readonly string[]): Promise<JobRecord[]> {
-    const byId = new Map((await getAll(this.doc, this.tableName, ids.map(jobKey), 'job records')).map((item) => [String(item.sk), toJobRecord(item)]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    const byId = await this.itemsById(ids);
+    return ids.flatMap((id) => { const item = byId.get(id); return item ? [toJobRecord(item)] : []; });
+  }
+
+  /** The items of `ids` that exist, by id, read strongly consistent 100 to a BatchGetItem. */
+  private async itemsById(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    return new Map((await getAll(this.doc, this.tableName, ids.map(jobKey), 'job records')).map((item) => [String(item.sk), item]));
   }
 
   async list(query: ListQuery): Promise<ListPage> {
