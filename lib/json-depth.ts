@@ -7,6 +7,8 @@ export const MAX_JSON_DEPTH = 100;
  * parsed, serialised or validated into a stack overflow.
  */
 export function nestsDeeperThan(json: string, max: number = MAX_JSON_DEPTH): boolean {
+  // Nesting never goes deeper than the brackets that open it: counting them (indexOf, native) settles most texts at once.
+  if (opensAtMost(json, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < json.length; i++) {
@@ -23,4 +25,13 @@ export function nestsDeeperThan(json: string, max: number = MAX_JSON_DEPTH): boo
     }
   }
   return false;
+}
+
+/** Whether `json` has at most `max` opening brackets (`{` or `[`, in strings too). */
+function opensAtMost(json: string, max: number): boolean {
+  let opens = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = json.indexOf(bracket); i !== -1; i = json.indexOf(bracket, i + 1)) if (++opens > max) return false;
+  }
+  return true;
 }

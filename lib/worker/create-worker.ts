@@ -107,7 +107,7 @@ export function publishMetrics(events: readonly JobEvent[]): void {
   for (const kind of new Set(events.map((e) => e.kind))) {
     const ofKind = events.filter((e) => e.kind === kind && e.outcome !== 'delayed');
     const delayed = events.filter((e) => e.kind === kind && e.outcome === 'delayed').length;
-    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: WORKER_SERVICE_NAME, defaultDimensions: { JobQueue: process.env[QUEUE_NAME_ENV] ?? 'jobline' } });
+    const metrics = workerMetrics();
     metrics.addDimension('Kind', kind);
     if (delayed > 0) metrics.addMetric(WORKER_METRICS.delayedByLimit, MetricUnit.Count, delayed);
     metrics.addMetric(WORKER_METRICS.processed, MetricUnit.Count, ofKind.length);
@@ -126,6 +126,19 @@ export function publishMetrics(events: readonly JobEvent[]): void {
       single.addMetric(WORKER_METRICS.delayedByLimit, MetricUnit.Count, events.filter((e) => e.kind === kind && e.limit === limit).length);
     }
   }
+}
+
+/** One Metrics per queue name, kept across batches: making one builds a Console and reads the environment. Its dimensions and values are cleared by each publish. */
+const metricsByQueue = new Map<string, Metrics>();
+
+function workerMetrics(): Metrics {
+  const queue = process.env[QUEUE_NAME_ENV] ?? 'jobline';
+  let metrics = metricsByQueue.get(queue);
+  if (!metrics) {
+    metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: WORKER_SERVICE_NAME, defaultDimensions: { JobQueue: queue } });
+    metricsByQueue.set(queue, metrics);
+  }
+  return metrics;
 }
 
 /** Thrown to list a record in `batchItemFailures`: its message comes back after its visibility. */

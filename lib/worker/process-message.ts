@@ -1,5 +1,4 @@
 import { jobMessage } from '../transport/job-transport.js';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { admit, MAX_IN_PROCESS_WAIT_MS as MAX_START_WAIT_MS, type Admission } from '../flow-control/admission.js';
 import { decodeJobMessage, withFlow, type JobMessage } from '../job-message.js';
 import { expiryOf, heartbeatLeaseSeconds, MAX_VISIBILITY_SECONDS, type JobDefinition } from '../job-definition.js';
@@ -12,6 +11,7 @@ import { runUntracked } from './run-untracked.js';
 import { isFinished } from '../job-status.js';
 import { LEASE_GRACE_MS, planAttempt, runTimeMs, type AttemptPlan } from './attempt-plan.js';
 import type { IncomingMessage, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
+import { JobLog } from './job-log.js';
 
 export { FINISH_RESERVE_MS, LEASE_GRACE_MS } from './attempt-plan.js';
 export type { ClaimedDelivery, IncomingMessage, JobEvent, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
@@ -34,7 +34,7 @@ export async function processMessage(received: IncomingMessage, deps: WorkerDepe
   // A message Scheduler sent carries its group in its body: from here on it is the message's own,
   // so the claim, a waiting resend, a retry's schedule and the DLQ copy all keep it.
   const message = received.groupId === undefined && decodedJob.group !== undefined ? { ...received, groupId: decodedJob.group } : received;
-  const logger = deps.logger.createChild({ persistentKeys: { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}) } });
+  const logger = new JobLog(deps.logger, { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}) });
   const definition = deps.registry.find(decodedJob.kind);
   const arrived = deps.now();
 
@@ -70,7 +70,7 @@ interface AdmittedDelivery {
   readonly job: JobMessage;
   readonly definition: JobDefinition | undefined;
   readonly deps: WorkerDependencies;
-  readonly logger: Logger;
+  readonly logger: JobLog;
   readonly slot?: HeldSlot | undefined;
 }
 
@@ -143,7 +143,7 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
  * and this delivery goes. The record says what it waits for — written once per limit, not per
  * wait. Should the send fail, the message comes back after the delay instead.
  */
-async function waitForTurn(message: IncomingMessage, job: JobMessage, admission: Extract<Admission, { action: 'wait' }>, deps: WorkerDependencies, logger: Logger): Promise<MessageDisposition> {
+async function waitForTurn(message: IncomingMessage, job: JobMessage, admission: Extract<Admission, { action: 'wait' }>, deps: WorkerDependencies, logger: JobLog): Promise<MessageDisposition> {
   const { wait, seconds } = admission;
   let noted = job.flow?.noted;
   // A job with no record yet (a cron firing, a from-claim kind) on its first delivery has nothing
@@ -193,7 +193,7 @@ async function leaveLine(job: JobMessage, admission: Extract<Admission, { action
  * the payload too: this message is its last copy, and a cancelled record without one could be
  * neither retried nor discarded.
  */
-async function dropSuperseded(job: JobMessage, definition: JobDefinition | undefined, byJobId: string, deps: WorkerDependencies, logger: Logger): Promise<MessageDisposition> {
+async function dropSuperseded(job: JobMessage, definition: JobDefinition | undefined, byJobId: string, deps: WorkerDependencies, logger: JobLog): Promise<MessageDisposition> {
   const now = deps.now();
   const payloadJson = JSON.stringify(job.payload);
   logger.info('a newer job of the debounced key runs instead; cancelling this one', { byJobId });
@@ -222,7 +222,7 @@ function sleep(ms: number): Promise<void> {
  * operator can retry the job), then the message is dropped. If an operator revived the job
  * meanwhile, the message comes back at once and runs it.
  */
-async function dropCancelled(job: JobMessage, message: IncomingMessage, deps: WorkerDependencies, logger: Logger, now: Date): Promise<MessageDisposition> {
+async function dropCancelled(job: JobMessage, message: IncomingMessage, deps: WorkerDependencies, logger: JobLog, now: Date): Promise<MessageDisposition> {
   if (await deps.store.keepCancelledPayload(job.id, JSON.stringify(job.payload), now)) {
     logger.info('dropping the message of a cancelled job; its payload is kept for a retry');
     return 'ack';

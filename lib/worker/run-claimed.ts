@@ -12,6 +12,7 @@ import { failJob, recordRetry, recordSuccess, recordWaiting, redactedValue } fro
 import { runWithDeadline } from './run-attempt.js';
 import { LEASE_GRACE_MS } from './attempt-plan.js';
 import type { Attempt, MessageDisposition } from './worker-dependencies.js';
+import type { Logger } from '@aws-lambda-powertools/logger';
 
 /**
  * Runs a claimed job: checks its kind and payload (a mismatch fails it permanently), runs the
@@ -28,7 +29,7 @@ export async function runClaimed(attempt: Attempt): Promise<MessageDisposition> 
 
   const started = deps.now();
   const calls = handlerContext(attempt, started);
-  const outcome = await runWithDeadline(attempt.plan.timeoutMs, (signal) => bound!.handler(checked.payload, { ...calls.context, signal }), calls.controller);
+  const outcome = await runWithDeadline(attempt.plan.timeoutMs, () => bound!.handler(checked.payload, calls.context), calls.controller);
   const timing = { started, finished: deps.now() };
   const step = { ...job, attempt: record.attempt, receiveCount: attempt.message.receiveCount };
   await deps.onStep?.('handled', step);
@@ -52,7 +53,7 @@ async function recordAttempt(
   return failJob(delivery, failure.error, timing.finished.getTime() - timing.started.getTime());
 }
 
-/** The `ctx` of one attempt (all but its signal), and what the handler's calls collect. */
+/** The `ctx` of one attempt (its signal is the controller's, which runWithDeadline aborts), and what the handler's calls collect. */
 function handlerContext(delivery: Attempt, started: Date) {
   const { job, record, message, deps, logger, plan, untracked } = delivery;
   const controller = new AbortController();
@@ -62,13 +63,18 @@ function handlerContext(delivery: Attempt, started: Date) {
   const slots = deps.flowControl?.slots;
   const renewSlot = slot && slots ? (leaseUntil: Date) => slots.renew(slot, leaseUntil) : undefined;
   const heartbeat = new Heartbeat({ ...attemptOf(record), lane: message.lane, receiptHandle: message.receiptHandle, leaseSeconds: plan.heartbeatLeaseSeconds }, delivery.recorder, deps.transport, controller, deps.now, renewSlot);
-  const context: Omit<JobContext, 'signal'> = {
+  let handlerLogger: Logger | undefined;
+  const context: JobContext = {
+    signal: controller.signal,
     id: job.id,
     kind: job.kind,
     attempt: record.attempt,
     maxAttempts: record.maxAttempts,
     deadline: new Date(started.getTime() + plan.timeoutMs),
-    logger: logger.createChild({ persistentKeys: { attempt: record.attempt } }),
+    // Made when the handler first reads it (see JobLog): most handlers never do.
+    get logger() {
+      return (handlerLogger ??= logger.child({ attempt: record.attempt }));
+    },
     // Progress is stored as shown: without the kind's redacted fields or their values.
     heartbeat: (progress?: unknown) => heartbeat.beat(progress === undefined ? undefined : redactedValue(delivery, progress)),
     once: (key, fn, options) => once({
@@ -117,4 +123,3 @@ function checkPayload(registry: JobRegistry, definition: JobDefinition, payload:
     throw error;
   }
 }
-

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { JobDefinition } from '../job-definition.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobRecord } from '../job-record.js';
@@ -7,6 +6,7 @@ import type { JobStore, UntrackedRun } from '../store/job-store.js';
 import { runClaimed } from './run-claimed.js';
 import type { AttemptPlan } from './attempt-plan.js';
 import type { AttemptRecorder, IncomingMessage, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
+import type { JobLog } from './job-log.js';
 
 /**
  * Runs a job of a kind tracked by its outcome only (tracking `outcome`) that has no record:
@@ -15,7 +15,7 @@ import type { AttemptRecorder, IncomingMessage, MessageDisposition, WorkerDepend
  * Everything else is the claimed path's: payload checks, the deadline, `ctx.once`, the DLQ.
  */
 export async function runUntracked(
-  base: { readonly message: IncomingMessage; readonly job: JobMessage; readonly deps: WorkerDependencies; readonly logger: Logger },
+  base: { readonly message: IncomingMessage; readonly job: JobMessage; readonly deps: WorkerDependencies; readonly logger: JobLog },
   definition: JobDefinition,
   plan: AttemptPlan,
 ): Promise<MessageDisposition> {

@@ -13,6 +13,7 @@ import type { AnyBoundJob, BoundJob } from './job-handler.js';
 import type { Backends } from '../backends.js';
 import type { JoblineConfig } from '../config.js';
 import type { JobRegistry } from '../job-registry.js';
+import type { JobLog } from './job-log.js';
 
 
 /** One SQS message, as the worker sees it. */
@@ -103,7 +104,8 @@ export interface ClaimedDelivery {
   readonly job: JobMessage;
   readonly record: JobRecord;
   readonly deps: WorkerDependencies;
-  readonly logger: Logger;
+  /** The delivery's log lines (job id, kind, message id). */
+  readonly logger: JobLog;
   readonly recorder: AttemptRecorder;
 }
 

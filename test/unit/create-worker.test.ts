@@ -104,3 +104,50 @@ describe('the worker\'s log lines', () => {
     expect(log).not.toContain(email);
   });
 });
+
+describe('a job\'s log lines', () => {
+  /** Runs one delivery of a job of `kind` and returns the JSON lines logged meanwhile. */
+  async function linesOf(handler: ReturnType<typeof createWorker>, message: SQSRecord): Promise<Record<string, unknown>[]> {
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => { lines.push(String(chunk)); return true; };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      await handler({ Records: [message] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    return lines.join('').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it('carry the job id, kind and message id, and the handler\'s ctx.logger lines its attempt too', async () => {
+    const handler = createWorker({
+      jobs: [defineHandler(work, async ({ fail }, ctx) => {
+        ctx.logger.info('from the handler');
+        if (fail) throw new Error('not yet');
+      })],
+      config, backends: memoryBackends(), logger: new Logger({ logLevel: 'INFO', serviceName: 'keys-test' }), metrics: false,
+    });
+    const id = newJobId(4);
+    const message = record(encodeJobMessage(id, 'work', JSON.stringify({ fail: true })));
+    const lines = await linesOf(handler, message);
+    const keys = { jobId: id, kind: 'work', messageId: message.messageId };
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.objectContaining({ message: 'from the handler', ...keys, attempt: 1 }),
+      // jobline's own line about the attempt.
+      expect.objectContaining({ message: 'job will retry', ...keys }),
+    ]));
+  });
+
+  it('make no child logger for a job whose handler never reads ctx.logger (a child costs a whole Logger a job)', async () => {
+    const handler = createWorker({ jobs: [defineHandler(work, async () => {})], config, backends: memoryBackends(), logger: new Logger({ logLevel: 'SILENT' }), metrics: false });
+    const children = vi.spyOn(Logger.prototype, 'createChild');
+    try {
+      await handler({ Records: [record(encodeJobMessage(newJobId(4), 'work', JSON.stringify({ fail: false })))] } as SQSEvent, { getRemainingTimeInMillis: () => 30_000 } as Context);
+      expect(children).not.toHaveBeenCalled();
+    } finally {
+      children.mockRestore();
+    }
+  });
+});

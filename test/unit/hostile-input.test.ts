@@ -70,6 +70,9 @@ describe('deeply nested JSON', () => {
     expect(nestsDeeperThan('{"a":[1,{"b":[2]}]}', 3)).toBe(true);
     expect(nestsDeeperThan('{"a":"[[[[{{{{\\"[[[["}', 1)).toBe(false);
     expect(nestsDeeperThan(`${'['.repeat(200_000)}${']'.repeat(200_000)}`)).toBe(true);
+    // More brackets than the limit, none deep: the count alone cannot answer, the scan does.
+    expect(nestsDeeperThan(`[${Array.from({ length: 300 }, () => '{"a":[]}').join(',')}]`)).toBe(false);
+    expect(nestsDeeperThan(`[${Array.from({ length: 300 }, () => '{"a":[]}').join(',')},${'['.repeat(100)}${']'.repeat(100)}]`)).toBe(true);
   });
 
   it('is refused by the API (400) and dead-lettered by the worker with the reason, where parsing it whole would overflow the stack', async () => {
