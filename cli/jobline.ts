@@ -13,12 +13,13 @@
  *   jobline ui   (the web dashboard, on 127.0.0.1)
  */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { JobApiClient } from 'jobline/api';
 import { JobInspector } from 'jobline/inspector';
 import { isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
 import { ENVIRONMENT_FILE, findLocalEnvironment } from '../lib/local/environment-file.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { addLocalCommands } from './local-commands.js';
 import { CliError, openTarget } from './target.js';
 import { printCounts, printDeadLetters, printJob, printJobs, printLanes, printResults } from './output.js';
@@ -41,21 +42,26 @@ const program = new Command('jobline')
   .option('--stack <name>', 'the stack whose jobline queue to use (default: the only one there is)', process.env.JOBLINE_STACK)
   .option('--queue <id>', 'the queue\'s id, when the stack has several (JoblineConfig<id> outputs)')
   .option('--json', 'print JSON instead of tables', false)
+  .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+  // Usage errors end the run with EXIT.usage (commander's own exit is 1, which scripts read as a failed action).
+  .exitOverride()
   .showHelpAfterError();
 
 const globals = () => program.opts<GlobalOptions>();
 const target = () => openTarget(globals());
 const inspector = async () => new JobInspector({ config: (await target()).config });
+/** A job id as typed: any case (ids are upper-case Crockford base-32; a pasted lower-case one is the same id). */
 const jobId = (value: string) => {
-  if (!isJobId(value)) throw new InvalidArgumentError(`"${value}" is not a job id (26 characters of Crockford base-32)`);
-  return value;
+  const id = value.toUpperCase();
+  if (!isJobId(id)) throw new InvalidArgumentError(`"${value}" is not a job id (26 characters of Crockford base-32)`);
+  return id;
 };
 /** The lane named, or the only lane there is. */
 const laneOf = async (lane: string | undefined) => {
   const lanes = Object.keys((await target()).config.lanes);
   if (lane) return lane;
   if (lanes.length === 1) return lanes[0]!;
-  throw new CliError(`name a lane: this queue has ${lanes.join(', ')}`);
+  throw new CliError(`name a lane: this queue has ${lanes.join(', ')}`, EXIT.usage);
 };
 
 addLocalCommands(program, (v) => positiveInt(v, 65_535));
@@ -80,7 +86,7 @@ jobs.command('count')
 jobs.command('show').description('show one job: payload (if kept), attempts, errors, timeline, children').argument('<id>', 'job id', jobId)
   .action(async (id: string) => {
     const job = await (await inspector()).get(id);
-    if (!job) throw new CliError(`no job ${id} (it may never have existed, or its retention ended)`);
+    if (!job) throw new CliError(`no job ${id} (it may never have existed, or its retention ended)`, EXIT.notFound);
     printJob(job, globals().json);
   });
 for (const action of ['retry', 'cancel', 'discard'] as const) {
@@ -90,7 +96,7 @@ for (const action of ['retry', 'cancel', 'discard'] as const) {
     .action(async (ids: string[]) => {
       const results = await (await inspector()).many(ids, action);
       printResults(action, results, globals().json);
-      if (results.some((r) => !r.ok)) process.exitCode = 1;
+      if (results.some((r) => !r.ok)) process.exitCode = EXIT.failed;
     });
 }
 
@@ -128,7 +134,7 @@ program.command('enqueue').description('enqueue a job through the stack\'s HTTP 
     try {
       parsed = JSON.parse(payload);
     } catch (error) {
-      throw new CliError(`payload is not JSON: ${(error as Error).message}`);
+      throw new CliError(`payload is not JSON: ${(error as Error).message}`, EXIT.usage);
     }
     const { apiUrl, stackName } = await target();
     if (!apiUrl) throw new CliError(`${stackName ? `stack ${stackName}` : 'this queue'} has no enqueue API: give its JobQueue \`api: { entry: 'src/api.ts' }\` (a file exporting \`handler = createEnqueueApi({ jobs }, { kinds })\` from jobline/api) and deploy again, or enqueue from code with JobClient`);
@@ -161,23 +167,33 @@ function positiveInt(value: string, max: number): number {
 try {
   await program.parseAsync();
 } catch (error) {
-  console.error(`jobline: ${explain(error)}`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // Commander printed it (or the help, or the version) already.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    const { message, exitCode } = explain(error);
+    console.error(`jobline: ${message}`);
+    process.exitCode = exitCode;
+  }
 }
 
-/** One plain line for the errors an operator meets — no credentials, no region, nothing listening, wrong input — saying what to set. */
-function explain(error: unknown): string {
+/** One plain line for the errors an operator meets — no credentials, no region, nothing listening, wrong input — saying what to set, and the exit code that says which. */
+function explain(error: unknown): { message: string; exitCode: number } {
   const e = error as Error & { code?: string; cause?: { code?: string } };
+  const unreachable = (message: string) => ({ message, exitCode: EXIT.unreachable });
   const localHint = `; for the local emulator, run \`npx jobline deploy --local\` in your project first (the CLI then finds it in ${ENVIRONMENT_FILE})`;
-  if (e.name === 'CredentialsProviderError') return `no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY${localHint}`;
-  if (/region is missing/i.test(e.message ?? '')) return `no AWS region: set AWS_REGION (or AWS_PROFILE, with a region in its profile)${localHint}`;
+  if (e.name === 'CredentialsProviderError') return unreachable(`no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY${localHint}`);
+  if (/region is missing/i.test(e.message ?? '')) return unreachable(`no AWS region: set AWS_REGION (or AWS_PROFILE, with a region in its profile)${localHint}`);
   const code = e.code ?? e.cause?.code;
   const local = localEnvironment();
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET') {
-    if (local) return `cannot reach the local emulator at ${local.endpoint} (${code}), named in ${local.file}: start it with \`npx jobline emulator start\` and deploy again with \`npx jobline deploy --local\`, or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target`;
-    return `cannot reach AWS at ${process.env.AWS_ENDPOINT_URL ?? 'the default endpoint'} (${code}): is AWS_ENDPOINT_URL right, and is the emulator running?`;
+    if (local) return unreachable(`cannot reach the local emulator at ${local.endpoint} (${code}), named in ${local.file}: start it with \`npx jobline emulator start\` and deploy again with \`npx jobline deploy --local\`, or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target`);
+    return unreachable(`cannot reach AWS at ${process.env.AWS_ENDPOINT_URL ?? 'the default endpoint'} (${code}): is AWS_ENDPOINT_URL right, and is the emulator running?`);
   }
-  return e.message ?? String(error);
+  const message = e.message ?? String(error);
+  if (error instanceof CliError) return { message, exitCode: error.exitCode };
+  if (e.name === 'QueueChoiceError' || e.name === 'UnknownLaneError') return { message, exitCode: EXIT.notFound };
+  return { message, exitCode: EXIT.failed };
 }
 
 /** The local environment file the user's settings select, if any (for error hints; a broken file says so elsewhere). */

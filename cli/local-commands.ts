@@ -3,6 +3,7 @@ import { deployLocal } from '../lib/local/deploy-local.js';
 import { DEFAULT_ENDPOINT, ensureEmulator, MINISTACK_VERSION, probeEndpoint, startedEmulator, stopEmulator } from '../lib/local/emulator.js';
 import { projectRoot } from '../lib/local/environment-file.js';
 import { LOCAL_OPERATOR } from '../lib/local/local-operator.js';
+import { EXIT } from './exit-codes.js';
 import { CliError } from './target.js';
 
 /**
@@ -43,7 +44,7 @@ export function addLocalCommands(program: Command, port: (value: string) => numb
     .option('--local', 'to the local emulator (the only target: deploy to AWS with `npx cdk deploy`)')
     .option('--port <port>', 'the emulator\'s port on 127.0.0.1, if one has to be started', port)
     .action(async (stacks: string[], options: { local?: boolean; port?: number }) => {
-      if (!options.local) throw new CliError('jobline deploy deploys to the local emulator only: pass --local (deploy to AWS with your own `npx cdk deploy`)');
+      if (!options.local) throw new CliError('jobline deploy deploys to the local emulator only: pass --local (deploy to AWS with your own `npx cdk deploy`)', EXIT.usage);
       const projectDir = projectRoot(process.cwd());
       const started = await ensureEmulator({ projectDir, port: options.port, keepRunning: true, log });
       const deployment = await deployLocal({ projectDir, endpoint: started.endpoint, stacks, log });

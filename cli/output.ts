@@ -9,6 +9,11 @@ const duration = (seconds: number | undefined) => {
   return seconds < 120 ? `${seconds}s` : seconds < 7200 ? `${Math.round(seconds / 60)}m` : `${Math.round(seconds / 3600)}h`;
 };
 
+/** `text` cut to at most `max` characters, a cut marked with "…" (tables only: `--json` prints everything). */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** Rows as aligned plain text under a header: no borders, no index column, no quotes. */
 export function formatTable(rows: ReadonlyArray<Readonly<Record<string, string | number | boolean | undefined>>>): string {
   const head = Object.keys(rows[0] ?? {});
@@ -25,7 +30,7 @@ export function printJobs(page: JobPage, json: boolean): void {
     return;
   }
   if (page.jobs.length === 0) console.log('(no jobs)');
-  else console.log(formatTable(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error / waiting': (j.lastError?.message ?? (j.waitingFor ? describeWait(j.waitingFor) : '')).slice(0, 60) }))));
+  else console.log(formatTable(page.jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, attempt: `${j.attempt}/${j.maxAttempts}`, age: age(j.createdAt), 'last error / waiting': clip(j.lastError?.message ?? (j.waitingFor ? describeWait(j.waitingFor) : ''), 60) }))));
   if (page.next) console.log(`next page: --before ${page.next}`);
   for (const note of page.notes ?? []) console.log(`note: ${note}`);
 }
@@ -44,7 +49,7 @@ export function printJob(job: JobRecord, json: boolean): void {
   if (job.childrenTotal !== undefined) console.log(`  children  ${job.childrenDone ?? 0}/${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed, ${job.childrenCancelled ?? 0} cancelled  ${JSON.stringify(job.childTotals ?? {})}`);
   if (job.progress !== undefined) console.log(`  progress  ${JSON.stringify(job.progress)}`);
   if (job.payload !== undefined) console.log(`  payload   ${JSON.stringify(job.payload)}`);
-  if (job.result !== undefined) console.log(`  result    ${JSON.stringify(job.result).slice(0, 300)}`);
+  if (job.result !== undefined) console.log(`  result    ${clip(JSON.stringify(job.result), 300)}`);
   for (const error of job.errors ?? []) console.log(`  error     attempt ${error.attempt} at ${error.at}: ${error.class}: ${error.message}`);
 }
 
@@ -64,7 +69,7 @@ export function printLanes(lanes: readonly LaneSummary[], json: boolean): void {
 export function printDeadLetters(lane: string, messages: readonly DeadLetter[], json: boolean): void {
   if (json) console.log(JSON.stringify(messages, null, 2));
   else if (messages.length === 0) console.log(`the DLQ of lane ${lane} is empty`);
-  else console.log(formatTable(messages.map((m) => ({ id: m.attributes['jobline.id'] ?? '(no id)', kind: m.attributes['jobline.kind'] ?? '?', attempt: m.attributes['jobline.attempt'] ?? '?', error: (m.attributes['jobline.error'] ?? m.body).slice(0, 80) }))));
+  else console.log(formatTable(messages.map((m) => ({ id: m.attributes['jobline.id'] ?? '(no id)', kind: m.attributes['jobline.kind'] ?? '?', attempt: m.attributes['jobline.attempt'] ?? '?', error: clip(m.attributes['jobline.error'] ?? m.body, 80) }))));
 }
 
 /** Jobs per lane in the indexed states. */

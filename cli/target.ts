@@ -1,4 +1,5 @@
 import { locateQueue, type QueueTarget } from '../lib/local/locate-queue.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 
 /** The CLI's options that choose a queue. */
 export interface TargetOptions {
@@ -6,9 +7,13 @@ export interface TargetOptions {
   readonly queue?: string | undefined;
 }
 
-/** An error the CLI reports as one plain line, with exit code 1. */
+/** An error the CLI reports as one plain line, exiting with `exitCode` (see exit-codes.ts). */
 export class CliError extends Error {
   override readonly name: string = 'CliError';
+
+  constructor(message: string, readonly exitCode: ExitCode = EXIT.failed) {
+    super(message);
+  }
 }
 
 let located: Promise<QueueTarget> | undefined;

@@ -60,7 +60,9 @@ describe('the jobline CLI against the deployed stack', () => {
     expect(listed.code).toBe(0);
     expect((JSON.parse(listed.stdout) as { jobs: Array<{ id: string }> }).jobs.map((j) => j.id)).toContain(job.id);
 
-    const shown = await jobline('jobs', 'show', job.id);
+    // An id in any case is the same id (a pasted lower-case one too).
+    const shown = await jobline('jobs', 'show', job.id.toLowerCase());
+    expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`${job.id}  test.fail-first  failed  attempt 1/1`);
     expect(shown.stdout).toContain('PermanentError: fails on its first run');
 
@@ -78,19 +80,23 @@ describe('the jobline CLI against the deployed stack', () => {
     expect(latest.stderr).toBe(`jobline: AWS at ${process.env.AWS_ENDPOINT_URL} in ${process.env.AWS_REGION}, stack JoblineTest (queue Jobs)\n`);
     const counts = JSON.parse((await jobline('--json', 'jobs', 'count', '--since', '1h')).stdout) as { lanes: Record<string, Record<string, number>> };
     expect(counts.lanes.default).toMatchObject({ failed: expect.any(Number), cancelled: expect.any(Number) });
-    expect((await jobline('jobs', 'count', '--since', 'yesterday')).stderr).toContain("option '--since <age>' argument 'yesterday' is invalid. must be a number followed by m, h or d");
+    const badSince = await jobline('jobs', 'count', '--since', 'yesterday');
+    expect(badSince).toMatchObject({ code: 2, stderr: expect.stringContaining("option '--since <age>' argument 'yesterday' is invalid. must be a number followed by m, h or d") });
 
     const lanes = JSON.parse((await jobline('--json', 'lanes')).stdout) as Array<{ lane: string; paused: boolean }>;
     expect(lanes).toEqual([expect.objectContaining({ lane: 'default', paused: false })]);
     expect((await jobline('lanes')).stdout).toMatch(/lane.*waiting.*in flight.*delayed.*oldest job.*dead letters.*paused/);
 
     const missing = await jobline('jobs', 'show', '01M80VT4N002GN3JWN515DN8JQ');
-    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('jobline: no job 01M80VT4N002GN3JWN515DN8JQ') });
+    // Exit codes a script can act on: 3 not found, 2 bad input (see cli/exit-codes.ts).
+    expect(missing).toMatchObject({ code: 3, stderr: expect.stringContaining('jobline: no job 01M80VT4N002GN3JWN515DN8JQ') });
     const badId = await jobline('jobs', 'retry', 'not-an-id');
-    expect(badId.code).toBe(1);
+    expect(badId.code).toBe(2);
     expect(badId.stderr).toContain('"not-an-id" is not a job id');
     const badFilter = await jobline('jobs', 'ls', '--status', 'done');
-    expect(badFilter.stderr).toContain("argument 'done' is invalid. Allowed choices are scheduled, queued, running");
+    expect(badFilter).toMatchObject({ code: 2, stderr: expect.stringContaining("argument 'done' is invalid. Allowed choices are scheduled, queued, running") });
+    const help = await jobline('--help');
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringMatching(/Exit codes:\n {2}0 {2}done\n/) });
   });
 
   it('cancels, discards, peeks at and redrives the DLQ by kind, and pauses and resumes a lane', async () => {
@@ -123,14 +129,15 @@ describe('the jobline CLI against the deployed stack', () => {
     } finally {
       expect((await jobline('resume', 'default')).stdout).toContain('lane default resumed');
     }
-    expect((await jobline('pause', 'nope')).stderr).toContain('jobline: no lane "nope"; lanes: default');
+    expect(await jobline('pause', 'nope')).toMatchObject({ code: 3, stderr: expect.stringContaining('jobline: no lane "nope"; lanes: default') });
   });
 
   it('says what to set when the endpoint is unreachable or the stack unknown', async () => {
     const unreachable = await cli(['--stack', 'JoblineTest', 'lanes'], { env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
-    expect(unreachable.code).toBe(1);
+    expect(unreachable.code).toBe(4);
     expect(unreachable.stderr).toBe('jobline: cannot reach AWS at http://127.0.0.1:9 (ECONNREFUSED): is AWS_ENDPOINT_URL right, and is the emulator running?\n');
     const unknown = await cli(['--stack', 'NoSuchStack', 'lanes']);
+    expect(unknown.code).toBe(3);
     expect(unknown.stderr).toBe(`jobline: no stack "NoSuchStack" with a jobline queue in ${process.env.AWS_REGION} at ${process.env.AWS_ENDPOINT_URL}: choose one with --stack <name> (or JOBLINE_STACK)\n`);
   });
 
@@ -141,7 +148,7 @@ describe('the jobline CLI against the deployed stack', () => {
     const where = `in ${region} at ${process.env.AWS_ENDPOINT_URL}`;
     const cwd = mkdtempSync(join(tmpdir(), 'jobline-cli-'));
     const none = await cli(['jobs', 'ls'], { cwd, env });
-    expect(none).toMatchObject({ code: 1, stdout: '' });
+    expect(none).toMatchObject({ code: 3, stdout: '' });
     expect(none.stderr).toBe(`jobline: no stack ${where} has a jobline queue (an output named JoblineConfig…): deploy one (\`npx jobline deploy --local\` for the local emulator, \`npx cdk deploy\` for AWS), or set JOBLINE_CONFIG to a queue's config\n`);
 
     const tables = await createJobTables(new DynamoDBClient({ region }), 'cli-discovery');
@@ -155,7 +162,7 @@ describe('the jobline CLI against the deployed stack', () => {
 
       await createConfigStack(region, 'DiscoveryTwo', { ...stack.config, tableName: tables.tableName });
       const two = await cli(['jobs', 'ls'], { cwd, env });
-      expect(two.code).toBe(1);
+      expect(two.code).toBe(3);
       expect(two.stderr).toBe(`jobline: 2 jobline queues ${where}: DiscoveryOne (queue Jobs), DiscoveryTwo (queue Jobs); choose one with --stack <name> (or JOBLINE_STACK)\n`);
       const chosen = await cli(['--stack', 'DiscoveryTwo', 'jobs', 'ls'], { cwd, env });
       expect(chosen).toMatchObject({ code: 0, stderr: `jobline: AWS at ${process.env.AWS_ENDPOINT_URL} in ${region}, stack DiscoveryTwo (queue Jobs)\n` });
@@ -174,7 +181,7 @@ describe('the jobline CLI against the deployed stack', () => {
     // An emulator that restarted has forgotten the stacks the file names: the CLI says to deploy again.
     const stale = projectWithLocalEnvironment(localEnvironment(process.env.AWS_ENDPOINT_URL!, 'GoneSinceRestart'));
     const forgotten = await cli(['lanes'], { cwd: stale, env: bareEnvironment() });
-    expect(forgotten.code).toBe(1);
+    expect(forgotten.code).toBe(3);
     expect(forgotten.stderr).toBe(`jobline: none of the stacks ${join(stale, '.jobline', 'environment.json')} names (GoneSinceRestart) is deployed at ${process.env.AWS_ENDPOINT_URL} (an emulator forgets its stacks when it stops): run \`npx jobline deploy --local\` again\n`);
   });
 
@@ -192,14 +199,14 @@ describe('the jobline CLI against the deployed stack', () => {
   it('says what to set, not what the SDK threw, with no credentials, no region, or a stopped emulator', async () => {
     const nowhere = mkdtempSync(join(tmpdir(), 'jobline-cli-'));
     const noRegion = await cli(['lanes'], { cwd: nowhere, env: { ...bareEnvironment(), HOME: nowhere } });
-    expect(noRegion).toMatchObject({ code: 1, stdout: '' });
+    expect(noRegion).toMatchObject({ code: 4, stdout: '' });
     expect(noRegion.stderr).toMatch(/^jobline: no AWS region: set AWS_REGION .*run `npx jobline deploy --local` in your project first/);
     const noCredentials = await cli(['lanes'], { cwd: nowhere, env: { ...bareEnvironment(), HOME: nowhere, AWS_REGION: 'us-east-1' } });
-    expect(noCredentials.code).toBe(1);
+    expect(noCredentials.code).toBe(4);
     expect(noCredentials.stderr).toMatch(/^jobline: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for the local emulator/);
     const stopped = projectWithLocalEnvironment(localEnvironment('http://127.0.0.1:9', 'Jobline'));
     const unreachable = await cli(['lanes'], { cwd: stopped, env: bareEnvironment() });
-    expect(unreachable.code).toBe(1);
+    expect(unreachable.code).toBe(4);
     expect(unreachable.stderr).toBe(`jobline: cannot reach the local emulator at http://127.0.0.1:9 (ECONNREFUSED), named in ${join(stopped, '.jobline', 'environment.json')}: start it with \`npx jobline emulator start\` and deploy again with \`npx jobline deploy --local\`, or set AWS_ENDPOINT_URL or AWS_PROFILE to use another target\n`);
     const broken = projectWithLocalEnvironment({ endpoint: 'http://127.0.0.1:9' });
     expect((await cli(['lanes'], { cwd: broken, env: bareEnvironment() })).stderr).toContain('is not what `jobline deploy --local` writes');
