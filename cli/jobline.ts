@@ -56,6 +56,16 @@ const jobId = (value: string) => {
   if (!isJobId(id)) throw new InvalidArgumentError(`"${value}" is not a job id (26 characters of Crockford base-32)`);
   return id;
 };
+/**
+ * `kinds` as named, each a kind of the queue — when its config lists them (a stack output of this
+ * version or later; a config from JOBLINE_CONFIG or an older stack does not, and then any name passes).
+ */
+const knownKinds = async (kinds: readonly string[]) => {
+  const known = (await target()).config.kinds;
+  const unknown = known ? kinds.filter((kind) => !known.includes(kind)) : [];
+  if (unknown.length > 0) throw new CliError(`${unknown.map((kind) => `"${kind}"`).join(', ')} ${unknown.length === 1 ? 'is not a kind' : 'are not kinds'} of this queue; its kinds: ${known!.join(', ')}`, EXIT.notFound);
+  return kinds;
+};
 /** The lane named, or the only lane there is. */
 const laneOf = async (lane: string | undefined) => {
   const lanes = Object.keys((await target()).config.lanes);
@@ -76,6 +86,7 @@ jobs.command('ls')
   .option('--before <id>', 'the page after this id (printed as "next")', jobId)
   .option('--since <age>', 'only jobs created within this age, like 30m, 6h or 7d (default 24h)', since)
   .action(async (options: { status?: JobStatus; kind?: string; parent?: string; limit: number; before?: string; since?: Date }) => {
+    if (options.kind) await knownKinds([options.kind]);
     const page = await (await inspector()).list({ status: options.status, kind: options.kind, parentId: options.parent, limit: options.limit, before: options.before, since: options.since });
     printJobs(page, globals().json);
   });
@@ -110,6 +121,7 @@ dlq.command('ls').description('peek at a lane\'s DLQ (messages stay there)').arg
 dlq.command('redrive').description('move a lane\'s DLQ messages back to its queue').argument('[lane]', 'the lane (default: the only one)')
   .option('--kind <kind...>', 'only these kinds')
   .action(async (named: string | undefined, options: { kind?: string[] }) => {
+    if (options.kind) await knownKinds(options.kind);
     const report = await (await inspector()).redrive(await laneOf(named), { kinds: options.kind });
     console.log(globals().json ? JSON.stringify(report) : [`moved ${report.moved}, dropped ${report.dropped} (finished, retried since, discarded, or an earlier failure's copy), left ${report.left} (other kinds, unreadable, ${report.newer} newer than the redrive, ${report.errors.length} with errors)`, ...report.errors].join('\n'));
   });

@@ -24,7 +24,7 @@ export function addLocalCommands(program: Command, port: (value: string) => numb
       const { stopped, endpoint } = await stopEmulator(projectRoot(process.cwd()));
       console.log(stopped ? `emulator: stopped (${endpoint})` : 'emulator: none was started by jobline in this project (an emulator you started yourself stays up)');
     });
-  emulator.command('status').description('what answers where the emulator would be (exit code 1 when nothing does)')
+  emulator.command('status').description(`what answers where the emulator would be (exit code ${EXIT.unreachable} when nothing does)`)
     .option('--port <port>', 'port on 127.0.0.1', port)
     .action(async (options: { port?: number }) => {
       const ours = startedEmulator(projectRoot(process.cwd()));
@@ -32,7 +32,7 @@ export function addLocalCommands(program: Command, port: (value: string) => numb
       const found = await probeEndpoint(endpoint);
       if (found === 'nothing') {
         console.log(`emulator: nothing answers at ${endpoint}; start one with \`npx jobline emulator start\``);
-        process.exitCode = 1;
+        process.exitCode = EXIT.unreachable;
         return;
       }
       const by = ours?.endpoint === endpoint ? `, started by jobline in this project (pid ${ours.pid})` : '';

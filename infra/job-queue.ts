@@ -12,10 +12,11 @@ import { FilterCriteria, FilterRule, StartingPosition, type Function as LambdaFu
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { CONFIG_ENV, type JoblineConfig } from '../lib/config.js';
+import { CONFIG_ENV } from '../lib/config.js';
 import { QUEUE_NAME_ENV, WORKER_METRICS, type JobCountMetricName } from '../lib/metrics.js';
 import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
 import { stableOutput } from './stable-output.js';
+import { clientConfigOf, operatorConfigOf } from './job-queue-config.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { grantTable, ITEM_ACTIONS, OPERATOR_ITEM_ACTIONS, WORKER_ITEM_ACTIONS } from './job-queue-grants.js';
 import { acknowledge } from './acknowledge.js';
@@ -82,6 +83,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   readonly clientConfig: string;
   /** The config operators' tools need (the client's, plus each lane's event source mapping, to pause it). */
   readonly operatorConfig: string;
+  /** The operators' config with the kinds' names: the stack output's value (the CLI and loadConfig read it). */
+  private readonly outputConfig: string;
   /** True when a kind is debounced: enqueuers then also update its keys in the idempotency table. */
   private readonly debounced: boolean;
   /** The worker's event source mappings (operators pause and resume them). */
@@ -104,13 +107,14 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     this.schedulerRole = scheduling.role;
     this.cronSchedules = createCronSchedules(this, jobs, this.lanes, scheduling);
 
-    const config = this.configOf(settings);
+    const config = clientConfigOf(settings, { table: this.table, idempotencyTable: this.idempotencyTable, lanes: this.lanes, scheduleGroup: this.scheduleGroup, schedulerRole: this.schedulerRole });
     this.clientConfig = Stack.of(this).toJsonString(config);
     this.queueName = `${Stack.of(this).stackName}-${id}`;
 
     const worker = this.createWorker(props.worker, settings);
     this.workerFunction = worker.function;
-    this.operatorConfig = this.operatorConfigOf(config, worker.eventSourceMappings);
+    this.operatorConfig = Stack.of(this).toJsonString(operatorConfigOf(config, worker.eventSourceMappings));
+    this.outputConfig = Stack.of(this).toJsonString(operatorConfigOf(config, worker.eventSourceMappings, settings.jobs.map((job) => job.kind)));
     this.sweeperFunction = this.createSweeper(settings);
     this.dispatcherFunction = this.createDispatcher(settings, props.dispatcher?.environment);
 
@@ -268,23 +272,6 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     });
   }
 
-  /** The client's config: the tables, shards, lanes and scheduler (needs the tables, lanes and scheduling made). */
-  private configOf(settings: JobQueueSettings): JoblineConfig {
-    // Operators' tools show these fields as [redacted] without importing the kinds.
-    const redacted = settings.jobs.filter((job) => job.redact?.length);
-    // …and say which kinds they cannot show in full.
-    const untracked = settings.jobs.filter((job) => job.tracking !== 'full');
-    return {
-      tableName: this.table.tableName,
-      idempotencyTableName: this.idempotencyTable.tableName,
-      shardCount: settings.shardCount,
-      lanes: Object.fromEntries([...this.lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, queueArn: lane.queue.queueArn, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
-      scheduler: { groupName: this.scheduleGroup.ref, roleArn: this.schedulerRole.roleArn, thresholdSeconds: settings.schedulerThreshold.toSeconds() },
-      ...(redacted.length > 0 ? { redact: Object.fromEntries(redacted.map((job) => [job.kind, [...job.redact!]])) } : {}),
-      ...(untracked.length > 0 ? { tracking: Object.fromEntries(untracked.map((job) => [job.kind, job.tracking])) } : {}),
-    };
-  }
-
   /** The worker function, fed by every lane; and each lane's event source mapping id, by lane name. */
   private createWorker(worker: WorkerProps, settings: JobQueueSettings): { function: NodejsFunction; eventSourceMappings: Record<string, string> } {
     const fn = userFunction(this, 'Worker', { entry: worker.entry, timeout: settings.workerTimeout, memorySize: settings.workerMemorySize, environment: this.functionEnvironment(worker.environment), removalPolicy: settings.removalPolicy });
@@ -309,15 +296,6 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       this.eventSourceMappingArns.push(source.eventSourceMappingArn);
     }
     return { function: fn, eventSourceMappings };
-  }
-
-  /** The operators' config as JSON: the client's, plus each lane's event source mapping. */
-  private operatorConfigOf(config: JoblineConfig, eventSourceMappings: Record<string, string>): string {
-    // The worker's own config cannot name its event sources (they depend on it); operators' tools get this one.
-    return Stack.of(this).toJsonString({
-      ...config,
-      lanes: Object.fromEntries(Object.entries(config.lanes).map(([name, lane]) => [name, { ...lane, eventSourceMappingId: eventSourceMappings[name] }])),
-    });
   }
 
   /** The sweeper function and the rule that runs it every minute. */
@@ -377,7 +355,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
       stableOutput(this, QUEUE_OUTPUTS.apiId, { value: this.httpApi.apiId, description: 'the enqueue API\'s id' });
       stableOutput(this, QUEUE_OUTPUTS.apiUrl, { value: this.httpApi.apiEndpoint, description: 'the enqueue API (POST /jobs, SigV4)' });
     }
-    stableOutput(this, QUEUE_OUTPUTS.config, { value: this.operatorConfig, description: `${CONFIG_ENV} for clients and operators of this job queue (jobline and loadConfig find it)` });
+    stableOutput(this, QUEUE_OUTPUTS.config, { value: this.outputConfig, description: `${CONFIG_ENV} for clients and operators of this job queue (jobline and loadConfig find it)` });
     stableOutput(this, QUEUE_OUTPUTS.workerFunctionName, { value: this.workerFunction.functionName, description: 'the worker Lambda (its logs: the JoblineWorkerLogGroup output)' });
     stableOutput(this, QUEUE_OUTPUTS.workerLogGroup, { value: this.workerFunction.logGroup.logGroupName, description: 'the worker\'s own log group' });
     stableOutput(this, QUEUE_OUTPUTS.sweeperFunctionName, { value: this.sweeperFunction.functionName, description: 'the sweeper Lambda (invoke it for a sweep now)' });

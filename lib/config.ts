@@ -39,6 +39,8 @@ export interface JoblineConfig {
   readonly redact?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Per kind not tracked in full, its tracking level (the kinds' `tracking`), so operators' tools can say what they cannot show. */
   readonly tracking?: Readonly<Record<string, string>> | undefined;
+  /** Every kind the queue's worker runs, sorted: in the operators' config only (the stack output), so their tools can name a kind that is not one. */
+  readonly kinds?: readonly string[] | undefined;
 }
 
 /**
@@ -65,6 +67,7 @@ const configSchema = z.object({
   }),
   redact: z.record(z.string(), z.array(z.string())).optional(),
   tracking: z.record(z.string(), z.string()).optional(),
+  kinds: z.array(z.string()).optional(),
 });
 
 /** Reads and validates a config from JSON; the error names what is missing or wrong. */

@@ -148,11 +148,15 @@ describe('JobQueue', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 
-  it('gives operators each lane\'s event source mapping (to pause it) in the Config output', () => {
+  it('gives operators each lane\'s event source mapping (to pause it) and the kinds\' names in the Config output, and the functions neither', () => {
     const outputs = template.findOutputs('*');
     const config = Object.entries(outputs).find(([key]) => key.startsWith('JoblineConfig'))![1] as { Value: unknown };
     expect(JSON.stringify(config.Value)).toContain('eventSourceMappingId');
     expect(JSON.stringify(config.Value)).toMatch(/SqsEventSource/);
+    expect(JSON.stringify(config.Value)).toMatch(/kinds\\+":\[[^\]]*test\.fail-first/);
+    const environments = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify((fn as { Properties: { Environment?: unknown } }).Properties.Environment ?? {}));
+    expect(environments.filter((env) => env.includes('JOBLINE_CONFIG')).length).toBeGreaterThan(0);
+    for (const env of environments) expect(env).not.toMatch(/kinds\\+":/);
   });
 
   it('names its outputs after its id, without hashes, so two queues in one stack (one nested) each have their own', () => {

@@ -95,6 +95,10 @@ describe('the jobline CLI against the deployed stack', () => {
     expect(badId.stderr).toContain('"not-an-id" is not a job id');
     const badFilter = await jobline('jobs', 'ls', '--status', 'done');
     expect(badFilter).toMatchObject({ code: 2, stderr: expect.stringContaining("argument 'done' is invalid. Allowed choices are scheduled, queued, running") });
+    // A kind the queue does not run is named, with the kinds it does (from the stack output's config).
+    const typo = await jobline('jobs', 'ls', '--kind', 'test.fail-frist');
+    expect(typo).toMatchObject({ code: 3, stdout: '' });
+    expect(typo.stderr).toMatch(/jobline: "test\.fail-frist" is not a kind of this queue; its kinds: .*test\.fail-first/);
     const help = await jobline('--help');
     expect(help).toMatchObject({ code: 0, stdout: expect.stringMatching(/Exit codes:\n {2}0 {2}done\n/) });
   });

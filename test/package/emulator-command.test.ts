@@ -67,9 +67,9 @@ describe('jobline emulator start', () => {
     expect(result.stderr).toBe(`jobline: port ${takenPort} on 127.0.0.1 is taken by a program that is not an AWS emulator: stop it, or choose another port (--port <n>, or AWS_ENDPOINT_URL=http://127.0.0.1:<n>)\n`);
   });
 
-  it('reports nothing answering, with exit code 1, on a port where nothing listens', async () => {
+  it('reports nothing answering, with exit code 4 (unreachable), on a port where nothing listens', async () => {
     const result = await jobline(['emulator', 'status', '--port', '45998'], { cwd: project(), env: noAws() });
-    expect(result).toMatchObject({ code: 1, stdout: 'emulator: nothing answers at http://127.0.0.1:45998; start one with `npx jobline emulator start`\n' });
+    expect(result).toMatchObject({ code: 4, stdout: 'emulator: nothing answers at http://127.0.0.1:45998; start one with `npx jobline emulator start`\n' });
   });
 
   it('starts ministack, leaves it running, reports it, and stops it', async () => {
@@ -98,6 +98,6 @@ describe('jobline emulator start', () => {
 
   it('refuses deploy without --local, and says where an AWS deploy comes from', async () => {
     const result = await jobline(['deploy'], { cwd: project(), env: noAws() });
-    expect(result).toMatchObject({ code: 1, stderr: 'jobline: jobline deploy deploys to the local emulator only: pass --local (deploy to AWS with your own `npx cdk deploy`)\n' });
+    expect(result).toMatchObject({ code: 2, stderr: 'jobline: jobline deploy deploys to the local emulator only: pass --local (deploy to AWS with your own `npx cdk deploy`)\n' });
   });
 });
