@@ -1,4 +1,5 @@
 import { jobMessage } from '../transport/job-transport.js';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigurationError } from '../errors.js';
 import type { JobDefinition } from '../job-definition.js';
 import { newJobId } from '../job-id.js';
@@ -7,7 +8,6 @@ import { validatePayload } from '../job-registry.js';
 import { messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FollowUp } from '../store/attempt-outcome.js';
 import type { ContinuationDependencies } from './continuation-dependencies.js';
-import type { JobLog } from '../worker/job-log.js';
 
 /**
  * `ctx.then`: a follow-up job of `definition`, made now and written only with its
@@ -30,7 +30,7 @@ export function followUpOf(definition: JobDefinition, payload: unknown, predeces
 }
 
 /** Sends the follow-ups' messages once their records are written; any that fail stay undispatched, with their payload, for the sweeper. */
-export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pick<ContinuationDependencies, 'store' | 'transport'>, logger: Pick<JobLog, 'error'>): Promise<void> {
+export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pick<ContinuationDependencies, 'store' | 'transport'>, logger: Pick<Logger, 'error'>): Promise<void> {
   for (const lane of new Set(followUps.map((f) => f.record.lane))) {
     const group = followUps.filter((f) => f.record.lane === lane);
     try {

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { JobDefinition } from '../job-definition.js';
 import type { JobMessage } from '../job-message.js';
 import type { JobWait } from '../job-record.js';
@@ -7,7 +8,6 @@ import { flowKeyOf, type KeyedOption } from './flow-keys.js';
 import { rateSpacing } from './rate-store.js';
 import type { HeldSlot, LineKey } from './slot-store.js';
 import { ContendedKeys, lookAtLine, SLOT_RETRY_SECONDS, type LinePlace } from './slot-line.js';
-import type { JobLog } from '../worker/job-log.js';
 
 export { SLOT_RETRY_SECONDS } from './slot-line.js';
 
@@ -43,7 +43,7 @@ export type Admission =
  * turn is kept). Kinds without flow control, and payloads that do not parse (the claim and the
  * worker fail those), run at once.
  */
-export async function admit(job: JobMessage, definition: JobDefinition | undefined, leaseUntil: Date, deps: AdmissionDependencies, logger: Pick<JobLog, 'info' | 'warn'>): Promise<Admission> {
+export async function admit(job: JobMessage, definition: JobDefinition | undefined, leaseUntil: Date, deps: AdmissionDependencies, logger: Pick<Logger, 'info' | 'warn'>): Promise<Admission> {
   const stores = deps.flowControl;
   if (!definition || !stores || !(definition.concurrency || definition.rateLimit || definition.debounce)) return { action: 'run', job };
   let current = job;
@@ -136,7 +136,7 @@ function contendedKeys(stores: FlowControlStores): ContendedKeys {
 }
 
 /** The key, or undefined (logged) when the key function fails on a payload that enqueue accepted: the job then runs without that limit. */
-function keyOrUndefined(definition: JobDefinition, option: KeyedOption, payload: unknown, logger: Pick<JobLog, 'warn'>): string | undefined {
+function keyOrUndefined(definition: JobDefinition, option: KeyedOption, payload: unknown, logger: Pick<Logger, 'warn'>): string | undefined {
   try {
     return flowKeyOf(definition, option, payload);
   } catch (error) {
