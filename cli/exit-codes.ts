@@ -13,6 +13,8 @@ export const EXIT = {
   notFound: 3,
   /** AWS or the emulator could not be reached: no credentials, no region, nothing listening. */
   unreachable: 4,
+  /** `jobs result`: the job has not finished (within `--wait`): ask again later. */
+  pending: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -23,4 +25,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   ${EXIT.failed}  something it was asked to do failed (e.g. a retry refused for one of the ids), or an unexpected error
   ${EXIT.usage}  bad arguments or options: nothing was done
   ${EXIT.notFound}  the job, lane, stack or queue named was not found (or several queues and none chosen)
-  ${EXIT.unreachable}  AWS or the emulator could not be reached (credentials, region, network): fix the environment or try again`;
+  ${EXIT.unreachable}  AWS or the emulator could not be reached (credentials, region, network): fix the environment or try again
+  ${EXIT.pending}  jobs result: the job has not finished yet (within --wait): ask again later`;

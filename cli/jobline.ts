@@ -8,6 +8,7 @@
  *   jobline emulator start|stop|status                    jobline deploy --local [stacks...]
  *   jobline jobs ls [--status failed] [--kind k]           jobline jobs show <id>
  *   jobline jobs retry|cancel|discard <id...>              jobline jobs count [--since 7d]
+ *   jobline jobs result <id> [--wait 30]
  *   jobline lanes    jobline dlq ls [lane]    jobline dlq redrive [lane] [--kind k...]
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
  *   jobline ui   (the web dashboard, on 127.0.0.1)
@@ -22,7 +23,7 @@ import { ENVIRONMENT_FILE, findLocalEnvironment } from '../lib/local/environment
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { addLocalCommands } from './local-commands.js';
 import { CliError, openTarget } from './target.js';
-import { printCounts, printDeadLetters, printJob, printJobs, printLanes, printResults } from './output.js';
+import { printCounts, printDeadLetters, printJob, printJobs, printLanes, printResult, printResults } from './output.js';
 import { startUi } from '../web/local-server.js';
 
 interface GlobalOptions {
@@ -100,6 +101,16 @@ jobs.command('show').description('show one job: payload (if kept), attempts, err
     if (!job) throw new CliError(`no job ${id} (it may never have existed, or its retention ended)`, EXIT.notFound);
     printJob(job, globals().json);
   });
+jobs.command('result').description(`a job's result, or why it has none (exit ${EXIT.pending} while it has not finished, ${EXIT.failed} when it failed or its result was too large to keep, ${EXIT.notFound} when it is not found or expired)`)
+  .argument('<id>', 'job id', jobId)
+  .option('--wait <seconds>', 'wait up to this long for a job that has not finished (0–900)', (v) => nonNegativeInt(v, 900), 0)
+  .action(async (id: string, options: { wait: number }) => {
+    const answer = await (await inspector()).result(id, { waitSeconds: options.wait });
+    printResult(answer, globals().json);
+    process.exitCode = RESULT_EXIT[answer.state];
+  });
+/** `jobs result`'s exit code for each answer. */
+const RESULT_EXIT = { succeeded: EXIT.ok, pending: EXIT.pending, failed: EXIT.failed, too_large: EXIT.failed, expired: EXIT.notFound, not_found: EXIT.notFound } as const;
 for (const action of ['retry', 'cancel', 'discard'] as const) {
   jobs.command(action)
     .description({ retry: 'retry failed or cancelled jobs with fresh attempts', cancel: 'cancel jobs that have not started', discard: 'delete failed or cancelled jobs' }[action])
@@ -168,6 +179,12 @@ function since(value: string): Date {
   const match = /^(\d+)(m|h|d)$/.exec(value);
   if (!match) throw new InvalidArgumentError('must be a number followed by m, h or d, like 30m, 6h or 7d');
   return new Date(Date.now() - Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd']);
+}
+
+function nonNegativeInt(value: string, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > max) throw new InvalidArgumentError(`must be a whole number from 0 to ${max}`);
+  return n;
 }
 
 function positiveInt(value: string, max: number): number {

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { DeadLetter } from 'jobline/inspector';
 import type { JobPage, LaneSummary, StateCounts } from 'jobline/inspector';
-import { describeWait, type JobRecord } from 'jobline';
+import { describeWait, type JobRecord, type JobResult } from 'jobline';
 
 const age = (iso: string | undefined) => (iso ? duration(Math.round((Date.now() - Date.parse(iso)) / 1000)) : '');
 const duration = (seconds: number | undefined) => {
@@ -50,7 +50,23 @@ export function printJob(job: JobRecord, json: boolean): void {
   if (job.progress !== undefined) console.log(`  progress  ${JSON.stringify(job.progress)}`);
   if (job.payload !== undefined) console.log(`  payload   ${JSON.stringify(job.payload)}`);
   if (job.result !== undefined) console.log(`  result    ${clip(JSON.stringify(job.result), 300)}`);
+  if (job.resultRef) console.log(`  result    ${job.resultRef.bytes} bytes in the results bucket (jobline jobs result ${job.id})`);
+  if (job.resultDropped) console.log(`  result    not kept: ${job.resultDropped.reason}`);
   for (const error of job.errors ?? []) console.log(`  error     attempt ${error.attempt} at ${error.at}: ${error.class}: ${error.message}`);
+}
+
+/** A job's result, or why it has none (`jobs result`). */
+export function printResult(answer: JobResult, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(answer, null, 2));
+    return;
+  }
+  if (answer.state === 'succeeded') {
+    console.log(`${answer.id}  ${answer.kind}  succeeded${answer.finishedAt ? ` at ${answer.finishedAt}` : ''}`);
+    console.log(JSON.stringify(answer.result ?? null, null, 2));
+    return;
+  }
+  console.log(`${answer.id}  ${'kind' in answer && answer.kind ? `${answer.kind}  ` : ''}${answer.state.replace('_', ' ')}: ${answer.reason}`);
 }
 
 /** What `retry`, `cancel` or `discard` did to each id. */

@@ -1,6 +1,7 @@
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { JoblineConfig } from '../lib/config.js';
 import type { JobQueueSettings, Lane } from './job-queue-props.js';
 
@@ -11,9 +12,10 @@ export interface ConfigParts {
   readonly lanes: ReadonlyMap<string, Lane>;
   readonly scheduleGroup: CfnScheduleGroup;
   readonly schedulerRole: Role;
+  readonly resultsBucket: Bucket;
 }
 
-/** The client's config (the functions' `JOBLINE_CONFIG`): the tables, shards, lanes and scheduler. */
+/** The client's config (the functions' `JOBLINE_CONFIG`): the tables, shards, lanes, scheduler and results bucket. */
 export function clientConfigOf(settings: JobQueueSettings, parts: ConfigParts): JoblineConfig {
   // Operators' tools show these fields as [redacted] without importing the kinds.
   const redacted = settings.jobs.filter((job) => job.redact?.length);
@@ -25,6 +27,7 @@ export function clientConfigOf(settings: JobQueueSettings, parts: ConfigParts): 
     shardCount: settings.shardCount,
     lanes: Object.fromEntries([...parts.lanes].map(([name, lane]) => [name, { queueUrl: lane.queue.queueUrl, queueArn: lane.queue.queueArn, deadLetterQueueUrl: lane.deadLetterQueue.queueUrl }])),
     scheduler: { groupName: parts.scheduleGroup.ref, roleArn: parts.schedulerRole.roleArn, thresholdSeconds: settings.schedulerThreshold.toSeconds() },
+    resultsBucket: parts.resultsBucket.bucketName,
     ...(redacted.length > 0 ? { redact: Object.fromEntries(redacted.map((job) => [job.kind, [...job.redact!]])) } : {}),
     ...(untracked.length > 0 ? { tracking: Object.fromEntries(untracked.map((job) => [job.kind, job.tracking])) } : {}),
   };

@@ -55,8 +55,8 @@ export const DISPATCHER_BATCH_SIZE = 100;
  * the sweeper then sends what is left (it finds those jobs still undispatched).
  */
 export const DISPATCHER_RETRY_ATTEMPTS = 10;
-/** Timeout of the enqueue API's function (an HTTP API waits at most 30 s for its integration). */
-export const API_TIMEOUT = Duration.seconds(15);
+/** Timeout of the enqueue API's function: `GET /jobs/{id}/result` waits up to 20 s, and an HTTP API waits at most 30 s for its integration. */
+export const API_TIMEOUT = Duration.seconds(28);
 /** Memory of the enqueue API's function, in MB. */
 export const API_MEMORY_MB = 256;
 

@@ -11,12 +11,14 @@ import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-
 import { FilterCriteria, FilterRule, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../lib/config.js';
 import { QUEUE_NAME_ENV, WORKER_METRICS, type JobCountMetricName } from '../lib/metrics.js';
 import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
 import { stableOutput } from './stable-output.js';
 import { clientConfigOf, operatorConfigOf } from './job-queue-config.js';
+import { createResultsBucket, grantResults } from './job-queue-results.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { grantTable, ITEM_ACTIONS, OPERATOR_ITEM_ACTIONS, WORKER_ITEM_ACTIONS } from './job-queue-grants.js';
 import { acknowledge } from './acknowledge.js';
@@ -56,6 +58,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   readonly table: TableV2;
   /** `ctx.once` markers and unique-key claims (TTL). */
   readonly idempotencyTable: TableV2;
+  /** Results too large for their records (`maxInlineResultBytes`), under `results/`. */
+  readonly resultsBucket: Bucket;
   readonly lanes: ReadonlyMap<string, Lane>;
   readonly workerFunction: NodejsFunction;
   readonly apiFunction?: NodejsFunction;
@@ -101,13 +105,14 @@ export class JobQueue extends Construct implements JobQueueMetrics {
 
     this.table = this.createJobsTable(settings);
     this.idempotencyTable = this.createIdempotencyTable(settings);
+    this.resultsBucket = createResultsBucket(this, settings);
     this.lanes = createLanes(this, jobs, settings);
     const scheduling = createScheduling(this, this.lanes);
     this.scheduleGroup = scheduling.group;
     this.schedulerRole = scheduling.role;
     this.cronSchedules = createCronSchedules(this, jobs, this.lanes, scheduling);
 
-    const config = clientConfigOf(settings, { table: this.table, idempotencyTable: this.idempotencyTable, lanes: this.lanes, scheduleGroup: this.scheduleGroup, schedulerRole: this.schedulerRole });
+    const config = clientConfigOf(settings, { table: this.table, idempotencyTable: this.idempotencyTable, lanes: this.lanes, scheduleGroup: this.scheduleGroup, schedulerRole: this.schedulerRole, resultsBucket: this.resultsBucket });
     this.clientConfig = Stack.of(this).toJsonString(config);
     this.queueName = `${Stack.of(this).stackName}-${id}`;
 
@@ -136,7 +141,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    * dynamodb:BatchWriteItem, PutItem, UpdateItem, GetItem on the jobs table; PutItem,
    * GetItem, ConditionCheckItem on the idempotency table (and UpdateItem, DeleteItem when a
    * kind is debounced); sqs:SendMessage,
-   * GetQueueAttributes, GetQueueUrl; and what {@link grantScheduling} grants. When `grantee`
+   * GetQueueAttributes, GetQueueUrl; s3:GetObject on the results bucket's `results/` (large
+   * results, for `JobClient.result`); and what {@link grantScheduling} grants. When `grantee`
    * is a Lambda function, it also gets the `JOBLINE_CONFIG` environment variable, so that
    * `new JobClient({ jobs })` there needs nothing else.
    */
@@ -147,6 +153,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     grantTable(grantee, this.idempotencyTable, ['PutItem', 'GetItem', 'ConditionCheckItem', ...(this.debounced ? ['UpdateItem', 'DeleteItem'] as const : [])]);
     for (const lane of this.lanes.values()) lane.queue.grantSendMessages(grantee);
     this.grantScheduling(grantee);
+    grantResults(grantee, this.resultsBucket, 'read');
     return grant;
   }
 
@@ -156,7 +163,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
    * resume the worker's event sources, and cancel schedules. Grants dynamodb read/write on the
    * jobs table; sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes
    * on every queue and DLQ, sqs:SendMessage on the lanes; lambda:GetEventSourceMapping and
-   * UpdateEventSourceMapping; and what {@link grantScheduling} grants.
+   * UpdateEventSourceMapping; s3:GetObject on the results bucket's `results/`; and what
+   * {@link grantScheduling} grants.
    */
   grantOperate(grantee: iam.IGrantable): iam.Grant {
     const grant = grantTable(grantee, this.table, OPERATOR_ITEM_ACTIONS, JOB_INDEXES);
@@ -176,6 +184,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricData'], resourceArns: ['*'] });
     if (Construct.isConstruct(grantee)) acknowledge(grantee, 'IAM5[Resource::*]', 'cloudwatch:GetMetricData takes no resource-level permissions (it reads the lanes\' oldest-message ages); it reads metrics only');
     this.grantScheduling(grantee);
+    grantResults(grantee, this.resultsBucket, 'read');
     return grant;
   }
 
@@ -278,6 +287,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     grantTable(fn, this.table, WORKER_ITEM_ACTIONS, JOB_INDEXES);
     grantTable(fn, this.idempotencyTable, ITEM_ACTIONS.filter((action) => action !== 'Query'));
     this.grantScheduling(fn);
+    grantResults(fn, this.resultsBucket, 'write');
     const eventSourceMappings: Record<string, string> = {};
     for (const lane of this.lanes.values()) {
       lane.deadLetterQueue.grantSendMessages(fn);
@@ -335,7 +345,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     return fn;
   }
 
-  /** The enqueue API's function behind an IAM-authorized HTTP API (`POST /jobs`, `GET /jobs/{id}`, `POST /jobs/{id}/cancel`). */
+  /** The enqueue API's function behind an IAM-authorized HTTP API (`POST /jobs`, `GET /jobs/{id}`, `GET /jobs/{id}/result`, `POST /jobs/{id}/cancel`). */
   private createApi(api: EnqueueApiProps, removalPolicy: RemovalPolicy): { function: NodejsFunction; httpApi: HttpApi } {
     const fn = userFunction(this, 'EnqueueApi', { entry: api.entry, timeout: API_TIMEOUT, memorySize: API_MEMORY_MB, environment: this.functionEnvironment(api.environment), removalPolicy });
     this.grantEnqueue(fn);
@@ -346,6 +356,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     httpApi.addRoutes({ path: '/jobs', methods: [HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/jobs/{id}', methods: [HttpMethod.GET], integration });
     httpApi.addRoutes({ path: '/jobs/{id}/cancel', methods: [HttpMethod.POST], integration });
+    httpApi.addRoutes({ path: '/jobs/{id}/result', methods: [HttpMethod.GET], integration });
     return { function: fn, httpApi };
   }
 

@@ -4,7 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Architecture, Code, Function as LambdaFunction, Runtime, type FunctionProps } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { packagedFunctionDir, type PackagedFunction } from '../lib/packaged-functions.js';
+import { ON_DEMAND_MODULES, onDemandModuleDir, packagedFunctionDir, type PackagedFunction } from '../lib/packaged-functions.js';
 
 /** What differs between jobline's functions. */
 export interface JoblineFunctionProps {
@@ -35,6 +35,8 @@ function common(props: JoblineFunctionProps): Pick<FunctionProps, 'runtime' | 'a
 /**
  * A Lambda built from the user's entry file (the worker, the enqueue API), bundled with the
  * real AWS SDK — it pins the version that runs, and emulators without one run our code, not stubs.
+ * The modules jobline loads on demand (the S3 client, for large results), which no bundle
+ * holds, are copied prebuilt into its `node_modules`, where jobline's `import()` finds them.
  */
 export function userFunction(scope: Construct, id: string, props: JoblineFunctionProps & { readonly entry: string }): NodejsFunction {
   return writingOwnLogsOnly(new NodejsFunction(scope, id, {
@@ -42,7 +44,20 @@ export function userFunction(scope: Construct, id: string, props: JoblineFunctio
     logGroup: ownLogGroup(scope, id, props.removalPolicy),
     entry: props.entry,
     handler: 'handler',
-    bundling: { externalModules: [], minify: true, sourceMap: true, target: 'node20' },
+    bundling: {
+      externalModules: [],
+      minify: true,
+      sourceMap: true,
+      target: 'node20',
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir, outputDir) => ON_DEMAND_MODULES.flatMap((name) => {
+          const target = `${outputDir}/node_modules/${name}`;
+          return [`mkdir -p "${target}"`, `cp "${onDemandModuleDir(name)}/index.js" "${onDemandModuleDir(name)}/package.json" "${target}/"`];
+        }),
+      },
+    },
   }));
 }
 

@@ -3,6 +3,7 @@ import type { FlowControlStores } from './flow-control/flow-control-stores.js';
 import type { IdempotencyStore } from './idempotency/idempotency-store.js';
 import type { JobDefinition } from './job-definition.js';
 import type { JobScheduler } from './scheduler/job-scheduler.js';
+import type { ResultStore } from './results/result-store.js';
 import type { JobStore } from './store/job-store.js';
 import type { JobTransport } from './transport/job-transport.js';
 
@@ -20,6 +21,8 @@ export interface Backends {
   readonly idempotency: IdempotencyStore;
   /** Concurrency slots, rate-limit turns and debounced keys. */
   readonly flowControl: FlowControlStores;
+  /** Where results too large for their records go (the results bucket). @default none: such results are dropped with a note of their size */
+  readonly results?: ResultStore | undefined;
 }
 
 /**

@@ -41,6 +41,8 @@ export interface JoblineConfig {
   readonly tracking?: Readonly<Record<string, string>> | undefined;
   /** Every kind the queue's worker runs, sorted: in the operators' config only (the stack output), so their tools can name a kind that is not one. */
   readonly kinds?: readonly string[] | undefined;
+  /** The bucket results over their kind's `maxInlineResultBytes` are kept in (under `results/`). Without it such results are dropped with a note. */
+  readonly resultsBucket?: string | undefined;
 }
 
 /**
@@ -68,6 +70,7 @@ const configSchema = z.object({
   redact: z.record(z.string(), z.array(z.string())).optional(),
   tracking: z.record(z.string(), z.string()).optional(),
   kinds: z.array(z.string()).optional(),
+  resultsBucket: z.string().min(3).max(63).optional(),
 });
 
 /** Reads and validates a config from JSON; the error names what is missing or wrong. */

@@ -81,4 +81,14 @@ export {
   type JobClientOptions,
 } from './client/job-client.js';
 export { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
+export { MAX_RESULT_WAIT_SECONDS, type ResultOptions } from './results/await-result.js';
+export type { JobResult, JobResultState } from './results/job-result.js';
+export {
+  DEFAULT_INLINE_RESULT_BYTES,
+  MAX_INLINE_RESULT_BYTES,
+  MAX_STORED_RESULT_BYTES,
+  type DroppedResult,
+  type ResultRef,
+  type ResultStore,
+} from './results/result-store.js';
 export type { TransactItem } from './store/dynamo/job-transaction.js';

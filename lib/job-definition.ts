@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import { scheduleExpressionProblem } from './schedule-expression.js';
 import { FIELD_PATH } from './redaction.js';
+import { DEFAULT_INLINE_RESULT_BYTES, MAX_INLINE_RESULT_BYTES } from './results/result-store.js';
 import { flowControlRules, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-options.js';
 
 export { MAX_CONCURRENCY_LIMIT, MAX_DEBOUNCE_SECONDS, MAX_FLOW_KEY_LENGTH, MAX_RATE_LIMIT, MAX_RATE_PERIOD_SECONDS, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-options.js';
@@ -106,6 +107,13 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
   readonly retention?: Partial<Retention>;
   /** Largest payload accepted, in bytes of JSON. @default 61440 */
   readonly maxPayloadBytes?: number;
+  /**
+   * Largest result kept on the job's record, in bytes of JSON (0 to 32768). A larger one goes to
+   * the JobQueue's results bucket (S3) with a pointer on the record, up to
+   * 4,194,304 bytes; `JobClient.result` reads it back either way. A record over
+   * 1 KB costs 2 write units a write (see docs/cost.md). @default 4096
+   */
+  readonly maxInlineResultBytes?: number;
   /** Recurring schedules that enqueue this kind. @default none */
   readonly schedules?: readonly CronSchedule<z.input<TSchema>>[];
   /** One job per key within a window. @default none */
@@ -167,6 +175,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly lane: string;
   readonly retention: Retention;
   readonly maxPayloadBytes: number;
+  readonly maxInlineResultBytes: number;
   readonly schedules: readonly CronSchedule<TInput>[];
   readonly unique?: Uniqueness<TPayload> | undefined;
   readonly concurrency?: ConcurrencyLimit<TPayload> | undefined;
@@ -214,6 +223,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
       failedSeconds: input.retention?.failedSeconds ?? DEFAULT_FAILED_RETENTION_SECONDS,
     },
     maxPayloadBytes: input.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    maxInlineResultBytes: input.maxInlineResultBytes ?? DEFAULT_INLINE_RESULT_BYTES,
     schedules: (input.schedules ?? []).map((schedule) => ({ ...schedule, timezone: schedule.timezone ?? 'UTC' })),
     unique: input.unique,
     concurrency: input.concurrency,
@@ -262,6 +272,8 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
       `tracking "outcome" needs retry.backoffCapSeconds of at most ${MAX_VISIBILITY_SECONDS} (12 h): its attempts are counted by SQS receives, which a retry through the Scheduler starts over`],
     [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
       `maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_LIMIT}, got ${d.maxPayloadBytes}`],
+    [!isIntegerIn(d.maxInlineResultBytes, 0, MAX_INLINE_RESULT_BYTES),
+      `maxInlineResultBytes must be an integer from 0 to ${MAX_INLINE_RESULT_BYTES} (larger results go to the results bucket), got ${d.maxInlineResultBytes}`],
   ];
   const names = d.schedules.map((s) => s.name);
   for (const schedule of d.schedules) {

@@ -1,4 +1,5 @@
 import type { JobStatus } from './job-status.js';
+import type { DroppedResult, ResultRef } from './results/result-store.js';
 
 /** One failed attempt, as stored on the record (`lastError` and the `errors` history). */
 export interface JobError {
@@ -70,8 +71,12 @@ export interface JobRecord {
   /** The last `ERROR_HISTORY_LENGTH` errors, oldest first. */
   readonly errors?: readonly JobError[] | undefined;
   readonly progress?: unknown;
-  /** What the handler returned (small JSON values only). */
+  /** What the handler returned, when it fits the kind's `maxInlineResultBytes`. */
   readonly result?: unknown;
+  /** Where a larger result is: its object in the results bucket (`JobClient.result` reads it). */
+  readonly resultRef?: ResultRef | undefined;
+  /** A result that was not kept (too large even for the results bucket, or no bucket), with its size and why. */
+  readonly resultDropped?: DroppedResult | undefined;
   readonly parentId?: string | undefined;
   /** The message group its messages are sent in (a fair-queue tenant: the kind's `group` key), kept for every re-send. */
   readonly groupId?: string | undefined;

@@ -5,11 +5,11 @@
  * `node_modules`, the same bundle that the tests deploy. Each bundle carries its own AWS SDK
  * (minified), as every jobline function does. Fails if a bundle would contain the CDK.
  */
-import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { PACKAGED_FUNCTIONS } from '../lib/packaged-functions.js';
+import { ON_DEMAND_MODULES, PACKAGED_FUNCTIONS } from '../lib/packaged-functions.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -40,3 +40,22 @@ for (const name of PACKAGED_FUNCTIONS) {
   console.log(`built dist/functions/${name}/index.js (${(statSync(join(outdir, 'index.js')).size / 1024).toFixed(0)} KiB)`);
 }
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
+
+// The modules jobline's code loads on demand, prebuilt to ship beside a function's bundle (see ON_DEMAND_MODULES).
+for (const name of ON_DEMAND_MODULES) {
+  const outdir = join(ROOT, 'dist', 'modules', name);
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT, loader: 'js' },
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    logLevel: 'warning',
+  });
+  const { version } = require(`${name}/package.json`) as { version: string };
+  writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ name, version, main: 'index.js' }, null, 2)}\n`);
+  console.log(`built dist/modules/${name}/index.js (${(statSync(join(outdir, 'index.js')).size / 1024).toFixed(0)} KiB)`);
+}

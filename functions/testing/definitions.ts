@@ -193,4 +193,17 @@ export const staleWriter = defineJob({
   heartbeatSeconds: 1,
 });
 
-export const testJobs = [failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;
+/**
+ * Returns `{ blob }` of exactly `bytes` bytes of JSON after `holdMs` (or fails permanently when
+ * `fail` is set): over 1 KB the result leaves the record for the results bucket, over 4 MiB it is
+ * not kept at all.
+ */
+export const sizedResult = defineJob({
+  kind: 'test.result',
+  schema: z.object({ bytes: z.number().int().min(11).max(5_000_000), holdMs: z.number().int().min(0).max(4000).default(0), fail: z.boolean().default(false) }),
+  retry: { ...fastRetry, maxAttempts: 1 },
+  timeoutSeconds: 8,
+  maxInlineResultBytes: 1024,
+});
+
+export const testJobs = [sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;

@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter } from './definitions.js';
+import { sizedResult, alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -194,4 +194,11 @@ export const staleWriterJob = defineHandler(staleWriter, async ({ holdMs }, ctx)
 });
 
 /** Every test-only kind, bound to its handler. */
-export const testHandlers = [failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, rateShardedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob, childJob, parentOfJob, staleWriterJob];
+export const sizedResultJob = defineHandler(sizedResult, async ({ bytes, holdMs, fail }) => {
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  if (fail) throw new PermanentError(`asked to fail after ${holdMs} ms`);
+  // {"blob":""} is 11 bytes of JSON: the blob makes up the rest.
+  return { blob: 'x'.repeat(bytes - 11) };
+});
+
+export const testHandlers = [sizedResultJob, failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, rateShardedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob, childJob, parentOfJob, staleWriterJob];

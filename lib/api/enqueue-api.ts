@@ -6,6 +6,7 @@ import { MAX_PAYLOAD_BYTES_LIMIT } from '../job-definition.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
 import { isJobId } from '../job-id.js';
 import type { JobRecord } from '../job-record.js';
+import type { JobResult } from '../results/job-result.js';
 import { enqueueableKinds, mayReach, refusal, type ApiPrincipal, type EnqueueApiAccess } from './api-access.js';
 
 /** Largest request body the API reads, in bytes: the largest payload any kind allows plus room for the envelope. */
@@ -16,6 +17,8 @@ export interface ApiRequest {
   readonly method: string;
   readonly path: string;
   readonly body: string | undefined;
+  /** The query string's parameters. */
+  readonly query?: Readonly<Record<string, string | undefined>> | undefined;
   /** Who made the request, as the gateway's authorizer says. */
   readonly principal?: ApiPrincipal | undefined;
 }
@@ -32,9 +35,14 @@ const enqueueBody = z.strictObject({
   options: z.strictObject({ delaySeconds: z.number().optional(), runAt: z.string().optional() }).optional(),
 });
 
+/** Longest `waitSeconds` of `GET /jobs/{id}/result`: an HTTP API waits at most 30 s for its function. */
+export const MAX_API_RESULT_WAIT_SECONDS = 20;
+
 /**
  * The enqueue API: `POST /jobs` `{kind, payload, options}` → 202 `{id, kind, status}`;
- * `GET /jobs/{id}` → 200 the record; `POST /jobs/{id}/cancel` → 200 the cancelled record
+ * `GET /jobs/{id}` → 200 the record; `GET /jobs/{id}/result?waitSeconds=N` → the job's
+ * {@link JobResult}: 200 when it is settled (succeeded, failed, too large), 202 while it is
+ * pending, 404 not found, 410 expired; `POST /jobs/{id}/cancel` → 200 the cancelled record
  * (409 when the job runs already or is over). `access` says which kinds callers may enqueue
  * and lets the app decide each call (403 when it refuses). Every error is a 4xx with
  * `{error: {code, message, details?}}` that says what is wrong; nothing is written for a rejected request.
@@ -42,11 +50,13 @@ const enqueueBody = z.strictObject({
 export async function handleApiRequest(request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
   const jobPath = /^\/jobs\/([^/]+)$/.exec(request.path);
   const cancelPath = /^\/jobs\/([^/]+)\/cancel$/.exec(request.path);
+  const resultPath = /^\/jobs\/([^/]+)\/result$/.exec(request.path);
   if (request.path === '/jobs' && request.method === 'POST') return enqueue(request, client, access);
   if (jobPath && request.method === 'GET') return getJob(decodedOrRaw(jobPath[1]!), request, client, access);
   if (cancelPath && request.method === 'POST') return cancelJob(decodedOrRaw(cancelPath[1]!), request, client, access);
-  if (request.path === '/jobs' || jobPath || cancelPath) return error(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
-  return error(404, 'not_found', `no route ${request.method} ${request.path}; routes: POST /jobs, GET /jobs/{id}, POST /jobs/{id}/cancel`);
+  if (resultPath && request.method === 'GET') return jobResult(decodedOrRaw(resultPath[1]!), request, client, access);
+  if (request.path === '/jobs' || jobPath || cancelPath || resultPath) return error(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
+  return error(404, 'not_found', `no route ${request.method} ${request.path}; routes: POST /jobs, GET /jobs/{id}, GET /jobs/{id}/result, POST /jobs/{id}/cancel`);
 }
 
 async function enqueue(request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
@@ -96,6 +106,22 @@ async function getJob(id: string, request: ApiRequest, client: JobClient, access
   return 'statusCode' in found ? found : { statusCode: 200, body: found.record };
 }
 
+/** HTTP statuses of a result's states: settled 200, pending 202, gone 404 or 410. */
+const RESULT_STATUS: Readonly<Record<JobResult['state'], number>> = { succeeded: 200, failed: 200, too_large: 200, pending: 202, not_found: 404, expired: 410 };
+
+async function jobResult(id: string, request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
+  const raw = request.query?.waitSeconds;
+  const waitSeconds = raw === undefined ? 0 : Number(raw);
+  if (!(raw === undefined || /^\d+(\.\d+)?$/.test(raw)) || waitSeconds > MAX_API_RESULT_WAIT_SECONDS) {
+    return error(400, 'invalid_wait', `waitSeconds must be a number of seconds from 0 to ${MAX_API_RESULT_WAIT_SECONDS}, got ${JSON.stringify(raw)}`);
+  }
+  // The caller must be allowed to read the job before it may wait on it: the same check as GET /jobs/{id}.
+  const found = await reachableJob(id, request, client, access, 'get');
+  if ('statusCode' in found) return found;
+  const answer = await client.result(id, { waitSeconds });
+  return { statusCode: RESULT_STATUS[answer.state], body: answer };
+}
+
 async function cancelJob(id: string, request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
   const found = await reachableJob(id, request, client, access, 'cancel');
   if ('statusCode' in found) return found;
@@ -141,6 +167,7 @@ export function createEnqueueApi(client: JobClientOptions | JobClient | (() => J
     const request: ApiRequest = {
       method: event.requestContext?.http?.method ?? 'GET',
       path: event.rawPath ?? '/',
+      query: event.queryStringParameters,
       body,
       principal: principalOf(event),
     };

@@ -45,6 +45,11 @@ export class JobApiClient {
     return this.request('GET', `/jobs/${encodeURIComponent(id)}`);
   }
 
+  /** `GET /jobs/{id}/result`, waiting up to `waitSeconds` (at most 20) for a job that has not finished. */
+  result(id: string, waitSeconds?: number): Promise<ApiReply> {
+    return this.request('GET', `/jobs/${encodeURIComponent(id)}/result${waitSeconds === undefined ? '' : `?waitSeconds=${waitSeconds}`}`);
+  }
+
   /** `POST /jobs/{id}/cancel`. */
   cancel(id: string): Promise<ApiReply> {
     return this.request('POST', `/jobs/${encodeURIComponent(id)}/cancel`);

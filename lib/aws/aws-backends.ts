@@ -13,6 +13,7 @@ import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.
 import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo/dynamo-job-store.js';
 import { SqsTransport } from '../transport/sqs-transport.js';
+import { S3ResultStore } from './s3-result-store.js';
 
 /**
  * The AWS side of jobline: the store and transport on real SDK clients. The clients take
@@ -26,6 +27,8 @@ export interface AwsBackends extends Backends {
   readonly idempotency: DynamoIdempotencyStore;
   /** Concurrency slots, rate-limit turns and debounced keys, in the idempotency table. */
   readonly flowControl: FlowControlStores;
+  /** The results bucket, when the config names one. */
+  readonly results: S3ResultStore | undefined;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
 }
@@ -51,6 +54,7 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
       rates: new DynamoRateStore(doc, config.idempotencyTableName),
       debounces: new DynamoDebounceStore(doc, config.idempotencyTableName),
     },
+    results: config.resultsBucket ? new S3ResultStore(config.resultsBucket) : undefined,
     dynamodb,
     sqs,
   };

@@ -19,6 +19,9 @@ import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { redactRecord } from '../redaction.js';
 import { jobMessage, type JobTransport, type OutgoingMessage } from '../transport/job-transport.js';
 import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
+import { awaitResult, type ResultOptions } from '../results/await-result.js';
+import { notFoundReason, type JobResult } from '../results/job-result.js';
+import type { ResultStore } from '../results/result-store.js';
 
 /** Longest delay an enqueue accepts, in seconds (one year). */
 export const MAX_DELAY_SECONDS = 365 * 86_400;
@@ -70,7 +73,7 @@ export interface JobClientOptions {
   /** Kept on every record this client writes, unless an enqueue says otherwise. @default the Lambda function's name (`lambda:<name>`), else host, process id and script */
   readonly createdBy?: string;
   /** Where jobs live and travel. @default awsBackends(config): DynamoDB, SQS, EventBridge Scheduler (memoryBackends() from jobline/testing in tests) */
-  readonly backends?: Pick<Backends, 'store' | 'transport' | 'scheduler' | 'flowControl'>;
+  readonly backends?: Pick<Backends, 'store' | 'transport' | 'scheduler' | 'flowControl' | 'results'>;
   /** The clock, injectable for tests. @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -105,6 +108,7 @@ export class JobClient {
   private readonly transport: JobTransport;
   private readonly scheduler: JobScheduler;
   private readonly flowControl: FlowControlStores;
+  private readonly results: ResultStore | undefined;
   private readonly now: () => Date;
   private readonly createdBy: string;
 
@@ -115,7 +119,7 @@ export class JobClient {
     const backends = options.backends ?? awsBackends(this.config);
     // A debounced kind's keys live in the flow-control stores.
     requireFlowControl(backends, this.registry.definitions.filter((d) => d.debounce), 'JobClient');
-    ({ store: this.store, transport: this.transport, scheduler: this.scheduler, flowControl: this.flowControl } = backends);
+    ({ store: this.store, transport: this.transport, scheduler: this.scheduler, flowControl: this.flowControl, results: this.results } = backends);
     this.now = options.now ?? (() => new Date());
     this.createdBy = options.createdBy ?? defaultCreator();
     const missingLanes = this.registry.definitions.filter((d) => !this.config.lanes[d.lane]).map((d) => `kind "${d.kind}" runs on lane "${d.lane}", which the config does not have (lanes: ${Object.keys(this.config.lanes).join(', ')})`);
@@ -271,6 +275,24 @@ export class JobClient {
   async get(id: string): Promise<JobRecord | undefined> {
     const record = await this.store.get(id);
     return record && redactRecord(record, this.registry.find(record.kind)?.redact);
+  }
+
+  /**
+   * A job's result once it has succeeded — read back from the results bucket when it was too
+   * large for the record — or why there is none: `pending` (with its status and what it waits
+   * for), `failed` (failed or cancelled, with the reason), `too_large`, `expired` or `not_found`.
+   * With `waitSeconds`, a job that has not finished is read again (after 100 ms, each pause 1.5
+   * times longer, at most 1 s apart) until it has or the time is up.
+   *
+   * @example
+   * const { id } = await client.enqueue(generateReport, { month: '2026-11' });
+   * const answer = await client.result<{ url: string }>(id, { waitSeconds: 30 });
+   * if (answer.state === 'succeeded') console.log(answer.result?.url);
+   */
+  async result<T = unknown>(id: string, options: ResultOptions = {}): Promise<JobResult<T>> {
+    const untracked = this.registry.definitions.filter((d) => d.tracking !== 'full').map((d) => d.kind);
+    const source = { get: (jobId: string) => this.store.get(jobId), results: this.results, notFound: notFoundReason(id, untracked), now: this.now };
+    return awaitResult(id, source, options) as Promise<JobResult<T>>;
   }
 
   private prepare(request: EnqueueRequest, now: Date, context: string | undefined): PreparedJob {

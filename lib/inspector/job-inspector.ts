@@ -23,6 +23,9 @@ import { listingNotes } from '../tracking.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
 import { redrive, type RedriveReport } from './redrive.js';
 import { retryJob } from './retry-job.js';
+import { awaitResult, type ResultOptions } from '../results/await-result.js';
+import { notFoundReason, type JobResult } from '../results/job-result.js';
+import type { ResultStore } from '../results/result-store.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
 export interface InspectorQuery {
@@ -84,7 +87,7 @@ export interface JobInspectorOptions {
   /** @default configFromEnvironment() (`JOBLINE_CONFIG`; loadConfig finds the operator config of a deployed stack) */
   readonly config?: JoblineConfig;
   /** Where jobs live and travel. @default awsBackends(config, { sqs, dynamodb }) */
-  readonly backends?: Pick<Backends, 'store' | 'transport' | 'scheduler'>;
+  readonly backends?: Pick<Backends, 'store' | 'transport' | 'scheduler' | 'results'>;
   readonly sweepStore?: SweepStore;
   readonly sqs?: SQSClient;
   readonly dynamodb?: DynamoDBClient;
@@ -104,6 +107,7 @@ export class JobInspector {
   private readonly store: JobStore;
   private readonly transport: JobTransport;
   private readonly scheduler: JobScheduler;
+  private readonly results: ResultStore | undefined;
   private readonly lanes: SqsLaneAdmin;
   private readonly lambda: LambdaClient;
   private readonly sweepStore: SweepStore;
@@ -114,7 +118,7 @@ export class JobInspector {
     refuseLooseBackends(options, 'JobInspector');
     this.config = options.config ?? configFromEnvironment();
     const aws = awsBackends(this.config, { sqs: options.sqs, dynamodb: options.dynamodb });
-    ({ store: this.store, transport: this.transport, scheduler: this.scheduler } = options.backends ?? aws);
+    ({ store: this.store, transport: this.transport, scheduler: this.scheduler, results: this.results } = options.backends ?? aws);
     this.lanes = new SqsLaneAdmin(options.sqs ?? aws.sqs, this.config.lanes);
     this.lambda = options.lambda ?? new LambdaClient({});
     this.sweepStore = options.sweepStore ?? new DynamoSweepStore(aws.dynamodb, this.config.tableName);
@@ -126,6 +130,12 @@ export class JobInspector {
   async get(id: string): Promise<JobRecord | undefined> {
     const record = await this.store.get(id);
     return record && this.redacted(record);
+  }
+
+  /** A job's result (read back from the results bucket when it is there), or why it has none; `waitSeconds` waits for it as `JobClient.result` does. */
+  async result(id: string, options: ResultOptions = {}): Promise<JobResult> {
+    const source = { get: (jobId: string) => this.store.get(jobId), results: this.results, notFound: notFoundReason(id, Object.keys(this.config.tracking ?? {})), now: this.now };
+    return awaitResult(id, source, options);
   }
 
   /** A record as shown: the kind's `redact` fields replaced (the stored record keeps them for retries). */

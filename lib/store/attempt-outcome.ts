@@ -1,5 +1,7 @@
 import { ERROR_HISTORY_LENGTH, type JobError, type JobRecord } from '../job-record.js';
 import type { NewJob } from './new-job.js';
+import type { KeptResult } from '../results/keep-result.js';
+import type { DroppedResult, ResultRef } from '../results/result-store.js';
 
 /**
  * What one attempt came to, as the store records it through `JobStore.recordOutcome` — always
@@ -43,7 +45,10 @@ export interface SucceededOutcome {
   readonly status: 'succeeded';
   readonly now: Date;
   readonly durationMs: number;
+  /** The result as the record keeps it: absent when it went to the result store or was dropped. */
   readonly result?: unknown;
+  readonly resultRef?: ResultRef | undefined;
+  readonly resultDropped?: DroppedResult | undefined;
   /** When the record expires (TTL): the kind's retention of succeeded jobs from now. */
   readonly expiresAt: Date;
   readonly followUps: readonly FollowUp[];
@@ -81,13 +86,19 @@ export interface WaitingOutcome {
   readonly result?: unknown;
 }
 
-/** The attempt returned `result`: succeeded, kept for `retentionSeconds`, with its follow-ups. */
-export function succeeded(record: JobRecord, attempt: { now: Date; durationMs: number; result?: unknown; retentionSeconds: number; followUps?: readonly FollowUp[] }): SucceededOutcome {
+/**
+ * The attempt returned `result`: succeeded, kept for `retentionSeconds`, with its follow-ups.
+ * `kept` says where the result lives (keepResult): without it, the record keeps it as it is.
+ */
+export function succeeded(record: JobRecord, attempt: { now: Date; durationMs: number; result?: unknown; kept?: KeptResult; retentionSeconds: number; followUps?: readonly FollowUp[] }): SucceededOutcome {
+  const kept = attempt.kept ?? { result: attempt.result };
   return {
     status: 'succeeded',
     now: attempt.now,
     durationMs: attempt.durationMs,
-    result: attempt.result,
+    result: kept.result,
+    resultRef: kept.resultRef,
+    resultDropped: kept.resultDropped,
     expiresAt: after(attempt.now, attempt.retentionSeconds),
     followUps: attempt.followUps ?? [],
     parent: record.parentId ? { parentId: record.parentId, outcome: 'succeeded', totals: numericFields(attempt.result) } : undefined,

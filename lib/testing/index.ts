@@ -20,6 +20,7 @@ export { MemoryJobStore } from './memory-job-store.js';
 export { MemoryTransport } from './memory-transport.js';
 export { MemoryScheduler } from './memory-scheduler.js';
 export { MemoryIdempotencyStore } from './memory-idempotency-store.js';
+export { MemoryResultStore } from './memory-result-store.js';
 export { MemoryDebounceStore, MemoryFlowControl, MemoryRateStore, MemorySlotStore } from './memory-flow-control.js';
 export { testConfig } from './test-config.js';
 export { startLocalApp, connectLocalApp, type LocalApp, type QueueChoice, type StartLocalAppOptions } from './local-app.js';

@@ -2,7 +2,7 @@ import type { JobRecord, JobWait } from '../job-record.js';
 import { assertTransition, CLAIMABLE_STATUSES, INDEXED_STATUSES, PARENT_FINISHABLE_STATUSES, type JobStatus } from '../job-status.js';
 import type { AttemptOutcome, ChildReport, FailedOutcome, SucceededOutcome } from '../store/attempt-outcome.js';
 import { DEFAULT_LIST_WINDOW_MS, type AttemptRef, type CancelUpdate, type ClaimRequest, type ParentFinish, type ClaimResult, type JobStore, type ListPage, type ListQuery, type NewJob, type UniqueInsertResult, type UntrackedRun } from '../store/job-store.js';
-import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
+import { keptResult, MAX_PARENT_SUMMARY_BYTES, smallResult } from '../store/small-result.js';
 import { UNKNOWN_CREATOR } from '../store/claim-request.js';
 import { childCountsOf, countedAs, reopensOnChildRetry } from '../store/dynamo/child-counts.js';
 import { cancelRefusal, discardRefusal, retryRefusal } from '../store/operator-rules.js';
@@ -95,7 +95,7 @@ export class MemoryJobStore implements JobStore {
       payloadBytes: run.payloadBytes, createdAt: run.createdAt.toISOString(), updatedAt: now, startedAt: run.startedAt.toISOString(),
       finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? UNKNOWN_CREATOR, expiresAt: epochSeconds(outcome.expiresAt),
     };
-    if (outcome.status === 'succeeded') record.result = smallResult(outcome.result);
+    if (outcome.status === 'succeeded') Object.assign(record, keptResult(outcome));
     else Object.assign(record, { lastError: outcome.error, errors: outcome.errors, payload: JSON.parse(outcome.payloadJson) });
     this.records.set(run.id, record);
     return true;
@@ -110,7 +110,7 @@ export class MemoryJobStore implements JobStore {
     const common = { status: outcome.status, updatedAt: outcome.now.toISOString(), leaseUntil: undefined, durationMs: outcome.durationMs };
     switch (outcome.status) {
       case 'succeeded':
-        Object.assign(record, common, { finishedAt: outcome.now.toISOString(), result: smallResult(outcome.result), expiresAt: epochSeconds(outcome.expiresAt) });
+        Object.assign(record, common, { finishedAt: outcome.now.toISOString(), ...keptResult(outcome), expiresAt: epochSeconds(outcome.expiresAt) });
         if (outcome.parent && this.records.has(outcome.parent.parentId)) this.report(outcome.parent);
         for (const f of outcome.followUps) {
           this.put(f.record, 'followUp');

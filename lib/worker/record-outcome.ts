@@ -7,6 +7,7 @@ import { scheduleNameFor } from '../scheduler/job-scheduler.js';
 import { attemptOf, failed, retrying, succeeded, waiting, type AttemptRef, type FollowUp } from '../store/attempt-outcome.js';
 import { fieldValues, redactValue, scrubError } from '../redaction.js';
 import type { ClaimedDelivery, MessageDisposition } from './worker-dependencies.js';
+import type { KeptResult } from '../results/keep-result.js';
 
 /** How an attempt went: when it started and how long it ran. */
 export interface AttemptTiming {
@@ -24,10 +25,10 @@ export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTi
 }
 
 /** The attempt succeeded: record it with its follow-ups, send them, and bring its parent up to date. */
-export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown, followUps: readonly FollowUp[], retentionSeconds: number): Promise<MessageDisposition> {
+export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown, kept: KeptResult, followUps: readonly FollowUp[], retentionSeconds: number): Promise<MessageDisposition> {
   const { job, record, deps, logger } = delivery;
   const durationMs = durationOf(timing);
-  const recorded = await delivery.recorder.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result: redactedValue(delivery, result), retentionSeconds, followUps }));
+  const recorded = await delivery.recorder.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result: redactedValue(delivery, result), kept, retentionSeconds, followUps }));
   if (!recorded) return overtaken(delivery, 'the attempt succeeded after another delivery took the job over; its outcome was not recorded');
   // DEBUG: the record and the Succeeded metric already say it, and at INFO this one line per job
   // would be most of a job's log bytes (CloudWatch Logs bills them: see BENCHMARKS.md, "Cost").

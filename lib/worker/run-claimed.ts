@@ -1,4 +1,4 @@
-import { ConfigurationError, InvalidPayloadError, PayloadTooLargeError, PermanentError, type JoblineError } from '../errors.js';
+import { ConfigurationError, InvalidPayloadError, JoblineError, PayloadTooLargeError, PermanentError } from '../errors.js';
 import { Spawner } from '../continuations/children.js';
 import { followUpOf } from '../continuations/follow-ups.js';
 import { once } from '../idempotency/once.js';
@@ -6,6 +6,8 @@ import { retentionSeconds, type JobDefinition } from '../job-definition.js';
 import type { JobRegistry } from '../job-registry.js';
 import { classifyFailure, toJobError } from '../retry/classify-failure.js';
 import { attemptOf, type FollowUp } from '../store/attempt-outcome.js';
+import { keepResult, type KeptResult } from '../results/keep-result.js';
+import { resultKeyOf } from '../results/result-store.js';
 import { Heartbeat } from './heartbeat.js';
 import type { JobContext } from './job-handler.js';
 import { failJob, recordRetry, recordSuccess, recordWaiting, redactedValue } from './record-outcome.js';
@@ -47,10 +49,29 @@ async function recordAttempt(
   timing: { started: Date; finished: Date },
 ): Promise<MessageDisposition> {
   if (outcome.ok && calls.spawner.spawned) return recordWaiting(delivery, timing, outcome.result);
-  if (outcome.ok) return recordSuccess(delivery, timing, outcome.result, calls.followUps, retentionSeconds(definition, 'succeeded'));
-  const failure = classifyFailure(outcome.thrown, delivery.record.attempt, definition.retry, timing.finished, delivery.deps.random);
+  let thrown = outcome.ok ? undefined : outcome.thrown;
+  if (outcome.ok) {
+    const kept = await keptResultOf(delivery, definition, redactedValue(delivery, outcome.result));
+    if (!(kept instanceof JoblineError)) return recordSuccess(delivery, timing, outcome.result, kept, calls.followUps, retentionSeconds(definition, 'succeeded'));
+    thrown = kept;
+  }
+  const failure = classifyFailure(thrown, delivery.record.attempt, definition.retry, timing.finished, delivery.deps.random);
   if (failure.action === 'retry') return recordRetry(delivery, timing, failure);
   return failJob(delivery, failure.error, timing.finished.getTime() - timing.started.getTime());
+}
+
+/**
+ * Where the attempt's (redacted) result is kept: on the record, or in the result store first.
+ * A result the store could not take makes the attempt a transient failure — retried like any
+ * other, the handler run again — rather than a success whose result is lost.
+ */
+async function keptResultOf(delivery: Attempt, definition: JobDefinition, result: unknown): Promise<KeptResult | JoblineError> {
+  const { job, record, deps } = delivery;
+  try {
+    return await keepResult(result, { inlineBytes: definition.maxInlineResultBytes, store: deps.results, key: resultKeyOf(job.id, record.attempt, record.claimToken) });
+  } catch (error) {
+    return new JoblineError(`the result could not be kept in the results bucket: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** The `ctx` of one attempt (its signal is the controller's, which runWithDeadline aborts), and what the handler's calls collect. */

@@ -8,6 +8,7 @@ import type { JobRecord } from '../job-record.js';
 import type { JobDefinition } from '../job-definition.js';
 import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import type { JobStore } from '../store/job-store.js';
+import type { ResultStore } from '../results/result-store.js';
 import type { AttemptPlan } from './attempt-plan.js';
 import type { AnyBoundJob, BoundJob } from './job-handler.js';
 import type { Backends } from '../backends.js';
@@ -43,6 +44,8 @@ export interface WorkerDependencies extends ContinuationDependencies {
   readonly idempotency: IdempotencyStore;
   /** Slots, rate-limit turns and debounced keys (kinds with flow control need them). */
   readonly flowControl?: FlowControlStores | undefined;
+  /** Where results over their kind's `maxInlineResultBytes` go; without one they are dropped with a note. */
+  readonly results?: ResultStore | undefined;
   /** Waits `ms` (a rate-limited job's turn a moment away); injectable for tests. @default setTimeout */
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
   readonly logger: Logger;
@@ -139,11 +142,11 @@ export interface WorkerParts {
 
 /** A worker's dependencies from its parts: the backends' five stores, the kinds, the clock, the config's shards and lanes. */
 export function workerDependencies(parts: WorkerParts): WorkerDependencies {
-  const { store, transport, scheduler, idempotency, flowControl } = parts.backends;
+  const { store, transport, scheduler, idempotency, flowControl, results } = parts.backends;
   return {
     registry: parts.registry,
     jobs: new Map(parts.jobs.map((j) => [j.definition.kind, j as BoundJob])),
-    store, transport, scheduler, idempotency, flowControl,
+    store, transport, scheduler, idempotency, flowControl, results,
     logger: parts.logger,
     now: parts.now ?? (() => new Date()),
     random: parts.random ?? Math.random,

@@ -8,7 +8,7 @@ import { childCountsOf } from '../../lib/store/dynamo/child-counts.js';
 import { childJobId } from '../../lib/continuations/children.js';
 import { CANCELLED_IN_FLIGHT, type JobStore, type NewJob } from '../../lib/store/job-store.js';
 import { found } from '../support/claim.js';
-import { MAX_RESULT_BYTES } from '../../lib/store/small-result.js';
+import { MAX_INLINE_RESULT_BYTES } from '../../lib/results/result-store.js';
 
 /** What each store under test gives the suite. */
 export interface StoreUnderTest {
@@ -275,12 +275,26 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         const leaseUntil = at(300_000);
         expect(await store.heartbeat(ref, { now: at(), leaseUntil, progress: { rows: 10 } })).toBe(true);
         expect(await store.get(record.id)).toMatchObject({ leaseUntil: leaseUntil.toISOString(), progress: { rows: 10 } });
-        const big = { text: 'x'.repeat(MAX_RESULT_BYTES) };
+        const big = { text: 'x'.repeat(MAX_INLINE_RESULT_BYTES) };
         await store.recordOutcome(ref, succeeded(record, { now: at(), durationMs: 3, result: big, retentionSeconds: 60 }));
         const done = await store.get(record.id);
         expect(done).toMatchObject({ status: 'succeeded', durationMs: 3, result: { truncated: true, bytes: JSON.stringify(big).length } });
         expect(done?.leaseUntil).toBeUndefined();
         expect(done?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+      });
+
+      it('keeps where a result went instead of the record: its pointer, or why it was dropped', async () => {
+        const { store } = setup();
+        const stored = await running();
+        const resultRef = { key: `results/${stored.id}/1.json`, bytes: 90_000 };
+        await store.recordOutcome(attemptOf(stored), succeeded(stored, { now: at(), durationMs: 3, kept: { resultRef }, retentionSeconds: 60 }));
+        const withRef = await store.get(stored.id);
+        expect(withRef).toMatchObject({ status: 'succeeded', resultRef });
+        expect(withRef?.result).toBeUndefined();
+        const dropped = await running();
+        const resultDropped = { bytes: 9_000_000, reason: 'too large' };
+        await store.recordOutcome(attemptOf(dropped), succeeded(dropped, { now: at(), durationMs: 3, kept: { resultDropped }, retentionSeconds: 60 }));
+        expect(await store.get(dropped.id)).toMatchObject({ status: 'succeeded', resultDropped });
       });
     });
 
@@ -295,6 +309,10 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(await store.get(id)).toMatchObject({ status: 'succeeded', attempt: 2, maxAttempts: 3, durationMs: 7, result: { n: 1 }, createdBy: 'conformance' });
         expect(await store.recordUntracked(runOf(id), succeeded(base, { now: at(), durationMs: 9, result: { n: 2 }, retentionSeconds: 60 }))).toBe(false);
         expect((await store.get(id))?.result).toEqual({ n: 1 });
+        const pointed = newJob().id;
+        const resultRef = { key: `results/${pointed}/2.json`, bytes: 70_000 };
+        expect(await store.recordUntracked(runOf(pointed), succeeded(base, { now: at(), durationMs: 7, kept: { resultRef }, retentionSeconds: 60 }))).toBe(true);
+        expect(await store.get(pointed)).toMatchObject({ status: 'succeeded', resultRef });
       });
 
       it('writes a failure with its error and payload, listed with the failed jobs', async () => {

@@ -28,7 +28,8 @@ function grantsOf(rolePrefix: string): Record<string, string[]> {
   for (const statement of mine.flatMap((p) => p.Properties.PolicyDocument.Statement)) {
     for (const resource of [statement.Resource].flat()) {
       const name = JSON.stringify(resource);
-      const target = /JobsIdempotency/.test(name) ? 'idempotency table'
+      const target = /JobsResults/.test(name) ? (/"\/results\/\*"/.test(name) ? 'results/*' : 'results bucket')
+        : /JobsIdempotency/.test(name) ? 'idempotency table'
         : /StreamArn/.test(name) ? 'jobs stream'
           : /\/index\//.test(name) ? 'jobs indexes'
             : /"Jobs3A3E4888","Arn"/.test(name) ? 'jobs table'
@@ -52,12 +53,13 @@ describe('grants, as exact sets: each role gets what it uses and nothing more', 
     });
   });
 
-  it('an enqueuer (the API, a grantEnqueue grantee) writes and reads jobs by key: no query, no delete', () => {
+  it('an enqueuer (the API, a grantEnqueue grantee) writes and reads jobs by key: no query, no delete; it reads large results', () => {
     for (const role of ['JobsEnqueueApiServiceRole', 'Enqueuer']) {
       expect(grantsOf(role)).toEqual({
         'jobs table': sorted('BatchWriteItem', 'GetItem', 'PutItem', 'UpdateItem'),
         'idempotency table': sorted('ConditionCheckItem', 'GetItem', 'PutItem'),
         'scheduler role': ['iam:PassRole'],
+        'results/*': ['s3:GetObject'],
       });
     }
   });
@@ -66,11 +68,12 @@ describe('grants, as exact sets: each role gets what it uses and nothing more', 
     expect(grantsOf('JobsWorkerServiceRole')).toEqual({
       'jobs table': sorted(...ITEMS, 'BatchGetItem', 'PartiQLUpdate'), 'jobs indexes': sorted('Query'),
       'idempotency table': sorted(...ITEMS.filter((a) => a !== 'Query')), 'scheduler role': ['iam:PassRole'],
+      'results/*': ['s3:PutObject'],
     });
     expect(grantsOf('JobsSweeperServiceRole')).toEqual({ 'jobs table': sorted(...ITEMS), 'jobs indexes': sorted('Query'), 'scheduler role': ['iam:PassRole'] });
   });
 
   it('an operator adds BatchGetItem (a parent\'s children are read in batches) and nothing on the idempotency table', () => {
-    expect(grantsOf('Operator')).toEqual({ 'jobs table': sorted(...ITEMS, 'BatchGetItem'), 'jobs indexes': sorted('Query'), 'scheduler role': ['iam:PassRole'] });
+    expect(grantsOf('Operator')).toEqual({ 'jobs table': sorted(...ITEMS, 'BatchGetItem'), 'jobs indexes': sorted('Query'), 'scheduler role': ['iam:PassRole'], 'results/*': ['s3:GetObject'] });
   });
 });

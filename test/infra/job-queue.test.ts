@@ -118,7 +118,7 @@ describe('JobQueue', () => {
     // (The test stack also deploys the web dashboard, whose API is another one.)
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: Match.stringLikeRegexp('^JobsHttpApi') } } }))
       .map((r) => (r as { Properties: { RouteKey: string; AuthorizationType: string } }).Properties);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /jobs/{id}', 'POST /jobs', 'POST /jobs/{id}/cancel']);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /jobs/{id}', 'GET /jobs/{id}/result', 'POST /jobs', 'POST /jobs/{id}/cancel']);
     expect(routes.every((r) => r.AuthorizationType === 'AWS_IAM')).toBe(true);
   });
 
@@ -132,9 +132,26 @@ describe('JobQueue', () => {
     });
     const jwt = Template.fromStack(stack);
     const routes = Object.values(jwt.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r as { Properties: { AuthorizationType: string } }).Properties);
-    expect(routes).toHaveLength(3);
+    expect(routes).toHaveLength(4);
     expect(routes.every((r) => r.AuthorizationType === 'JWT')).toBe(true);
     jwt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Audience: ['jobline'], Issuer: 'https://issuer.example.com' } });
+  });
+
+  it('keeps large results in a private, encrypted bucket whose objects expire a day after the longest succeeded retention, named in the config', () => {
+    const stack = new Stack(new App(), 'Results');
+    const queue = new JobQueue(stack, 'Jobs', {
+      jobs: [defineJob({ kind: 'a.b', schema: z.object({}) }), defineJob({ kind: 'a.c', schema: z.object({}), retention: { succeededSeconds: 3 * 86_400 + 1 } })],
+      worker,
+    });
+    const results = Template.fromStack(stack);
+    results.resourceCountIs('AWS::S3::Bucket', 1);
+    results.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'results/', ExpirationInDays: 5, Status: 'Enabled' })] },
+    });
+    results.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    expect(stack.resolve(queue.clientConfig)).toEqual({ 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining('"resultsBucket":"')]) ] });
   });
 
   it('creates each kind\'s recurring schedule in the group, with its time zone, targeting the lane queue', () => {

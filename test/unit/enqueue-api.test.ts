@@ -7,6 +7,8 @@ import { JobClient } from '../../lib/client/job-client.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { MemoryJobStore } from '../../lib/testing/memory-job-store.js';
 import { testConfig } from '../../lib/testing/test-config.js';
+import { attemptOf, succeeded } from '../../lib/store/attempt-outcome.js';
+import type { JobRecord } from '../../lib/job-record.js';
 
 const note = defineJob({ kind: 'note.write', schema: z.object({ text: z.string() }), maxPayloadBytes: 100 });
 /** A child kind: the app's own code spawns it; callers never may. */
@@ -61,6 +63,24 @@ describe('enqueue API', () => {
     expect(errorCode(await handleApiRequest({ method: 'GET', path: `/jobs/${id.slice(0, 25)}${id.endsWith('0') ? '1' : '0'}`, body: undefined }, client, access))).toBe('job_not_found');
     expect((await handleApiRequest({ method: 'DELETE', path: '/jobs', body: undefined }, client, access)).statusCode).toBe(405);
     expect((await handleApiRequest({ method: 'GET', path: '/other', body: undefined }, client, access)).statusCode).toBe(404);
+  });
+
+  it('answers GET /jobs/{id}/result: 202 while pending, 200 with the result, 404 unknown, 400 for a bad wait', async () => {
+    const { id } = (await post(JSON.stringify({ kind: 'note.write', payload: { text: 'hi' } }))).body as { id: string };
+    const result = (path: string, query?: Record<string, string>) => handleApiRequest({ method: 'GET', path, query, body: undefined }, client, access);
+    expect(await result(`/jobs/${id}/result`)).toMatchObject({ statusCode: 202, body: { id, state: 'pending', status: 'queued', reason: 'queued' } });
+    const claimed = await store.claim({ id, kind: 'note.write', lane: 'default', maxAttempts: 3, payloadBytes: 13, now: new Date(), leaseUntil: new Date(Date.now() + 60_000) });
+    expect(claimed.outcome).toBe('claimed');
+    const record = (claimed as { record: JobRecord }).record;
+    await store.recordOutcome(attemptOf(record), succeeded(record, { now: new Date(), durationMs: 1, result: { words: 1 }, retentionSeconds: 60 }));
+    expect(await result(`/jobs/${id}/result`, { waitSeconds: '2' })).toMatchObject({ statusCode: 200, body: { id, state: 'succeeded', kind: 'note.write', result: { words: 1 } } });
+    const unknown = `${id.slice(0, 25)}${id.endsWith('0') ? '1' : '0'}`;
+    expect(errorCode(await result(`/jobs/${unknown}/result`))).toBe('job_not_found');
+    expect(errorCode(await result('/jobs/abc/result'))).toBe('invalid_id');
+    for (const waitSeconds of ['21', '-1', 'soon', '1e3', '']) {
+      expect(await result(`/jobs/${id}/result`, { waitSeconds })).toMatchObject({ statusCode: 400, body: { error: { code: 'invalid_wait' } } });
+    }
+    expect((await handleApiRequest({ method: 'POST', path: `/jobs/${id}/result`, body: undefined }, client, access)).statusCode).toBe(405);
   });
 });
 

@@ -21,7 +21,7 @@ import {
   cancelledPayloadKeep, childPut, claimableAt, claimOfRead, claimUpdate, fencedStatement, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentFinish, RACE_RETRIES, retryScheduleNote,
   settlementClaim, showsFencedChange, undispatchedKeep, untrackedPut, waitNote, type FencedChange,
 } from './job-writes.js';
-import { smallResult } from '../small-result.js';
+import { keptResult, smallResult } from '../small-result.js';
 import { documentClient } from '../../aws/document-client.js';
 import { ifConditionHolds, ownWriteToken } from '../../aws/conditional-write.js';
 
@@ -159,7 +159,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
 
   private async recordSuccess(ref: AttemptRef, update: SucceededOutcome): Promise<boolean> {
     const change = {
-      SET: { status: 'succeeded', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs, expiresAt: epochSeconds(update.expiresAt), result: smallResult(update.result) },
+      SET: { status: 'succeeded', finishedAt: update.now.toISOString(), updatedAt: update.now.toISOString(), durationMs: update.durationMs, expiresAt: epochSeconds(update.expiresAt), ...keptResult(update) },
       // Removing an attribute a job does not have costs nothing: only watched jobs pay for leaving the index.
       REMOVE: ['leaseUntil', 'watchKey'],
     };
@@ -341,3 +341,4 @@ function unclaimable(record: JobRecord, now: Date): ClaimResult {
   const leaseLive = (record.leaseUntil ?? '') >= now.toISOString();
   return { outcome: leaseLive ? 'busy' : 'exhausted', record };
 }
+

@@ -10,7 +10,7 @@ import type { NewJob } from '../new-job.js';
 import { statusIn, type StatusCondition } from './status-condition.js';
 import { CLAIMABLE_STATUSES, PARENT_FINISHABLE_STATUSES } from '../../job-status.js';
 import { UNKNOWN_CREATOR, type ClaimRequest } from '../claim-request.js';
-import { MAX_PARENT_SUMMARY_BYTES, smallResult } from '../small-result.js';
+import { keptResult, MAX_PARENT_SUMMARY_BYTES, smallResult } from '../small-result.js';
 import type { JobWait } from '../../job-record.js';
 import type { ParentFinish } from '../job-store.js';
 import type { ConditionalUpdate } from './partiql-update.js';
@@ -214,7 +214,7 @@ export function untrackedPut(tableName: string, run: UntrackedRun, outcome: Succ
     finishedAt: now, durationMs: outcome.durationMs, createdBy: run.createdBy ?? UNKNOWN_CREATOR, expiresAt: epochSeconds(outcome.expiresAt),
   };
   const Item = outcome.status === 'succeeded'
-    ? { ...common, result: smallResult(outcome.result) }
+    ? { ...common, ...keptResult(outcome) }
     : { ...common, lastError: outcome.error, errors: outcome.errors, payloadJson: outcome.payloadJson, stateKey: stateKey('failed', run.id) };
   return { TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(sk)' };
 }

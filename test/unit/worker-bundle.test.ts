@@ -1,0 +1,18 @@
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+describe('what a worker\'s bundle carries', () => {
+  it('leaves out the S3 client, which jobline loads only to keep a large result (ON_DEMAND_MODULES)', async () => {
+    // Bundled as the JobQueue bundles a worker (infra/node-function.ts: nothing external).
+    const result = await build({
+      entryPoints: [`${ROOT}bench/cold-start/worker-entry.ts`],
+      tsconfig: `${ROOT}tsconfig.json`,
+      bundle: true, platform: 'node', target: 'node20', format: 'cjs', write: false, metafile: true, logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((input) => input.includes('lib/aws/s3-result-store.ts'))).toBe(true);
+    expect(inputs.filter((input) => /node_modules\/@aws-sdk\/(client-s3|middleware-sdk-s3)\//.test(input))).toEqual([]);
+  });
+});
