@@ -40,7 +40,7 @@ export const MAX_API_RESULT_WAIT_SECONDS = 20;
 
 /**
  * The enqueue API: `POST /jobs` `{kind, payload, options}` → 202 `{id, kind, status}`;
- * `GET /jobs/{id}` → 200 the record; `GET /jobs/{id}/result?waitSeconds=N` → the job's
+ * `GET /jobs/{id}` → 200 the record (a result kept in the results bucket read back into it); `GET /jobs/{id}/result?waitSeconds=N` → the job's
  * {@link JobResult}: 200 when it is settled (succeeded, failed, too large), 202 while it is
  * pending, 404 not found, 410 expired; `POST /jobs/{id}/cancel` → 200 the cancelled record
  * (409 when the job runs already or is over). `access` says which kinds callers may enqueue
@@ -103,7 +103,10 @@ async function enqueue(request: ApiRequest, client: JobClient, access: EnqueueAp
 
 async function getJob(id: string, request: ApiRequest, client: JobClient, access: EnqueueApiAccess): Promise<ApiResponse> {
   const found = await reachableJob(id, request, client, access, 'get');
-  return 'statusCode' in found ? found : { statusCode: 200, body: found.record };
+  if ('statusCode' in found) return found;
+  // A result kept in the results bucket is answered in place of its pointer, as a small one would be.
+  const stored = found.record.resultRef ? await client.result(id) : undefined;
+  return { statusCode: 200, body: stored?.state === 'succeeded' ? { ...found.record, result: stored.result } : found.record };
 }
 
 /** HTTP statuses of a result's states: settled 200, pending 202, gone 404 or 410. */

@@ -34,6 +34,8 @@ describe('a job\'s result, on the deployed stack', () => {
     const reply = await api.result(id, 5);
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ id, state: 'succeeded', kind: 'test.result', result: blobOf(bytes) });
+    // GET /jobs/{id} answers the record with the result read back in place of its pointer.
+    expect((await api.get(id)).body).toMatchObject({ id, status: 'succeeded', result: blobOf(bytes), resultRef: record.resultRef });
   });
 
   it('answers 202 over HTTP while the job runs, then 200 once waitSeconds sees it finish', async () => {
