@@ -8,7 +8,8 @@
  *   jobline emulator start|stop|status                    jobline deploy --local [stacks...]
  *   jobline jobs ls [--status failed] [--kind k]           jobline jobs show <id>
  *   jobline jobs retry|cancel|discard <id...>              jobline jobs count [--since 7d]
- *   jobline jobs result <id> [--wait 30]
+ *   jobline jobs result <id> [--wait 30]                  jobline jobs ls|count --tag customer:42
+ *   jobline jobs find <kind> <unique key>
  *   jobline lanes    jobline dlq ls [lane]    jobline dlq redrive [lane] [--kind k...]
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
  *   jobline ui   (the web dashboard, on 127.0.0.1)
@@ -83,18 +84,33 @@ jobs.command('ls')
   .addOption(new Option('--status <status>', 'jobs in this status').choices(JOB_STATUSES))
   .option('--kind <kind>', 'only this kind')
   .option('--parent <id>', 'the children of this parent job', jobId)
+  .option('--tag <tag>', 'the jobs carrying this tag (whenever created)')
   .option('--limit <n>', 'at most this many (1–1000)', (v) => positiveInt(v, 1000), 50)
   .option('--before <id>', 'the page after this id (printed as "next")', jobId)
   .option('--since <age>', 'only jobs created within this age, like 30m, 6h or 7d (default 24h)', since)
-  .action(async (options: { status?: JobStatus; kind?: string; parent?: string; limit: number; before?: string; since?: Date }) => {
+  .action(async (options: { status?: JobStatus; kind?: string; parent?: string; tag?: string; limit: number; before?: string; since?: Date }) => {
     if (options.kind) await knownKinds([options.kind]);
-    const page = await (await inspector()).list({ status: options.status, kind: options.kind, parentId: options.parent, limit: options.limit, before: options.before, since: options.since });
+    const page = await (await inspector()).list({ status: options.status, kind: options.kind, parentId: options.parent, tag: options.tag, limit: options.limit, before: options.before, since: options.since });
     printJobs(page, globals().json);
   });
 jobs.command('count')
-  .description('scheduled, retrying, waiting, failed and cancelled jobs per lane (queued and running: see `lanes`)')
+  .description('scheduled, retrying, waiting, failed and cancelled jobs per lane (queued and running: see `lanes`); with --tag, the jobs carrying a tag')
   .option('--since <age>', 'only jobs created within this age, like 30m, 6h or 7d (default 24h)', since)
-  .action(async (options: { since?: Date }) => printCounts(await (await inspector()).counts({ since: options.since }), globals().json));
+  .option('--tag <tag>', 'count the jobs carrying this tag instead (whenever created)')
+  .action(async (options: { since?: Date; tag?: string }) => {
+    if (options.tag === undefined) return printCounts(await (await inspector()).counts({ since: options.since }), globals().json);
+    const counted = await (await inspector()).countTagged(options.tag);
+    if (globals().json) console.log(JSON.stringify({ tag: options.tag, ...counted }, null, 2));
+    else console.log(`${options.tag}: ${counted.count}${counted.complete ? '' : '+ (stopped reading: a lower bound)'} job${counted.count === 1 ? '' : 's'}`);
+  });
+jobs.command('find').description('the job a unique kind enqueued for a key (its `unique.key` of the payload: an order id, an email)')
+  .argument('<kind>').argument('<key>')
+  .action(async (kind: string, key: string) => {
+    await knownKinds([kind]);
+    const job = await (await inspector()).findUnique(kind, key);
+    if (!job) throw new CliError(`no job of ${kind} holds the key ${JSON.stringify(key)} (the kind is not unique, no job took it, or its claim expired)`, EXIT.notFound);
+    printJob(job, globals().json);
+  });
 jobs.command('show').description('show one job: payload (if kept), attempts, errors, timeline, children').argument('<id>', 'job id', jobId)
   .action(async (id: string) => {
     const job = await (await inspector()).get(id);

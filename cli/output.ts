@@ -45,6 +45,8 @@ export function printJob(job: JobRecord, json: boolean): void {
   const timeline: Array<[string, string | undefined]> = [['created', job.createdAt], ['run at', job.runAt], ['started', job.startedAt], ['next run', job.nextRunAt], ['finished', job.finishedAt]];
   for (const [label, at] of timeline) if (at) console.log(`  ${label.padEnd(9)} ${at}`);
   if (job.createdBy) console.log(`  by        ${job.createdBy}`);
+  if (job.tags?.length) console.log(`  tags      ${job.tags.join(' ')}`);
+  if (job.uniqueKey) console.log(`  key       ${job.uniqueKey}`);
   if (job.waitingFor) console.log(`  waiting   ${describeWait(job.waitingFor)}`);
   if (job.childrenTotal !== undefined) console.log(`  children  ${job.childrenDone ?? 0}/${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed, ${job.childrenCancelled ?? 0} cancelled  ${JSON.stringify(job.childTotals ?? {})}`);
   if (job.progress !== undefined) console.log(`  progress  ${JSON.stringify(job.progress)}`);

@@ -82,6 +82,7 @@ export {
 } from './client/job-client.js';
 export { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
 export { MAX_RESULT_WAIT_SECONDS, type ResultOptions } from './results/await-result.js';
+export { MAX_TAGS, MAX_TAG_LENGTH, type JobTags } from './tags/job-tags.js';
 export type { JobResult, JobResultState } from './results/job-result.js';
 export {
   DEFAULT_INLINE_RESULT_BYTES,

@@ -3,6 +3,7 @@ import { ConfigurationError } from './errors.js';
 import { scheduleExpressionProblem } from './schedule-expression.js';
 import { FIELD_PATH } from './redaction.js';
 import { DEFAULT_INLINE_RESULT_BYTES, MAX_INLINE_RESULT_BYTES } from './results/result-store.js';
+import { MAX_TAGS, TAG, type JobTags } from './tags/job-tags.js';
 import { flowControlRules, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-options.js';
 
 export { MAX_CONCURRENCY_LIMIT, MAX_DEBOUNCE_SECONDS, MAX_FLOW_KEY_LENGTH, MAX_RATE_LIMIT, MAX_RATE_PERIOD_SECONDS, type ConcurrencyLimit, type Debounce, type FairGroup, type RateLimit } from './flow-options.js';
@@ -138,6 +139,14 @@ export interface JobDefinitionInput<TSchema extends z.ZodType> {
    * {@link TrackingLevel}). @default 'full'
    */
   readonly tracking?: TrackingLevel;
+  /**
+   * Tags each job of the kind carries — fixed, or computed from its payload (`(p) =>
+   * [`customer:${p.customerId}`]`) — beside any an enqueue adds (`options.tags`): operators list
+   * and count jobs by tag (`JobInspector.list({ tag })`, `jobline jobs ls --tag`). At most 5 a
+   * job, each 1–64 of `A–Z a–z 0–9 _ . : / @ = + -`; each costs one write at enqueue; only kinds
+   * tracked `full`. @default none: nothing is written for tags
+   */
+  readonly tags?: JobTags<z.output<TSchema>>;
 }
 
 /**
@@ -184,6 +193,7 @@ export interface JobDefinition<TPayload = unknown, TInput = TPayload> {
   readonly group?: FairGroup<TPayload> | undefined;
   readonly redact?: readonly string[] | undefined;
   readonly tracking: TrackingLevel;
+  readonly tags?: JobTags<TPayload> | undefined;
 }
 
 /** The payload type a handler of a definition receives. */
@@ -232,6 +242,7 @@ export function defineJob<TSchema extends z.ZodType>(input: JobDefinitionInput<T
     group: input.group,
     redact: input.redact,
     tracking: input.tracking ?? 'full',
+    tags: input.tags,
   };
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new ConfigurationError(`job definition "${String(input.kind)}" is invalid`, problems);
@@ -272,6 +283,9 @@ function definitionProblems(d: JobDefinition<unknown, unknown>): string[] {
       `tracking "outcome" needs retry.backoffCapSeconds of at most ${MAX_VISIBILITY_SECONDS} (12 h): its attempts are counted by SQS receives, which a retry through the Scheduler starts over`],
     [!isIntegerIn(d.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
       `maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_LIMIT}, got ${d.maxPayloadBytes}`],
+    [d.tags !== undefined && typeof d.tags !== 'function' && !(Array.isArray(d.tags) && d.tags.length <= MAX_TAGS && d.tags.every((tag) => typeof tag === 'string' && TAG.test(tag))),
+      `tags must be a function of the payload or at most ${MAX_TAGS} tags of 1–64 letters, digits or _ . : / @ = + -, got ${JSON.stringify(d.tags)}`],
+    [d.tags !== undefined && d.tracking !== 'full', `tracking "${d.tracking}" cannot take tags: a tag points at the job's record, which such a job has only once it runs (use tracking "full")`],
     [!isIntegerIn(d.maxInlineResultBytes, 0, MAX_INLINE_RESULT_BYTES),
       `maxInlineResultBytes must be an integer from 0 to ${MAX_INLINE_RESULT_BYTES} (larger results go to the results bucket), got ${d.maxInlineResultBytes}`],
   ];

@@ -80,6 +80,8 @@ export interface JobRecord {
   readonly parentId?: string | undefined;
   /** The message group its messages are sent in (a fair-queue tenant: the kind's `group` key), kept for every re-send. */
   readonly groupId?: string | undefined;
+  /** Its tags (its kind's and its enqueue's): operators list and count jobs by tag. */
+  readonly tags?: readonly string[] | undefined;
   /**
    * A parent's children: how many it spawned, how many are in a final state, and how many of
    * those failed or were cancelled. Each child counts once: an operator's retry of a failed or

@@ -1,3 +1,4 @@
+import { TAG } from '../lib/tags/job-tags.js';
 import { UnknownLaneError } from 'jobline';
 import type { JobInspector } from 'jobline/inspector';
 import { describeWait, isJobId } from 'jobline';
@@ -22,7 +23,7 @@ export interface DashboardResponse {
 
 /**
  * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`, `GET /counts`,
- * `GET /jobs?status&kind&parent&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
+ * `GET /jobs?status&kind&parent&tag&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
  * `POST /lanes/{lane}/redrive|pause|resume`, and `GET /me` (the caller's role). Authentication is
  * the caller's business; the request says the caller's role, and a viewer's POST is refused with 403.
  */
@@ -44,10 +45,13 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
     }
     const kind = query.get('kind');
     if (kind && !KIND_FILTER.test(kind)) return { status: 400, body: { error: `kind must be 1–64 letters, digits and . _ -, got ${JSON.stringify(kind.slice(0, 40))}` } };
+    const tag = query.get('tag');
+    if (tag && !TAG.test(tag)) return { status: 400, body: { error: `tag must be 1–64 letters, digits or _ . : / @ = + -, got ${JSON.stringify(tag.slice(0, 40))}` } };
     return ok(await inspector.list({
       status: status ?? undefined,
       kind: query.get('kind') || undefined,
       parentId: query.get('parent') || undefined,
+      tag: tag || undefined,
       before: query.get('before') || undefined,
       limit: 50,
     }));

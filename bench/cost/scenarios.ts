@@ -22,6 +22,7 @@ const path = {
   parent: defineJob({ kind: 'bench.parent', schema: small }),
   child: defineJob({ kind: 'bench.child', schema: small }),
   unique: defineJob({ kind: 'bench.unique', schema, unique: { key: (p) => p.key, windowSeconds: 3600 } }),
+  tagged: defineJob({ kind: 'bench.tagged', schema, tags: (p) => [`customer:${p.key}`, 'source:bench'] }),
   heartbeat: defineJob({ kind: 'bench.heartbeat', schema, heartbeatSeconds: 5, timeoutSeconds: 30 }),
   delayed: defineJob({ kind: 'bench.delayed', schema }),
   cron: defineJob({ kind: 'bench.cron', schema: small, schedules: [{ name: 'nightly', expression: 'cron(0 3 * * ? *)', payload: { data: 'x'.repeat(PAYLOAD_BYTES - '{"data":""}'.length) } }] }),
@@ -112,6 +113,7 @@ export function costTables({ jobs, importRows }: CostSize): CostTable[] {
         }),
         row({ make: () => importScenario(importRows) }, `CSV import, per row (1 start + 1 chunk per ${CHUNK_ROWS} rows; the app's contact writes included, 1 W per row)`),
         row({ label: 'unique key (claim item written with the record, in a transaction)', enqueue: 'batched', definition: path.unique, payload: (i) => ({ ...KILOBYTE, key: `unique-${i}` }) }),
+        row({ label: 'two tags (an item per tag, written with the record)', enqueue: 'batched', definition: path.tagged, payload: tenants }),
         row({
           label: 'heartbeat kind, one heartbeat', enqueue: 'batched', definition: path.heartbeat,
           handlers: (ran) => [defineHandler(path.heartbeat, async (_p, ctx) => { ran(); await ctx.heartbeat({ step: 1 }); })],

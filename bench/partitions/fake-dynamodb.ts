@@ -249,10 +249,21 @@ export class MemoryDynamoDB {
     const candidates = index
       ? [...(table.indexes.get(index.name)!.get(String(partition))?.values() ?? [])]
       : [...(table.partitions.get(String(partition))?.values() ?? [])];
-    const items = candidates
-      .filter((item) => conditionHolds(keyCondition, item, names, values) && conditionHolds(input.FilterExpression as string | undefined, item, names, values))
+    const keyed = candidates
+      .filter((item) => conditionHolds(keyCondition, item, names, values))
       .sort((a, b) => (sortName ? compareStrings(String(a[sortName]), String(b[sortName])) : 0));
-    if (input.ScanIndexForward === false) items.reverse();
-    return { Items: items.map((item) => ({ ...item })), Count: items.length, ScannedCount: candidates.length };
+    if (input.ScanIndexForward === false) keyed.reverse();
+    // As DynamoDB pages: from after ExclusiveStartKey, at most Limit items read, the filter applied to those.
+    const start = input.ExclusiveStartKey as Record<string, unknown> | undefined;
+    const from = start && sortName ? keyed.findIndex((item) => item[sortName] === start[sortName]) + 1 : 0;
+    const limit = typeof input.Limit === 'number' ? input.Limit : Infinity;
+    const read = keyed.slice(from, from + limit);
+    const items = read.filter((item) => conditionHolds(input.FilterExpression as string | undefined, item, names, values));
+    const last = from + read.length < keyed.length ? read.at(-1) : undefined;
+    const keyNames = [table.spec.partition, table.spec.sort, ...(index ? [index.partition, index.sort] : [])].filter((name): name is string => Boolean(name));
+    return {
+      Items: items.map((item) => ({ ...item })), Count: items.length, ScannedCount: read.length,
+      ...(last ? { LastEvaluatedKey: Object.fromEntries(keyNames.map((name) => [name, last[name]])) } : {}),
+    };
   }
 }

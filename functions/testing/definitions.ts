@@ -196,14 +196,16 @@ export const staleWriter = defineJob({
 /**
  * Returns `{ blob }` of exactly `bytes` bytes of JSON after `holdMs` (or fails permanently when
  * `fail` is set): over 1 KB the result leaves the record for the results bucket, over 4 MiB it is
- * not kept at all.
+ * not kept at all. A payload's `customer` becomes its tag `customer:<customer>`.
  */
 export const sizedResult = defineJob({
   kind: 'test.result',
-  schema: z.object({ bytes: z.number().int().min(11).max(5_000_000), holdMs: z.number().int().min(0).max(4000).default(0), fail: z.boolean().default(false) }),
+  schema: z.object({ bytes: z.number().int().min(11).max(5_000_000), holdMs: z.number().int().min(0).max(4000).default(0), fail: z.boolean().default(false), customer: z.string().optional() }),
   retry: { ...fastRetry, maxAttempts: 1 },
   timeoutSeconds: 8,
   maxInlineResultBytes: 1024,
+  // A tag computed from the payload, when it names a customer.
+  tags: (p) => (p.customer ? [`customer:${p.customer}`] : []),
 });
 
 export const testJobs = [sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;

@@ -32,7 +32,7 @@ export interface ApiResponse {
 const enqueueBody = z.strictObject({
   kind: z.string({ error: 'kind is required and must be a string' }).min(1, 'kind must not be empty'),
   payload: z.unknown().refine((value) => value !== undefined, 'payload is required (use {} for none)'),
-  options: z.strictObject({ delaySeconds: z.number().optional(), runAt: z.string().optional() }).optional(),
+  options: z.strictObject({ delaySeconds: z.number().optional(), runAt: z.string().optional(), tags: z.array(z.string()).max(64).optional() }).optional(),
 });
 
 /** Longest `waitSeconds` of `GET /jobs/{id}/result`: an HTTP API waits at most 30 s for its function. */

@@ -14,6 +14,7 @@ import { isTransactional, type JobStore, type NewJob, type TransactionalJobStore
 import type { TransactItem } from '../store/dynamo/job-transaction.js';
 import { jobItems, runJobTransaction, type TransactionalJob } from './transactional-enqueue.js';
 import { flowKeyOf, messageGroupOf } from '../flow-control/flow-keys.js';
+import { tagsOf } from '../tags/tags-of.js';
 import { refuseLooseBackends, requireFlowControl, type Backends } from '../backends.js';
 import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { redactRecord } from '../redaction.js';
@@ -38,6 +39,8 @@ export interface EnqueueOptions {
   readonly runAt?: Date | string;
   /** Who enqueued it, kept on the record. @default the client's `createdBy` */
   readonly createdBy?: string;
+  /** Tags beside its kind's (`tags`): at most 5 in all, each 1–64 of `A–Z a–z 0–9 _ . : / @ = + -`; operators list and count jobs by tag. @default none */
+  readonly tags?: readonly string[];
 }
 
 /** One job of an {@link JobClient.enqueueMany} call. */
@@ -307,6 +310,7 @@ export class JobClient {
     const id = newJobId(this.config.shardCount, now.getTime());
     const viaScheduler = !definition.debounce && delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
     const groupId = messageGroupOf(definition, payload, context);
+    const runAt = delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined;
     const record: NewJob = {
       id,
       kind: definition.kind,
@@ -315,11 +319,12 @@ export class JobClient {
       maxAttempts: definition.retry.maxAttempts,
       payloadBytes: bytes,
       createdAt: now,
-      runAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
+      runAt,
       createdBy: request.options?.createdBy ?? this.createdBy,
       scheduleName: viaScheduler ? scheduleNameFor(id, 1) : undefined,
       uniqueKey: definition.unique ? uniqueKeyOf(definition, payload, context) : undefined,
       groupId,
+      tags: tagsOf(definition, payload, options.tags, runAt ?? now, context),
     };
     // Each key function runs once here: one that throws, or returns no key, is the caller's error now, not the worker's later.
     flowKeyOf(definition, 'concurrency', payload, context);

@@ -17,8 +17,8 @@ export function jobItems(store: TransactionalJobStore, jobs: readonly Transactio
   for (const job of jobs) {
     const own = store.transactionItems(job.record, job.payloadJson, job.unique);
     items.push(...own);
-    if (job.unique) owners.push({ owner: 'unique-key', job });
-    owners.push({ owner: 'job', job });
+    // The key's claim first (a unique kind), then the record and its tag items: the job's.
+    own.forEach((_, index) => owners.push({ owner: job.unique && index === 0 ? 'unique-key' : 'job', job }));
   }
   return { items, owners };
 }

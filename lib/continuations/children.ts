@@ -1,3 +1,4 @@
+import { tagsOf } from '../tags/tags-of.js';
 import { jobMessage } from '../transport/job-transport.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { messageGroupOf } from '../flow-control/flow-keys.js';
@@ -58,6 +59,7 @@ export class Spawner {
       kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
       payloadBytes: bytes, createdAt: now, createdBy: `job:${this.parent.id}`, parentId: this.parent.id, json,
       groupId: messageGroupOf(definition, payload, `child ${index}`),
+      tags: tagsOf(definition, payload, undefined, now, `child ${index}`),
     }));
     if (new Set(children.map((c) => c.id)).size !== children.length) throw new Error('derived child ids collided; refusing to spawn children that would share records');
     await this.deps.store.insertChildren(children);

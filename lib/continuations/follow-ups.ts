@@ -1,3 +1,4 @@
+import { tagsOf } from '../tags/tags-of.js';
 import { jobMessage } from '../transport/job-transport.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigurationError } from '../errors.js';
@@ -24,6 +25,7 @@ export function followUpOf(definition: JobDefinition, payload: unknown, predeces
     record: {
       id: newJobId(deps.shardCount, now.getTime()), kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
       payloadBytes: bytes, createdAt: now, createdBy: `job:${predecessorId}`, predecessorId, groupId: messageGroupOf(definition, parsed, 'follow-up'),
+      tags: tagsOf(definition, parsed, undefined, now, 'follow-up'),
     },
     payloadJson: json,
   };

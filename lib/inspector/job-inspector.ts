@@ -34,6 +34,8 @@ export interface InspectorQuery {
   readonly kind?: string;
   /** The children of this parent (their ids derive from it: no index needed). */
   readonly parentId?: string;
+  /** The jobs carrying this tag, whenever they were created (`since` does not apply), filtered by `status` and `kind`. */
+  readonly tag?: string;
   /** @default 50 */
   readonly limit?: number;
   /** The `next` of the previous page. */
@@ -148,6 +150,7 @@ export class JobInspector {
     const limit = query.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`limit must be an integer from 1 to 1000, got ${limit}`);
     if (query.parentId) return this.children(query.parentId, query, limit);
+    if (query.tag !== undefined) return this.tagged(query.tag, query, limit);
     const page = await this.listByStatus(query, limit);
     const notes = query.status ? listingNotes(this.config.tracking, query.status, query.kind) : [];
     return notes.length > 0 ? { ...page, notes } : page;
@@ -167,6 +170,31 @@ export class JobInspector {
     // More matches than fit: go on after the last one shown; else from where the reads stopped (or the end).
     const next = jobs.length > limit ? jobs[limit - 1]!.id : before;
     return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), ...(next === undefined ? {} : { next }) };
+  }
+
+  private async tagged(tag: string, query: InspectorQuery, limit: number): Promise<JobPage> {
+    const jobs: JobRecord[] = [];
+    let before = query.before;
+    // Filtered by status or kind, a page can hold few matches: at most LIST_ROUNDS tag pages per request.
+    for (let round = 0; round < LIST_ROUNDS && jobs.length < limit; round++) {
+      const page = await this.store.listByTag(tag, { limit, before });
+      jobs.push(...page.records.filter((r) => (!query.status || r.status === query.status) && (!query.kind || r.kind === query.kind)));
+      before = page.next;
+      if (before === undefined) break;
+    }
+    const next = jobs.length > limit ? jobs[limit - 1]!.id : before;
+    return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), ...(next === undefined ? {} : { next }) };
+  }
+
+  /** How many jobs carry `tag` (their tag items: a job whose record is gone counts until its tag item expires); `complete` false: a lower bound. */
+  countTagged(tag: string): Promise<{ count: number; complete: boolean }> {
+    return this.store.countByTag(tag);
+  }
+
+  /** The job that took a unique kind's key (`unique.key` of its payload), while the key's claim lasts: the job for a business key. */
+  async findUnique(kind: string, key: string): Promise<JobRecord | undefined> {
+    const id = await this.store.uniqueKeyHolder(kind, key);
+    return id === undefined ? undefined : this.get(id);
   }
 
   private async children(parentId: string, query: InspectorQuery, limit: number): Promise<JobPage> {

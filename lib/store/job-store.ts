@@ -136,6 +136,15 @@ export interface JobStore {
   /** Jobs in a status, newest first. */
   list(query: ListQuery): Promise<ListPage>;
   /**
+   * The jobs tagged `tag`, newest first: a page of up to `limit` tag items older than `before`,
+   * and their records (a record that is gone — expired, discarded — is left out, so a page can be short).
+   */
+  listByTag(tag: string, page: { limit: number; before?: string | undefined }): Promise<ListPage>;
+  /** How many jobs carry `tag` (a job whose record is gone counts until its tag item expires); `complete` false: a lower bound. */
+  countByTag(tag: string): Promise<{ count: number; complete: boolean }>;
+  /** The job that took a unique kind's key, while its claim lasts (its window, until DynamoDB's TTL removes it), if one did. */
+  uniqueKeyHolder(kind: string, key: string): Promise<string | undefined>;
+  /**
    * How many jobs created since `since` are in `status` (one of INDEXED_STATUSES: the sparse
    * index holds them, so the count reads only those jobs), by lane. `complete` is false when
    * the count stopped at its read limit: the numbers are then lower bounds.
@@ -189,8 +198,6 @@ export interface TransactionalJobStore {
   transactionItems(job: NewJob, payloadJson: string, unique?: { key: string; expiresAt: Date; now: Date }): TransactItem[];
   /** Runs a transaction; the per-item reasons when DynamoDB cancelled it (then nothing was written). */
   transact(items: readonly TransactItem[]): Promise<{ ok: true } | { ok: false; reasons: CancellationReason[]; error: Error }>;
-  /** The job holding a unique key of `kind`, if one does. */
-  uniqueKeyHolder(kind: string, key: string): Promise<string | undefined>;
 }
 
 /** True when `store` can take part in a caller's transaction. */

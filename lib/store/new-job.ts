@@ -1,3 +1,5 @@
+import type { NewJobTags } from '../tags/job-tags.js';
+
 /** A job about to be written at enqueue. */
 export interface NewJob {
   readonly id: string;
@@ -19,4 +21,6 @@ export interface NewJob {
   readonly parentId?: string | undefined;
   /** Its message group (the kind's `group` key of the payload): every send of its message — a retry, a redrive, a sweep — keeps it. */
   readonly groupId?: string | undefined;
+  /** Its tags, each written as an item of its own beside the record (a job without tags writes none). */
+  readonly tags?: NewJobTags | undefined;
 }

@@ -27,6 +27,8 @@ export class MemoryJobStore implements JobStore {
   readonly undispatched = new Set<string>();
   /** Unique-key claims: key → job id and when the window ends. */
   readonly claims = new Map<string, { jobId: string; expiresAt: number }>();
+  /** Tag items: tag → the ids of the jobs that carry it. */
+  readonly tagged = new Map<string, Set<string>>();
 
   async insert(jobs: readonly NewJob[]): Promise<void> {
     for (const job of jobs) this.put(job, 'insert');
@@ -264,15 +266,33 @@ export class MemoryJobStore implements JobStore {
     return { byLane, complete: true };
   }
 
-  /** Writes a new record as the DynamoDB store's `newItem` does. */
+  async listByTag(tag: string, page: { limit: number; before?: string | undefined }): Promise<ListPage> {
+    const ids = [...(this.tagged.get(tag) ?? [])].filter((id) => !page.before || id < page.before).sort().reverse();
+    const shown = ids.slice(0, page.limit);
+    return { records: await this.getMany(shown), ...(ids.length > page.limit ? { next: shown.at(-1)! } : {}) };
+  }
+
+  async countByTag(tag: string): Promise<{ count: number; complete: boolean }> {
+    return { count: this.tagged.get(tag)?.size ?? 0, complete: true };
+  }
+
+  async uniqueKeyHolder(kind: string, key: string): Promise<string | undefined> {
+    return this.claims.get(`unique#${kind}#${key}`)?.jobId;
+  }
+
+  /** Writes a new record as the DynamoDB store's `newItem` does, and its tag items as `tagItems` does (one write each, `tag <tag> <id>`). */
   private put(job: NewJob, write: string): void {
     assertTransition(job.id, undefined, job.status, write);
     this.writes.push(`${write} ${job.id}`);
+    for (const tag of job.tags?.names ?? []) {
+      this.writes.push(`tag ${tag} ${job.id}`);
+      (this.tagged.get(tag) ?? this.tagged.set(tag, new Set()).get(tag)!).add(job.id);
+    }
     this.records.set(job.id, {
       id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
       payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
       runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName, uniqueKey: job.uniqueKey,
-      predecessorId: job.predecessorId, parentId: job.parentId, groupId: job.groupId,
+      predecessorId: job.predecessorId, parentId: job.parentId, groupId: job.groupId, tags: job.tags?.names,
     });
   }
 

@@ -574,6 +574,44 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
       });
     });
 
+    describe('tags and unique keys', () => {
+      const tags = (...names: string[]) => ({ names, expiresAt: at(86_400_000) });
+
+      it('writes a tag item per tag with the record, lists a tag\'s jobs newest first in pages, counts them, and skips a record that is gone', async () => {
+        const { store } = setup();
+        const tag = `customer:${Math.random().toString(36).slice(2, 10)}`;
+        const jobs = [0, 1, 2, 3].map((i) => newJob({ createdAt: at(i * 1000), tags: tags(tag, `n:${i}`) }));
+        await store.insert([...jobs.slice(0, 3), newJob()]);
+        await store.insertUnique(jobs[3]!, { key: `k-${tag}`, expiresAt: at(60_000), now: at() });
+        expect((await store.get(jobs[0]!.id))?.tags).toEqual([tag, 'n:0']);
+        const first = await store.listByTag(tag, { limit: 3 });
+        expect(first.records.map((r) => r.id)).toEqual([jobs[3]!.id, jobs[2]!.id, jobs[1]!.id]);
+        expect(first.next).toBe(jobs[1]!.id);
+        const rest = await store.listByTag(tag, { limit: 3, before: first.next });
+        expect(rest.records.map((r) => r.id)).toEqual([jobs[0]!.id]);
+        expect(rest.next).toBeUndefined();
+        expect(await store.countByTag(tag)).toEqual({ count: 4, complete: true });
+        expect(await store.uniqueKeyHolder('conformance.job', `k-${tag}`)).toBe(jobs[3]!.id);
+        expect(await store.uniqueKeyHolder('conformance.job', 'no-such-key')).toBeUndefined();
+        // A discarded job's tag item stays until it expires; the listing leaves the job out.
+        await store.cancel(jobs[2]!.id, { now: at(), reason: 'conformance', expiresAt: at(60_000) });
+        await store.keepCancelledPayload(jobs[2]!.id, '{}', at());
+        await store.discard(jobs[2]!.id);
+        expect((await store.listByTag(tag, { limit: 10 })).records.map((r) => r.id)).toEqual([jobs[3]!.id, jobs[1]!.id, jobs[0]!.id]);
+        expect(await store.listByTag(`none:${tag}`, { limit: 10 })).toEqual({ records: [] });
+      });
+
+      it('tags children like any job', async () => {
+        const { store } = setup();
+        const tag = `batch:${Math.random().toString(36).slice(2, 10)}`;
+        const parent = await running();
+        await store.prepareChildren(attemptOf(parent), { total: 2, failFast: false });
+        const children = [0, 1].map((i) => newJob({ id: childJobId(parent.id, i, setup().shardCount), parentId: parent.id, tags: tags(tag) }));
+        await store.insertChildren(children);
+        expect((await store.listByTag(tag, { limit: 10 })).records.map((r) => r.id).sort()).toEqual(children.map((c) => c.id).sort());
+      });
+    });
+
     describe('listing and counting', () => {
       it('lists a status newest first, in pages, within the default 24-hour window', async () => {
         const { store } = setup();

@@ -40,6 +40,7 @@ describe('the dashboard API', () => {
     ['GET', '/jobs', 'parent=x\'"', 400, 'parent must be a job id'],
     ['GET', '/jobs', `kind=${'k'.repeat(65)}`, 400, 'kind must be 1–64 letters'],
     ['GET', '/jobs', 'kind=a%20b', 400, 'kind must be 1–64 letters'],
+    ['GET', '/jobs', 'tag=a%20b', 400, 'tag must be 1–64 letters'],
     ['GET', '/jobs/%E0%A4%A', '', 400, 'has a malformed %-escape'],
     ['POST', '/lanes/%E0%A4%A/pause', '', 400, 'has a malformed %-escape'],
     ['POST', '/lanes/constructor/pause', '', 404, 'no lane "constructor"; lanes: default'],
@@ -55,6 +56,13 @@ describe('the dashboard API', () => {
     const id = newJobId(4);
     await store.insert([{ id, kind: 'recent', lane: 'default', status: 'scheduled', maxAttempts: 1, payloadBytes: 2, createdAt: new Date() }]);
     expect(await call('GET', '/jobs', 'kind=recent')).toMatchObject({ status: 200, body: { jobs: [{ id, status: 'scheduled' }] } });
+  });
+
+  it('lists the jobs carrying a tag', async () => {
+    const id = newJobId(4);
+    await store.insert([{ id, kind: 'tagged', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: new Date(), tags: { names: ['customer:42'], expiresAt: new Date(Date.now() + 60_000) } }]);
+    await store.insert([{ id: newJobId(4), kind: 'tagged', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: new Date() }]);
+    expect(await call('GET', '/jobs', 'tag=customer:42')).toEqual({ status: 200, body: { jobs: [expect.objectContaining({ id, tags: ['customer:42'] })] } });
   });
 });
 

@@ -8,7 +8,7 @@ import type { JobRecord, JobWait } from '../../job-record.js';
 import type { JobStatus } from '../../job-status.js';
 import type { AttemptOutcome, FailedOutcome, RetryingOutcome, SucceededOutcome, WaitingOutcome } from '../attempt-outcome.js';
 import { jobKey, stateKey, toJobRecord } from './job-item.js';
-import { countJobsByLane, listJobs } from './job-queries.js';
+import { countJobsByLane, countTagged, listJobs, taggedIds } from './job-queries.js';
 import { BATCH_GET_LIMIT, getAll } from '../../aws/batch-get.js';
 import { BATCH_STATEMENT_LIMIT, runWriteStatements, type StatementResult, type WriteStatement } from '../../aws/batch-statements.js';
 import { coalesce } from '../../aws/coalesce.js';
@@ -18,8 +18,8 @@ import { jobTransactionItems, runTransaction, uniqueClaimKey, uniqueKeyClaim, un
 import { parentReport } from './child-counts.js';
 import { DynamoOperatorWrites } from './dynamo-operator-writes.js';
 import {
-  cancelledPayloadKeep, childPut, claimableAt, claimOfRead, claimUpdate, fencedStatement, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, parentFinish, RACE_RETRIES, retryScheduleNote,
-  settlementClaim, showsFencedChange, undispatchedKeep, untrackedPut, waitNote, type FencedChange,
+  cancelledPayloadKeep, childPut, claimableAt, claimOfRead, claimUpdate, fencedStatement, epochSeconds, fencedUpdate, isOwnClaim, markDispatched, newItem, newJobPuts, parentFinish, RACE_RETRIES, retryScheduleNote,
+  settlementClaim, showsFencedChange, tagItems, undispatchedKeep, untrackedPut, waitNote, type FencedChange,
 } from './job-writes.js';
 import { keptResult, smallResult } from '../small-result.js';
 import { documentClient } from '../../aws/document-client.js';
@@ -65,14 +65,14 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
   }
 
   async insert(jobs: readonly NewJob[]): Promise<void> {
-    await putAll(this.doc, this.tableName, jobs.map(newItem), 'job records');
+    await putAll(this.doc, this.tableName, jobs.flatMap((job) => [newItem(job), ...tagItems(job)]), 'job records');
   }
 
   async insertUnique(job: NewJob, claim: { key: string; expiresAt: Date; now: Date }, tries = RACE_RETRIES): Promise<UniqueInsertResult> {
     const claimKey = uniqueClaimKey(job.kind, claim.key);
     try {
       await this.doc.send(new TransactWriteCommand({
-        TransactItems: [uniqueKeyClaim(this.claimsTableName, job, claim), { Put: { TableName: this.tableName, Item: newItem(job) } }],
+        TransactItems: [uniqueKeyClaim(this.claimsTableName, job, claim), ...newJobPuts(this.tableName, job)],
       }));
       return { inserted: true };
     } catch (error) {
@@ -166,13 +166,7 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
     if (!update.followUps.length && !update.parent) return this.finish(ref, change);
     return this.transactFenced(ref, change, [
       ...(update.parent ? [{ Update: parentReport(this.tableName, update.parent) }] : []),
-      ...update.followUps.map((f) => ({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...newItem(f.record), payloadJson: f.payloadJson, stateKey: stateKey('undispatched', f.record.id) },
-          ConditionExpression: 'attribute_not_exists(sk)',
-        },
-      })),
+      ...update.followUps.flatMap((f) => newJobPuts(this.tableName, f.record, { ...newItem(f.record), payloadJson: f.payloadJson, stateKey: stateKey('undispatched', f.record.id) }, 'attribute_not_exists(sk)')),
     ], update.parent?.parentId);
   }
 
@@ -223,6 +217,8 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
       await Promise.all(children.slice(i, i + BATCH_WRITE_LIMIT).map(async (child) => {
         // A child written already (the parent's earlier attempt spawned it) stays as it is.
         await ifConditionHolds(this.doc.send(new PutCommand(childPut(this.tableName, child))));
+        // Its tags' items: the same items again if it was.
+        await Promise.all(tagItems(child).map((Item) => this.doc.send(new PutCommand({ TableName: this.tableName, Item }))));
       }));
     }
   }
@@ -303,6 +299,15 @@ export class DynamoJobStore implements JobStore, TransactionalJobStore {
 
   async list(query: ListQuery): Promise<ListPage> {
     return listJobs(this.doc, this.tableName, this.shardCount, query);
+  }
+
+  async listByTag(tag: string, page: { limit: number; before?: string | undefined }): Promise<ListPage> {
+    const { ids, next } = await taggedIds(this.doc, this.tableName, tag, page);
+    return { records: await this.getMany(ids), ...(next ? { next } : {}) };
+  }
+
+  countByTag(tag: string): Promise<{ count: number; complete: boolean }> {
+    return countTagged(this.doc, this.tableName, tag);
   }
 
   async countByLane(status: JobStatus, since: Date): Promise<{ byLane: Record<string, number>; complete: boolean }> {

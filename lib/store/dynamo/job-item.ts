@@ -18,6 +18,13 @@ export const STATE_INDEX = { name: 'byState', partition: 'stateKey', sort: 'sk' 
  * running past the stuck horizon. Only such jobs ever enter it; finishing writes leave it.
  */
 export const WATCH_INDEX = { name: 'byWatch', partition: 'watchKey', sort: 'sk' } as const;
+/**
+ * Partition key of a tag's items (`T#<tag>`): one item per tagged job, sort key its id, so a
+ * tag's jobs list newest first in one Query. Only tagged jobs write them.
+ */
+export function tagPartition(tag: string): string {
+  return `T#${tag}`;
+}
 /** Partition key of the sweeper's own items (its per-shard cursors). */
 export const SWEEPER_PARTITION = 'SWEEPER';
 /**

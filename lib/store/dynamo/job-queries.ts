@@ -1,7 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { firstIdAt } from '../../job-id.js';
 import { INDEXED_STATUSES, type JobStatus } from '../../job-status.js';
-import { shardKey, STATE_INDEX, toJobRecord } from './job-item.js';
+import { shardKey, STATE_INDEX, tagPartition, toJobRecord } from './job-item.js';
 import { DEFAULT_LIST_WINDOW_MS, type ListPage, type ListQuery } from '../job-store.js';
 
 /**
@@ -84,4 +84,31 @@ async function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput,
   if (start === undefined && items.length <= limit) return { items: kept, complete: true };
   const readDownTo = items.length >= limit ? String(kept.at(-1)!.sk) : String(start!.sk);
   return { items: kept, complete: false, readDownTo };
+}
+
+/** The ids of the jobs tagged `tag`, newest first: up to `limit` older than `before`, and where the next page starts. One Query. */
+export async function taggedIds(doc: DynamoDBDocumentClient, tableName: string, tag: string, page: { limit: number; before?: string | undefined }): Promise<{ ids: string[]; next?: string }> {
+  const output = await doc.send(new QueryCommand({
+    TableName: tableName,
+    KeyConditionExpression: `pk = :pk${page.before ? ' AND sk < :before' : ''}`,
+    ExpressionAttributeValues: { ':pk': tagPartition(tag), ...(page.before ? { ':before': page.before } : {}) },
+    ProjectionExpression: 'sk',
+    ScanIndexForward: false,
+    Limit: page.limit,
+  }));
+  const ids = (output.Items ?? []).map((item) => String(item.sk));
+  return { ids, ...(output.LastEvaluatedKey ? { next: ids.at(-1)! } : {}) };
+}
+
+/** How many jobs carry `tag` (their tag items), counted from up to 10 pages of 1 MB: a lower bound when `complete` is false. */
+export async function countTagged(doc: DynamoDBDocumentClient, tableName: string, tag: string): Promise<{ count: number; complete: boolean }> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  for (let page = 0; page < MAX_COUNT_PAGES; page++) {
+    const output = await doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': tagPartition(tag) }, Select: 'COUNT', ExclusiveStartKey: start }));
+    count += output.Count ?? 0;
+    start = output.LastEvaluatedKey;
+    if (!start) return { count, complete: true };
+  }
+  return { count, complete: false };
 }

@@ -3,7 +3,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import type { CancellationReason, TransactItem } from '../transaction.js';
 import { DISPATCH_ATTRIBUTE } from './job-item.js';
 import type { NewJob } from '../new-job.js';
-import { epochSeconds, newItem } from './job-writes.js';
+import { epochSeconds, newItem, newJobPuts } from './job-writes.js';
 
 export type { CancellationReason, TransactItem } from '../transaction.js';
 
@@ -23,16 +23,10 @@ export function uniqueClaimKey(kind: string, key: string): { pk: string } {
  * job still queued past the stuck horizon with its payload is sent by the sweeper.
  */
 export function jobTransactionItems(tables: { jobs: string; claims: string }, job: NewJob, payloadJson: string, unique?: { key: string; expiresAt: Date; now: Date }): TransactItem[] {
-  const record: TransactItem = {
-    Put: {
-      TableName: tables.jobs,
-      Item: { ...newItem(job), payloadJson, [DISPATCH_ATTRIBUTE.name]: DISPATCH_ATTRIBUTE.viaStream },
-      // A job id is new; a retried transaction that wrote it already fails here instead of writing it twice.
-      ConditionExpression: 'attribute_not_exists(sk)',
-    },
-  };
-  if (!unique) return [record];
-  return [uniqueKeyClaim(tables.claims, job, unique), record];
+  // A job id is new; a retried transaction that wrote it already fails on the record's condition instead of writing it twice.
+  const puts = newJobPuts(tables.jobs, job, { ...newItem(job), payloadJson, [DISPATCH_ATTRIBUTE.name]: DISPATCH_ATTRIBUTE.viaStream }, 'attribute_not_exists(sk)');
+  if (!unique) return puts;
+  return [uniqueKeyClaim(tables.claims, job, unique), ...puts];
 }
 
 /**

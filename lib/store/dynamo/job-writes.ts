@@ -4,7 +4,7 @@ import { UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JobStatus } from '../../job-status.js';
 import type { FailedOutcome, SucceededOutcome, UntrackedRun } from '../attempt-outcome.js';
-import { jobKey, stateKey } from './job-item.js';
+import { jobKey, stateKey, tagPartition } from './job-item.js';
 import type { AttemptRef } from '../attempt-outcome.js';
 import type { NewJob } from '../new-job.js';
 import { statusIn, type StatusCondition } from './status-condition.js';
@@ -92,8 +92,22 @@ export function newItem(job: NewJob): Record<string, unknown> {
     predecessorId: job.predecessorId,
     parentId: job.parentId,
     groupId: job.groupId,
+    tags: job.tags?.names,
     stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
   };
+}
+
+/** A new job's tag items (none for a job without tags): each points at the record by its id, and expires after the record can have. */
+export function tagItems(job: NewJob): Array<Record<string, unknown>> {
+  return (job.tags?.names ?? []).map((tag) => ({ pk: tagPartition(tag), sk: job.id, kind: job.kind, expiresAt: epochSeconds(job.tags!.expiresAt) }));
+}
+
+/** A new job's record and its tag items, as the writes of a transaction. */
+export function newJobPuts(tableName: string, job: NewJob, record: Record<string, unknown> = newItem(job), condition?: string): Array<{ Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression?: string } }> {
+  return [
+    { Put: { TableName: tableName, Item: record, ...(condition ? { ConditionExpression: condition } : {}) } },
+    ...tagItems(job).map((Item) => ({ Put: { TableName: tableName, Item } })),
+  ];
 }
 
 /** Whether the item a claim's condition failed on is running under that very claim (its first response was lost). */

@@ -22,7 +22,7 @@ useAwsEnvironment(inject('endpoint'));
 
 export const sqs = new SQSClient({});
 export const dynamodb = new DynamoDBClient({});
-const doc = DynamoDBDocumentClient.from(dynamodb);
+export const doc = DynamoDBDocumentClient.from(dynamodb);
 const logs = new CloudWatchLogsClient({});
 export const client = new JobClient({ jobs: [...referenceJobs, ...testJobs], config: stack.config, createdBy: 'integration-test' });
 export const api = new JobApiClient({ baseUrl: stack.apiUrl! });
