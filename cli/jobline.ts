@@ -9,7 +9,7 @@
  *   jobline jobs ls [--status failed] [--kind k]           jobline jobs show <id>
  *   jobline jobs retry|cancel|discard <id...>              jobline jobs count [--since 7d]
  *   jobline jobs result <id> [--wait 30]                  jobline jobs ls|count --tag customer:42
- *   jobline jobs find <kind> <unique key>
+ *   jobline jobs find <kind> <unique key>                jobline jobs bulk retry --kind k [--yes | --resume id]
  *   jobline lanes    jobline dlq ls [lane]    jobline dlq redrive [lane] [--kind k...]
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
  *   jobline ui   (the web dashboard, on 127.0.0.1)
@@ -23,6 +23,7 @@ import { JOB_STATUSES, type JobStatus } from 'jobline';
 import { ENVIRONMENT_FILE, findLocalEnvironment } from '../lib/local/environment-file.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { addLocalCommands } from './local-commands.js';
+import { addBulkCommand } from './bulk-command.js';
 import { CliError, openTarget } from './target.js';
 import { printCounts, printDeadLetters, printJob, printJobs, printLanes, printResult, printResults } from './output.js';
 import { startUi } from '../web/local-server.js';
@@ -127,6 +128,7 @@ jobs.command('result').description(`a job's result, or why it has none (exit ${E
   });
 /** `jobs result`'s exit code for each answer. */
 const RESULT_EXIT = { succeeded: EXIT.ok, pending: EXIT.pending, failed: EXIT.failed, too_large: EXIT.failed, expired: EXIT.notFound, not_found: EXIT.notFound } as const;
+addBulkCommand(jobs, { inspector, json: () => globals().json, knownKinds, since, count: (v) => positiveInt(v, 100_000) });
 for (const action of ['retry', 'cancel', 'discard'] as const) {
   jobs.command(action)
     .description({ retry: 'retry failed or cancelled jobs with fresh attempts', cancel: 'cancel jobs that have not started', discard: 'delete failed or cancelled jobs' }[action])

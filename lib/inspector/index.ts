@@ -5,3 +5,5 @@
  */
 export { JobInspector, type InspectorQuery, type JobInspectorOptions, type JobPage, type LaneSummary, type RedriveReport, type StateCounts } from './job-inspector.js';
 export type { DeadLetter, LaneDepth } from '../transport/lane-admin.js';
+export { DEFAULT_BULK_MAX_BACKLOG, DEFAULT_BULK_PAGE_SIZE, DEFAULT_BULK_PER_SECOND, type BulkOptions, type BulkReport } from './bulk-action.js';
+export { MemoryBulkProgress, type BulkActionName, type BulkFilter, type BulkProgressStore, type BulkState } from './bulk-progress.js';

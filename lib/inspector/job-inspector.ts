@@ -6,7 +6,7 @@ import { awsBackends } from '../aws/aws-backends.js';
 import { refuseLooseBackends, type Backends } from '../backends.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, laneConfigOf, type JoblineConfig } from '../config.js';
-import { ConfigurationError, UnknownLaneError } from '../errors.js';
+import { ConfigurationError, JoblineError, UnknownLaneError } from '../errors.js';
 import { expiryOf } from '../job-definition.js';
 import { JobRegistry } from '../job-registry.js';
 import type { JobRecord } from '../job-record.js';
@@ -23,6 +23,10 @@ import { listingNotes } from '../tracking.js';
 import { olderOf, oldestWaitingSeconds } from './oldest-job.js';
 import { redrive, type RedriveReport } from './redrive.js';
 import { retryJob } from './retry-job.js';
+import { runBulk, startBulk, type BulkDependencies, type BulkOptions, type BulkReport } from './bulk-action.js';
+import { MemoryBulkProgress, type BulkActionName, type BulkFilter, type BulkProgressStore } from './bulk-progress.js';
+import { DynamoBulkProgress } from '../store/dynamo/dynamo-bulk-progress.js';
+import { documentClient } from '../aws/document-client.js';
 import { awaitResult, type ResultOptions } from '../results/await-result.js';
 import { notFoundReason, type JobResult } from '../results/job-result.js';
 import type { ResultStore } from '../results/result-store.js';
@@ -97,6 +101,8 @@ export interface JobInspectorOptions {
   readonly cloudwatch?: CloudWatchClient;
   /** The clock, for tests. @default () => new Date() */
   readonly now?: () => Date;
+  /** Where bulk operations keep their progress. @default the jobs table (in memory when `backends` are given) */
+  readonly bulkProgress?: BulkProgressStore;
 }
 
 /**
@@ -114,6 +120,7 @@ export class JobInspector {
   private readonly lambda: LambdaClient;
   private readonly sweepStore: SweepStore;
   private readonly queueAges: CloudWatchQueueAges;
+  private readonly bulkProgress: BulkProgressStore;
   private readonly now: () => Date;
 
   constructor(options: JobInspectorOptions = {}) {
@@ -125,6 +132,7 @@ export class JobInspector {
     this.lambda = options.lambda ?? new LambdaClient({});
     this.sweepStore = options.sweepStore ?? new DynamoSweepStore(aws.dynamodb, this.config.tableName);
     this.queueAges = new CloudWatchQueueAges(options.cloudwatch);
+    this.bulkProgress = options.bulkProgress ?? (options.backends ? new MemoryBulkProgress() : new DynamoBulkProgress(documentClient(aws.dynamodb), this.config.tableName));
     this.now = options.now ?? (() => new Date());
   }
 
@@ -291,6 +299,34 @@ export class JobInspector {
   /** Deletes a failed or cancelled job's record; a later redrive drops its DLQ message. */
   discard(id: string): Promise<void> {
     return this.store.discard(id);
+  }
+
+  /**
+   * Retries, cancels or discards every job matching `filter` — its status (default failed;
+   * queued for cancel), kind, tag and creation window (default the last 24 hours) — over the
+   * selection fixed when it starts, in pages, paced, saving its progress after each page (see
+   * `bulk-action.ts`). `dryRun` counts the selection and shows a sample, changing nothing.
+   * Returns what it did and skipped, and why; an aborted run returns its id to `resumeBulk`.
+   */
+  async bulk(action: BulkActionName, filter: BulkFilter, options: BulkOptions = {}): Promise<BulkReport> {
+    return runBulk(this.bulkDependencies(), startBulk(action, filter, this.now()), options);
+  }
+
+  /** Goes on with a bulk operation that stopped (its id): over its own selection, from where it stopped. A finished one does nothing. */
+  async resumeBulk(id: string, options: Omit<BulkOptions, 'dryRun'> = {}): Promise<BulkReport> {
+    const state = await this.bulkProgress.load(id);
+    if (!state) throw new JoblineError(`no bulk operation ${id}: it never ran, or a week has passed since its last page`);
+    return runBulk(this.bulkDependencies(), state, options);
+  }
+
+  private bulkDependencies(): BulkDependencies {
+    return {
+      list: (query) => this.list(query),
+      act: (action, id) => this[action](id),
+      waitingIn: async (lane) => (await this.lanes.depth(lane)).visible,
+      progress: this.bulkProgress,
+      now: this.now,
+    };
   }
 
   /** Runs `action` on many ids; one failing does not stop the others. */
