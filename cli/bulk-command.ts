@@ -41,7 +41,7 @@ export function addBulkCommand(jobs: Command, parts: BulkCommandParts): void {
     .option('--kind <kind>', 'only this kind')
     .option('--tag <tag>', 'only jobs carrying this tag')
     .option('--since <age>', 'only jobs created within this age, like 30m, 6h or 7d (default 24h)', parts.since)
-    .option('--until <time>', 'only jobs created before this ISO-8601 time (default: now)', isoTime)
+    .option('--until <time>', 'only jobs created at or before this ISO-8601 time (default: now)', isoTime)
     .option('--dry-run', 'count the jobs and show a sample; change nothing (the default without --yes)', false)
     .option('--yes', 'act on them', false)
     .option('--resume <id>', 'go on with a bulk operation that stopped (its own filter applies)')

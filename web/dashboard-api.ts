@@ -1,6 +1,8 @@
 import { TAG } from '../lib/tags/job-tags.js';
+import { CANCELLABLE_STATUSES, DISCARDABLE_STATUSES, RETRYABLE_STATUSES } from '../lib/job-status.js';
+import { resultNoteOf } from '../lib/results/job-result.js';
 import { UnknownLaneError } from 'jobline';
-import type { JobInspector } from 'jobline/inspector';
+import type { BulkActionName, JobInspector } from 'jobline/inspector';
 import { describeWait, isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
 import { mayCall, type DashboardRole } from './dashboard-access.js';
@@ -59,13 +61,15 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
   if (parts[0] === 'jobs' && parts[1] && !isJobId(parts[1])) return { status: 400, body: { error: `"${parts[1]}" is not a job id` } };
   if (method === 'GET' && parts[0] === 'jobs' && parts.length === 2) {
     const job = await inspector.get(parts[1]!);
-    // What a waiting job waits for, in the same words as the CLI's.
-    return job ? ok(job.waitingFor ? { ...job, waiting: describeWait(job.waitingFor) } : job) : { status: 404, body: { error: `no job ${parts[1]}` } };
+    if (!job) return { status: 404, body: { error: `no job ${parts[1]}` } };
+    // What a waiting job waits for, in the same words as the CLI's; what its status lets an operator do; why it shows no result.
+    return ok({ ...job, actions: actionsFor(job.status), resultNote: resultNoteOf(job), ...(job.waitingFor ? { waiting: describeWait(job.waitingFor) } : {}) });
   }
   if (method === 'POST' && parts[0] === 'jobs' && parts.length === 3 && ['retry', 'cancel', 'discard'].includes(parts[2]!)) {
     const [result] = await inspector.many([parts[1]!], parts[2] as 'retry' | 'cancel' | 'discard');
     return { status: result!.ok ? 200 : 409, body: result };
   }
+  if (method === 'POST' && parts[0] === 'bulk') return bulk(inspector, parts, query);
   if (method === 'POST' && parts[0] === 'lanes' && parts.length === 3 && ['redrive', 'pause', 'resume'].includes(parts[2]!)) {
     const lane = parts[1]!;
     try {
@@ -121,3 +125,42 @@ async function stats(inspector: JobInspector): Promise<{ minutes: string[]; succ
   const bucket = (jobs: readonly { finishedAt?: string | undefined }[]) => minutes.map((m) => jobs.filter((j) => j.finishedAt?.slice(11, 16) === m).length);
   return { minutes, succeeded: bucket(succeeded!.jobs), failed: bucket(failed!.jobs) };
 }
+
+/** The actions the transition table allows from a status (the API still refuses what a job's other fields rule out, with the reason). */
+export function actionsFor(status: JobStatus): BulkActionName[] {
+  return (['retry', 'cancel', 'discard'] as const).filter((action) => ACTION_STATUSES[action].includes(status));
+}
+
+const ACTION_STATUSES: Record<BulkActionName, readonly JobStatus[]> = { retry: RETRYABLE_STATUSES, cancel: CANCELLABLE_STATUSES, discard: DISCARDABLE_STATUSES };
+/** How long one request of a bulk operation runs before it answers with its progress (the page resumes it): an API waits 30 s at most. */
+export const BULK_REQUEST_MS = 10_000;
+
+/**
+ * `POST /bulk?action&status&kind&tag&dryRun` (a dry run answers the count and a sample) and
+ * `POST /bulk/{id}/resume`: each request runs the operation for up to {@link BULK_REQUEST_MS},
+ * then answers its report; the page resumes it until it is complete.
+ */
+async function bulk(inspector: JobInspector, parts: ReadonlyArray<string | undefined>, query: URLSearchParams): Promise<DashboardResponse> {
+  const signal = AbortSignal.timeout(BULK_REQUEST_MS);
+  if (parts.length === 3 && parts[2] === 'resume') {
+    try {
+      return ok(await inspector.resumeBulk(parts[1]!, { signal }));
+    } catch (error) {
+      return { status: 404, body: { error: (error as Error).message } };
+    }
+  }
+  const action = query.get('action') as BulkActionName | null;
+  if (parts.length !== 1 || !action || !(action in ACTION_STATUSES)) return { status: 400, body: { error: 'POST /api/bulk needs action=retry, cancel or discard' } };
+  const status = query.get('status') as JobStatus | null;
+  if (status && !JOB_STATUSES.includes(status)) return { status: 400, body: { error: `status must be one of ${JOB_STATUSES.join(', ')}` } };
+  const kind = query.get('kind') || undefined;
+  const tag = query.get('tag') || undefined;
+  if (kind && !KIND_FILTER.test(kind)) return { status: 400, body: { error: 'kind must be 1–64 letters, digits and . _ -' } };
+  if (tag && !TAG.test(tag)) return { status: 400, body: { error: 'tag must be 1–64 letters, digits or _ . : / @ = + -' } };
+  try {
+    return ok(await inspector.bulk(action, { status: status ?? undefined, kind, tag }, { dryRun: query.get('dryRun') === '1', signal }));
+  } catch (error) {
+    return { status: 400, body: { error: (error as Error).message } };
+  }
+}
+

@@ -100,7 +100,7 @@ export async function runBulk(deps: BulkDependencies, initial: BulkState, option
   while (!state.complete) {
     if (options.signal?.aborted) break;
     const page = await deps.list({ status: filter.status, kind: filter.kind, tag: filter.tag, since, before: state.cursor, limit: pageSize });
-    const inWindow = page.jobs.filter((job) => job.createdAt >= filter.since && job.createdAt < filter.until);
+    const inWindow = page.jobs.filter((job) => job.createdAt >= filter.since && job.createdAt <= filter.until);
     if (!dryRun && state.action === 'retry' && maxBacklog !== Infinity) await waitForRoom(deps, sleep, new Set(inWindow.map((job) => job.lane)), maxBacklog, options.signal);
     let { cursor, selected, done } = state;
     const skipped = { ...state.skipped };

@@ -12,7 +12,7 @@ export interface BulkFilter {
   readonly tag?: string | undefined;
   /** Jobs created at or after this time. @default 24 hours before the operation started */
   readonly since?: Date | undefined;
-  /** Jobs created before this time. @default when the operation started */
+  /** Jobs created at or before this time. @default when the operation started */
   readonly until?: Date | undefined;
 }
 

@@ -71,3 +71,16 @@ export function notFoundReason(id: string, untrackedKinds: readonly string[]): s
   const untracked = untrackedKinds.length ? `, or it is a job of ${untrackedKinds.join(', ')} (not tracked in full) that has not run yet` : '';
   return `no record of job ${id}: it was never enqueued, or its record's retention ended${untracked}`;
 }
+
+/**
+ * What a record says of its result when it does not hold it, in words: why there is none yet,
+ * why there will be none, or where it is. Undefined when the record holds it (or nothing is to say).
+ */
+export function resultNoteOf(record: JobRecord): string | undefined {
+  if (record.status === 'failed') return record.lastError ? `failed on attempt ${record.lastError.attempt}: ${record.lastError.message}` : 'failed';
+  if (record.status === 'cancelled') return record.cancelReason ? `cancelled: ${record.cancelReason}` : 'cancelled';
+  if (record.status !== 'succeeded') return `no result yet: ${pendingReason(record)}`;
+  if (record.resultRef) return `${record.resultRef.bytes} bytes, kept in the results bucket (jobline jobs result ${record.id})`;
+  if (record.resultDropped) return `not kept: ${record.resultDropped.reason}`;
+  return undefined;
+}

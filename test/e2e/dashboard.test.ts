@@ -54,6 +54,50 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     expect(await client.get(job.id)).toMatchObject({ status: 'succeeded', attempt: 1 });
   });
 
+  it('offers only the actions a job\'s state allows, says why a failed job has no result, finds jobs by tag, and retries them all after a confirmation that states the count', async () => {
+    const tag = `ui:${unique('t')}`;
+    const failing = await client.enqueueMany(Array.from({ length: 3 }, (_, i) => ({ job: 'test.fail-first', payload: { note: `bulk-ui-${i}` }, options: { tags: [tag] } })));
+    const fine = await client.enqueue('test.result', { bytes: 30 }, { tags: [tag] });
+    await Promise.all([...failing.map((j) => waitForStatus(j.id, 'failed')), waitForStatus(fine.id, 'succeeded')]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept(); });
+    await page.goto(ui.url);
+    await page.locator('#jobs tbody tr').first().waitFor({ timeout: 20_000 });
+
+    // Tag search: the failed jobs of the tag, newest first; times as "… ago" with the exact time on hover.
+    await page.locator('#tag').fill(tag);
+    await page.locator('#tag').dispatchEvent('change');
+    await waitFor('the tag\'s three failed jobs listed', async () => (await page.locator('#jobs tbody tr[data-id]').count()) === 3 || undefined, { timeoutMs: 20_000 });
+    expect(new Set(await page.locator('#jobs tbody tr[data-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id'))))).toEqual(new Set(failing.map((j) => j.id)));
+    const created = page.locator(`#jobs tr[data-id="${failing[0]!.id}"] td`).nth(4).locator('span');
+    expect(await created.textContent()).toMatch(/ago$/);
+    expect(await created.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // A failed job: Retry and Discard, no Cancel; its result section says why there is none (not {}).
+    await page.locator(`#jobs tr[data-id="${failing[0]!.id}"]`).click();
+    await page.locator('#detail-result-note', { hasText: 'failed on attempt 1: fails on its first run' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#detail [data-action]:visible').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-action')))).toEqual(['retry', 'discard']);
+    expect(await page.locator('#detail-result').isHidden()).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}failed-detail.png`, fullPage: true });
+    // A succeeded job: no action at all, and its result.
+    await page.goto(`${ui.url}#job=${fine.id}`);
+    await page.locator('#detail-status', { hasText: 'succeeded' }).waitFor({ timeout: 20_000 });
+    await page.locator('#detail-result', { hasText: '"blob"' }).waitFor();
+    expect(await page.locator('#detail [data-action]:visible').count()).toBe(0);
+
+    // Retry all: a confirmation that states the count, then every one of the three reruns and succeeds.
+    await page.goto(ui.url);
+    await page.locator('#tag').fill(tag);
+    await page.locator('#tag').dispatchEvent('change');
+    await page.locator('[data-bulk="retry"]').click();
+    await waitFor('the bulk retry\'s report', async () => dialogs.find((d) => d.startsWith('retry: ')), { timeoutMs: 30_000 });
+    expect(dialogs[0]).toMatch(/^retry 3 failed jobs \(tag ui:/);
+    expect(dialogs[1]).toBe('retry: 3 of 3 done');
+    await Promise.all(failing.map((j) => waitForStatus(j.id, 'succeeded')));
+    await page.screenshot({ path: `${SCREENSHOTS}bulk-retried.png`, fullPage: true });
+  });
+
   it('says in the job detail what a job held back by a rate limit waits for', async () => {
     const tenant = unique('ui-rate');
     const jobs = await client.enqueueMany(Array.from({ length: 6 }, () => ({ job: 'test.rate-limited', payload: { tenant } })));
@@ -84,6 +128,7 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     await page.goto(`${ui.url}#job=${parent.id}`);
     await page.locator('#detail-children-list tbody tr').nth(1).waitFor({ timeout: 20_000 });
     expect(await page.locator('#detail-children').textContent()).toContain('Children: 2 of 2 done, 0 failed');
+    expect([await page.locator('#detail-progress').getAttribute('value'), await page.locator('#detail-progress').getAttribute('max')]).toEqual(['2', '2']);
     expect(await page.locator('#detail-children-list tbody tr').count()).toBe(2);
     expect(await page.locator('#detail-children-list tbody').textContent()).toContain('"imported":500');
     await page.screenshot({ path: `${SCREENSHOTS}import-detail.png`, fullPage: true });

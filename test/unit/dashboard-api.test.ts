@@ -58,6 +58,20 @@ describe('the dashboard API', () => {
     expect(await call('GET', '/jobs', 'kind=recent')).toMatchObject({ status: 200, body: { jobs: [{ id, status: 'scheduled' }] } });
   });
 
+  it('shows a job with the actions its state allows and why it has no result, and runs bulk actions (a dry run first; a viewer may not)', async () => {
+    const id = newJobId(4);
+    await store.insert([{ id, kind: 'bulky', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: new Date() }]);
+    expect(await call('GET', `/jobs/${id}`)).toMatchObject({ status: 200, body: { actions: ['cancel'], resultNote: 'no result yet: queued' } });
+    expect(await call('POST', '/bulk', 'action=cancel&kind=bulky&dryRun=1')).toMatchObject({ status: 200, body: { dryRun: true, selected: 1, done: 0, sample: [{ id }] } });
+    expect((await store.get(id))?.status).toBe('queued');
+    expect(await call('POST', '/bulk', 'action=cancel&kind=bulky', 'viewer')).toMatchObject({ status: 403 });
+    expect(await call('POST', '/bulk', 'action=cancel&kind=bulky')).toMatchObject({ status: 200, body: { selected: 1, done: 1, complete: true } });
+    expect(await call('GET', `/jobs/${id}`)).toMatchObject({ body: { status: 'cancelled', actions: ['retry', 'discard'], resultNote: 'cancelled: cancelled by an operator' } });
+    expect(await call('POST', '/bulk', 'action=explode')).toMatchObject({ status: 400 });
+    expect(await call('POST', '/bulk', 'action=retry&status=running')).toMatchObject({ status: 400, body: { error: 'a bulk retry acts on failed or cancelled jobs, not running ones' } });
+    expect(await call('POST', '/bulk/NOPE/resume')).toMatchObject({ status: 404 });
+  });
+
   it('lists the jobs carrying a tag', async () => {
     const id = newJobId(4);
     await store.insert([{ id, kind: 'tagged', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: new Date(), tags: { names: ['customer:42'], expiresAt: new Date(Date.now() + 60_000) } }]);

@@ -40,6 +40,22 @@ const cell = (text, className) => {
   return td;
 };
 
+/** A time as how long ago (or from now) it is, the exact time on hover. */
+function when(iso) {
+  const span = document.createElement('span');
+  if (!iso) return span;
+  const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  const size = waited(Math.abs(seconds)) || '0s';
+  span.textContent = seconds >= 0 ? `${size} ago` : `in ${size}`;
+  span.title = iso;
+  return span;
+}
+const timeCell = (iso) => {
+  const td = document.createElement('td');
+  td.append(when(iso));
+  return td;
+};
+
 /** A wait in seconds, as `42s`, `7m` or `3h`; empty when unknown. */
 const waited = (seconds) => (seconds === undefined || seconds === null ? '' : seconds < 120 ? `${seconds}s` : seconds < 7200 ? `${Math.round(seconds / 60)}m` : `${Math.round(seconds / 3600)}h`);
 
@@ -109,6 +125,8 @@ function renderStatuses() {
   document.getElementById('statuses').replaceChildren(...STATUSES.map((s) => {
     const button = document.createElement('button');
     button.textContent = counts[s] === undefined ? s : `${s} ${counts[s]}`;
+    // Only the states the sparse index holds are counted; the others say where their numbers are.
+    if (counts[s] === undefined) button.title = s === 'succeeded' ? 'not counted per job: the chart shows finished jobs per minute' : 'not counted per job: the lanes show how many wait and run';
     button.dataset.status = s;
     button.className = s === status ? 'active' : '';
     button.onclick = () => { status = s; refresh(); };
@@ -117,13 +135,12 @@ function renderStatuses() {
 }
 
 async function renderJobs() {
-  const kind = document.getElementById('kind').value.trim();
-  const page = await api(`/jobs?status=${status}${kind ? `&kind=${encodeURIComponent(kind)}` : ''}`);
+  const page = await api(`/jobs?${filterQuery()}`);
   const tbody = document.querySelector('#jobs tbody');
   tbody.replaceChildren(...page.jobs.map((job) => {
     const tr = document.createElement('tr');
     tr.dataset.id = job.id;
-    tr.append(cell(job.id), cell(job.kind), cell(job.status, `status-${job.status}`), cell(`${job.attempt}/${job.maxAttempts}`), cell(job.createdAt), cell(job.lastError?.message));
+    tr.append(cell(job.id), cell(job.kind), cell(job.status, `status-${job.status}`), cell(`${job.attempt}/${job.maxAttempts}`), timeCell(job.createdAt), cell(job.lastError?.message));
     tr.onclick = () => { selected = job.id; location.hash = `job=${job.id}`; renderDetail(); };
     return tr;
   }));
@@ -147,11 +164,25 @@ async function renderDetail() {
   const waiting = document.getElementById('detail-waiting');
   waiting.hidden = !job.waiting;
   waiting.textContent = job.waiting ? `Flow control: ${job.waiting}` : '';
+  document.querySelector('main').classList.add('with-detail');
+  // Only the actions the job's status allows (the transition table, as the API says).
+  for (const button of document.querySelectorAll('#detail [data-action]')) button.hidden = !(job.actions ?? []).includes(button.dataset.action);
+  const tags = document.getElementById('detail-tags');
+  tags.hidden = !job.tags?.length;
+  tags.textContent = job.tags?.length ? `tags: ${job.tags.join(' ')}` : '';
   const timeline = [['created', job.createdAt], ['run at', job.runAt], ['started', job.startedAt], ['next run', job.nextRunAt], ['finished', job.finishedAt]].filter(([, at]) => at);
-  document.getElementById('detail-timeline').replaceChildren(...timeline.map(([label, at]) => Object.assign(document.createElement('li'), { textContent: `${label}: ${at}` })));
+  document.getElementById('detail-timeline').replaceChildren(...timeline.map(([label, at]) => {
+    const li = document.createElement('li');
+    li.append(`${label}: `, when(at));
+    return li;
+  }));
+  document.getElementById('detail-errors-section').hidden = !job.errors?.length;
   document.getElementById('detail-errors').replaceChildren(...(job.errors ?? []).map((e) => Object.assign(document.createElement('li'), { textContent: `attempt ${e.attempt} at ${e.at}: ${e.class}: ${e.message}` })));
   document.getElementById('detail-children').textContent = job.childrenTotal !== undefined
     ? `Children: ${job.childrenDone ?? 0} of ${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed, ${job.childrenCancelled ?? 0} cancelled — ${JSON.stringify(job.childTotals ?? {})}` : '';
+  const progress = document.getElementById('detail-progress');
+  progress.hidden = !job.childrenTotal;
+  if (job.childrenTotal) Object.assign(progress, { max: job.childrenTotal, value: job.childrenDone ?? 0 });
   const list = document.getElementById('detail-children-list');
   list.hidden = job.childrenTotal === undefined;
   if (!list.hidden) {
@@ -165,7 +196,52 @@ async function renderDetail() {
     }));
   }
   document.getElementById('detail-payload').textContent = job.payload === undefined ? '(not kept: it travels in the message; kept once a job fails or is cancelled)' : JSON.stringify(job.payload, null, 2);
-  document.getElementById('detail-result').textContent = JSON.stringify({ result: job.result, progress: job.progress }, null, 2);
+  // The result when the record holds it; else why there is none, or where it is.
+  const note = document.getElementById('detail-result-note');
+  note.hidden = !job.resultNote;
+  note.textContent = job.resultNote ?? '';
+  const result = document.getElementById('detail-result');
+  result.hidden = job.result === undefined;
+  result.textContent = job.result === undefined ? '' : JSON.stringify(job.result, null, 2);
+  document.getElementById('detail-progress-section').hidden = job.progress === undefined;
+  document.getElementById('detail-progress-value').textContent = job.progress === undefined ? '' : JSON.stringify(job.progress, null, 2);
+}
+
+/** The listing's filter as a query string: the status shown, and the kind and tag typed. */
+function filterQuery() {
+  const kind = document.getElementById('kind').value.trim();
+  const tag = document.getElementById('tag').value.trim();
+  return `status=${status}${kind ? `&kind=${encodeURIComponent(kind)}` : ''}${tag ? `&tag=${encodeURIComponent(tag)}` : ''}`;
+}
+
+/** The bulk actions the status shown allows. */
+function renderBulk() {
+  const allowed = { retry: ['failed', 'cancelled'], cancel: ['scheduled', 'queued', 'retrying'], discard: ['failed', 'cancelled'] };
+  for (const button of document.querySelectorAll('[data-bulk]')) button.hidden = !allowed[button.dataset.bulk].includes(status);
+}
+
+for (const button of document.querySelectorAll('[data-bulk]')) {
+  button.onclick = () => bulk(button.dataset.bulk).catch((error) => alert(`bulk ${button.dataset.bulk} failed: ${error.message}`));
+}
+
+/** A bulk action on the listing's filter: a dry run, a confirmation that states the count, then the operation, resumed request by request until done. */
+async function bulk(action) {
+  // A dry run first: the confirmation states how many jobs the filter selects.
+  const dry = await api(`/bulk?action=${action}&${filterQuery()}&dryRun=1`, 'POST');
+  if (dry.selected === 0) return alert(`No ${dry.filter.status} jobs match (${describeFilter(dry.filter)}).`);
+  if (!confirm(`${action} ${dry.selected} ${dry.filter.status} job${dry.selected === 1 ? '' : 's'} (${describeFilter(dry.filter)})?`)) return;
+  let report = await api(`/bulk?action=${action}&${filterQuery()}`, 'POST');
+  while (!report.complete) {
+    document.getElementById('refreshed').textContent = `bulk ${action}: ${report.done} of ${dry.selected} so far`;
+    report = await api(`/bulk/${report.id}/resume`, 'POST');
+  }
+  const skipped = Object.entries(report.skipped).map(([reason, n]) => `\nskipped ${n}: ${reason}`).join('');
+  alert(`${action}: ${report.done} of ${report.selected} done${skipped}`);
+  refresh();
+}
+
+function describeFilter(filter) {
+  return [filter.kind && `kind ${filter.kind}`, filter.tag && `tag ${filter.tag}`, `created since ${new Date(filter.since).toLocaleString()}`].filter(Boolean).join(', ');
 }
 
 for (const button of document.querySelectorAll('#detail [data-action]')) {
@@ -178,6 +254,7 @@ for (const button of document.querySelectorAll('#detail [data-action]')) {
   };
 }
 document.getElementById('kind').onchange = () => refresh();
+document.getElementById('tag').onchange = () => refresh();
 
 async function refresh() {
   try {
@@ -186,6 +263,7 @@ async function refresh() {
     document.getElementById('role').textContent = role === 'viewer' ? 'view only' : '';
     await loadCounts();
     renderStatuses();
+    renderBulk();
     await Promise.all([renderLanes(), renderChart(), renderJobs(), renderDetail()]);
     document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
