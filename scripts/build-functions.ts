@@ -14,21 +14,19 @@ import { ON_DEMAND_MODULES, PACKAGED_FUNCTIONS } from '../lib/packaged-functions
 const ROOT = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
 
+/** How every bundle here is built: one minified CommonJS file for Node (Lambda's runtime runs it as it is). */
+const BUNDLE = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'warning' } as const;
+
 for (const name of PACKAGED_FUNCTIONS) {
   const outdir = join(ROOT, 'dist', 'functions', name);
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
+    ...BUNDLE,
     entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
     outfile: join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
     sourcemap: true,
     sourcesContent: false,
     metafile: true,
-    logLevel: 'warning',
   });
   const cdk = Object.keys(result.metafile.inputs).filter((input) => /node_modules\/(aws-cdk-lib|constructs)\//.test(input));
   if (cdk.length > 0) throw new Error(`the ${name} function's bundle would contain the CDK: ${cdk.slice(0, 3).join(', ')}`);
@@ -46,14 +44,9 @@ for (const name of ON_DEMAND_MODULES) {
   const outdir = join(ROOT, 'dist', 'modules', name);
   rmSync(outdir, { recursive: true, force: true });
   await build({
+    ...BUNDLE,
     stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT, loader: 'js' },
     outfile: join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    logLevel: 'warning',
   });
   const { version } = require(`${name}/package.json`) as { version: string };
   writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ name, version, main: 'index.js' }, null, 2)}\n`);

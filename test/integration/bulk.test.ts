@@ -1,20 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { JobInspector } from 'jobline/inspector';
 import { client, handlerRuns, stack, unique, waitForStatus } from './support/deployed.js';
 import { waitFor } from './support/wait.js';
+import { jobline } from './support/jobline-cli.js';
 
 const inspector = new JobInspector({ config: stack.config });
-const ROOT = new URL('../..', import.meta.url).pathname;
-const run = promisify(execFile);
-const jobline = async (...args: string[]) => {
-  try {
-    return { code: 0, stdout: (await run('node', [`${ROOT}dist/cli/jobline.js`, '--stack', 'JoblineTest', ...args], { cwd: ROOT })).stdout };
-  } catch (error) {
-    return error as { code: number; stdout: string };
-  }
-};
 
 describe('bulk actions by filter, on the deployed stack', () => {
   it('retries exactly the 50 failed jobs of one kind among 500 others: interrupted and resumed, each reruns once; a second run and a dry run change nothing', async () => {

@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { api, client, stack, waitForStatus } from './support/deployed.js';
+import { jobline } from './support/jobline-cli.js';
 
 const s3 = new S3Client({ forcePathStyle: true });
-const ROOT = new URL('../..', import.meta.url).pathname;
-const run = promisify(execFile);
 /** `{"blob":"…"}` of this many bytes of JSON, as test.result returns it. */
 const blobOf = (bytes: number) => ({ blob: 'x'.repeat(bytes - 11) });
 
@@ -54,14 +51,6 @@ describe('a job\'s result, on the deployed stack', () => {
 
   it('prints it with `jobline jobs result`, whose exit code tells a script what it got', async () => {
     const { id } = await client.enqueue('test.result', { bytes: 2_000 });
-    const jobline = async (...args: string[]) => {
-      try {
-        const { stdout } = await run('node', [`${ROOT}dist/cli/jobline.js`, '--stack', 'JoblineTest', ...args], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-        return { code: 0, stdout };
-      } catch (error) {
-        return error as { code: number; stdout: string };
-      }
-    };
     const done = await jobline('--json', 'jobs', 'result', id.toLowerCase(), '--wait', '60');
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ id, state: 'succeeded', result: blobOf(2_000) });

@@ -1,20 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { JobInspector } from 'jobline/inspector';
 import { api, client, doc, stack, unique, waitForStatus } from './support/deployed.js';
+import { jobline } from './support/jobline-cli.js';
 
 const inspector = new JobInspector({ config: stack.config });
-const ROOT = new URL('../..', import.meta.url).pathname;
-const run = promisify(execFile);
-const jobline = async (...args: string[]) => {
-  try {
-    return { code: 0, stdout: (await run('node', [`${ROOT}dist/cli/jobline.js`, '--stack', 'JoblineTest', ...args], { cwd: ROOT })).stdout };
-  } catch (error) {
-    return error as { code: number; stdout: string };
-  }
-};
 
 /** The tag items (partition `T#…`) in the jobs table that point at one of `ids`. */
 async function tagItemsOf(ids: ReadonlySet<string>): Promise<Array<Record<string, unknown>>> {
