@@ -80,6 +80,9 @@ export const DISCARDABLE_STATUSES: readonly JobStatus[] = RETRYABLE_STATUSES;
 /** Statuses a parent finishes from once its children are done (or one failed fast): `running`, `waiting`. */
 export const PARENT_FINISHABLE_STATUSES: readonly JobStatus[] = statusesInto('succeeded');
 
+/** The statuses each operator action applies to, by action (the transition table's sets above). */
+export const OPERATOR_ACTION_STATUSES: Readonly<Record<'retry' | 'cancel' | 'discard', readonly JobStatus[]>> = { retry: RETRYABLE_STATUSES, cancel: CANCELLABLE_STATUSES, discard: DISCARDABLE_STATUSES };
+
 /** Statuses the sweeper watches a job in once it passes the stuck horizon: still waiting to run, or running. */
 export const WATCHABLE_STATUSES: readonly JobStatus[] = ['queued', 'running'];
 

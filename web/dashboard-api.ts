@@ -1,5 +1,5 @@
 import { TAG } from '../lib/tags/job-tags.js';
-import { CANCELLABLE_STATUSES, DISCARDABLE_STATUSES, RETRYABLE_STATUSES } from '../lib/job-status.js';
+import { OPERATOR_ACTION_STATUSES } from '../lib/job-status.js';
 import { resultNoteOf } from '../lib/results/job-result.js';
 import { UnknownLaneError } from 'jobline';
 import type { BulkActionName, JobInspector } from 'jobline/inspector';
@@ -128,10 +128,9 @@ async function stats(inspector: JobInspector): Promise<{ minutes: string[]; succ
 
 /** The actions the transition table allows from a status (the API still refuses what a job's other fields rule out, with the reason). */
 export function actionsFor(status: JobStatus): BulkActionName[] {
-  return (['retry', 'cancel', 'discard'] as const).filter((action) => ACTION_STATUSES[action].includes(status));
+  return (['retry', 'cancel', 'discard'] as const).filter((action) => OPERATOR_ACTION_STATUSES[action].includes(status));
 }
 
-const ACTION_STATUSES: Record<BulkActionName, readonly JobStatus[]> = { retry: RETRYABLE_STATUSES, cancel: CANCELLABLE_STATUSES, discard: DISCARDABLE_STATUSES };
 /** How long one request of a bulk operation runs before it answers with its progress (the page resumes it): an API waits 30 s at most. */
 export const BULK_REQUEST_MS = 10_000;
 
@@ -150,7 +149,7 @@ async function bulk(inspector: JobInspector, parts: ReadonlyArray<string | undef
     }
   }
   const action = query.get('action') as BulkActionName | null;
-  if (parts.length !== 1 || !action || !(action in ACTION_STATUSES)) return { status: 400, body: { error: 'POST /api/bulk needs action=retry, cancel or discard' } };
+  if (parts.length !== 1 || !action || !(action in OPERATOR_ACTION_STATUSES)) return { status: 400, body: { error: 'POST /api/bulk needs action=retry, cancel or discard' } };
   const status = query.get('status') as JobStatus | null;
   if (status && !JOB_STATUSES.includes(status)) return { status: 400, body: { error: `status must be one of ${JOB_STATUSES.join(', ')}` } };
   const kind = query.get('kind') || undefined;

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { JoblineError } from '../errors.js';
 import type { JobRecord } from '../job-record.js';
-import { CANCELLABLE_STATUSES, DISCARDABLE_STATUSES, RETRYABLE_STATUSES, type JobStatus } from '../job-status.js';
+import { OPERATOR_ACTION_STATUSES, type JobStatus } from '../job-status.js';
 import type { BulkActionName, BulkFilter, BulkProgressStore, BulkState } from './bulk-progress.js';
 
 /** Actions a second a bulk operation takes at most, unless told otherwise. */
@@ -52,13 +52,12 @@ export interface BulkDependencies {
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
-const ALLOWED: Record<BulkActionName, readonly JobStatus[]> = { retry: RETRYABLE_STATUSES, cancel: CANCELLABLE_STATUSES, discard: DISCARDABLE_STATUSES };
 const DEFAULT_STATUS: Record<BulkActionName, JobStatus> = { retry: 'failed', cancel: 'queued', discard: 'failed' };
 
 /** A new bulk operation's state: its selection fixed now. Throws for a status the action cannot apply to. */
 export function startBulk(action: BulkActionName, filter: BulkFilter, now: Date): BulkState {
   const status = filter.status ?? DEFAULT_STATUS[action];
-  if (!ALLOWED[action].includes(status)) throw new JoblineError(`a bulk ${action} acts on ${ALLOWED[action].join(' or ')} jobs, not ${status} ones`);
+  if (!OPERATOR_ACTION_STATUSES[action].includes(status)) throw new JoblineError(`a bulk ${action} acts on ${OPERATOR_ACTION_STATUSES[action].join(' or ')} jobs, not ${status} ones`);
   const until = filter.until ?? now;
   const since = filter.since ?? new Date(now.getTime() - 86_400_000);
   if (!(since < until)) throw new JoblineError(`since (${since.toISOString()}) must be before until (${until.toISOString()})`);

@@ -164,14 +164,21 @@ export class JobInspector {
     return notes.length > 0 ? { ...page, notes } : page;
   }
 
-  private async listByStatus(query: InspectorQuery, limit: number): Promise<JobPage> {
+  private listByStatus(query: InspectorQuery, limit: number): Promise<JobPage> {
+    return this.filteredPages((before) => this.store.list({ status: query.status, limit, before, since: query.since }), (r) => !query.kind || r.kind === query.kind, limit, query.before);
+  }
+
+  /**
+   * Up to `limit` records that `keep` accepts, from store pages read newest first after
+   * `before`. A filter can skip most of what it reads: a request reads at most LIST_ROUNDS store
+   * pages (each at most shards × MAX_LIST_PAGES queries, or one tag Query) and hands back where it stopped.
+   */
+  private async filteredPages(read: (before: string | undefined) => Promise<{ records: JobRecord[]; next?: string | undefined }>, keep: (record: JobRecord) => boolean, limit: number, from: string | undefined): Promise<JobPage> {
     const jobs: JobRecord[] = [];
-    let before = query.before;
-    // A kind filter can skip most of what it reads: a request reads at most LIST_ROUNDS store
-    // pages (each at most shards × MAX_LIST_PAGES queries) and hands back where it stopped.
+    let before = from;
     for (let round = 0; round < LIST_ROUNDS && jobs.length < limit; round++) {
-      const page = await this.store.list({ status: query.status, limit, before, since: query.since });
-      jobs.push(...page.records.filter((r) => !query.kind || r.kind === query.kind));
+      const page = await read(before);
+      jobs.push(...page.records.filter(keep));
       before = page.next;
       if (before === undefined) break;
     }
@@ -180,18 +187,8 @@ export class JobInspector {
     return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), ...(next === undefined ? {} : { next }) };
   }
 
-  private async tagged(tag: string, query: InspectorQuery, limit: number): Promise<JobPage> {
-    const jobs: JobRecord[] = [];
-    let before = query.before;
-    // Filtered by status or kind, a page can hold few matches: at most LIST_ROUNDS tag pages per request.
-    for (let round = 0; round < LIST_ROUNDS && jobs.length < limit; round++) {
-      const page = await this.store.listByTag(tag, { limit, before });
-      jobs.push(...page.records.filter((r) => (!query.status || r.status === query.status) && (!query.kind || r.kind === query.kind)));
-      before = page.next;
-      if (before === undefined) break;
-    }
-    const next = jobs.length > limit ? jobs[limit - 1]!.id : before;
-    return { jobs: jobs.slice(0, limit).map((r) => this.redacted(r)), ...(next === undefined ? {} : { next }) };
+  private tagged(tag: string, query: InspectorQuery, limit: number): Promise<JobPage> {
+    return this.filteredPages((before) => this.store.listByTag(tag, { limit, before }), (r) => (!query.status || r.status === query.status) && (!query.kind || r.kind === query.kind), limit, query.before);
   }
 
   /** How many jobs carry `tag` (their tag items: a job whose record is gone counts until its tag item expires); `complete` false: a lower bound. */

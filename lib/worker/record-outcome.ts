@@ -24,11 +24,14 @@ export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTi
   return 'ack';
 }
 
-/** The attempt succeeded: record it with its follow-ups, send them, and bring its parent up to date. */
+/**
+ * The attempt succeeded: record it with its follow-ups, send them, and bring its parent up to
+ * date. `result` is the redacted result (its numeric fields go to the parent); `kept`, where it is stored.
+ */
 export async function recordSuccess(delivery: ClaimedDelivery, timing: AttemptTiming, result: unknown, kept: KeptResult, followUps: readonly FollowUp[], retentionSeconds: number): Promise<MessageDisposition> {
   const { job, record, deps, logger } = delivery;
   const durationMs = durationOf(timing);
-  const recorded = await delivery.recorder.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result: redactedValue(delivery, result), kept, retentionSeconds, followUps }));
+  const recorded = await delivery.recorder.recordOutcome(refOf(delivery), succeeded(record, { now: timing.finished, durationMs, result, kept, retentionSeconds, followUps }));
   if (!recorded) return overtaken(delivery, 'the attempt succeeded after another delivery took the job over; its outcome was not recorded');
   // DEBUG: the record and the Succeeded metric already say it, and at INFO this one line per job
   // would be most of a job's log bytes (CloudWatch Logs bills them: see BENCHMARKS.md, "Cost").

@@ -51,8 +51,10 @@ async function recordAttempt(
   if (outcome.ok && calls.spawner.spawned) return recordWaiting(delivery, timing, outcome.result);
   let thrown = outcome.ok ? undefined : outcome.thrown;
   if (outcome.ok) {
-    const kept = await keptResultOf(delivery, definition, redactedValue(delivery, outcome.result));
-    if (!(kept instanceof JoblineError)) return recordSuccess(delivery, timing, outcome.result, kept, calls.followUps, retentionSeconds(definition, 'succeeded'));
+    // The result as stored and reported to a parent: without the kind's redacted fields.
+    const shown = redactedValue(delivery, outcome.result);
+    const kept = await keptResultOf(delivery, definition, shown);
+    if (!(kept instanceof JoblineError)) return recordSuccess(delivery, timing, shown, kept, calls.followUps, retentionSeconds(definition, 'succeeded'));
     thrown = kept;
   }
   const failure = classifyFailure(thrown, delivery.record.attempt, definition.retry, timing.finished, delivery.deps.random);
