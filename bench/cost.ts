@@ -71,13 +71,13 @@ export async function run(options: BenchOptions): Promise<BenchSection[]> {
         { name: 'happy path: SQS requests per job', value: Number(full['SQS req/job']), comparison: '<=', limit: 0.35, unit: 'requests' },
       ],
       notes: [
-        `$ = ${PRICES.writeUnit}·W + ${PRICES.readUnit}·R + ${PRICES.sqsRequest}·SQS + ${PRICES.lambdaRequest}·Lambda invocations + ${PRICES.schedulerInvocation}·Scheduler invocations + ${PRICES.s3Get}·S3 GETs + ${PRICES.logGigabyte}·GB logged, per million (us-east-1 list prices, bench/prices.ts); Lambda compute (GB-s) is not in it (see break-even).`,
+        `$ = ${PRICES.writeUnit}·W + ${PRICES.readUnit}·R + ${PRICES.sqsRequest}·SQS + ${PRICES.lambdaRequest}·Lambda invocations + ${PRICES.schedulerInvocation}·Scheduler invocations + ${PRICES.s3Get}·S3 GETs + ${PRICES.logGigabyte}·GB logged, per million (us-east-1 list prices, lib/cost/aws-prices.ts; the formula is lib/cost/path-units.ts, which jobline kinds prices each kind with); Lambda compute (GB-s) is not in it (see break-even).`,
         'Log bytes: what the worker writes to stdout at its default level (INFO) — its log lines and its EMF metric lines, which CloudWatch Logs ingests and bills by the GB. A job that succeeds logs nothing of its own (its success line is DEBUG); retries and failures log a line each.',
         'W counts table and index write units as DynamoDB reports them (ReturnConsumedCapacity INDEXES); a failed conditional write counts 1 W; a read the emulator does not report counts 1 R.',
         'Lambda\'s SQS event source is played by the harness (receive ≤ 10, invoke, delete what succeeded); its empty polls are per queue, not per job, and are not counted.',
         'A delayed job\'s one-time schedule and a cron firing are billed as one Scheduler invocation each, and the delayed job\'s message is sent by Scheduler (one SQS request added; a cron firing\'s message is sent here, one request per firing, as Scheduler does). Scheduler API calls (create, delete) are not billed.',
         'The import row includes the app\'s own writes (its contacts, 1 W per row) and S3 range GETs: jobline\'s share is its jobs (1 start + 1 per 500 rows), about a parent with children per 500 rows.',
-        'Tags: jobline has no per-job tags feature, so there is nothing to measure.',
+        'Tags: an item per tag, written with the record (one write unit each); a kind without tags writes none.',
       ],
     },
     {

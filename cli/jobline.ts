@@ -10,14 +10,14 @@
  *   jobline jobs retry|cancel|discard <id...>              jobline jobs count [--since 7d]
  *   jobline jobs result <id> [--wait 30]                  jobline jobs ls|count --tag customer:42
  *   jobline jobs find <kind> <unique key>                jobline jobs bulk retry --kind k [--yes | --resume id]
- *   jobline lanes    jobline dlq ls [lane]    jobline dlq redrive [lane] [--kind k...]
+ *   jobline lanes    jobline kinds [--since 6h]    jobline dlq ls [lane]    jobline dlq redrive [lane] [--kind k...]
  *   jobline pause|resume <lane>                           jobline enqueue <kind> '<json>'
  *   jobline ui   (the web dashboard, on 127.0.0.1)
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { JobApiClient } from 'jobline/api';
-import { JobInspector } from 'jobline/inspector';
+import { JobInspector, laneCostsOf } from 'jobline/inspector';
 import { isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
 import { ENVIRONMENT_FILE, findLocalEnvironment } from '../lib/local/environment-file.js';
@@ -25,7 +25,7 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { addLocalCommands } from './local-commands.js';
 import { addBulkCommand } from './bulk-command.js';
 import { CliError, openTarget } from './target.js';
-import { printCounts, printDeadLetters, printJob, printJobs, printLanes, printResult, printResults } from './output.js';
+import { printCounts, printDeadLetters, printJob, printJobs, printKindCosts, printLanes, printResult, printResults } from './output.js';
 import { startUi } from '../web/local-server.js';
 
 interface GlobalOptions {
@@ -155,8 +155,19 @@ dlq.command('redrive').description('move a lane\'s DLQ messages back to its queu
     console.log(globals().json ? JSON.stringify(report) : [`moved ${report.moved}, dropped ${report.dropped} (finished, retried since, discarded, or an earlier failure's copy), left ${report.left} (other kinds, unreadable, ${report.newer} newer than the redrive, ${report.errors.length} with errors)`, ...report.errors].join('\n'));
   });
 
-program.command('lanes').description('every lane: queue and DLQ depths, how long its oldest job has waited, whether it is paused')
-  .action(async () => printLanes(await (await inspector()).laneDepths(), globals().json));
+program.command('lanes').description('every lane: queue and DLQ depths, how long its oldest job has waited, whether it is paused, and its kinds\' jobs and estimated AWS cost per day')
+  .action(async () => {
+    const operator = await inspector();
+    const [lanes, costs] = await Promise.all([
+      operator.laneDepths(),
+      // The depths are what an operator came for: a cost that cannot be read is a line under them, not a failed command.
+      (await target()).config.cost ? operator.kindCosts().then(laneCostsOf, (error: unknown) => `${(error as Error).message}`) : undefined,
+    ]);
+    printLanes(lanes, costs, globals().json);
+  });
+program.command('kinds').description('every kind: jobs per day and estimated AWS cost per day and per million jobs, from the worker\'s metrics and what `npm run bench:cost` measured for its path')
+  .option('--since <age>', 'the window the worker\'s metrics are read over, like 30m, 6h or 7d (jobs per day scale from it)', since)
+  .action(async (options: { since?: Date }) => printKindCosts(await (await inspector()).kindCosts({ since: options.since }), globals().json));
 program.command('pause').description('stop taking jobs from a lane (they wait; attempts untouched)').argument('<lane>')
   .action(async (lane: string) => {
     await (await inspector()).pause(lane);

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { DeadLetter } from 'jobline/inspector';
-import type { JobPage, LaneSummary, StateCounts } from 'jobline/inspector';
+import type { JobPage, KindCostReport, LaneCost, LaneSummary, StateCounts } from 'jobline/inspector';
 import { describeWait, type JobRecord, type JobResult } from 'jobline';
 
 const age = (iso: string | undefined) => (iso ? duration(Math.round((Date.now() - Date.parse(iso)) / 1000)) : '');
@@ -77,10 +77,44 @@ export function printResults(action: string, results: ReadonlyArray<{ id: string
   else for (const r of results) console.log(r.ok ? `${action}: ${r.id} ok` : `${action}: ${r.id} failed: ${r.error}`);
 }
 
-/** Lanes: depths, the oldest waiting job's age, and paused state. */
-export function printLanes(lanes: readonly LaneSummary[], json: boolean): void {
-  if (json) console.log(JSON.stringify(lanes, null, 2));
-  else console.log(formatTable(lanes.map((l) => ({ lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'oldest job': duration(l.oldestJobAgeSeconds), 'dead letters': l.deadLetters, paused: l.paused ? 'yes' : 'no' }))));
+/** Dollars as a table shows them: to the cent, grouped, and "<$0.01" for less than a cent (`--json` has the numbers). */
+export function dollars(amount: number): string {
+  if (amount === 0) return '$0';
+  return amount < 0.005 ? '<$0.01' : `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+const perDay = (jobs: number) => Math.round(jobs).toLocaleString('en-US');
+
+/** Lanes: depths, the oldest waiting job's age, paused state and, when priced, their kinds' jobs and cost per day. */
+export function printLanes(lanes: readonly LaneSummary[], costs: ReadonlyMap<string, LaneCost> | string | undefined, json: boolean): void {
+  const priced = typeof costs === 'object' ? costs : undefined;
+  if (json) {
+    console.log(JSON.stringify(lanes.map((l) => ({ ...l, ...(priced ? { jobsPerDay: priced.get(l.lane)?.jobsPerDay ?? 0, dollarsPerDay: priced.get(l.lane)?.dollarsPerDay ?? 0, computeDollarsPerDay: priced.get(l.lane)?.computeDollarsPerDay ?? 0 } : {}) })), null, 2));
+    return;
+  }
+  console.log(formatTable(lanes.map((l) => ({
+    lane: l.lane, waiting: l.visible, 'in flight': l.inFlight, delayed: l.delayed, 'oldest job': duration(l.oldestJobAgeSeconds), 'dead letters': l.deadLetters, paused: l.paused ? 'yes' : 'no',
+    ...(priced ? { 'jobs/day': perDay(priced.get(l.lane)?.jobsPerDay ?? 0), '$/day': dollars(priced.get(l.lane)?.dollarsPerDay ?? 0), 'compute ≤ $/day': dollars(priced.get(l.lane)?.computeDollarsPerDay ?? 0) } : {}),
+  }))));
+  if (priced) console.log('jobs and cost per day: the lanes\' kinds over the last 24 h (`jobline kinds` shows each kind and what its cost counts)');
+  else if (typeof costs === 'string') console.log(`cost per day not shown: ${costs}`);
+}
+
+/** Each kind's jobs per day and estimated cost (`jobline kinds`). */
+export function printKindCosts(report: KindCostReport, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(report, null, 2));
+    return;
+  }
+  console.log(formatTable(report.kinds.map((k) => ({
+    kind: k.kind, lane: k.lane, tracking: k.tracking, 'jobs/day': perDay(k.jobsPerDay), 'retries/job': Number(k.retriesPerJob.toFixed(2)), 'failed %': Number((k.failuresPerJob * 100).toFixed(1)),
+    '$/million': dollars(k.dollarsPerMillion), '$/day': dollars(k.dollarsPerDay), 'compute ≤ $/day': dollars(k.computeDollarsPerDay),
+  }))));
+  console.log(`traffic from ${report.source}, ${report.since.toISOString()} to ${report.until.toISOString()}; $ counts DynamoDB, SQS, Lambda invocations, Scheduler, S3 GETs and logs; compute is the handlers' time at the worker's memory (arm64), at most that as a batch's jobs overlap`);
+  // A note most kinds share once; the rest with the kinds they are about.
+  const kindsOf = new Map<string, string[]>();
+  for (const k of report.kinds) for (const note of k.notes) kindsOf.set(note, [...(kindsOf.get(note) ?? []), k.kind]);
+  for (const [note, kinds] of kindsOf) console.log(kinds.length === report.kinds.length ? `note: ${note}` : `note (${kinds.join(', ')}): ${note}`);
 }
 
 /** A lane's DLQ messages, or a line saying it is empty. */

@@ -2,7 +2,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import type { JoblineConfig } from '../lib/config.js';
+import type { CostConfig, JoblineConfig } from '../lib/config.js';
 import type { JobQueueSettings, Lane } from './job-queue-props.js';
 
 /** What a queue's config names: its tables, lanes and scheduling, as the construct made them. */
@@ -36,12 +36,13 @@ export function clientConfigOf(settings: JobQueueSettings, parts: ConfigParts): 
 /**
  * The operators' config: the client's, plus each lane's event source mapping (the worker's own
  * config cannot name its event sources: they depend on it) and, for the stack output, the kinds'
- * names — not for a function's `JOBLINE_CONFIG`, as Lambda holds 4 KB of environment a function.
+ * names and what pricing them needs — not for a function's `JOBLINE_CONFIG`, as Lambda holds 4 KB
+ * of environment a function.
  */
-export function operatorConfigOf(config: JoblineConfig, eventSourceMappings: Readonly<Record<string, string>>, kinds?: readonly string[]): JoblineConfig {
+export function operatorConfigOf(config: JoblineConfig, eventSourceMappings: Readonly<Record<string, string>>, output?: { readonly kinds: readonly string[]; readonly cost: CostConfig }): JoblineConfig {
   return {
     ...config,
     lanes: Object.fromEntries(Object.entries(config.lanes).map(([name, lane]) => [name, { ...lane, eventSourceMappingId: eventSourceMappings[name] }])),
-    ...(kinds ? { kinds: [...kinds].sort() } : {}),
+    ...(output ? { kinds: [...output.kinds].sort(), cost: output.cost } : {}),
   };
 }

@@ -18,6 +18,7 @@ import { QUEUE_NAME_ENV, WORKER_METRICS, type JobCountMetricName } from '../lib/
 import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
 import { stableOutput } from './stable-output.js';
 import { clientConfigOf, operatorConfigOf } from './job-queue-config.js';
+import { costProfileOf } from '../lib/cost/kind-profile.js';
 import { createResultsBucket, grantResults } from './job-queue-results.js';
 import { SWEEPER_ENV } from '../lib/sweeper/create-sweeper.js';
 import { grantTable, ITEM_ACTIONS, OPERATOR_ITEM_ACTIONS, WORKER_ITEM_ACTIONS } from './job-queue-grants.js';
@@ -119,7 +120,10 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     const worker = this.createWorker(props.worker, settings);
     this.workerFunction = worker.function;
     this.operatorConfig = Stack.of(this).toJsonString(operatorConfigOf(config, worker.eventSourceMappings));
-    this.outputConfig = Stack.of(this).toJsonString(operatorConfigOf(config, worker.eventSourceMappings, settings.jobs.map((job) => job.kind)));
+    this.outputConfig = Stack.of(this).toJsonString(operatorConfigOf(config, worker.eventSourceMappings, {
+      kinds: jobs.map((job) => job.kind),
+      cost: { queueName: this.queueName, workerLogGroup: worker.function.logGroup.logGroupName, workerMemoryMb: settings.workerMemorySize, kinds: Object.fromEntries(jobs.map((job) => [job.kind, costProfileOf(job)])) },
+    }));
     this.sweeperFunction = this.createSweeper(settings);
     this.dispatcherFunction = this.createDispatcher(settings, props.dispatcher?.environment);
 

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ConfigurationError } from './errors.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
 import { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
+import type { KindCostProfile } from './cost/kind-profile.js';
 
 /** Where one lane's messages go. */
 export interface LaneConfig {
@@ -24,6 +25,22 @@ export interface SchedulerConfig {
 }
 
 /**
+ * What operators' tools need to estimate each kind's cost (`jobline kinds`, the dashboard):
+ * where the worker's metrics are and what each kind's options make a job write and send. In
+ * the stack output only.
+ */
+export interface CostConfig {
+  /** The `JobQueue` dimension of the worker's metrics. */
+  readonly queueName: string;
+  /** The worker's log group (its EMF lines, which an emulator makes no metrics of). */
+  readonly workerLogGroup: string;
+  /** The worker's memory, for its compute's price. */
+  readonly workerMemoryMb: number;
+  /** Each kind's cost profile. */
+  readonly kinds: Readonly<Record<string, KindCostProfile>>;
+}
+
+/**
  * What the client, API and worker need to reach a deployed jobline: the jobs table, the
  * shard count of its keys, and each lane's queue and DLQ. The `JobQueue` construct passes
  * it to its functions as the `JOBLINE_CONFIG` environment variable and as a stack output.
@@ -43,6 +60,8 @@ export interface JoblineConfig {
   readonly kinds?: readonly string[] | undefined;
   /** The bucket results over their kind's `maxInlineResultBytes` are kept in (under `results/`). Without it such results are dropped with a note. */
   readonly resultsBucket?: string | undefined;
+  /** What pricing each kind needs: in the operators' config only (the stack output). */
+  readonly cost?: CostConfig | undefined;
 }
 
 /**
@@ -71,6 +90,21 @@ const configSchema = z.object({
   tracking: z.record(z.string(), z.string()).optional(),
   kinds: z.array(z.string()).optional(),
   resultsBucket: z.string().min(3).max(63).optional(),
+  cost: z.object({
+    queueName: z.string().min(1),
+    workerLogGroup: z.string().min(1),
+    workerMemoryMb: z.number().int().min(128).max(10_240),
+    kinds: z.record(z.string(), z.object({
+      lane: z.string().min(1),
+      tracking: z.enum(['full', 'from-claim', 'outcome']),
+      tags: z.union([z.number().int().min(0), z.literal('computed')]).optional(),
+      unique: z.literal(true).optional(),
+      concurrency: z.literal(true).optional(),
+      rateLimit: z.literal(true).optional(),
+      debounce: z.literal(true).optional(),
+      heartbeat: z.literal(true).optional(),
+    })),
+  }).optional(),
 });
 
 /** Reads and validates a config from JSON; the error names what is missing or wrong. */

@@ -67,7 +67,8 @@ export {
   UnknownLaneError,
   type PayloadIssue,
 } from './errors.js';
-export { CONFIG_ENV, configFromEnvironment, parseConfig, type JoblineConfig, type LaneConfig, type SchedulerConfig } from './config.js';
+export { CONFIG_ENV, configFromEnvironment, parseConfig, type CostConfig, type JoblineConfig, type LaneConfig, type SchedulerConfig } from './config.js';
+export type { KindCostProfile } from './cost/kind-profile.js';
 export type { Backends } from './backends.js';
 export { loadConfig, type LocateOptions } from './local/locate-queue.js';
 export { QUEUE_OUTPUTS, DASHBOARD_OUTPUTS } from './stack-outputs.js';

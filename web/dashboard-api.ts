@@ -1,7 +1,7 @@
 import { TAG } from '../lib/tags/job-tags.js';
 import { OPERATOR_ACTION_STATUSES } from '../lib/job-status.js';
 import { resultNoteOf } from '../lib/results/job-result.js';
-import { UnknownLaneError } from 'jobline';
+import { ConfigurationError, UnknownLaneError } from 'jobline';
 import type { BulkActionName, JobInspector } from 'jobline/inspector';
 import { describeWait, isJobId } from 'jobline';
 import { JOB_STATUSES, type JobStatus } from 'jobline';
@@ -24,7 +24,7 @@ export interface DashboardResponse {
 }
 
 /**
- * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`, `GET /counts`,
+ * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`, `GET /counts`, `GET /kinds`,
  * `GET /jobs?status&kind&parent&tag&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
  * `POST /lanes/{lane}/redrive|pause|resume`, and `GET /me` (the caller's role). Authentication is
  * the caller's business; the request says the caller's role, and a viewer's POST is refused with 403.
@@ -38,6 +38,7 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
   if (method === 'GET' && parts[0] === 'lanes' && parts.length === 1) return ok(await inspector.laneDepths());
   if (method === 'GET' && parts[0] === 'stats') return ok(await cached(inspector, 'stats', () => stats(inspector)));
   if (method === 'GET' && parts[0] === 'counts') return ok(await cached(inspector, 'counts', () => inspector.counts()));
+  if (method === 'GET' && parts[0] === 'kinds' && parts.length === 1) return kindCosts(inspector);
   if (method === 'GET' && parts[0] === 'jobs' && parts.length === 1) {
     const status = query.get('status') as JobStatus | null;
     if (status && !JOB_STATUSES.includes(status)) return { status: 400, body: { error: `status must be one of ${JOB_STATUSES.join(', ')}` } };
@@ -106,6 +107,20 @@ function cached<T>(inspector: JobInspector, key: string, load: () => Promise<T>)
   entries.set(key, { at: Date.now(), value });
   value.catch(() => { if (entries.get(key)?.value === value) entries.delete(key); });
   return value;
+}
+
+/**
+ * `GET /kinds`: each kind's jobs and estimated cost per day (`JobInspector.kindCosts`, shared as
+ * the counts are), or, for a config that cannot price its kinds, `{ kinds: [], unavailable }`
+ * saying why.
+ */
+async function kindCosts(inspector: JobInspector): Promise<DashboardResponse> {
+  try {
+    return ok(await cached(inspector, 'kinds', () => inspector.kindCosts()));
+  } catch (error) {
+    if (error instanceof ConfigurationError) return ok({ kinds: [], unavailable: error.message });
+    throw error;
+  }
 }
 
 /** A path segment decoded, or undefined for a malformed %-escape. */

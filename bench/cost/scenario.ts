@@ -17,7 +17,8 @@ import { awsBackends } from '../../lib/aws/aws-backends.js';
 import { dispatchKept } from '../../lib/dispatcher/dispatch-kept.js';
 import { encodeCronMessage, SCHEDULED_TIME_PLACEHOLDER } from '../../lib/cron-firing.js';
 import { createJobTables } from '../../scripts/lib/job-tables.js';
-import { meter, meteredClients, PRICES } from './meter.js';
+import { dollarsPerMillion } from '../../lib/cost/path-units.js';
+import { meter, meteredClients } from './meter.js';
 
 export const PAYLOAD_BYTES = 1024;
 // 1 KB of JSON: {"data":"xxx…"}
@@ -201,10 +202,8 @@ export async function scenario(spec: Scenario): Promise<Record<string, string | 
   const scheduler = (extras.schedulerInvocations * jobs) / per;
   const s3 = meter.s3Gets / per;
   const logBytes = meter.logBytes / per;
-  // Per million jobs: bytes × 10⁶ / 10⁹ GB.
-  const logDollars = (logBytes / 1000) * PRICES.logGigabyte;
-  const dollars = PRICES.writeUnit * w + PRICES.readUnit * r + PRICES.sqsRequest * perJobSqs + PRICES.lambdaRequest * (invocations / per)
-    + PRICES.schedulerInvocation * scheduler + PRICES.s3Get * s3 + logDollars;
+  // The package's own formula and prices: the per-kind estimate operators see prices with them too.
+  const dollars = dollarsPerMillion({ w, r, sqs: perJobSqs, lambda: invocations / per, scheduler, s3Gets: s3, logBytes });
   const byCall = [...meter.sqs].map(([k, v]) => `${k.replace('Command', '')}=${v}`).join(' ');
   await config.drop();
   for (const lane of Object.values(config.lanes)) {

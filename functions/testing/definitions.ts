@@ -208,4 +208,11 @@ export const sizedResult = defineJob({
   tags: (p) => (p.customer ? [`customer:${p.customer}`] : []),
 });
 
-export const testJobs = [sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;
+/**
+ * Kinds the cost test prices, each on one measured path and run by nothing else: two fixed tags
+ * (bench:cost's "two tags" row), and a transient failure on every first attempt ("one retry").
+ */
+export const pricedTags = defineJob({ kind: 'test.priced-tags', schema: z.object({ run: z.string() }), retry: fastRetry, timeoutSeconds: 5, tags: ['priced:a', 'priced:b'] });
+export const pricedRetry = defineJob({ kind: 'test.priced-retry', schema: z.object({ run: z.string() }), retry: fastRetry, timeoutSeconds: 5 });
+
+export const testJobs = [pricedTags, pricedRetry, sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;

@@ -30,6 +30,10 @@ import { documentClient } from '../aws/document-client.js';
 import { awaitResult, type ResultOptions } from '../results/await-result.js';
 import { notFoundReason, type JobResult } from '../results/job-result.js';
 import type { ResultStore } from '../results/result-store.js';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { kindTrafficSource } from '../aws/kind-traffic-source.js';
+import type { KindTrafficSource } from '../cost/kind-traffic.js';
+import { kindCosts, type KindCostReport } from '../cost/kind-costs.js';
 
 /** A listing query: by status, optionally of one kind; or one parent's children. */
 export interface InspectorQuery {
@@ -99,6 +103,9 @@ export interface JobInspectorOptions {
   readonly dynamodb?: DynamoDBClient;
   readonly lambda?: LambdaClient;
   readonly cloudwatch?: CloudWatchClient;
+  readonly cloudwatchLogs?: CloudWatchLogsClient;
+  /** Where `kindCosts` reads each kind's traffic. @default the worker's CloudWatch metrics; on an emulator (AWS_ENDPOINT_URL on this machine), its EMF log lines */
+  readonly traffic?: KindTrafficSource;
   /** The clock, for tests. @default () => new Date() */
   readonly now?: () => Date;
   /** Where bulk operations keep their progress. @default the jobs table (in memory when `backends` are given) */
@@ -121,6 +128,7 @@ export class JobInspector {
   private readonly sweepStore: SweepStore;
   private readonly queueAges: CloudWatchQueueAges;
   private readonly bulkProgress: BulkProgressStore;
+  private readonly traffic: KindTrafficSource | undefined;
   private readonly now: () => Date;
 
   constructor(options: JobInspectorOptions = {}) {
@@ -133,6 +141,7 @@ export class JobInspector {
     this.sweepStore = options.sweepStore ?? new DynamoSweepStore(aws.dynamodb, this.config.tableName);
     this.queueAges = new CloudWatchQueueAges(options.cloudwatch);
     this.bulkProgress = options.bulkProgress ?? (options.backends ? new MemoryBulkProgress() : new DynamoBulkProgress(documentClient(aws.dynamodb), this.config.tableName));
+    this.traffic = options.traffic ?? (this.config.cost ? kindTrafficSource(this.config.cost, { cloudwatch: options.cloudwatch, logs: options.cloudwatchLogs }) : undefined);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -236,6 +245,20 @@ export class JobInspector {
       paused: await this.isPaused(lane),
       oldestJobAgeSeconds: olderOf(queueAges.get(queueNames[i]!), oldestWaitingSeconds(watched, lane, now)),
     })));
+  }
+
+  /**
+   * Each kind's jobs per day and estimated AWS cost per day and per million jobs, from its
+   * worker's metrics since `since` (default 24 h ago) and what `npm run bench:cost` measured for
+   * its path (see lib/cost/estimate-cost.ts). Needs the config of a stack output (`loadConfig`),
+   * which says what each kind's options are.
+   */
+  async kindCosts(options: { readonly since?: Date } = {}): Promise<KindCostReport> {
+    if (!this.config.cost || !this.traffic) throw new ConfigurationError('this config cannot price its kinds', ['it names no kinds\' options (`cost`): use the config of the stack output (`loadConfig()`), from a stack deployed with this version of jobline']);
+    const until = this.now();
+    const since = options.since ?? new Date(until.getTime() - 86_400_000);
+    if (!(since < until)) throw new JoblineError(`since must be before now (${until.toISOString()}), got ${since.toISOString()}`);
+    return kindCosts(this.config.cost, this.traffic, since, until);
   }
 
   /**

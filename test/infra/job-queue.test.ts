@@ -165,15 +165,23 @@ describe('JobQueue', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 
-  it('gives operators each lane\'s event source mapping (to pause it) and the kinds\' names in the Config output, and the functions neither', () => {
+  it('gives operators each lane\'s event source mapping (to pause it), the kinds\' names and what pricing them takes in the Config output, and the functions neither', () => {
     const outputs = template.findOutputs('*');
     const config = Object.entries(outputs).find(([key]) => key.startsWith('JoblineConfig'))![1] as { Value: unknown };
     expect(JSON.stringify(config.Value)).toContain('eventSourceMappingId');
     expect(JSON.stringify(config.Value)).toMatch(/SqsEventSource/);
     expect(JSON.stringify(config.Value)).toMatch(/kinds\\+":\[[^\]]*test\.fail-first/);
+    // What pricing each kind takes: where the worker's metrics are, its memory, each kind's profile (tokens read as "<ref>").
+    const parts = (config.Value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const { cost, kinds } = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('')) as { kinds: string[]; cost: Record<string, unknown> & { kinds: Record<string, unknown> } };
+    expect(cost).toMatchObject({ queueName: 'Test-Jobs', workerLogGroup: '<ref>', workerMemoryMb: 512 });
+    expect(cost.kinds['test.priced-tags']).toEqual({ lane: 'default', tracking: 'full', tags: 2 });
+    expect(cost.kinds['test.unique-echo']).toEqual({ lane: 'default', tracking: 'full', unique: true });
+    expect(cost.kinds['test.outcome']).toEqual({ lane: 'default', tracking: 'outcome' });
+    expect(Object.keys(cost.kinds).sort()).toEqual(kinds);
     const environments = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify((fn as { Properties: { Environment?: unknown } }).Properties.Environment ?? {}));
     expect(environments.filter((env) => env.includes('JOBLINE_CONFIG')).length).toBeGreaterThan(0);
-    for (const env of environments) expect(env).not.toMatch(/kinds\\+":/);
+    for (const env of environments) expect(env).not.toMatch(/kinds\\+":|workerMemoryMb/);
   });
 
   it('names its outputs after its id, without hashes, so two queues in one stack (one nested) each have their own', () => {

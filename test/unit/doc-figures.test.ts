@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { docsWithFigures } from '../../scripts/doc-figures/docs.js';
 import { checkDoc, formatFigure, renderDoc, unmarkedFigures } from '../../scripts/doc-figures/markers.js';
 import { loadResults, resolveReference, type Results } from '../../scripts/doc-figures/results.js';
+import { COST_PATHS_FILE, renderCostPaths } from '../../scripts/doc-figures/cost-paths.js';
 
 // The docs quote bench/results/*.json: every marked figure and generated table must match the
 // saved run, and a number that looks measured must be marked (or its paragraph marked by hand
@@ -15,6 +16,10 @@ describe('the docs against bench/results', () => {
 
   it.each(docsWithFigures(ROOT))('%s quotes the saved results and marks every measured-looking number', (doc) => {
     expect(checkDoc(readFileSync(join(ROOT, doc), 'utf8'), results)).toEqual([]);
+  });
+
+  it(`${COST_PATHS_FILE} (what jobline kinds prices with) is the saved run's units per path`, () => {
+    expect(readFileSync(join(ROOT, COST_PATHS_FILE), 'utf8')).toBe(renderCostPaths(results));
   });
 
   it('the docs tie figures to all three results files (a doc that dropped its markers would pass the check above)', () => {

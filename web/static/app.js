@@ -1,4 +1,4 @@
-// The jobline dashboard: lanes, a throughput chart, jobs by state with a kind filter, and a
+// The jobline dashboard: lanes, a throughput chart, each kind's jobs and cost per day, jobs by state with a kind filter, and a
 // job's detail with retry / cancel / discard. It refreshes itself every 3 seconds.
 // Served by `jobline ui` it sends the token of the URL it was opened with (then takes it out of
 // the address bar, so it stays out of history and bookmarks); deployed, it signs in to the
@@ -106,6 +106,36 @@ async function renderChart() {
   } else {
     chart = new Chart(document.getElementById('throughput'), { type: 'bar', data, options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } });
   }
+}
+
+/** Dollars to the cent, "<$0.01" below a cent (as the CLI shows them). */
+const dollars = (amount) => (amount === 0 ? '$0' : amount < 0.005 ? '<$0.01' : `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+
+// Each kind's jobs and cost per day, from the worker's metrics of the last 24 h: read every 60 s.
+let kindsAt = 0;
+
+async function renderKinds() {
+  if (Date.now() - kindsAt < 60_000) return;
+  kindsAt = Date.now();
+  const report = await api('/kinds');
+  document.querySelector('#kinds tbody').replaceChildren(...report.kinds.map((k) => {
+    const tr = document.createElement('tr');
+    tr.dataset.kind = k.kind;
+    tr.append(cell(k.kind), cell(k.lane), cell(k.tracking), cell(Math.round(k.jobsPerDay).toLocaleString('en-US'), 'number'), cell(Number(k.retriesPerJob.toFixed(2)), 'number'),
+      cell(Number((k.failuresPerJob * 100).toFixed(1)), 'number'), cell(dollars(k.dollarsPerMillion), 'number'), cell(dollars(k.dollarsPerDay), 'number'), cell(dollars(k.computeDollarsPerDay), 'number'));
+    return tr;
+  }));
+  document.getElementById('kinds-basis').textContent = report.unavailable
+    ? `Not shown: ${report.unavailable}`
+    : `From ${report.source}, ${new Date(report.since).toLocaleString()} to ${new Date(report.until).toLocaleString()}. $ counts DynamoDB, SQS, Lambda invocations, Scheduler, S3 GETs and logs; compute is the handlers' time at the worker's memory, at most that as a batch's jobs overlap.`;
+  // A note every kind shares once; the rest with the kinds they are about (as the CLI does).
+  const kindsOf = new Map();
+  for (const k of report.kinds) for (const note of k.notes) kindsOf.set(note, [...(kindsOf.get(note) ?? []), k.kind]);
+  document.getElementById('kinds-notes').replaceChildren(...[...kindsOf].map(([note, kinds]) => {
+    const li = document.createElement('li');
+    li.textContent = kinds.length === report.kinds.length ? note : `${kinds.join(', ')}: ${note}`;
+    return li;
+  }));
 }
 
 // Jobs per state over all lanes (the states the sparse index holds), read every 30 s: a count
@@ -264,7 +294,7 @@ async function refresh() {
     await loadCounts();
     renderStatuses();
     renderBulk();
-    await Promise.all([renderLanes(), renderChart(), renderJobs(), renderDetail()]);
+    await Promise.all([renderLanes(), renderChart(), renderKinds(), renderJobs(), renderDetail()]);
     document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
     document.getElementById('refreshed').textContent = `error: ${error.message}`;
