@@ -77,7 +77,7 @@ const laneOf = async (lane: string | undefined) => {
   throw new CliError(`name a lane: this queue has ${lanes.join(', ')}`, EXIT.usage);
 };
 
-addLocalCommands(program, (v) => positiveInt(v, 65_535));
+addLocalCommands(program, (v) => positiveInt(v, 65_535), () => globals().json);
 
 const jobs = program.command('jobs').description('list, show, retry, cancel and discard jobs');
 jobs.command('ls')

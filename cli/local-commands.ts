@@ -9,20 +9,24 @@ import { CliError } from './target.js';
 /**
  * The commands of a developer's loop in their own project: `jobline emulator start|stop|status`
  * and `jobline deploy --local` (their app's `cdk deploy` to the emulator, fixed up, recorded).
+ * With `--json` (`json()`), each prints one JSON object on stdout instead of its lines (progress
+ * goes to stderr either way).
  */
-export function addLocalCommands(program: Command, port: (value: string) => number): void {
+export function addLocalCommands(program: Command, port: (value: string) => number, json: () => boolean): void {
   const log = (line: string) => console.error(line);
+  /** The command's answer: `words` for a person, `value` as JSON for a script. */
+  const answer = (value: unknown, words: string) => console.log(json() ? JSON.stringify(value, null, 2) : words);
   const emulator = program.command('emulator').description(`the local AWS emulator (ministack ${MINISTACK_VERSION}, in this project's .jobline/venv, on 127.0.0.1)`);
   emulator.command('start').description('start it and leave it running (or say which emulator already answers)')
     .option('--port <port>', 'port on 127.0.0.1 (default: the port of AWS_ENDPOINT_URL, else 4566)', port)
     .action(async (options: { port?: number }) => {
       const started = await ensureEmulator({ projectDir: projectRoot(process.cwd()), port: options.port, keepRunning: true, log });
-      console.log(started.started ? `emulator: up at ${started.endpoint}; stop it with \`npx jobline emulator stop\`` : `emulator: already answering at ${started.endpoint} (left as it is)`);
+      answer({ endpoint: started.endpoint, started: started.started }, started.started ? `emulator: up at ${started.endpoint}; stop it with \`npx jobline emulator stop\`` : `emulator: already answering at ${started.endpoint} (left as it is)`);
     });
   emulator.command('stop').description('stop the emulator `jobline emulator start` started in this project')
     .action(async () => {
       const { stopped, endpoint } = await stopEmulator(projectRoot(process.cwd()));
-      console.log(stopped ? `emulator: stopped (${endpoint})` : 'emulator: none was started by jobline in this project (an emulator you started yourself stays up)');
+      answer({ stopped, endpoint }, stopped ? `emulator: stopped (${endpoint})` : 'emulator: none was started by jobline in this project (an emulator you started yourself stays up)');
     });
   emulator.command('status').description(`what answers where the emulator would be (exit code ${EXIT.unreachable} when nothing does)`)
     .option('--port <port>', 'port on 127.0.0.1', port)
@@ -30,13 +34,15 @@ export function addLocalCommands(program: Command, port: (value: string) => numb
       const ours = startedEmulator(projectRoot(process.cwd()));
       const endpoint = options.port ? `http://127.0.0.1:${options.port}` : process.env.AWS_ENDPOINT_URL ?? ours?.endpoint ?? DEFAULT_ENDPOINT;
       const found = await probeEndpoint(endpoint);
+      const startedHere = ours?.endpoint === endpoint ? { pid: ours.pid } : undefined;
+      const value = { endpoint, answers: found, ...(startedHere ? { startedByJobline: startedHere } : {}) };
       if (found === 'nothing') {
-        console.log(`emulator: nothing answers at ${endpoint}; start one with \`npx jobline emulator start\``);
+        answer(value, `emulator: nothing answers at ${endpoint}; start one with \`npx jobline emulator start\``);
         process.exitCode = EXIT.unreachable;
         return;
       }
-      const by = ours?.endpoint === endpoint ? `, started by jobline in this project (pid ${ours.pid})` : '';
-      console.log(`emulator: ${found === 'other' ? 'an HTTP server that is not ministack or LocalStack' : found} answers at ${endpoint}${by}`);
+      const by = startedHere ? `, started by jobline in this project (pid ${startedHere.pid})` : '';
+      answer(value, `emulator: ${found === 'other' ? 'an HTTP server that is not ministack or LocalStack' : found} answers at ${endpoint}${by}`);
     });
 
   program.command('deploy').description('deploy your CDK app (all stacks, or the named ones) to the local emulator with your own cdk, and record it for the CLI and jobline/testing')
@@ -48,6 +54,20 @@ export function addLocalCommands(program: Command, port: (value: string) => numb
       const projectDir = projectRoot(process.cwd());
       const started = await ensureEmulator({ projectDir, port: options.port, keepRunning: true, log });
       const deployment = await deployLocal({ projectDir, endpoint: started.endpoint, stacks, log });
+      if (json()) {
+        answer({
+          endpoint: deployment.endpoint,
+          region: deployment.region,
+          environmentFile: deployment.environmentFile,
+          emulatorStarted: started.started,
+          stacks: deployment.stacks.map((stack) => ({
+            stackName: stack.stackName,
+            queues: stack.queues.map((queue) => ({ queueId: queue.queueId, lanes: Object.keys(queue.config.lanes), tableName: queue.config.tableName, ...(queue.apiUrl ? { enqueueApi: `${queue.apiUrl}/jobs` } : {}) })),
+            dashboards: stack.dashboards.map((dashboard) => ({ url: dashboard.url, username: LOCAL_OPERATOR.username, password: LOCAL_OPERATOR.password })),
+          })),
+        }, '');
+        return;
+      }
       for (const stack of deployment.stacks) {
         console.log(`${stack.stackName} on the local emulator at ${deployment.endpoint} (${deployment.region})`);
         for (const queue of stack.queues) {

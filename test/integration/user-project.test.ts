@@ -8,6 +8,7 @@ import { DEFAULT_ENDPOINT } from '../../lib/local/emulator.js';
 import { packJobline } from '../../scripts/lib/pack.js';
 import { bareEnvironment } from './support/bare-environment.js';
 import { stack as testStack } from './support/deployed.js';
+import { waitFor } from './support/wait.js';
 
 // A team's own app, which has only the packed package: an empty folder, `npm install` of the
 // tarball and the CDK, a stack with a kind this repository does not define, then the
@@ -151,4 +152,31 @@ describe('a user\'s own app, with only the packed package', () => {
     const dead = inApp(join(app, 'node_modules', '.bin', 'jobline'), ['dlq', 'ls']);
     expect(dead.stdout).toMatch(/greeting\.refuse\s+1\s+.*no greeting for Eve/);
   });
+
+  it('prices the app\'s kinds from its worker\'s metrics (`jobline kinds`), and answers deploy as JSON for scripts', async () => {
+    type Report = { source: string; kinds: Array<{ kind: string; tracking: string; traffic: { succeeded: number; failed: number }; dollarsPerMillion: number }> };
+    // The worker's metric lines reach its log group after the jobs' records say they finished.
+    const report = await waitFor('the app\'s kinds priced with their traffic', async () => {
+      const kinds = inApp(join(app, 'node_modules', '.bin', 'jobline'), ['--json', 'kinds']);
+      expect(kinds.status, kinds.stderr).toBe(0);
+      const now = JSON.parse(kinds.stdout) as Report;
+      return now.kinds.some((k) => k.kind === 'greeting.refuse' && k.traffic.failed >= 1) && now.kinds.some((k) => k.kind === 'greeting.compose' && k.traffic.succeeded >= 1) ? now : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 1000 });
+    expect(report.source).toContain('EMF log lines');
+    const compose = report.kinds.find((k) => k.kind === 'greeting.compose')!;
+    // The app's own test ran one greeting to success (and one refused to the DLQ).
+    expect(compose.traffic.succeeded).toBeGreaterThanOrEqual(1);
+    expect(compose.dollarsPerMillion).toBeGreaterThan(0);
+    expect(report.kinds.find((k) => k.kind === 'greeting.refuse')!.traffic.failed).toBeGreaterThanOrEqual(1);
+
+    const again = inApp(join(app, 'node_modules', '.bin', 'jobline'), ['--json', 'deploy', '--local']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      endpoint,
+      region: 'us-east-1',
+      environmentFile: join(app, '.jobline', 'environment.json'),
+      emulatorStarted: false,
+      stacks: [{ stackName: 'GreeterApp', queues: [{ queueId: 'Jobs', lanes: ['default'], tableName: expect.any(String) }], dashboards: [] }],
+    });
+  }, 300_000);
 });

@@ -72,6 +72,12 @@ describe('jobline emulator start', () => {
     expect(result).toMatchObject({ code: 4, stdout: 'emulator: nothing answers at http://127.0.0.1:45998; start one with `npx jobline emulator start`\n' });
   });
 
+  it('answers as JSON with --json, for scripts: nothing answering is still exit code 4', async () => {
+    const result = await jobline(['--json', 'emulator', 'status', '--port', '45998'], { cwd: project(), env: noAws() });
+    expect(result.code).toBe(4);
+    expect(JSON.parse(result.stdout)).toEqual({ endpoint: 'http://127.0.0.1:45998', answers: 'nothing' });
+  });
+
   it('starts ministack, leaves it running, reports it, and stops it', async () => {
     // A project whose .jobline/venv is this repository's (installed by .ci/run, or here): no second install.
     const dir = project();
@@ -89,10 +95,17 @@ describe('jobline emulator start', () => {
       expect(status.stdout).toMatch(new RegExp(`^emulator: ministack answers at http://127.0.0.1:${port}, started by jobline in this project \\(pid \\d+\\)\n$`));
       const again = await jobline(['emulator', 'start', '--port', String(port)], { cwd: dir, env });
       expect(again.stdout).toBe(`emulator: already answering at http://127.0.0.1:${port} (left as it is)\n`);
+      // The same answers as JSON, for scripts.
+      const statusJson = await jobline(['--json', 'emulator', 'status', '--port', String(port)], { cwd: dir, env });
+      expect(JSON.parse(statusJson.stdout)).toEqual({ endpoint: `http://127.0.0.1:${port}`, answers: 'ministack', startedByJobline: { pid: expect.any(Number) } });
+      const againJson = await jobline(['--json', 'emulator', 'start', '--port', String(port)], { cwd: dir, env });
+      expect(JSON.parse(againJson.stdout)).toEqual({ endpoint: `http://127.0.0.1:${port}`, started: false });
     } finally {
       const stopped = await jobline(['emulator', 'stop'], { cwd: dir, env });
       expect(stopped.stdout).toBe(`emulator: stopped (http://127.0.0.1:${port})\n`);
     }
+    const none = await jobline(['--json', 'emulator', 'stop'], { cwd: dir, env });
+    expect(JSON.parse(none.stdout)).toEqual({ stopped: false });
     expect(await probeEndpoint(`http://127.0.0.1:${port}`)).toBe('nothing');
   }, 90_000);
 
