@@ -199,7 +199,7 @@ program.command('ui').description('serve the web dashboard on 127.0.0.1 with you
   .option('--port <port>', 'port to listen on', (v) => positiveInt(v, 65_535), 4700)
   .action(async (options: { port: number }) => {
     const server = await startUi(await inspector(), { port: options.port });
-    console.log(`jobline dashboard: ${server.url}\n(only this URL's token opens it; Ctrl-C stops it)`);
+    console.log(globals().json ? JSON.stringify({ url: server.url }) : `jobline dashboard: ${server.url}\n(only this URL's token opens it; Ctrl-C stops it)`);
     await new Promise(() => {});
   });
 

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +135,31 @@ describe('the jobline CLI against the deployed stack', () => {
       expect((await jobline('resume', 'default')).stdout).toContain('lane default resumed');
     }
     expect(await jobline('pause', 'nope')).toMatchObject({ code: 3, stderr: expect.stringContaining('jobline: no lane "nope"; lanes: default') });
+  });
+
+  it('serves the dashboard with `ui` and, with --json, says where as one JSON line', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const child = spawn('node', [`${ROOT}dist/cli/jobline.js`, '--stack', 'JoblineTest', '--json', 'ui', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString('utf8');
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        child.once('exit', (code) => reject(new Error(`jobline ui exited with ${code}`)));
+      });
+      const { url } = JSON.parse(line) as { url: string };
+      expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=`));
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      child.kill();
+    }
   });
 
   it('says what to set when the endpoint is unreachable or the stack unknown', async () => {
