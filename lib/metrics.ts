@@ -18,6 +18,7 @@ export const WORKER_METRICS = {
   succeeded: 'Succeeded',
   retried: 'Retried',
   failed: 'Failed',
+  waitingForChildren: 'WaitingForChildren',
   delayedByLimit: 'DelayedByLimit',
   failureRate: 'FailureRate',
   duration: 'Duration',
@@ -28,7 +29,7 @@ export const WORKER_METRICS = {
 export type WorkerMetricName = (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS];
 
 /** The worker's counts of jobs per kind, by what became of each delivery. */
-export type JobCountMetricName = (typeof WORKER_METRICS)['processed' | 'succeeded' | 'retried' | 'failed' | 'delayedByLimit'];
+export type JobCountMetricName = (typeof WORKER_METRICS)['processed' | 'succeeded' | 'retried' | 'failed' | 'waitingForChildren' | 'delayedByLimit'];
 
 /** The sweeper's metrics, per run (dimensions JobQueue, service). */
 export const SWEEPER_METRICS = {

@@ -174,7 +174,7 @@ export const child = defineJob({
 /** Spawns its `children` (test.child), fail-fast when asked, and waits for them. */
 export const parentOf = defineJob({
   kind: 'test.parent',
-  schema: z.object({ children: z.array(child.schema).min(1).max(5), failFast: z.boolean().default(false) }),
+  schema: z.object({ children: z.array(child.schema).min(1).max(60), failFast: z.boolean().default(false) }),
   retry: { ...fastRetry, maxAttempts: 1 },
   timeoutSeconds: 10,
 });
@@ -215,4 +215,7 @@ export const sizedResult = defineJob({
 export const pricedTags = defineJob({ kind: 'test.priced-tags', schema: z.object({ run: z.string() }), retry: fastRetry, timeoutSeconds: 5, tags: ['priced:a', 'priced:b'] });
 export const pricedRetry = defineJob({ kind: 'test.priced-retry', schema: z.object({ run: z.string() }), retry: fastRetry, timeoutSeconds: 5 });
 
-export const testJobs = [pricedTags, pricedRetry, sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;
+/** Fails its first attempt and is retried 20 s later: it stays `retrying` long enough for a page to show it. */
+export const slowRetry = defineJob({ kind: 'test.slow-retry', schema: z.object({ run: z.string() }), retry: { backoffBaseSeconds: 20, backoffCapSeconds: 20, jitter: 0, maxAttempts: 2 }, timeoutSeconds: 5 });
+
+export const testJobs = [slowRetry, pricedTags, pricedRetry, sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;

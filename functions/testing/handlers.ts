@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { pricedRetry, pricedTags, sizedResult, alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter } from './definitions.js';
+import { slowRetry, pricedRetry, pricedTags, sizedResult, alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -15,6 +15,9 @@ const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number },
 export const echoJob = defineHandler(echo, echoHandler);
 
 export const pricedTagsJob = defineHandler(pricedTags, async () => {});
+export const slowRetryJob = defineHandler(slowRetry, async (_payload, ctx) => {
+  if (ctx.attempt === 1) throw new Error('fails its first attempt (transient); the retry comes 20 s later');
+});
 export const pricedRetryJob = defineHandler(pricedRetry, async (_payload, ctx) => {
   if (ctx.attempt === 1) throw new Error('fails its first attempt (transient), as bench:cost\'s "one retry" path does');
 });
@@ -206,4 +209,4 @@ export const sizedResultJob = defineHandler(sizedResult, async ({ bytes, holdMs,
   return { blob: 'x'.repeat(bytes - 11) };
 });
 
-export const testHandlers = [pricedTagsJob, pricedRetryJob, sizedResultJob, failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, rateShardedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob, childJob, parentOfJob, staleWriterJob];
+export const testHandlers = [slowRetryJob, pricedTagsJob, pricedRetryJob, sizedResultJob, failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, rateShardedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob, childJob, parentOfJob, staleWriterJob];

@@ -3,7 +3,7 @@ import { addTraffic, NO_TRAFFIC, type KindTraffic, type KindTrafficSource } from
 import { METRICS_NAMESPACE, WORKER_METRICS, WORKER_SERVICE_NAME } from '../metrics.js';
 
 /** The worker's metrics a kind's traffic sums, by the field they fill. */
-const SUMMED = { succeeded: WORKER_METRICS.succeeded, retried: WORKER_METRICS.retried, failed: WORKER_METRICS.failed, delayedByLimit: WORKER_METRICS.delayedByLimit, durationMs: WORKER_METRICS.duration } as const;
+const SUMMED = { succeeded: WORKER_METRICS.succeeded, retried: WORKER_METRICS.retried, failed: WORKER_METRICS.failed, waited: WORKER_METRICS.waitingForChildren, delayedByLimit: WORKER_METRICS.delayedByLimit, durationMs: WORKER_METRICS.duration } as const;
 const FIELDS = Object.keys(SUMMED) as Array<keyof typeof SUMMED>;
 /** GetMetricData takes at most 500 queries a request. */
 const QUERIES_PER_REQUEST = 500;

@@ -30,6 +30,7 @@ export function trafficOfEmfLines(lines: Iterable<string>, queueName: string, wi
       succeeded: total(parsed[WORKER_METRICS.succeeded]),
       retried: total(parsed[WORKER_METRICS.retried]),
       failed: total(parsed[WORKER_METRICS.failed]),
+      waited: total(parsed[WORKER_METRICS.waitingForChildren]),
       delayedByLimit: total(parsed[WORKER_METRICS.delayedByLimit]),
       durationMs: total(parsed[WORKER_METRICS.duration]),
     }));

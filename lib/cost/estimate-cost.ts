@@ -16,7 +16,7 @@ export interface KindCostEstimate {
   readonly traffic: KindTraffic;
   /** The window's length, in seconds. */
   readonly windowSeconds: number;
-  /** Jobs that finished in the window (succeeded or failed for good), as a rate per day. */
+  /** Jobs that finished in the window (succeeded or failed for good, or, for a parent, handed over to its children), as a rate per day. */
   readonly jobsPerDay: number;
   /** Failed attempts that were retried, per finished job. */
   readonly retriesPerJob: number;
@@ -50,7 +50,8 @@ const money = (dollars: number) => `$${dollars.toFixed(2)}`;
  * retries and failures at the rates its worker's metrics show, priced at lib/cost/aws-prices.ts.
  */
 export function estimateKindCost(kind: string, profile: KindCostProfile, traffic: KindTraffic, context: EstimateContext): KindCostEstimate {
-  const jobs = traffic.succeeded + traffic.failed;
+  // A parent's attempt ends waiting for its children; it finishes later with no metric of its own.
+  const jobs = traffic.succeeded + traffic.failed + traffic.waited;
   const retriesPerJob = jobs > 0 ? traffic.retried / jobs : 0;
   const failuresPerJob = jobs > 0 ? traffic.failed / jobs : 0;
   const notes = [`per-path units as jobline's cost benchmark measured them (BENCHMARKS.md, at ${MEASURED_RUN.commit}); us-east-1 list prices (AWS_PRICES, each with its source and date)`];

@@ -1,4 +1,4 @@
-/** What a kind's worker did over a window of time, from its own metrics (Succeeded, Retried, Failed, DelayedByLimit, Duration). */
+/** What a kind's worker did over a window of time, from its own metrics (Succeeded, Retried, Failed, WaitingForChildren, DelayedByLimit, Duration). */
 export interface KindTraffic {
   /** Jobs that succeeded (their last attempt). */
   readonly succeeded: number;
@@ -6,6 +6,8 @@ export interface KindTraffic {
   readonly retried: number;
   /** Jobs that failed for good (dead-lettered or failed). */
   readonly failed: number;
+  /** Parents whose attempt ended waiting for their children (each finishes later, with no attempt of its own). */
+  readonly waited: number;
   /** Deliveries that waited for a flow-control limit, using no attempt. */
   readonly delayedByLimit: number;
   /** The attempts' handler time, summed, in milliseconds. */
@@ -13,7 +15,7 @@ export interface KindTraffic {
 }
 
 /** A kind that did nothing in the window. */
-export const NO_TRAFFIC: KindTraffic = { succeeded: 0, retried: 0, failed: 0, delayedByLimit: 0, durationMs: 0 };
+export const NO_TRAFFIC: KindTraffic = { succeeded: 0, retried: 0, failed: 0, waited: 0, delayedByLimit: 0, durationMs: 0 };
 
 /** Where a queue's per-kind metrics are read. */
 export interface KindTrafficSource {
@@ -29,6 +31,7 @@ export function addTraffic(a: KindTraffic, b: Partial<KindTraffic>): KindTraffic
     succeeded: a.succeeded + (b.succeeded ?? 0),
     retried: a.retried + (b.retried ?? 0),
     failed: a.failed + (b.failed ?? 0),
+    waited: a.waited + (b.waited ?? 0),
     delayedByLimit: a.delayedByLimit + (b.delayedByLimit ?? 0),
     durationMs: a.durationMs + (b.durationMs ?? 0),
   };

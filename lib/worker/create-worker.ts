@@ -96,7 +96,8 @@ function makeWorker(options: WorkerOptions, onStep?: StepHook): WorkerHandler {
 
 /**
  * Emits the batch's outcomes as CloudWatch metrics through EMF log lines (no PutMetricData):
- * per kind, Processed (attempts), Succeeded, Retried, Failed, DelayedByLimit (deliveries that
+ * per kind, Processed (attempts), Succeeded, Retried, Failed, WaitingForChildren (a parent's
+ * attempt that ended waiting for its children: only when there is one), DelayedByLimit (deliveries that
  * waited for flow control, using no attempt; also per kind and `Limit`: concurrency, rateLimit
  * or debounce) (counts), Duration and QueueLatency (ms),
  * and FailureRate: one value per finished job, 100 when it failed and 0 when it succeeded, so
@@ -114,8 +115,11 @@ export function publishMetrics(events: readonly JobEvent[]): void {
     metrics.addMetric(WORKER_METRICS.succeeded, MetricUnit.Count, ofKind.filter((e) => e.outcome === 'succeeded').length);
     metrics.addMetric(WORKER_METRICS.retried, MetricUnit.Count, ofKind.filter((e) => e.outcome === 'retried').length);
     metrics.addMetric(WORKER_METRICS.failed, MetricUnit.Count, ofKind.filter((e) => e.outcome === 'failed').length);
+    const waiting = ofKind.filter((e) => e.outcome === 'waiting').length;
+    if (waiting > 0) metrics.addMetric(WORKER_METRICS.waitingForChildren, MetricUnit.Count, waiting);
     for (const e of ofKind) {
-      if (e.outcome !== 'retried') metrics.addMetric(WORKER_METRICS.failureRate, MetricUnit.Percent, e.outcome === 'failed' ? 100 : 0);
+      // A finished job's share of failures: not a retried attempt, nor a parent still waiting.
+      if (e.outcome === 'succeeded' || e.outcome === 'failed') metrics.addMetric(WORKER_METRICS.failureRate, MetricUnit.Percent, e.outcome === 'failed' ? 100 : 0);
       if (e.durationMs !== undefined) metrics.addMetric(WORKER_METRICS.duration, MetricUnit.Milliseconds, e.durationMs);
       if (e.queueLatencyMs !== undefined) metrics.addMetric(WORKER_METRICS.queueLatency, MetricUnit.Milliseconds, e.queueLatencyMs);
     }

@@ -20,6 +20,8 @@ export async function recordWaiting(delivery: ClaimedDelivery, timing: AttemptTi
   const { job, deps, logger } = delivery;
   const recorded = await delivery.recorder.recordOutcome(refOf(delivery), waiting({ now: timing.finished, durationMs: durationOf(timing), result: redactedValue(delivery, result) }));
   if (!recorded) return overtaken(delivery, 'the parent finished its attempt after another delivery took it over');
+  // Counted once, here: the parent finishes later, when its last child does, with no attempt of its own.
+  deps.observe?.({ kind: job.kind, outcome: 'waiting', durationMs: durationOf(timing), queueLatencyMs: latencyOf(delivery, timing.started) });
   await settleParent(job.id, deps, logger);
   return 'ack';
 }

@@ -85,7 +85,8 @@ export interface StepJob {
 /** An attempt's outcome, for metrics; or `delayed`: the job waited for a flow-control limit (no attempt). */
 export interface JobEvent {
   readonly kind: string;
-  readonly outcome: 'succeeded' | 'retried' | 'failed' | 'delayed';
+  /** `waiting`: a parent's attempt ended waiting for its children (it finishes when they do, with no attempt of its own). */
+  readonly outcome: 'succeeded' | 'retried' | 'failed' | 'waiting' | 'delayed';
   /** For `delayed`: the flow-control option it waited for. */
   readonly limit?: 'concurrency' | 'rateLimit' | 'debounce' | undefined;
   /** How long the attempt ran, in ms. */

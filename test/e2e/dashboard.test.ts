@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi, type UiServer } from '../../web/local-server.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
@@ -23,6 +23,17 @@ afterAll(async () => {
   await browser?.close();
   await ui?.close();
 });
+
+/** The action buttons the job detail shows. */
+const visibleActions = (page: Page) => page.locator('#detail [data-action]:visible').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-action')));
+
+/** A page showing job `id`'s detail, once it shows `status`. */
+async function detailOf(id: string, status: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${ui.url}#job=${id}`);
+  await page.locator('#detail-status', { hasText: status }).waitFor({ timeout: 20_000 });
+  return page;
+}
 
 describe('the web dashboard in Chromium, against the deployed stack', () => {
   it('shows a failed job with its error history; its retry button turns it into a succeeded job', async () => {
@@ -108,6 +119,9 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     const waiting = page.locator('#detail-waiting');
     await waiting.waitFor({ timeout: 20_000 });
     expect(await waiting.textContent()).toContain(`Flow control: waits for its turn under its rate limit (key "${tenant}") until`);
+    // Queued, held back: it can be cancelled, nothing else.
+    expect(await page.locator('#detail-status').textContent()).toBe('queued');
+    expect(await visibleActions(page)).toEqual(['cancel']);
     await page.screenshot({ path: `${SCREENSHOTS}job-waiting.png`, fullPage: true });
   });
 
@@ -133,6 +147,77 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     expect(await page.locator('#kinds-basis').textContent()).toContain('EMF log lines');
     expect(await page.locator('#kinds-notes li').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('per-path units as jobline\'s cost benchmark measured them')]));
     await page.locator('#kinds-section').screenshot({ path: `${SCREENSHOTS}kind-costs.png` });
+  });
+
+  it('offers each state\'s actions and no others: scheduled, running, waiting, retrying and cancelled jobs', async () => {
+    const run = unique('ui-states');
+    const child = { tenant: run, lock: `${run}-a`, holdMs: 7000 };
+    const [scheduled, running, parent, retrying] = await Promise.all([
+      client.enqueue('test.echo', { value: run }, { delaySeconds: 3600 }),
+      client.enqueue('test.child', { ...child, lock: `${run}-b` }),
+      client.enqueue('test.parent', { children: [child] }),
+      client.enqueue('test.slow-retry', { run }),
+    ]);
+    // Running and waiting last the children's 7 s: looked at first.
+    await Promise.all([waitForStatus(running.id, 'running'), waitForStatus(parent.id, 'waiting')]);
+    for (const [id, status] of [[running.id, 'running'], [parent.id, 'waiting']] as const) {
+      const page = await detailOf(id, status);
+      expect(await visibleActions(page), status).toEqual([]);
+      await page.close();
+    }
+    await waitForStatus(retrying.id, 'retrying');
+    const retryingPage = await detailOf(retrying.id, 'retrying');
+    expect(await visibleActions(retryingPage)).toEqual(['cancel']);
+    await retryingPage.screenshot({ path: `${SCREENSHOTS}retrying-detail.png`, fullPage: true });
+    const scheduledPage = await detailOf(scheduled.id, 'scheduled');
+    expect(await visibleActions(scheduledPage)).toEqual(['cancel']);
+    // Its Cancel button, confirmed: the job is cancelled, and then offers Retry and Discard.
+    scheduledPage.on('dialog', (dialog) => void dialog.accept());
+    await scheduledPage.locator('#detail [data-action="cancel"]').click();
+    await scheduledPage.locator('#detail-status', { hasText: 'cancelled' }).waitFor({ timeout: 20_000 });
+    expect(await visibleActions(scheduledPage)).toEqual(['retry', 'discard']);
+    expect(await client.get(scheduled.id)).toMatchObject({ status: 'cancelled' });
+    await scheduledPage.screenshot({ path: `${SCREENSHOTS}cancelled-detail.png`, fullPage: true });
+    await client.cancel(retrying.id);
+  });
+
+  it('pages long lists: 60 jobs of one tag, and a parent\'s 55 children', async () => {
+    const customer = unique('ui-pages');
+    const run = unique('ui-kids');
+    const [parent, ...tagged] = await client.enqueueMany([
+      { job: 'test.parent', payload: { children: Array.from({ length: 55 }, (_, i) => ({ tenant: run, lock: `${run}-${i}` })) } },
+      ...Array.from({ length: 60 }, () => ({ job: 'test.result', payload: { bytes: 20, customer } })),
+    ]);
+    await Promise.all([parent!, ...tagged].map((job) => waitForStatus(job.id, 'succeeded', 120_000)));
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(ui.url);
+    await page.locator('#statuses button[data-status="succeeded"]').click();
+    await page.locator('#tag').fill(`customer:${customer}`);
+    await page.locator('#tag').dispatchEvent('change');
+    const rows = page.locator('#jobs tbody tr[data-id]');
+    const label = page.locator('#jobs-pager [data-page="label"]');
+    await label.filter({ hasText: 'page 1 (50 jobs)' }).waitFor({ timeout: 20_000 });
+    const first = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id'))));
+    expect(first.size).toBe(50);
+    expect(await page.locator('#jobs-pager [data-page="newer"]').isHidden()).toBe(true);
+    await page.locator('#jobs-pager [data-page="older"]').click();
+    await label.filter({ hasText: 'page 2 (10 jobs)' }).waitFor({ timeout: 20_000 });
+    const second = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    // The two pages together are the 60 jobs, each once.
+    expect(new Set([...first, ...second])).toEqual(new Set(tagged.map((job) => job.id)));
+    expect(await page.locator('#jobs-pager [data-page="older"]').isHidden()).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}jobs-page-2.png`, fullPage: true });
+    await page.locator('#jobs-pager [data-page="newer"]').click();
+    await label.filter({ hasText: 'page 1 (50 jobs)' }).waitFor({ timeout: 20_000 });
+
+    await page.goto(`${ui.url}#job=${parent!.id}`);
+    const childLabel = page.locator('#children-pager [data-page="label"]');
+    await childLabel.filter({ hasText: 'page 1 (50 of 55 children)' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#detail-children-list tbody tr').count()).toBe(50);
+    await page.locator('#children-pager [data-page="older"]').click();
+    await childLabel.filter({ hasText: 'page 2 (5 of 55 children)' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#detail-children-list tbody tr').count()).toBe(5);
+    await page.screenshot({ path: `${SCREENSHOTS}children-page-2.png`, fullPage: true });
   });
 
   it('refuses API calls without the token', async () => {

@@ -80,13 +80,14 @@ describe('each kind\'s jobs per day and estimated cost, on the deployed stack', 
       { MetricName: 'Succeeded', Dimensions: dimensions('a'), Value: 2, Unit: 'Count', Timestamp: at },
       { MetricName: 'Retried', Dimensions: dimensions('a'), Value: 3, Unit: 'Count', Timestamp: at },
       { MetricName: 'Failed', Dimensions: dimensions('a'), Value: 1, Unit: 'Count', Timestamp: at },
+      { MetricName: 'WaitingForChildren', Dimensions: dimensions('a'), Value: 2, Unit: 'Count', Timestamp: at },
       { MetricName: 'Duration', Dimensions: dimensions('a'), Values: [100, 250], Unit: 'Milliseconds', Timestamp: at },
       { MetricName: 'Succeeded', Dimensions: dimensions('b'), Value: 4, Unit: 'Count', Timestamp: at },
     ] }));
     const traffic = await new CloudWatchKindTraffic(queueName, ['a', 'b', 'c'], cloudwatch).traffic(new Date(at.getTime() - 60_000), new Date(at.getTime() + 60_000));
     expect(Object.fromEntries(traffic)).toEqual({
-      a: { succeeded: 9, retried: 3, failed: 1, delayedByLimit: 0, durationMs: 350 },
-      b: { succeeded: 4, retried: 0, failed: 0, delayedByLimit: 0, durationMs: 0 },
+      a: { succeeded: 9, retried: 3, failed: 1, waited: 2, delayedByLimit: 0, durationMs: 350 },
+      b: { succeeded: 4, retried: 0, failed: 0, waited: 0, delayedByLimit: 0, durationMs: 0 },
     });
   });
 

@@ -38,4 +38,14 @@ describe('worker metrics on the deployed stack', () => {
     const succeeded = await emfLines('test.echo', since, (l) => Number(l.Succeeded) >= 1);
     for (const line of succeeded) expect([line.FailureRate].flat()).toEqual(Array(Number(line.Succeeded)).fill(0));
   });
+
+  it('counts a parent\'s attempt that hands over to its children as WaitingForChildren, not as a finished job in FailureRate', async () => {
+    const since = Date.now();
+    const run = `metrics-parent-${since}`;
+    const parent = await client.enqueue('test.parent', { children: [{ tenant: run, lock: run }] });
+    await waitForStatus(parent.id, 'succeeded');
+    const [line] = await emfLines('test.parent', since, (l) => Number(l.WaitingForChildren) >= 1);
+    expect(line).toMatchObject({ Processed: 1, Succeeded: 0, Failed: 0 });
+    expect(line!.FailureRate).toBeUndefined();
+  });
 });

@@ -115,12 +115,12 @@ describe('what waiting for a limit shows', () => {
     const write = process.stdout.write;
     process.stdout.write = ((chunk: string) => { lines.push(String(chunk)); return true; }) as typeof process.stdout.write;
     try {
-      publishMetrics([{ kind: limited.kind, outcome: 'delayed', limit: 'concurrency' }, { kind: limited.kind, outcome: 'succeeded', durationMs: 3 }]);
+      publishMetrics([{ kind: limited.kind, outcome: 'delayed', limit: 'concurrency' }, { kind: limited.kind, outcome: 'succeeded', durationMs: 3 }, { kind: limited.kind, outcome: 'waiting', durationMs: 2 }]);
     } finally {
       process.stdout.write = write;
     }
     const emf = lines.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(emf.find((m) => m.Processed !== undefined)).toMatchObject({ Kind: limited.kind, DelayedByLimit: 1, Processed: 1, Succeeded: 1 });
+    expect(emf.find((m) => m.Processed !== undefined)).toMatchObject({ Kind: limited.kind, DelayedByLimit: 1, Processed: 2, Succeeded: 1, WaitingForChildren: 1, FailureRate: 0 });
     // Per limit too: one more line with the Limit dimension.
     expect(emf.find((m) => m.Limit !== undefined)).toMatchObject({ Kind: limited.kind, Limit: 'concurrency', DelayedByLimit: 1 });
     // Every name the worker emitted is one WORKER_METRICS names: the names the construct's alarms and dashboard read.

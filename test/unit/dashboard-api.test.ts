@@ -54,7 +54,7 @@ describe('the dashboard API', () => {
 
   it('prices each kind from the traffic source (GET /kinds), or says why a config cannot', async () => {
     expect(await call('GET', '/kinds')).toEqual({ status: 200, body: { kinds: [], unavailable: expect.stringContaining('this config cannot price its kinds') } });
-    const traffic = { describe: 'test traffic', traffic: async () => new Map([['k', { succeeded: 10, retried: 0, failed: 0, delayedByLimit: 0, durationMs: 0 }]]) };
+    const traffic = { describe: 'test traffic', traffic: async () => new Map([['k', { succeeded: 10, retried: 0, failed: 0, waited: 0, delayedByLimit: 0, durationMs: 0 }]]) };
     const priced = new JobInspector({ config: { ...testConfig(), cost: { queueName: 'q', workerLogGroup: 'g', workerMemoryMb: 1024, kinds: { k: { lane: 'default', tracking: 'full' } } } }, backends: { ...memoryBackends(), store }, traffic });
     const answer = await handleDashboardApi(priced, { method: 'GET', path: '/kinds', query: new URLSearchParams(), role: 'viewer' });
     expect(answer).toMatchObject({ status: 200, body: { source: 'test traffic', kinds: [{ kind: 'k', lane: 'default', tracking: 'full', jobsPerDay: 10 }] } });

@@ -65,6 +65,10 @@ describe('estimating a kind\'s cost', () => {
     expect(half.dollarsPerMillion).toBeCloseTo((near('full') + near('retry')) / 2, 2);
   });
 
+  it('counts a parent whose attempt handed over to its children as a job (it finishes later with no attempt of its own)', () => {
+    expect(estimateKindCost('k', plain, traffic({ succeeded: 2, waited: 3 }), context).jobsPerDay).toBe(5);
+  });
+
   it('scales the window\'s jobs to a day and prices them, with the handlers\' compute beside', () => {
     const hour = estimateKindCost('k', plain, traffic({ succeeded: 9, failed: 1, durationMs: 3_600_000 }), { windowSeconds: 3600, workerMemoryMb: 2048 });
     expect(hour.jobsPerDay).toBe(240);
@@ -106,7 +110,7 @@ describe('reading traffic from the worker\'s EMF lines', () => {
     const lines = [
       ...linesOf('Q1', [
         { kind: 'a', outcome: 'succeeded', durationMs: 10 }, { kind: 'a', outcome: 'retried', durationMs: 20 }, { kind: 'a', outcome: 'failed', durationMs: 30 },
-        { kind: 'a', outcome: 'delayed', limit: 'concurrency' }, { kind: 'b', outcome: 'succeeded', durationMs: 5 },
+        { kind: 'a', outcome: 'delayed', limit: 'concurrency' }, { kind: 'b', outcome: 'succeeded', durationMs: 5 }, { kind: 'p', outcome: 'waiting', durationMs: 7 },
       ]),
       ...linesOf('Q2', [{ kind: 'a', outcome: 'succeeded', durationMs: 1000 }]),
       'START RequestId: 1', '{not json', '{"message":"a log line"}',
@@ -114,8 +118,9 @@ describe('reading traffic from the worker\'s EMF lines', () => {
     expect(lines.filter((l) => l.includes('"Limit"'))).toHaveLength(1);
     const byKind = trafficOfEmfLines(lines, 'Q1');
     expect(Object.fromEntries(byKind)).toEqual({
-      a: { succeeded: 1, retried: 1, failed: 1, delayedByLimit: 1, durationMs: 60 },
-      b: { succeeded: 1, retried: 0, failed: 0, delayedByLimit: 0, durationMs: 5 },
+      a: { succeeded: 1, retried: 1, failed: 1, waited: 0, delayedByLimit: 1, durationMs: 60 },
+      b: { succeeded: 1, retried: 0, failed: 0, waited: 0, delayedByLimit: 0, durationMs: 5 },
+      p: { succeeded: 0, retried: 0, failed: 0, waited: 1, delayedByLimit: 0, durationMs: 7 },
     });
   });
 

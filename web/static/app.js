@@ -159,25 +159,54 @@ function renderStatuses() {
     if (counts[s] === undefined) button.title = s === 'succeeded' ? 'not counted per job: the chart shows finished jobs per minute' : 'not counted per job: the lanes show how many wait and run';
     button.dataset.status = s;
     button.className = s === status ? 'active' : '';
-    button.onclick = () => { status = s; refresh(); };
+    button.onclick = () => { status = s; jobsPages.reset(); refresh(); };
     return button;
   }));
 }
 
+/**
+ * A list paged by cursor (`before`): the cursor of the page shown (none: the first) and those of
+ * the pages before it, to go back. `show` re-renders the list.
+ */
+function pager(id, show) {
+  const nav = document.getElementById(id);
+  const state = { cursor: undefined, back: [], next: undefined };
+  nav.querySelector('[data-page="older"]').onclick = () => { state.back.push(state.cursor); state.cursor = state.next; show(); };
+  nav.querySelector('[data-page="newer"]').onclick = () => { state.cursor = state.back.pop(); show(); };
+  return {
+    /** `&before=…` for the page shown. */
+    query: () => (state.cursor ? `&before=${state.cursor}` : ''),
+    /** Back to the first page (a new filter, another parent). */
+    reset: () => { state.cursor = undefined; state.back = []; },
+    /** Shows where the list is and what is further, once a page came back. */
+    showing: (page, shown) => {
+      state.next = page.next;
+      nav.hidden = !page.next && state.back.length === 0;
+      nav.querySelector('[data-page="newer"]').hidden = state.back.length === 0;
+      nav.querySelector('[data-page="older"]').hidden = !page.next;
+      nav.querySelector('[data-page="label"]').textContent = `page ${state.back.length + 1} (${shown})`;
+    },
+  };
+}
+const jobsPages = pager('jobs-pager', () => renderJobs());
+const childPages = pager('children-pager', () => renderDetail());
+
 async function renderJobs() {
-  const page = await api(`/jobs?${filterQuery()}`);
+  const page = await api(`/jobs?${filterQuery()}${jobsPages.query()}`);
   const tbody = document.querySelector('#jobs tbody');
   tbody.replaceChildren(...page.jobs.map((job) => {
     const tr = document.createElement('tr');
     tr.dataset.id = job.id;
     tr.append(cell(job.id), cell(job.kind), cell(job.status, `status-${job.status}`), cell(`${job.attempt}/${job.maxAttempts}`), timeCell(job.createdAt), cell(job.lastError?.message));
-    tr.onclick = () => { selected = job.id; location.hash = `job=${job.id}`; renderDetail(); };
+    tr.onclick = () => { selected = job.id; childPages.reset(); location.hash = `job=${job.id}`; renderDetail(); };
     return tr;
   }));
   if (page.jobs.length === 0) tbody.replaceChildren(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="6" class="muted">no jobs</td>' }));
+  // After the rows: what the pager says is what the table shows.
+  jobsPages.showing(page, `${page.jobs.length} jobs`);
   // Kinds not tracked in full: what this listing cannot show.
   // A listing stops after a bounded read: a short page with a cursor has older jobs it did not reach.
-  const notes = [...(page.notes ?? []), ...(page.next && page.jobs.length < 50 ? [`Only the newest jobs were read; older ones may match: jobline jobs ls --before ${page.next}`] : [])];
+  const notes = [...(page.notes ?? []), ...(page.next && page.jobs.length < 50 ? ['A listing reads a bounded number of jobs a page: older ones may still match (Older → reads on)'] : [])];
   document.getElementById('listing-notes').replaceChildren(...notes.map((note) => Object.assign(document.createElement('li'), { textContent: note })));
 }
 
@@ -215,15 +244,17 @@ async function renderDetail() {
   if (job.childrenTotal) Object.assign(progress, { max: job.childrenTotal, value: job.childrenDone ?? 0 });
   const list = document.getElementById('detail-children-list');
   list.hidden = job.childrenTotal === undefined;
+  if (list.hidden) document.getElementById('children-pager').hidden = true;
   if (!list.hidden) {
-    const children = await api(`/jobs?parent=${job.id}`);
+    const children = await api(`/jobs?parent=${job.id}${childPages.query()}`);
     list.querySelector('tbody').replaceChildren(...children.jobs.map((child) => {
       const tr = document.createElement('tr');
       tr.dataset.child = child.id;
       tr.append(cell(child.id), cell(child.status, `status-${child.status}`), cell(`${child.attempt}/${child.maxAttempts}`), cell(JSON.stringify(child.result ?? child.lastError?.message ?? '').slice(0, 80)));
-      tr.onclick = () => { selected = child.id; renderDetail(); };
+      tr.onclick = () => { selected = child.id; childPages.reset(); renderDetail(); };
       return tr;
     }));
+    childPages.showing(children, `${children.jobs.length} of ${job.childrenTotal} children`);
   }
   document.getElementById('detail-payload').textContent = job.payload === undefined ? '(not kept: it travels in the message; kept once a job fails or is cancelled)' : JSON.stringify(job.payload, null, 2);
   // The result when the record holds it; else why there is none, or where it is.
@@ -283,8 +314,17 @@ for (const button of document.querySelectorAll('#detail [data-action]')) {
     refresh();
   };
 }
-document.getElementById('kind').onchange = () => refresh();
-document.getElementById('tag').onchange = () => refresh();
+document.getElementById('kind').onchange = () => { jobsPages.reset(); refresh(); };
+document.getElementById('tag').onchange = () => { jobsPages.reset(); refresh(); };
+
+// A job's URL (…#job=<id>) pasted into an open page opens that job.
+window.addEventListener('hashchange', () => {
+  const job = new URLSearchParams(location.hash.slice(1)).get('job');
+  if (!job || job === selected) return;
+  selected = job;
+  childPages.reset();
+  renderDetail().catch((error) => { document.getElementById('refreshed').textContent = `error: ${error.message}`; });
+});
 
 async function refresh() {
   try {
