@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { configFromEnvironment } from '../lib/config.js';
+import { describeStacks, outputsOf, queuesOf } from '../lib/local/stack-queues.js';
+import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
 import { JobInspector } from 'jobline/inspector';
 import { countCalls, type CallCounter } from '../lib/aws/call-counter.js';
 import { DEFAULT_DASHBOARD_GROUPS, roleOf } from '../web/dashboard-access.js';
@@ -9,8 +13,27 @@ import { DASHBOARD_ENV, securityHeaders, staticFile, type DashboardAuth } from '
 
 // The build puts web/static (and Chart.js, as static/chart.js) next to this bundle.
 const staticDir = join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'static');
+let dynamodb: DynamoDBClient | undefined;
 let inspector: JobInspector | undefined;
+let pricing: Promise<JobInspector> | undefined;
 let dynamodbCalls: CallCounter | undefined;
+
+/**
+ * The inspector `GET /api/kinds` uses: the function's config with the kinds' cost profiles, which
+ * only the queue's config output holds (read once per instance; a failed read is tried again).
+ */
+function pricingInspector(dynamodb: DynamoDBClient): Promise<JobInspector> {
+  pricing ??= (async () => {
+    const config = configFromEnvironment();
+    const [stackName, key] = (process.env[DASHBOARD_ENV.configOutput] ?? '').split('/');
+    if (config.cost || !stackName || !key) return new JobInspector({ dynamodb, config });
+    const [stack] = await describeStacks(new CloudFormationClient({}), [stackName]);
+    const queue = stack ? queuesOf(stackName, outputsOf(stack)).find((q) => key === `${QUEUE_OUTPUTS.config}${q.queueId}`) : undefined;
+    return new JobInspector({ dynamodb, config: { ...config, cost: queue?.config.cost } });
+  })();
+  pricing.catch(() => { pricing = undefined; });
+  return pricing;
+}
 
 /** The header that says how many DynamoDB calls an API answer took: what a page load costs, measurable from outside. */
 export const DYNAMODB_CALLS_HEADER = 'x-jobline-dynamodb-calls';
@@ -40,14 +63,15 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): P
   if (!claims) return json(401, { error: 'sign in first' });
   const role = roleOf(claims, groups);
   if (!role) return json(403, { error: `you are signed in but in neither the "${groups.operators}" group (operators) nor the "${groups.viewers}" group (viewers) of the dashboard's user pool: ask an administrator to add you` });
+  dynamodb ??= new DynamoDBClient({});
   if (!inspector) {
-    const dynamodb = new DynamoDBClient({});
     dynamodbCalls = countCalls(dynamodb);
     inspector = new JobInspector({ dynamodb });
   }
   try {
     dynamodbCalls?.take();
-    const answer = await handleDashboardApi(inspector, { method, path: path.slice('/api'.length), query: new URLSearchParams(event.rawQueryString ?? ''), role });
+    const answerer = path === '/api/kinds' ? await pricingInspector(dynamodb) : inspector;
+    const answer = await handleDashboardApi(answerer, { method, path: path.slice('/api'.length), query: new URLSearchParams(event.rawQueryString ?? ''), role });
     const response = json(answer.status, answer.body);
     return { ...response, headers: { ...response.headers, [DYNAMODB_CALLS_HEADER]: String(dynamodbCalls?.take() ?? 0) } };
   } catch (error) {

@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../lib/config.js';
 import { QUEUE_NAME_ENV, WORKER_METRICS, type JobCountMetricName } from '../lib/metrics.js';
 import { QUEUE_OUTPUTS } from '../lib/stack-outputs.js';
-import { stableOutput } from './stable-output.js';
+import { stableOutput, stableOutputKey } from './stable-output.js';
 import { clientConfigOf, operatorConfigOf } from './job-queue-config.js';
 import { costProfileOf } from '../lib/cost/kind-profile.js';
 import { createResultsBucket, grantResults } from './job-queue-results.js';
@@ -88,6 +88,8 @@ export class JobQueue extends Construct implements JobQueueMetrics {
   readonly clientConfig: string;
   /** The config operators' tools need (the client's, plus each lane's event source mapping, to pause it). */
   readonly operatorConfig: string;
+  /** The key of the stack output holding the operators' config with the kinds' names and cost profiles (`JoblineConfig<id>`). */
+  readonly configOutputKey: string;
   /** The operators' config with the kinds' names: the stack output's value (the CLI and loadConfig read it). */
   private readonly outputConfig: string;
   /** True when a kind is debounced: enqueuers then also update its keys in the idempotency table. */
@@ -116,6 +118,7 @@ export class JobQueue extends Construct implements JobQueueMetrics {
     const config = clientConfigOf(settings, { table: this.table, idempotencyTable: this.idempotencyTable, lanes: this.lanes, scheduleGroup: this.scheduleGroup, schedulerRole: this.schedulerRole, resultsBucket: this.resultsBucket });
     this.clientConfig = Stack.of(this).toJsonString(config);
     this.queueName = `${Stack.of(this).stackName}-${id}`;
+    this.configOutputKey = stableOutputKey(this, QUEUE_OUTPUTS.config);
 
     const worker = this.createWorker(props.worker, settings);
     this.workerFunction = worker.function;

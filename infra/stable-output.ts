@@ -8,7 +8,11 @@ import { outputIdOf } from '../lib/stack-outputs.js';
  */
 export function stableOutput(scope: Construct, name: string, props: CfnOutputProps): CfnOutput {
   const output = new CfnOutput(scope, name, props);
-  const stackPath = Stack.of(scope).node.path;
-  output.overrideLogicalId(`${name}${outputIdOf(scope.node.path.slice(stackPath.length + 1))}`);
+  output.overrideLogicalId(stableOutputKey(scope, name));
   return output;
+}
+
+/** The key `stableOutput(scope, name, …)` gives its output. */
+export function stableOutputKey(scope: Construct, name: string): string {
+  return `${name}${outputIdOf(scope.node.path.slice(Stack.of(scope).node.path.length + 1))}`;
 }

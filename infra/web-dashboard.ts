@@ -4,6 +4,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { CfnUserPool} from 'aws-cdk-lib/aws-cognito';
 import { CfnUserPoolGroup, UserPool, type IUserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../lib/config.js';
@@ -110,11 +111,16 @@ export class WebDashboard extends Construct {
         [DASHBOARD_ENV.clientId]: this.userPoolClient.userPoolClientId,
         [DASHBOARD_ENV.operatorsGroup]: this.groups.operators,
         [DASHBOARD_ENV.viewersGroup]: this.groups.viewers,
+        [DASHBOARD_ENV.configOutput]: `${Stack.of(jobQueue).stackName}/${jobQueue.configOutputKey}`,
         [DASHBOARD_ENV.cognitoEndpoint]: props.cognitoEndpoint ?? (this.node.tryGetContext('cognitoEndpoint') as string | undefined) ?? `https://cognito-idp.${region}.amazonaws.com/`,
         ...props.environment,
       },
     });
     jobQueue.grantOperate(this.function);
+    // Its Kinds table reads the kinds' cost profiles from the queue's config output, once per instance.
+    const queueStack = Stack.of(jobQueue).stackName;
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(jobQueue).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${queueStack}/*` })] }));
+    acknowledge(this.function, `IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${queueStack}/*]`, 'a stack\'s ARN ends in an id CloudFormation makes at its creation: this is the one stack of that name, and DescribeStacks only reads');
 
     const integration = new HttpLambdaIntegration('Page', this.function);
     this.httpApi = new HttpApi(this, 'Api', { createDefaultStage: true, description: 'jobline web dashboard' });

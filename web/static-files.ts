@@ -8,6 +8,8 @@ export const DASHBOARD_ENV = {
   cognitoEndpoint: 'DASHBOARD_COGNITO_ENDPOINT',
   operatorsGroup: 'DASHBOARD_OPERATORS_GROUP',
   viewersGroup: 'DASHBOARD_VIEWERS_GROUP',
+  /** The queue's stack and the key of its config output (`stack/key`), where the kinds' cost profiles are: too big for the function's 4 KB of environment. */
+  configOutput: 'DASHBOARD_CONFIG_OUTPUT',
 } as const;
 
 /** How the page signs in: the local server's token, or a Cognito user pool (the deployed dashboard). */

@@ -25,7 +25,7 @@ const operator = () => dashboardUser(stack.dashboardUserPoolId!, 'operator');
 const callApi = (token: string, method: string, path: string) => fetch(new URL(`api${path}`, dashboardUrl), { method, headers: { authorization: `Bearer ${token}` } });
 
 describe('who may do what on the deployed dashboard (real Cognito tokens, groups in the ID token)', () => {
-  const views = ['/me', '/lanes', '/stats', '/counts', '/jobs?status=failed', '/jobs'];
+  const views = ['/me', '/lanes', '/stats', '/counts', '/kinds', '/jobs?status=failed', '/jobs'];
   const actions = (id: string) => [`/jobs/${id}/retry`, `/jobs/${id}/cancel`, `/jobs/${id}/discard`, '/lanes/default/pause', '/lanes/default/resume', '/lanes/default/redrive'];
 
   it('answers 403 to a signed-in user in neither group, on every view and every action, and changes nothing', async () => {
@@ -57,6 +57,17 @@ describe('who may do what on the deployed dashboard (real Cognito tokens, groups
     const cancelled = await callApi(operatorToken, 'POST', `/jobs/${job.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(await client.get(job.id)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('prices each kind (GET /kinds) with the cost profiles of the queue\'s config output, which its 4 KB of environment cannot hold', async () => {
+    const viewer = await signIn(dashboardUrl, await dashboardUser(stack.dashboardUserPoolId!, 'viewer'));
+    const answer = await callApi(viewer, 'GET', '/kinds');
+    expect(answer.status).toBe(200);
+    const report = await answer.json() as { unavailable?: string; source: string; kinds: Array<{ kind: string; tracking: string; dollarsPerMillion: number }> };
+    expect(report.unavailable).toBeUndefined();
+    expect(report.kinds.map((k) => k.kind)).toEqual(stack.config.kinds);
+    expect(report.kinds.find((k) => k.kind === 'test.outcome')).toMatchObject({ tracking: 'outcome' });
+    expect(report.kinds.find((k) => k.kind === 'test.priced-tags')!.dollarsPerMillion).toBeGreaterThan(report.kinds.find((k) => k.kind === 'test.echo')!.dollarsPerMillion);
   });
 
   it('answers bad input with 4xx and a plain reason, never 500 (real tokens, deployed function)', async () => {
