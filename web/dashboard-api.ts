@@ -26,7 +26,7 @@ export interface DashboardResponse {
 /**
  * The web dashboard's API, on a {@link JobInspector}: `GET /lanes`, `GET /stats`, `GET /counts`, `GET /kinds`,
  * `GET /jobs?status&kind&parent&tag&before`, `GET /jobs/{id}`, `POST /jobs/{id}/retry|cancel|discard`,
- * `POST /lanes/{lane}/redrive|pause|resume`, and `GET /me` (the caller's role). Authentication is
+ * `POST /lanes/{lane}/redrive|pause|resume`, and `GET /me` (the caller's role, and which statuses each action applies to). Authentication is
  * the caller's business; the request says the caller's role, and a viewer's POST is refused with 403.
  */
 export async function handleDashboardApi(inspector: JobInspector, request: DashboardRequest): Promise<DashboardResponse> {
@@ -34,7 +34,8 @@ export async function handleDashboardApi(inspector: JobInspector, request: Dashb
   const parts = request.path.split('/').filter(Boolean).map(decodeSegment);
   if (parts.includes(undefined)) return { status: 400, body: { error: `the path ${request.path} has a malformed %-escape` } };
   if (!mayCall(request.role, method)) return { status: 403, body: { error: `only an operator may ${method} /api${request.path}; you may view` } };
-  if (method === 'GET' && parts[0] === 'me' && parts.length === 1) return ok({ role: request.role });
+  // The caller's role, and the statuses each action applies to (the page's bulk buttons follow them).
+  if (method === 'GET' && parts[0] === 'me' && parts.length === 1) return ok({ role: request.role, actionStatuses: OPERATOR_ACTION_STATUSES });
   if (method === 'GET' && parts[0] === 'lanes' && parts.length === 1) return ok(await inspector.laneDepths());
   if (method === 'GET' && parts[0] === 'stats') return ok(await cached(inspector, 'stats', () => stats(inspector)));
   if (method === 'GET' && parts[0] === 'counts') return ok(await cached(inspector, 'counts', () => inspector.counts()));

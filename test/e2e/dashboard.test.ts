@@ -196,6 +196,8 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     const rows = page.locator('#jobs tbody tr[data-id]');
     const label = page.locator('#jobs-pager [data-page="label"]');
     await label.filter({ hasText: 'page 1 (50 jobs)' }).waitFor({ timeout: 20_000 });
+    // No bulk action applies to succeeded jobs (the API's transition table, from GET /api/me).
+    expect(await page.locator('[data-bulk]:visible').count()).toBe(0);
     const first = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id'))));
     expect(first.size).toBe(50);
     expect(await page.locator('#jobs-pager [data-page="newer"]').isHidden()).toBe(true);

@@ -44,7 +44,7 @@ describe('who may do what on the deployed dashboard (real Cognito tokens, groups
     const viewer = await signIn(dashboardUrl, await dashboardUser(stack.dashboardUserPoolId!, 'viewer'));
     const job = await client.enqueue('test.echo', { value: unique('viewer') }, { delaySeconds: 3600 });
     for (const path of [...views, `/jobs/${job.id}`]) expect([path, (await callApi(viewer, 'GET', path)).status]).toEqual([path, 200]);
-    expect(await (await callApi(viewer, 'GET', '/me')).json()).toEqual({ role: 'viewer' });
+    expect(await (await callApi(viewer, 'GET', '/me')).json()).toMatchObject({ role: 'viewer' });
     for (const path of actions(job.id)) {
       const answer = await callApi(viewer, 'POST', path);
       expect([path, answer.status]).toEqual([path, 403]);
@@ -53,7 +53,7 @@ describe('who may do what on the deployed dashboard (real Cognito tokens, groups
     expect(await client.get(job.id)).toMatchObject({ status: 'scheduled' });
 
     const operatorToken = await signIn(dashboardUrl, await operator());
-    expect(await (await callApi(operatorToken, 'GET', '/me')).json()).toEqual({ role: 'operator' });
+    expect(await (await callApi(operatorToken, 'GET', '/me')).json()).toMatchObject({ role: 'operator' });
     const cancelled = await callApi(operatorToken, 'POST', `/jobs/${job.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(await client.get(job.id)).toMatchObject({ status: 'cancelled' });

@@ -110,8 +110,8 @@ describe('who may do what on the dashboard', () => {
   it('lets a viewer read every view but refuses every action with 403, and tells the page its role', async () => {
     const id = newJobId(4);
     await store.insert([{ id, kind: 'k', lane: 'default', status: 'queued', maxAttempts: 1, payloadBytes: 2, createdAt: new Date() }]);
-    expect(await call('GET', '/me', '', 'viewer')).toEqual({ status: 200, body: { role: 'viewer' } });
-    expect(await call('GET', '/me', '', 'operator')).toEqual({ status: 200, body: { role: 'operator' } });
+    expect(await call('GET', '/me', '', 'viewer')).toEqual({ status: 200, body: { role: 'viewer', actionStatuses: { retry: ['failed', 'cancelled'], cancel: ['scheduled', 'queued', 'retrying'], discard: ['failed', 'cancelled'] } } });
+    expect(await call('GET', '/me', '', 'operator')).toMatchObject({ status: 200, body: { role: 'operator' } });
     expect((await call('GET', `/jobs/${id}`, '', 'viewer')).status).toBe(200);
     expect((await call('GET', '/jobs', 'status=queued', 'viewer')).status).toBe(200);
     for (const path of [`/jobs/${id}/retry`, `/jobs/${id}/cancel`, `/jobs/${id}/discard`, '/lanes/default/redrive', '/lanes/default/pause', '/lanes/default/resume']) {

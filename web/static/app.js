@@ -19,6 +19,8 @@ let selected = new URLSearchParams(location.hash.slice(1)).get('job');
 let chart = null;
 // What the signed-in user may do (GET /api/me): 'operator' acts, 'viewer' only views (the page hides its actions; the API refuses them anyway).
 let role;
+// Which statuses each action applies to, as the API's transition table says (GET /api/me).
+let actionStatuses = {};
 
 async function api(path, method = 'GET') {
   const headers = auth.mode === 'token' ? { 'x-jobline-token': token } : { authorization: `Bearer ${await idToken()}` };
@@ -277,8 +279,7 @@ function filterQuery() {
 
 /** The bulk actions the status shown allows. */
 function renderBulk() {
-  const allowed = { retry: ['failed', 'cancelled'], cancel: ['scheduled', 'queued', 'retrying'], discard: ['failed', 'cancelled'] };
-  for (const button of document.querySelectorAll('[data-bulk]')) button.hidden = !allowed[button.dataset.bulk].includes(status);
+  for (const button of document.querySelectorAll('[data-bulk]')) button.hidden = !(actionStatuses[button.dataset.bulk] ?? []).includes(status);
 }
 
 for (const button of document.querySelectorAll('[data-bulk]')) {
@@ -328,7 +329,7 @@ window.addEventListener('hashchange', () => {
 
 async function refresh() {
   try {
-    role ??= (await api('/me')).role;
+    if (!role) ({ role, actionStatuses } = await api('/me'));
     document.body.classList.toggle('viewer', role === 'viewer');
     document.getElementById('role').textContent = role === 'viewer' ? 'view only' : '';
     await loadCounts();
