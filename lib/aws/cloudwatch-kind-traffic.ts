@@ -5,6 +5,7 @@ import { METRICS_NAMESPACE, WORKER_METRICS, WORKER_SERVICE_NAME } from '../metri
 /** The worker's metrics a kind's traffic sums, by the field they fill. */
 const SUMMED = { succeeded: WORKER_METRICS.succeeded, retried: WORKER_METRICS.retried, failed: WORKER_METRICS.failed, waited: WORKER_METRICS.waitingForChildren, delayedByLimit: WORKER_METRICS.delayedByLimit, durationMs: WORKER_METRICS.duration } as const;
 const FIELDS = Object.keys(SUMMED) as Array<keyof typeof SUMMED>;
+const PERIOD_SECONDS = 300;
 /** GetMetricData takes at most 500 queries a request. */
 const QUERIES_PER_REQUEST = 500;
 
@@ -27,8 +28,10 @@ export class CloudWatchKindTraffic implements KindTrafficSource {
         ReturnData: true,
         MetricStat: {
           Metric: { Namespace: METRICS_NAMESPACE, MetricName: SUMMED[field], Dimensions: [{ Name: 'JobQueue', Value: this.queueName }, { Name: 'service', Value: WORKER_SERVICE_NAME }, { Name: 'Kind', Value: kind }] },
-          // One period for the whole window (a multiple of 60 s, as CloudWatch asks).
-          Period: Math.max(60, Math.ceil((until.getTime() - since.getTime()) / 60_000) * 60),
+          // Five-minute sums, added up: CloudWatch rounds a query's start down to a multiple of its
+          // period, so one period for the whole window could add up to an hour before it (it keeps
+          // five-minute data 63 days; paging, below, takes a long window's many points).
+          Period: PERIOD_SECONDS,
           Stat: 'Sum',
         },
       },
