@@ -111,10 +111,7 @@ export function printKindCosts(report: KindCostReport, json: boolean): void {
     '$/million': dollars(k.dollarsPerMillion), '$/day': dollars(k.dollarsPerDay), 'compute ≤ $/day': dollars(k.computeDollarsPerDay),
   }))));
   console.log(`traffic from ${report.source}, ${report.since.toISOString()} to ${report.until.toISOString()}; $ counts DynamoDB, SQS, Lambda invocations, Scheduler, S3 GETs and logs; compute is the handlers' time at the worker's memory (arm64), at most that as a batch's jobs overlap`);
-  // A note most kinds share once; the rest with the kinds they are about.
-  const kindsOf = new Map<string, string[]>();
-  for (const k of report.kinds) for (const note of k.notes) kindsOf.set(note, [...(kindsOf.get(note) ?? []), k.kind]);
-  for (const [note, kinds] of kindsOf) console.log(kinds.length === report.kinds.length ? `note: ${note}` : `note (${kinds.join(', ')}): ${note}`);
+  for (const note of report.notes) console.log(note.kinds === 'all' ? `note: ${note.text}` : `note (${note.kinds.join(', ')}): ${note.text}`);
 }
 
 /** A lane's DLQ messages, or a line saying it is empty. */

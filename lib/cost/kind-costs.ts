@@ -10,6 +10,14 @@ export interface KindCostReport {
   readonly source: string;
   /** Per kind, sorted by name. */
   readonly kinds: readonly KindCostEstimate[];
+  /** The kinds' notes, each once: `kinds` names the kinds it is about, or is `all`. */
+  readonly notes: readonly KindCostNote[];
+}
+
+/** A note of the estimate and the kinds it applies to. */
+export interface KindCostNote {
+  readonly text: string;
+  readonly kinds: readonly string[] | 'all';
 }
 
 /** Per lane, its kinds' jobs and cost per day summed. */
@@ -27,7 +35,14 @@ export async function kindCosts(cost: CostConfig, source: KindTrafficSource, sin
   const kinds = Object.entries(cost.kinds)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([kind, profile]) => estimateKindCost(kind, profile, traffic.get(kind) ?? NO_TRAFFIC, { windowSeconds, workerMemoryMb: cost.workerMemoryMb }));
-  return { since, until, source: source.describe, kinds };
+  return { since, until, source: source.describe, kinds, notes: notesOf(kinds) };
+}
+
+/** Each note of `kinds` once, with the kinds it is about (`all` when every kind has it). */
+function notesOf(kinds: readonly KindCostEstimate[]): KindCostNote[] {
+  const about = new Map<string, string[]>();
+  for (const kind of kinds) for (const note of kind.notes) about.set(note, [...(about.get(note) ?? []), kind.kind]);
+  return [...about].map(([text, of]) => ({ text, kinds: of.length === kinds.length ? 'all' : of }));
 }
 
 /** Each lane's kinds summed. */

@@ -8,7 +8,7 @@ export { JobInspector, type InspectorQuery, type JobInspectorOptions, type JobPa
 export type { DeadLetter, LaneDepth } from '../transport/lane-admin.js';
 export { DEFAULT_BULK_MAX_BACKLOG, DEFAULT_BULK_PAGE_SIZE, DEFAULT_BULK_PER_SECOND, type BulkOptions, type BulkReport } from './bulk-action.js';
 export { MemoryBulkProgress, type BulkActionName, type BulkFilter, type BulkProgressStore, type BulkState } from './bulk-progress.js';
-export { laneCostsOf, type KindCostReport, type LaneCost } from '../cost/kind-costs.js';
+export { laneCostsOf, type KindCostNote, type KindCostReport, type LaneCost } from '../cost/kind-costs.js';
 export type { KindCostEstimate } from '../cost/estimate-cost.js';
 export type { KindTraffic, KindTrafficSource } from '../cost/kind-traffic.js';
 export type { PathUnits } from '../cost/path-units.js';

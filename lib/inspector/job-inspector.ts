@@ -1,6 +1,6 @@
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/aws-backends.js';
 import { refuseLooseBackends, type Backends } from '../backends.js';
@@ -139,9 +139,10 @@ export class JobInspector {
     this.lanes = new SqsLaneAdmin(options.sqs ?? aws.sqs, this.config.lanes);
     this.lambda = options.lambda ?? new LambdaClient({});
     this.sweepStore = options.sweepStore ?? new DynamoSweepStore(aws.dynamodb, this.config.tableName);
-    this.queueAges = new CloudWatchQueueAges(options.cloudwatch);
+    const cloudwatch = options.cloudwatch ?? new CloudWatchClient({});
+    this.queueAges = new CloudWatchQueueAges(cloudwatch);
     this.bulkProgress = options.bulkProgress ?? (options.backends ? new MemoryBulkProgress() : new DynamoBulkProgress(documentClient(aws.dynamodb), this.config.tableName));
-    this.traffic = options.traffic ?? (this.config.cost ? kindTrafficSource(this.config.cost, { cloudwatch: options.cloudwatch, logs: options.cloudwatchLogs }) : undefined);
+    this.traffic = options.traffic ?? (this.config.cost ? kindTrafficSource(this.config.cost, { cloudwatch, logs: options.cloudwatchLogs }) : undefined);
     this.now = options.now ?? (() => new Date());
   }
 

@@ -143,5 +143,9 @@ describe('a queue\'s kinds priced together', () => {
     expect(lanes.get('bulk')?.jobsPerDay).toBe(100);
     expect(lanes.get('bulk')?.dollarsPerDay).toBeCloseTo(report.kinds[1]!.dollarsPerDay, 12);
     expect(lanes.get('default')?.dollarsPerDay).toBeCloseTo((50 * report.kinds[0]!.dollarsPerMillion) / 1e6, 12);
+    // Each note once: the ones every kind has for all, the others with their kinds.
+    expect(report.notes.filter((n) => n.kinds === 'all').map((n) => n.text)).toEqual([expect.stringContaining('per-path units'), expect.stringContaining('counted as enqueued in batches')]);
+    const perKind = await kindCosts({ queueName: 'Q', workerLogGroup: 'g', workerMemoryMb: 1024, kinds: { a: { lane: 'default', tracking: 'full', tags: 'computed' }, b: { lane: 'default', tracking: 'full' } } }, source, new Date(until.getTime() - DAY * 1000), until);
+    expect(perKind.notes.filter((n) => n.kinds !== 'all')).toEqual([{ text: expect.stringContaining('tags computed per job are not counted'), kinds: ['a'] }]);
   });
 });

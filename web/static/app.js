@@ -130,12 +130,10 @@ async function renderKinds() {
   document.getElementById('kinds-basis').textContent = report.unavailable
     ? `Not shown: ${report.unavailable}`
     : `From ${report.source}, ${new Date(report.since).toLocaleString()} to ${new Date(report.until).toLocaleString()}. $ counts DynamoDB, SQS, Lambda invocations, Scheduler, S3 GETs and logs; compute is the handlers' time at the worker's memory, at most that as a batch's jobs overlap.`;
-  // A note every kind shares once; the rest with the kinds they are about (as the CLI does).
-  const kindsOf = new Map();
-  for (const k of report.kinds) for (const note of k.notes) kindsOf.set(note, [...(kindsOf.get(note) ?? []), k.kind]);
-  document.getElementById('kinds-notes').replaceChildren(...[...kindsOf].map(([note, kinds]) => {
+  // Each note once, with the kinds it is about (as the CLI prints them).
+  document.getElementById('kinds-notes').replaceChildren(...(report.notes ?? []).map((note) => {
     const li = document.createElement('li');
-    li.textContent = kinds.length === report.kinds.length ? note : `${kinds.join(', ')}: ${note}`;
+    li.textContent = note.kinds === 'all' ? note.text : `${note.kinds.join(', ')}: ${note.text}`;
     return li;
   }));
 }
@@ -193,8 +191,14 @@ function pager(id, show) {
 const jobsPages = pager('jobs-pager', () => renderJobs());
 const childPages = pager('children-pager', () => renderDetail());
 
+// Renders overlap (the 3 s refresh, a click): only the latest request's answer is shown.
+let jobsRender = 0;
+let detailRender = 0;
+
 async function renderJobs() {
+  const render = ++jobsRender;
   const page = await api(`/jobs?${filterQuery()}${jobsPages.query()}`);
+  if (render !== jobsRender) return;
   const tbody = document.querySelector('#jobs tbody');
   tbody.replaceChildren(...page.jobs.map((job) => {
     const tr = document.createElement('tr');
@@ -215,7 +219,9 @@ async function renderJobs() {
 async function renderDetail() {
   const section = document.getElementById('detail');
   if (!selected) return;
+  const render = ++detailRender;
   const job = await api(`/jobs/${selected}`);
+  if (render !== detailRender) return;
   section.hidden = false;
   document.getElementById('detail-id').textContent = job.id;
   document.getElementById('detail-kind').textContent = job.kind;
@@ -249,6 +255,7 @@ async function renderDetail() {
   if (list.hidden) document.getElementById('children-pager').hidden = true;
   if (!list.hidden) {
     const children = await api(`/jobs?parent=${job.id}${childPages.query()}`);
+    if (render !== detailRender) return;
     list.querySelector('tbody').replaceChildren(...children.jobs.map((child) => {
       const tr = document.createElement('tr');
       tr.dataset.child = child.id;
