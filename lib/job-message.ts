@@ -3,6 +3,7 @@ import { cronJobId, firingTime, type CronFiring } from './cron-firing.js';
 import { isJobId } from './job-id.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import type { LinePlace } from './flow-control/slot-line.js';
+import { parseTraceparent } from './tracing/traceparent.js';
 
 /**
  * The body of a job's SQS message. It carries the payload, so the job record does not
@@ -35,6 +36,12 @@ export interface JobMessage {
    * worker reads it when the message has no group of its own, and every later send keeps it.
    */
   readonly group?: string | undefined;
+  /**
+   * The job's creation context, a W3C `traceparent`: written only while tracing is on
+   * (`jobline/tracing`), so the attempt's span links to the enqueue's even when one of jobline's
+   * own functions (dispatcher, sweeper, Scheduler) sent this message.
+   */
+  readonly trace?: string | undefined;
 }
 
 const jobMessageSchema = z.object({
@@ -51,6 +58,8 @@ const jobMessageSchema = z.object({
   by: z.string().max(512).optional(),
   recorded: z.literal(true).optional(),
   group: z.string().min(1).max(128).optional(),
+  // A creation context that is not one is left out, not a reason to fail the job.
+  trace: z.string().refine((t) => parseTraceparent(t) !== undefined).optional().catch(undefined),
 }).refine((m) => m.id !== undefined || m.cron !== undefined, { message: 'id is required', path: ['id'] });
 
 /** What reading a message needs besides its body. */
@@ -76,11 +85,13 @@ export const MESSAGE_ATTRIBUTES = {
 /**
  * Serialises a message body. `payloadJson` is the payload already serialised (it was measured
  * at validation). `recorded`: the job's record is written (see {@link JobMessage.recorded});
- * `by`: who enqueued a job that has no record yet.
+ * `by`: who enqueued a job that has no record yet; `trace`: its creation context (before the
+ * payload, where `traceInBody` finds it).
  */
-export function encodeJobMessage(id: string, kind: string, payloadJson: string, carries: { recorded?: boolean; by?: string | undefined } = {}): string {
+export function encodeJobMessage(id: string, kind: string, payloadJson: string, carries: { recorded?: boolean; by?: string | undefined; trace?: string | undefined } = {}): string {
   const by = carries.by === undefined ? '' : `,"by":${JSON.stringify(carries.by)}`;
-  return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)}${carries.recorded ? ',"recorded":true' : ''}${by},"payload":${payloadJson}}`;
+  const trace = carries.trace === undefined ? '' : `,"trace":${JSON.stringify(carries.trace)}`;
+  return `{"v":1,"id":${JSON.stringify(id)},"kind":${JSON.stringify(kind)}${carries.recorded ? ',"recorded":true' : ''}${by}${trace},"payload":${payloadJson}}`;
 }
 
 /** The job id at the start of a body {@link encodeJobMessage} wrote, for log lines (read without parsing the payload); undefined for any other body. */

@@ -82,6 +82,8 @@ export interface JobRecord {
   readonly groupId?: string | undefined;
   /** Its tags (its kind's and its enqueue's): operators list and count jobs by tag. */
   readonly tags?: readonly string[] | undefined;
+  /** The context it was enqueued in (a W3C `traceparent`), kept while tracing is on (`jobline/tracing`): its attempts' spans link to it. */
+  readonly trace?: string | undefined;
   /**
    * A parent's children: how many it spawned, how many are in a final state, and how many of
    * those failed or were cancelled. Each child counts once: an operator's retry of a failed or

@@ -8,6 +8,7 @@ import { isJobId } from '../job-id.js';
 import type { JobRecord } from '../job-record.js';
 import type { JobResult } from '../results/job-result.js';
 import { enqueueableKinds, mayReach, refusal, type ApiPrincipal, type EnqueueApiAccess } from './api-access.js';
+import { jobTracer } from '../tracing/job-tracer.js';
 
 /** Largest request body the API reads, in bytes: the largest payload any kind allows plus room for the envelope. */
 export const MAX_REQUEST_BYTES = MAX_PAYLOAD_BYTES_LIMIT + 4096;
@@ -175,12 +176,15 @@ export function createEnqueueApi(client: JobClientOptions | JobClient | (() => J
       principal: principalOf(event),
     };
     let response: ApiResponse;
+    const tracer = jobTracer();
     try {
-      response = await handleApiRequest(request, resolved, access);
+      // Tracing on: the jobs' `create` spans continue the trace the request's `traceparent` carries.
+      response = await tracer.incoming(event.headers, () => handleApiRequest(request, resolved!, access));
     } catch (e) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'enqueue API failed', requestId: event.requestContext?.requestId, error: String((e as Error)?.stack ?? e) }));
       response = error(500, 'internal_error', `the request could not be completed (request id ${event.requestContext?.requestId ?? 'unknown'}); nothing was enqueued unless a later GET shows it`);
     }
+    await tracer.flush();
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
   };
 }

@@ -23,25 +23,11 @@ import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
 import { awaitResult, type ResultOptions } from '../results/await-result.js';
 import { notFoundReason, type JobResult } from '../results/job-result.js';
 import type { ResultStore } from '../results/result-store.js';
+import { jobTracer, queueNameOf, type Creation } from '../tracing/job-tracer.js';
+import { delaySecondsOf, uniqueKeyOf, type EnqueueOptions } from './enqueue-options.js';
+import { endingCreations, prepareAll } from './creations.js';
 
-/** Longest delay an enqueue accepts, in seconds (one year). */
-export const MAX_DELAY_SECONDS = 365 * 86_400;
-
-/** Per-job options of an enqueue. */
-export interface EnqueueOptions {
-  /**
-   * Seconds before the job may run (whole seconds, up to a year). Up to the config's
-   * scheduler threshold (at most 900) SQS holds the message; longer, a one-time schedule does.
-   * @default 0
-   */
-  readonly delaySeconds?: number;
-  /** When the job may run (a Date or an ISO-8601 string); instead of `delaySeconds`. A past time runs now. */
-  readonly runAt?: Date | string;
-  /** Who enqueued it, kept on the record. @default the client's `createdBy` */
-  readonly createdBy?: string;
-  /** Tags beside its kind's (`tags`): at most 5 in all, each 1–64 of `A–Z a–z 0–9 _ . : / @ = + -`; operators list and count jobs by tag. @default none */
-  readonly tags?: readonly string[];
-}
+export { MAX_DELAY_SECONDS, type EnqueueOptions } from './enqueue-options.js';
 
 /** One job of an {@link JobClient.enqueueMany} call. */
 export interface EnqueueRequest<TInput = unknown> {
@@ -91,6 +77,8 @@ interface PreparedJob {
   readonly debounceKey?: string | undefined;
   /** False for a kind not tracked in full (`from-claim`, `outcome`): no record is written; the message is the job until it runs. */
   readonly recorded: boolean;
+  /** Its `create` span (tracing on), ended once the job is written and sent. */
+  readonly creation: Creation;
 }
 
 /**
@@ -142,9 +130,12 @@ export class JobClient {
   async enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueuedJob[]> {
     const now = this.now();
     // Errors of a batch name the job's position: `job 3: invalid payload for …`.
-    const prepared = requests.map((request, index) => this.prepare(request, now, requests.length > 1 ? `job ${index}` : undefined));
+    const prepared = prepareAll(requests, (request, index) => this.prepare(request, now, requests.length > 1 ? `job ${index}` : undefined));
     if (prepared.length === 0) return [];
+    return endingCreations(prepared, () => this.write(prepared, now));
+  }
 
+  private async write(prepared: readonly PreparedJob[], now: Date): Promise<EnqueuedJob[]> {
     const joined = await this.joinDebounced(prepared, now);
     const fresh = prepared.filter((p) => !joined.has(p.record.id));
     let duplicates: Map<string, EnqueuedJob>;
@@ -160,7 +151,9 @@ export class JobClient {
     const byLane = new Map<string, PreparedJob[]>();
     for (const p of written.filter((p) => !p.record.scheduleName)) byLane.set(p.record.lane, [...(byLane.get(p.record.lane) ?? []), p]);
     for (const [lane, group] of byLane) {
-      const { failedIds } = await this.transport.send(lane, group.map((p) => p.message));
+      const send = () => this.transport.send(lane, group.map((p) => p.message));
+      // One job's `create` span covers its send; a batch's send has a span of its own, linking them.
+      const { failedIds } = group.length > 1 ? await jobTracer().send(this.queueOf(lane), group.map((p) => p.creation), send) : await send();
       unsent.push(...group.filter((p) => failedIds.includes(p.record.id)));
     }
     const scheduled = written.filter((p) => p.record.scheduleName);
@@ -242,6 +235,8 @@ export class JobClient {
    */
   transactionItems<TInput>(job: JobDefinition<unknown, TInput> | string, payload: TInput, options: EnqueueOptions = {}): { job: EnqueuedJob; items: TransactItem[] } {
     const prepared = this.transactional(this.prepare({ job: job as JobDefinition | string, payload, options }, this.now(), undefined));
+    // The caller writes the items: the span says the job was made, not that it was written.
+    prepared.creation.end();
     return { job: enqueuedOf(prepared.record), items: jobItems(this.transactionalStore(), [prepared]).items };
   }
 
@@ -257,9 +252,11 @@ export class JobClient {
    */
   async enqueueInTransaction(items: readonly TransactItem[], jobs: readonly EnqueueRequest[]): Promise<EnqueuedJob[]> {
     const now = this.now();
-    const prepared = jobs.map((request, index) => this.transactional(this.prepare(request, now, jobs.length > 1 ? `job ${index}` : undefined)));
-    await runJobTransaction(this.transactionalStore(), items, prepared);
-    return prepared.map((p) => enqueuedOf(p.record));
+    const prepared = prepareAll(jobs, (request, index) => this.transactional(this.prepare(request, now, jobs.length > 1 ? `job ${index}` : undefined)));
+    return endingCreations(prepared, async () => {
+      await runJobTransaction(this.transactionalStore(), items, prepared);
+      return prepared.map((p) => enqueuedOf(p.record));
+    });
   }
 
   private transactionalStore(): JobStore & TransactionalJobStore {
@@ -267,11 +264,15 @@ export class JobClient {
     return this.store;
   }
 
-  private transactional(prepared: PreparedJob): TransactionalJob {
+  private transactional(prepared: PreparedJob): TransactionalJob & { creation: Creation } {
     const { record } = prepared;
-    if (prepared.debounceKey) throw new InvalidEnqueueOptionsError(`"${record.kind}" is debounced: enqueue it with enqueue or enqueueMany (a transaction cannot join its key's pending job)`);
-    if (!prepared.recorded) throw new InvalidEnqueueOptionsError(`"${record.kind}" is tracked "${this.registry.get(record.kind).tracking}": it has no record to write in a transaction (use tracking "full", or enqueue it after your transaction)`);
-    return { record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
+    const refuse = (error: Error) => {
+      prepared.creation.end(error);
+      return error;
+    };
+    if (prepared.debounceKey) throw refuse( new InvalidEnqueueOptionsError(`"${record.kind}" is debounced: enqueue it with enqueue or enqueueMany (a transaction cannot join its key's pending job)`));
+    if (!prepared.recorded) throw refuse(new InvalidEnqueueOptionsError(`"${record.kind}" is tracked "${this.registry.get(record.kind).tracking}": it has no record to write in a transaction (use tracking "full", or enqueue it after your transaction)`));
+    return { creation: prepared.creation, record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
   }
 
   /** The record of a job, or undefined; its kind's `redact` fields shown as `[redacted]` (the HTTP API's `GET /jobs/{id}` answers with this). */
@@ -306,7 +307,7 @@ export class JobClient {
       throw new InvalidEnqueueOptionsError(`"${definition.kind}" is debounced: it runs once its key has been quiet for ${definition.debounce.windowSeconds} s, so delaySeconds and runAt do not apply`, { context });
     }
     // A debounced job is first due when its window ends: SQS holds it (the window is at most 900 s).
-    const delaySeconds = definition.debounce ? definition.debounce.windowSeconds : this.delayOf(options, now, context);
+    const delaySeconds = definition.debounce ? definition.debounce.windowSeconds : delaySecondsOf(options, now, context);
     const id = newJobId(this.config.shardCount, now.getTime());
     const viaScheduler = !definition.debounce && delaySeconds > Math.min(this.config.scheduler.thresholdSeconds, MAX_SQS_DELAY_SECONDS);
     const groupId = messageGroupOf(definition, payload, context);
@@ -331,28 +332,19 @@ export class JobClient {
     flowKeyOf(definition, 'rateLimit', payload, context);
     const debounceKey = flowKeyOf(definition, 'debounce', payload, context);
     const recorded = definition.tracking === 'full';
+    // Valid: its span starts, in the caller's context, and the job keeps the span's context.
+    const creation = jobTracer().create({ id, kind: definition.kind, queue: this.queueOf(definition.lane) });
+    const traced = creation.trace === undefined ? record : { ...record, trace: creation.trace };
     // A job without a record until it runs carries who enqueued it; its first record keeps it.
-    const body = encodeJobMessage(id, definition.kind, json, recorded ? { recorded: true } : { by: record.createdBy });
+    const body = encodeJobMessage(id, definition.kind, json, { ...(recorded ? { recorded: true } : { by: record.createdBy }), trace: creation.trace });
     const message = jobMessage({ id, kind: definition.kind, groupId }, body, viaScheduler ? 0 : delaySeconds);
     const uniqueUntil = definition.unique ? new Date(now.getTime() + definition.unique.windowSeconds * 1000) : undefined;
-    return { record, message, payloadJson: json, uniqueUntil, debounceKey, recorded };
+    return { record: traced, message, payloadJson: json, uniqueUntil, debounceKey, recorded, creation };
   }
 
-  /** Whole seconds from now until the job may run. */
-  private delayOf(options: EnqueueOptions, now: Date, context: string | undefined): number {
-    if (options.runAt !== undefined && options.delaySeconds !== undefined) throw new InvalidEnqueueOptionsError('give either delaySeconds or runAt, not both', { context });
-    if (options.runAt !== undefined) {
-      const at = options.runAt instanceof Date ? options.runAt.getTime() : Date.parse(options.runAt);
-      if (Number.isNaN(at)) throw new InvalidEnqueueOptionsError(`runAt must be a Date or an ISO-8601 time, got ${JSON.stringify(options.runAt)}`, { context });
-      const seconds = Math.max(0, Math.ceil((at - now.getTime()) / 1000));
-      if (seconds > MAX_DELAY_SECONDS) throw new InvalidEnqueueOptionsError(`runAt must be within a year (${MAX_DELAY_SECONDS} s) from now, got ${new Date(at).toISOString()}`, { context });
-      return seconds;
-    }
-    const seconds = options.delaySeconds ?? 0;
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_DELAY_SECONDS) {
-      throw new InvalidEnqueueOptionsError(`delaySeconds must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (a year), got ${seconds}`, { context });
-    }
-    return seconds;
+  /** The SQS queue's name of a lane (the spans' `messaging.destination.name`). */
+  private queueOf(lane: string): string {
+    return queueNameOf(this.config.lanes[lane]?.queueUrl ?? lane);
   }
 
   /**
@@ -371,14 +363,6 @@ export class JobClient {
     await Promise.allSettled(lost.filter((j) => j.debounceKey).map((j) => this.flowControl.debounces.abandon(j.record.kind, j.debounceKey!, j.record.id)));
     throw new EnqueueError(lost.map((j) => j.record.id));
   }
-}
-
-function uniqueKeyOf(definition: JobDefinition, payload: unknown, context: string | undefined): string {
-  const key = definition.unique!.key(payload);
-  if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
-    throw new InvalidEnqueueOptionsError(`the unique key of "${definition.kind}" must be a string of 1–512 characters, got ${JSON.stringify(key)}`, { context });
-  }
-  return key;
 }
 
 function enqueuedOf(record: NewJob): EnqueuedJob {

@@ -10,7 +10,7 @@ import type { JobError, JobRecord } from '../job-record.js';
 import { childCountsOf, type ChildCounts } from '../store/dynamo/child-counts.js';
 import type { AttemptRef, NewJob } from '../store/job-store.js';
 import { validatePayload } from '../job-registry.js';
-import type { ContinuationDependencies } from './continuation-dependencies.js';
+import { traced, type ContinuationDependencies } from './continuation-dependencies.js';
 
 /** What settling a parent needs (the worker's dependencies, or the sweeper's). */
 export type SettleDependencies = Pick<ContinuationDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
@@ -54,17 +54,17 @@ export class Spawner {
       throw new LeaseLostError('the parent lost its lease before spawning its children');
     }
     const now = this.deps.now();
-    const children: Array<NewJob & { json: string }> = checked.map(({ json, bytes, payload }, index) => ({
+    const children: Array<NewJob & { json: string }> = checked.map(({ json, bytes, payload }, index) => traced({
       id: childJobId(this.parent.id, index, this.deps.shardCount),
       kind: definition.kind, lane: definition.lane, status: 'queued', maxAttempts: definition.retry.maxAttempts,
       payloadBytes: bytes, createdAt: now, createdBy: `job:${this.parent.id}`, parentId: this.parent.id, json,
       groupId: messageGroupOf(definition, payload, `child ${index}`),
       tags: tagsOf(definition, payload, undefined, now, `child ${index}`),
-    }));
+    }, this.deps));
     if (new Set(children.map((c) => c.id)).size !== children.length) throw new Error('derived child ids collided; refusing to spawn children that would share records');
     await this.deps.store.insertChildren(children);
     await this.onWritten?.();
-    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => jobMessage(c, encodeJobMessage(c.id, c.kind, c.json, { recorded: true }))));
+    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => jobMessage(c, encodeJobMessage(c.id, c.kind, c.json, { recorded: true, trace: c.trace }))));
     await Promise.all(children.filter((c) => failedIds.includes(c.id)).map((c) => this.deps.store.keepUndispatched(c.id, c.json, now)));
     this.spawned = true;
     return children.map((c) => c.id);

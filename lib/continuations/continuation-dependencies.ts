@@ -1,5 +1,7 @@
 import type { JobRegistry } from '../job-registry.js';
 import type { JobStore } from '../store/job-store.js';
+import type { NewJob } from '../store/new-job.js';
+import { jobTracer, type Creation } from '../tracing/job-tracer.js';
 import type { JobTransport } from '../transport/job-transport.js';
 
 /**
@@ -16,4 +18,16 @@ export interface ContinuationDependencies {
   readonly shardCount: number;
   /** The lanes the config knows (follow-ups and children must go to one of them). @default any lane (test queues) */
   readonly lanes?: readonly string[] | undefined;
+  /** Each lane's SQS queue name, for the spans of the jobs they make. @default the lane's name */
+  readonly queues?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * A child or follow-up with its creation context: its `create` span starts and ends now, under the
+ * running job's span (tracing on), so the new job's attempts link back to the one that made it.
+ */
+export function traced<T extends NewJob>(job: T, deps: Pick<ContinuationDependencies, 'queues'>): T {
+  const creation: Creation = jobTracer().create({ id: job.id, kind: job.kind, queue: deps.queues?.[job.lane] ?? job.lane });
+  creation.end();
+  return creation.trace === undefined ? job : { ...job, trace: creation.trace };
 }

@@ -46,7 +46,7 @@ export async function dispatchKept(jobs: readonly KeptJob[], now: Date, deps: Di
   const toSchedule: Array<{ job: KeptJob; due: Date; body: string }> = [];
   for (const job of jobs) {
     const { record } = job;
-    const body = encodeJobMessage(record.id, record.kind, job.payloadJson, { recorded: true });
+    const body = encodeJobMessage(record.id, record.kind, job.payloadJson, { recorded: true, trace: record.trace });
     const due = record.runAt ? Date.parse(record.runAt) : now.getTime();
     const delaySeconds = Math.max(0, Math.ceil((due - now.getTime()) / 1000));
     if (delaySeconds > deps.thresholdSeconds) toSchedule.push({ job, due: new Date(due), body });

@@ -14,7 +14,7 @@ import { jobMessage, type JobTransport } from '../transport/job-transport.js';
 export async function retryJob(deps: { store: JobStore; transport: JobTransport; now: () => Date }, id: string): Promise<JobRecord> {
   const record = await deps.store.requeue(id, deps.now());
   if (record.payload === undefined) return record;
-  const body = encodeJobMessage(id, record.kind, JSON.stringify(record.payload), { recorded: true });
+  const body = encodeJobMessage(id, record.kind, JSON.stringify(record.payload), { recorded: true, trace: record.trace });
   const { failedIds } = await deps.transport.send(record.lane, [jobMessage(record, body)]);
   // If the send failed the job stays undispatched, with its payload, and the sweeper sends it.
   if (failedIds.length === 0) await deps.store.markDispatched(id);

@@ -23,4 +23,6 @@ export interface NewJob {
   readonly groupId?: string | undefined;
   /** Its tags, each written as an item of its own beside the record (a job without tags writes none). */
   readonly tags?: NewJobTags | undefined;
+  /** Its creation context (a W3C `traceparent`), while tracing is on: every later send of its message carries it. */
+  readonly trace?: string | undefined;
 }

@@ -12,6 +12,8 @@ import { jobIdInBody } from '../job-message.js';
 import { METRICS_NAMESPACE, QUEUE_NAME_ENV, WORKER_METRICS, WORKER_SERVICE_NAME } from '../metrics.js';
 import { processMessage, type IncomingMessage, type JobEvent, type WorkerDependencies } from './process-message.js';
 import { workerDependencies, type StepHook } from './worker-dependencies.js';
+import { jobTracer } from '../tracing/job-tracer.js';
+import { traceInBody } from '../tracing/traceparent.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -74,11 +76,19 @@ function makeWorker(options: WorkerOptions, onStep?: StepHook): WorkerHandler {
   };
 
   return async (event, context) => {
+    const tracer = jobTracer();
     const events: JobEvent[] = [];
-    const deps = { ...resolve(), observe: (e: JobEvent) => events.push(e) };
+    const deps = {
+      ...resolve(),
+      observe: (e: JobEvent) => {
+        events.push(e);
+        // Told inside the job's span: it says what the attempt came to.
+        tracer.settle(e);
+      },
+    };
     const deadline = Date.now() + context.getRemainingTimeInMillis();
     const processor = new BatchProcessor(EventType.SQS);
-    const response = await processPartialResponse(event, async (record: SQSRecord) => {
+    const batch = () => processPartialResponse(event, async (record: SQSRecord) => {
       let disposition;
       try {
         disposition = await processMessage(incoming(record, deps.laneConfigs), deps, deadline);
@@ -89,8 +99,13 @@ function makeWorker(options: WorkerOptions, onStep?: StepHook): WorkerHandler {
       }
       if (disposition === 'keep') throw new KeepMessage(record.messageId);
     }, processor, { context, throwOnFullBatchFailure: false });
-    if (options.metrics !== false) publishMetrics(events);
-    return response;
+    try {
+      const response = tracer.enabled ? await tracer.processBatch(batchQueueOf(event), event.Records.map((r) => ({ messageId: r.messageId, trace: traceInBody(r.body) })), batch) : await batch();
+      if (options.metrics !== false) publishMetrics(events);
+      return response;
+    } finally {
+      await tracer.flush();
+    }
   };
 }
 
@@ -163,6 +178,11 @@ function incoming(record: SQSRecord, lanes: JoblineConfig['lanes']): IncomingMes
     sentTimestamp: Number(record.attributes.SentTimestamp ?? Date.now()),
     groupId: record.attributes.MessageGroupId,
   };
+}
+
+/** The name of the queue a batch came from (its records all come from one event source). */
+function batchQueueOf(event: SQSEvent): string {
+  return event.Records[0]?.eventSourceARN.split(':').pop() ?? 'unknown';
 }
 
 const laneCache = new Map<string, string>();

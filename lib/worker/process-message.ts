@@ -12,6 +12,7 @@ import { isFinished } from '../job-status.js';
 import { LEASE_GRACE_MS, planAttempt, runTimeMs, type AttemptPlan } from './attempt-plan.js';
 import type { IncomingMessage, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
 import { JobLog } from './job-log.js';
+import { jobTracer } from '../tracing/job-tracer.js';
 
 export { FINISH_RESERVE_MS, LEASE_GRACE_MS } from './attempt-plan.js';
 export type { ClaimedDelivery, IncomingMessage, JobEvent, MessageDisposition, WorkerDependencies } from './worker-dependencies.js';
@@ -30,16 +31,26 @@ export async function processMessage(received: IncomingMessage, deps: WorkerDepe
     await deps.transport.sendToDeadLetter(received.lane, received.body, { error: decoded.reason, errorClass: 'UnreadableMessage', permanent: true });
     return 'ack';
   }
-  const decodedJob = decoded.message;
+  const job = decoded.message;
+  const tracer = jobTracer();
+  if (!tracer.enabled) return processJob(received, job, deps, deadline);
+  const traced = { id: job.id, kind: job.kind, lane: received.lane, queue: deps.queues?.[received.lane] ?? received.lane, messageId: received.messageId, trace: job.trace };
+  return tracer.processJob(traced, () => processJob(received, job, deps, deadline));
+}
+
+/** Processes a decoded job's delivery (in its `process` span, tracing on): admit it, claim it, run it. */
+async function processJob(received: IncomingMessage, decodedJob: JobMessage, deps: WorkerDependencies, deadline: number): Promise<MessageDisposition> {
   // A message Scheduler sent carries its group in its body: from here on it is the message's own,
   // so the claim, a waiting resend, a retry's schedule and the DLQ copy all keep it.
   const message = received.groupId === undefined && decodedJob.group !== undefined ? { ...received, groupId: decodedJob.group } : received;
-  const logger = new JobLog(deps.logger, { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}) });
+  const logger = new JobLog(deps.logger, { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}), ...jobTracer().ids() });
   const definition = deps.registry.find(decodedJob.kind);
+  jobTracer().annotate({ 'jobline.tracking': definition?.tracking, 'jobline.receive_count': message.receiveCount });
   const arrived = deps.now();
 
   const admission = await admit(decodedJob, definition, slotLeaseUntil(definition, arrived, deadline), deps, logger);
   if (admission.action === 'wait') {
+    jobTracer().event('jobline.wait', { 'jobline.limit': admission.wait.limit, 'jobline.limit.key': admission.wait.key, 'jobline.wait.seconds': admission.seconds });
     deps.observe?.({ kind: decodedJob.kind, outcome: 'delayed', limit: admission.wait.limit });
     return waitForTurn(message, decodedJob, admission, deps, logger);
   }
@@ -84,6 +95,7 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
     const existing = await deps.store.get(job.id);
     if (!existing) return runUntracked({ message, job, deps, logger }, definition, plan);
     if (isFinished(existing.status)) {
+      jobTracer().event('jobline.duplicate', { 'jobline.status': existing.status });
       logger.info('dropping a delivery of a job that is not claimable', { status: existing.status });
       return 'ack';
     }
@@ -102,6 +114,7 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
     recordedAtEnqueue: job.recorded === true,
   });
 
+  if (claim.outcome !== 'claimed') jobTracer().event('jobline.duplicate', { 'jobline.claim': claim.outcome, 'jobline.status': 'record' in claim ? claim.record.status : undefined });
   switch (claim.outcome) {
     case 'missing':
       logger.info('dropping the message of a job that has no record: it was discarded (or its record expired)');
@@ -129,6 +142,7 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
       return failJob({ message, job, record: claim.record, deps, logger, recorder: deps.store }, { ...error, class: 'LeaseExpired' });
     }
     case 'claimed':
+      jobTracer().annotate({ 'jobline.job.attempt': claim.record.attempt });
       // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
       if (plan.heartbeatLeaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, Math.ceil((plan.leaseUntil.getTime() - now.getTime()) / 1000));
       await deps.onStep?.('claimed', { ...job, attempt: claim.record.attempt, receiveCount: message.receiveCount });

@@ -8,6 +8,7 @@ import { attemptOf, failed, retrying, succeeded, waiting, type AttemptRef, type 
 import { fieldValues, redactValue, scrubError } from '../redaction.js';
 import type { ClaimedDelivery, MessageDisposition } from './worker-dependencies.js';
 import type { KeptResult } from '../results/keep-result.js';
+import { jobTracer, type FailureType } from '../tracing/job-tracer.js';
 
 /** How an attempt went: when it started and how long it ran. */
 export interface AttemptTiming {
@@ -58,7 +59,7 @@ export async function recordRetry(delivery: ClaimedDelivery, timing: AttemptTimi
     return 'keep';
   }
   logger.info('job will retry', { delaySeconds: failure.delaySeconds, error: failure.error });
-  deps.observe?.({ kind: job.kind, outcome: 'retried', durationMs, queueLatencyMs: latencyOf(delivery, timing.started) });
+  deps.observe?.({ kind: job.kind, outcome: 'retried', errorType: failureTypeOf(failure.error), durationMs, queueLatencyMs: latencyOf(delivery, timing.started) });
   if (failure.delaySeconds > MAX_VISIBILITY_SECONDS) return retryViaSchedule(delivery, retry.nextRunAt);
   try {
     await deps.transport.changeVisibility(message.lane, message.receiptHandle, failure.delaySeconds);
@@ -97,6 +98,7 @@ export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, d
   const kept = retentionSeconds(deps.registry.find(job.kind), 'failed');
   const recorded = await delivery.recorder.recordOutcome(refOf(delivery), failed(record, { now: deps.now(), durationMs, error, payloadJson: JSON.stringify(job.payload) ?? 'null', retentionSeconds: kept }));
   if (!recorded) return overtaken(delivery, 'the failure was not recorded (another delivery or an operator\'s retry took the job over); no DLQ copy made');
+  jobTracer().event('jobline.dead_letter', { 'error.type': failureTypeOf(error) });
   try {
     await deps.transport.sendToDeadLetter(message.lane, message.body, {
       id: job.id, kind: job.kind, attempt: record.attempt, error: error.message, errorClass: error.class, permanent: error.permanent,
@@ -107,7 +109,7 @@ export async function failJob(delivery: ClaimedDelivery, unscrubbed: JobError, d
     logger.error('the failure is recorded, but its DLQ copy could not be sent: retry the job from its record', { error: sendError as Error });
   }
   logger.warn('job failed and was dead-lettered', { reason: error.message });
-  deps.observe?.({ kind: job.kind, outcome: 'failed', durationMs });
+  deps.observe?.({ kind: job.kind, outcome: 'failed', errorType: failureTypeOf(error), durationMs });
   if (record.parentId) await settleParent(record.parentId, deps, logger, { childId: job.id, error });
   return 'ack';
 }
@@ -138,6 +140,12 @@ export function redactedValue(delivery: Pick<ClaimedDelivery, 'deps' | 'job'>, v
 function overtaken(delivery: ClaimedDelivery, why: string): MessageDisposition {
   delivery.logger.warn(why);
   return 'keep';
+}
+
+/** How an attempt failed, as its span says: past its deadline, permanently, or transiently (a retry could do better; with no attempts left, the job failed of it). */
+export function failureTypeOf(error: Pick<JobError, 'permanent' | 'timeout'>): FailureType {
+  if (error.timeout) return 'deadline';
+  return error.permanent ? 'permanent' : 'transient';
 }
 
 function refOf(delivery: ClaimedDelivery): AttemptRef {

@@ -15,6 +15,7 @@ import type { Backends } from '../backends.js';
 import type { JoblineConfig } from '../config.js';
 import type { JobRegistry } from '../job-registry.js';
 import type { JobLog } from './job-log.js';
+import { queueNameOf, type FailureType } from '../tracing/job-tracer.js';
 
 
 /** One SQS message, as the worker sees it. */
@@ -89,6 +90,8 @@ export interface JobEvent {
   readonly outcome: 'succeeded' | 'retried' | 'failed' | 'waiting' | 'delayed';
   /** For `delayed`: the flow-control option it waited for. */
   readonly limit?: 'concurrency' | 'rateLimit' | 'debounce' | undefined;
+  /** For `retried` and `failed`: how the attempt failed. */
+  readonly errorType?: FailureType | undefined;
   /** How long the attempt ran, in ms. */
   readonly durationMs?: number | undefined;
   /** From the message being sent to its attempt starting, in ms (first attempts only). */
@@ -155,5 +158,6 @@ export function workerDependencies(parts: WorkerParts): WorkerDependencies {
     onStep: parts.onStep,
     shardCount: parts.config.shardCount,
     lanes: Object.keys(parts.config.lanes),
+    queues: Object.fromEntries(Object.entries(parts.config.lanes).map(([lane, { queueUrl }]) => [lane, queueNameOf(queueUrl)])),
   };
 }

@@ -15,4 +15,15 @@ describe('what a worker\'s bundle carries', () => {
     expect(inputs.some((input) => input.includes('lib/aws/s3-result-store.ts'))).toBe(true);
     expect(inputs.filter((input) => /node_modules\/@aws-sdk\/(client-s3|middleware-sdk-s3)\//.test(input))).toEqual([]);
   });
+
+  it('carries no tracing library for an app that does not import jobline/tracing: only the no-op boundary', async () => {
+    const result = await build({
+      entryPoints: [`${ROOT}bench/cold-start/worker-entry.ts`],
+      tsconfig: `${ROOT}tsconfig.json`,
+      bundle: true, platform: 'node', target: 'node20', format: 'cjs', write: false, metafile: true, logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((input) => input.endsWith('lib/tracing/job-tracer.ts'))).toBe(true);
+    expect(inputs.filter((input) => input.includes('@opentelemetry/') || input.endsWith('lib/tracing/open-telemetry.ts'))).toEqual([]);
+  });
 });

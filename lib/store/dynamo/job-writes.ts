@@ -93,6 +93,7 @@ export function newItem(job: NewJob): Record<string, unknown> {
     parentId: job.parentId,
     groupId: job.groupId,
     tags: job.tags?.names,
+    trace: job.trace,
     stateKey: job.status === 'scheduled' ? stateKey('scheduled', job.id) : undefined,
   };
 }
