@@ -10,13 +10,16 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { referenceJobs } from '../functions/jobs/definitions.js';
-import { testJobs } from '../functions/testing/definitions.js';
+import { TEST_OTLP_TRACES_URL, testJobs } from '../functions/testing/definitions.js';
 import { benchJobs } from '../functions/bench/definitions.js';
 import { importChunk, startImport } from '../functions/jobs/definitions.js';
 import { DEFAULT_WORKER_MEMORY_MB, JobQueue } from 'jobline/cdk';
 import { WebDashboard } from 'jobline/cdk';
 
 const entry = (path: string) => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
+
+/** The test stack's worker and API export the traces a test starts (sampled) over OTLP/HTTP, to the receiver tracing.test.ts runs. */
+const TRACES = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: TEST_OTLP_TRACES_URL };
 
 /** Options shared by the app's stacks. */
 export interface JoblineStackProps extends StackProps {
@@ -66,9 +69,9 @@ export class JoblineTestStack extends Stack {
         timeout: Duration.seconds(10),
         // The emulator runs each concurrent invocation as a node process: 5 (its own default) suits 2 cores.
         maxConcurrency: 5,
-        environment: { ...props.functionEnvironment, PROBE_TABLE: probe.tableName, EMAIL_FROM: senderOf(props) },
+        environment: { ...props.functionEnvironment, ...TRACES, PROBE_TABLE: probe.tableName, EMAIL_FROM: senderOf(props) },
       },
-      api: { entry: entry('testing/api.ts'), environment: props.functionEnvironment },
+      api: { entry: entry('testing/api.ts'), environment: { ...props.functionEnvironment, ...TRACES } },
       // The dispatcher refuses the first send of each test.dispatch-flaky job, so its recovery is tested.
       dispatcher: { environment: { JOBLINE_FAULTS: JSON.stringify({ refuseFirstSendOfKinds: ['test.dispatch-flaky'] }) } },
       shardCount: 4,

@@ -2,6 +2,9 @@ import { createEnqueueApi, type ApiCall, type ApiDecision } from 'jobline/api';
 import { referenceJobs } from '../jobs/definitions.js';
 import { authorizeReference } from '../api-access.js';
 import { child, echo, testJobs } from './definitions.js';
+import { traceToTestReceiver } from './tracing.js';
+
+traceToTestReceiver('jobline-test-api');
 
 /** The tests' hook: the reference app's rule, and a refusal of any `test.echo` whose value starts with "refuse:". */
 function authorize(call: ApiCall): ApiDecision {

@@ -218,4 +218,14 @@ export const pricedRetry = defineJob({ kind: 'test.priced-retry', schema: z.obje
 /** Fails its first attempt and is retried 20 s later: it stays `retrying` long enough for a page to show it. */
 export const slowRetry = defineJob({ kind: 'test.slow-retry', schema: z.object({ run: z.string() }), retry: { backoffBaseSeconds: 20, backoffCapSeconds: 20, jitter: 0, maxAttempts: 2 }, timeoutSeconds: 5 });
 
-export const testJobs = [slowRetry, pricedTags, pricedRetry, sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;
+/** Where the test stack's functions export their spans (OTLP/HTTP): `test/integration/tracing.test.ts` runs a receiver there. */
+export const TEST_OTLP_TRACES_URL = 'http://127.0.0.1:4318/v1/traces';
+
+/** A traced request's job: fails its first attempt (transiently), then spawns two `test.traced-child`. */
+export const traced = defineJob({ kind: 'test.traced', schema: z.object({ run: z.string() }), retry: { ...fastRetry, maxAttempts: 2 }, timeoutSeconds: 5 });
+/** A child of `test.traced`: the first (`index` 0) has a follow-up, `test.traced-next` (a parent itself cannot have one). */
+export const tracedChild = defineJob({ kind: 'test.traced-child', schema: z.object({ run: z.string(), index: z.number().int() }), retry: fastRetry, timeoutSeconds: 5 });
+/** The follow-up of a traced request's first child. */
+export const tracedNext = defineJob({ kind: 'test.traced-next', schema: z.object({ run: z.string() }), retry: fastRetry, timeoutSeconds: 5 });
+
+export const testJobs = [traced, tracedChild, tracedNext, slowRetry, pricedTags, pricedRetry, sizedResult, failFirst, emailThenFail, echo, flaky, permanent, alwaysFails, crash, heartbeat, heartbeatOnce, hang, cron, uniqueEcho, dispatchFlaky, limited, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter] as const;

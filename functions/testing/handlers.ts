@@ -2,7 +2,7 @@ import { PermanentError } from 'jobline';
 import { defineHandler } from 'jobline/worker';
 import type { JobContext } from 'jobline/worker';
 import { sendTemplatedEmail } from '../jobs/email-send.js';
-import { slowRetry, pricedRetry, pricedTags, sizedResult, alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter } from './definitions.js';
+import { traced, tracedChild, tracedNext, slowRetry, pricedRetry, pricedTags, sizedResult, alwaysFails, crash, cron, dispatchFlaky, echo, emailThenFail, failFirst, flaky, hang, heartbeat, heartbeatOnce, permanent, limited, uniqueEcho, rateLimited, rateSharded, debounced, redacted, crashAt, chaos, fromClaim, outcomeOnly, child, parentOf, staleWriter } from './definitions.js';
 import { recordRun, recordSpan, runsOf } from './probe.js';
 
 const echoHandler = async ({ value, holdMs }: { value: string; holdMs: number }, ctx: JobContext) => {
@@ -209,4 +209,14 @@ export const sizedResultJob = defineHandler(sizedResult, async ({ bytes, holdMs,
   return { blob: 'x'.repeat(bytes - 11) };
 });
 
-export const testHandlers = [slowRetryJob, pricedTagsJob, pricedRetryJob, sizedResultJob, failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, rateShardedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob, childJob, parentOfJob, staleWriterJob];
+/** A traced request: its first attempt fails, its second spawns two children; the first child has a follow-up. */
+export const tracedJob = defineHandler(traced, async ({ run }, ctx) => {
+  if (ctx.attempt === 1) throw new Error('test.traced fails its first attempt');
+  await ctx.spawn(tracedChild, [{ run, index: 0 }, { run, index: 1 }]);
+});
+export const tracedChildJob = defineHandler(tracedChild, async ({ run, index }, ctx) => {
+  if (index === 0) ctx.then(tracedNext, { run });
+});
+export const tracedNextJob = defineHandler(tracedNext, async () => undefined);
+
+export const testHandlers = [tracedJob, tracedChildJob, tracedNextJob, slowRetryJob, pricedTagsJob, pricedRetryJob, sizedResultJob, failFirstJob, emailThenFailJob, echoJob, flakyJob, permanentJob, alwaysFailsJob, crashJob, heartbeatJob, heartbeatOnceJob, hangJob, cronJob, uniqueEchoJob, dispatchFlakyJob, limitedJob, rateLimitedJob, rateShardedJob, debouncedJob, redactedJob, crashAtJob, chaosJob, fromClaimJob, outcomeOnlyJob, childJob, parentOfJob, staleWriterJob];

@@ -9,6 +9,9 @@ import { startImportJob } from '../jobs/import-start.js';
 import { makeReportHandler } from '../jobs/report-generate.js';
 import { emailThenFail } from './definitions.js';
 import { die, testHandlers } from './handlers.js';
+import { traceToTestReceiver } from './tracing.js';
+
+traceToTestReceiver('jobline-test-worker');
 
 /**
  * `import.chunk` as in the reference app, except that in files whose name contains

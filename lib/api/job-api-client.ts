@@ -35,9 +35,12 @@ export class JobApiClient {
     });
   }
 
-  /** `POST /jobs` with `{kind, payload, options}`; the body is sent as given when it is a string (to test bad JSON). */
-  enqueue(body: unknown): Promise<ApiReply> {
-    return this.request('POST', '/jobs', typeof body === 'string' ? body : JSON.stringify(body));
+  /**
+   * `POST /jobs` with `{kind, payload, options}`; the body is sent as given when it is a string (to
+   * test bad JSON). `headers` go with it, e.g. a W3C `traceparent` the jobs' spans continue.
+   */
+  enqueue(body: unknown, headers: Record<string, string> = {}): Promise<ApiReply> {
+    return this.request('POST', '/jobs', typeof body === 'string' ? body : JSON.stringify(body), true, headers);
   }
 
   /** `GET /jobs/{id}`. */
@@ -55,10 +58,10 @@ export class JobApiClient {
     return this.request('POST', `/jobs/${encodeURIComponent(id)}/cancel`);
   }
 
-  /** Any signed request; `signed: false` sends it unsigned (to check the API refuses it). */
-  async request(method: string, path: string, body?: string, signed = true): Promise<ApiReply> {
+  /** Any signed request, with `extraHeaders` (signed too); `signed: false` sends it unsigned (to check the API refuses it). */
+  async request(method: string, path: string, body?: string, signed = true, extraHeaders: Record<string, string> = {}): Promise<ApiReply> {
     const url = new URL(this.options.baseUrl.replace(/\/$/, '') + path);
-    const headers: Record<string, string> = { host: url.host, 'content-type': 'application/json' };
+    const headers: Record<string, string> = { ...extraHeaders, host: url.host, 'content-type': 'application/json' };
     const request = { method, protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body };
     const finalHeaders = signed ? (await this.signer.sign(request)).headers : headers;
     const response = await fetch(url, { method, headers: finalHeaders, body });

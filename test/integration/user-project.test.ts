@@ -99,7 +99,11 @@ test('a refused greeting fails and its message waits in the DLQ', async () => {
   const record = await app.waitForJob(id, 'failed');
   assert.equal(record.lastError.message, 'no greeting for Eve');
   const dead = await app.deadLetters();
-  assert.ok(dead.some((m) => m.attributes['jobline.id'] === id), 'the DLQ holds the failed job');
+  const copy = dead.find((m) => m.attributes['jobline.id'] === id);
+  assert.ok(copy, 'the DLQ holds the failed job');
+  // The app never imports jobline/tracing: no creation context is kept, on the record or the message.
+  assert.equal(record.trace, undefined);
+  assert.ok(!copy.body.includes('"trace"'), copy.body);
 });
 `,
 };
