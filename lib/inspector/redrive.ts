@@ -1,5 +1,6 @@
 import { JobNotRetryableError } from '../errors.js';
 import { decodeJobMessage, MESSAGE_ATTRIBUTES } from '../job-message.js';
+import { jobTracer } from '../tracing/job-tracer.js';
 import type { JobRecord } from '../job-record.js';
 import { isFinished } from '../job-status.js';
 import type { JobStore } from '../store/job-store.js';
@@ -138,6 +139,8 @@ async function move(lane: string, message: DeadLetter, record: JobRecord, action
   }
   // The group the DLQ copy carries, else the record's.
   const groupId = message.attributes[MESSAGE_ATTRIBUTES.group] ?? record.groupId;
+  // The copy keeps the job's creation context: its next attempt links back to the enqueue, and the operator's span says why it runs again.
+  jobTracer().event('jobline.redrive', { 'jobline.job.id': record.id, 'jobline.redrive.action': action });
   const { failedIds, failures } = await deps.transport.send(lane, [jobMessage({ ...record, groupId }, message.body)]);
   if (failedIds.length === 0) {
     if (action === 'requeue') await deps.store.markDispatched(record.id);

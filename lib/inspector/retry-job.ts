@@ -1,4 +1,5 @@
 import { encodeJobMessage } from '../job-message.js';
+import { jobTracer } from '../tracing/job-tracer.js';
 import type { JobRecord } from '../job-record.js';
 import type { JobStore } from '../store/job-store.js';
 import { jobMessage, type JobTransport } from '../transport/job-transport.js';
@@ -13,6 +14,7 @@ import { jobMessage, type JobTransport } from '../transport/job-transport.js';
  */
 export async function retryJob(deps: { store: JobStore; transport: JobTransport; now: () => Date }, id: string): Promise<JobRecord> {
   const record = await deps.store.requeue(id, deps.now());
+  jobTracer().event('jobline.retry', { 'jobline.job.id': id });
   if (record.payload === undefined) return record;
   const body = encodeJobMessage(id, record.kind, JSON.stringify(record.payload), { recorded: true, trace: record.trace });
   const { failedIds } = await deps.transport.send(record.lane, [jobMessage(record, body)]);

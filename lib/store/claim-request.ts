@@ -23,4 +23,6 @@ export interface ClaimRequest {
   readonly recordedAtEnqueue?: boolean | undefined;
   /** Kept as `groupId` when the claim creates the record: the message's group. */
   readonly groupId?: string | undefined;
+  /** Kept as `trace` when the claim creates the record: the creation context a job with no record until its claim carries (tracing on). */
+  readonly trace?: string | undefined;
 }

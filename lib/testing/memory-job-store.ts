@@ -72,6 +72,7 @@ export class MemoryJobStore implements JobStore {
     const record: MutableRecord = existing ?? {
       id: request.id, kind: request.kind, lane: request.lane, status: 'queued', attempt: 0, maxAttempts: request.maxAttempts,
       payloadBytes: request.payloadBytes, createdAt: (request.createdAt ?? request.now).toISOString(), updatedAt: now, createdBy: request.createdBy ?? UNKNOWN_CREATOR, groupId: request.groupId,
+      ...(request.trace && !request.recordedAtEnqueue ? { trace: request.trace } : {}),
     };
     Object.assign(record, { status: 'running', attempt: record.attempt + 1, startedAt: now, updatedAt: now, leaseUntil: request.leaseUntil.toISOString(), claimToken: ownWriteToken(), nextRunAt: undefined, scheduleName: undefined, payload: undefined, waitingFor: undefined });
     this.undispatched.delete(request.id);

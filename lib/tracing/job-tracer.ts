@@ -51,13 +51,17 @@ export interface JobTracer {
   create(job: { readonly id: string; readonly kind: string; readonly queue: string }): Creation;
   /** Runs `send`, a batch of created jobs' messages going to one queue, in a `send {queue}` span linking each job's creation context. */
   send<T>(queue: string, created: readonly Creation[], send: () => Promise<T>): Promise<T>;
-  /** Runs a Lambda batch's processing in a `process {queue}` span linking each record's creation context. */
+  /**
+   * Runs a Lambda batch's processing in a `process {queue}` span linking each record's creation
+   * context — or, when a span runs already (the OpenTelemetry Lambda instrumentation's invocation
+   * span), adds the links and attributes to that one.
+   */
   processBatch<T>(queue: string, messages: readonly BatchMessage[], work: () => Promise<T>): Promise<T>;
   /** Runs one delivery of a job in its `process {kind}` span (the handler's own calls nest under it). */
   processJob<T>(job: ProcessedJob, work: () => Promise<T>): Promise<T>;
   /** Adds attributes to the running job's span. */
   annotate(attributes: SpanAttributes): void;
-  /** Adds an event to the running job's span (a flow-control wait, a duplicate dropped, a DLQ move). */
+  /** Adds an event to the running span: a job's (a flow-control wait, a duplicate dropped, a DLQ move), or an operator's (a redrive, a retry). */
   event(name: string, attributes?: SpanAttributes): void;
   /** Marks the running job's span with what its attempt came to. */
   settle(outcome: SpanOutcome): void;

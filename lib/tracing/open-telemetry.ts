@@ -60,6 +60,12 @@ export class OpenTelemetryTracer implements JobTracer {
   async processBatch<T>(queue: string, messages: readonly BatchMessage[], work: () => Promise<T>): Promise<T> {
     const attributes: Attributes = { ...MESSAGING, 'messaging.operation.type': 'process', 'messaging.operation.name': 'process', 'messaging.destination.name': queue, 'messaging.batch.message_count': messages.length };
     const links = linksOf(messages.map((m) => m.trace));
+    // The OpenTelemetry Lambda instrumentation's invocation span is the batch's already: it gets the links.
+    const invocation = trace.getActiveSpan();
+    if (invocation?.isRecording()) {
+      invocation.setAttributes(attributes).addLinks(links);
+      return work();
+    }
     return this.inSpan(`process ${queue}`, { kind: SpanKind.CONSUMER, links, attributes }, context.active(), work);
   }
 

@@ -112,6 +112,7 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
     createdAt: new Date(message.sentTimestamp),
     groupId: message.groupId,
     recordedAtEnqueue: job.recorded === true,
+    trace: job.trace,
   });
 
   if (claim.outcome !== 'claimed') jobTracer().event('jobline.duplicate', { 'jobline.claim': claim.outcome, 'jobline.status': 'record' in claim ? claim.record.status : undefined });

@@ -182,6 +182,18 @@ export function describeJobStoreConformance(name: string, setup: () => StoreUnde
         expect(claimed.record.createdBy).toMatch(/./);
       });
 
+      it('keeps the creation context of a job that came without a record, and never changes one a record written at enqueue has', async () => {
+        const traceOf = (n: number) => `00-${String(n).repeat(32)}-${String(n).repeat(16)}-01`;
+        const id = newJobId(setup().shardCount);
+        const now = at();
+        const claimed = found(await setup().store.claim({ id, kind: 'conformance.job', lane, maxAttempts: 3, payloadBytes: 12, now, leaseUntil: at(60_000), trace: traceOf(1) }));
+        expect(claimed.record.trace).toBe(traceOf(1));
+        const job = { ...newJob(), trace: traceOf(2) };
+        await setup().store.insert([job]);
+        found(await setup().store.claim({ id: job.id, kind: 'conformance.job', lane, maxAttempts: 3, payloadBytes: 12, now, leaseUntil: at(60_000), recordedAtEnqueue: true, trace: traceOf(3) }));
+        expect((await setup().store.get(job.id))!.trace).toBe(traceOf(2));
+      });
+
       it('claims a job once when two deliveries claim it at the same instant', async () => {
         const job = newJob();
         await setup().store.insert([job]);

@@ -16,6 +16,7 @@ import { useOpenTelemetry, type TracingHandle } from '../../lib/tracing/index.js
 import { jobTracer, NO_TRACER } from '../../lib/tracing/job-tracer.js';
 import { parseTraceparent, traceInBody } from '../../lib/tracing/traceparent.js';
 import { createWorker } from '../../lib/worker/create-worker.js';
+import { retryJob } from '../../lib/inspector/retry-job.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 
 const config = testConfig();
@@ -251,6 +252,8 @@ describe('tracing on', () => {
     expect((await backends.store.get(lightId))).toBeUndefined();
     await deliver(handler, [lightId]);
     const lightAttempt = await one('process trace.light');
+    // The claim that made its record kept the creation context its message carried.
+    expect((await backends.store.get(lightId))!.trace).toBe(traceInBody(backends.transport.sent.find((m) => m.id === lightId)!.body));
     expect(lightAttempt.attributes['jobline.tracking']).toBe('from-claim');
     expect(linked(lightAttempt)).toEqual([idsOf(await one('create trace.light'))]);
     const followUpCreate = await one('create trace.next');
@@ -271,6 +274,33 @@ describe('tracing on', () => {
     await deliver(handler, [id], 2);
     const duplicate = await one('process trace.doomed');
     expect(duplicate.events.map((e) => [e.name, e.attributes])).toEqual([['jobline.duplicate', { 'jobline.claim': 'skip', 'jobline.status': 'failed' }]]);
+  });
+
+  it('adds the links to the Lambda instrumentation\'s invocation span instead of making a batch span of its own', async () => {
+    traced();
+    const { id } = await client.enqueue(flaky, { failures: 0 });
+    const handler = worker();
+    const invocation = appTracer.startSpan('lambda invocation');
+    await context.with(trace.setSpan(context.active(), invocation), () => deliver(handler, [id]));
+    invocation.end();
+    expect(await spans(`process ${QUEUE}`)).toEqual([]);
+    const [lambdaSpan] = await spans('lambda invocation');
+    expect(linked(lambdaSpan!)).toEqual([idsOf(await one('create trace.flaky'))]);
+    expect(lambdaSpan!.attributes).toMatchObject({ 'messaging.operation.type': 'process', 'messaging.batch.message_count': 1 });
+    expect((await one('process trace.flaky')).parentSpanContext?.spanId).toBe(invocation.spanContext().spanId);
+  });
+
+  it('says on an operator\'s span that a job was retried, and its message keeps the job\'s creation context', async () => {
+    traced();
+    const { id } = await client.enqueue(doomed, {});
+    const kept = (await backends.store.get(id))!.trace;
+    await deliver(worker(), [id]);
+    const operator = appTracer.startSpan('operator retries');
+    await context.with(trace.setSpan(context.active(), operator), () => retryJob({ store: backends.store, transport: backends.transport, now }, id));
+    operator.end();
+    const [retried] = await spans('operator retries');
+    expect(retried!.events.map((e) => [e.name, e.attributes])).toEqual([['jobline.retry', { 'jobline.job.id': id }]]);
+    expect(traceInBody(backends.transport.sent.at(-1)!.body)).toBe(kept);
   });
 
   it('continues the trace an HTTP request carries in its traceparent header', async () => {

@@ -162,6 +162,7 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       // A record written at enqueue keeps what it says (or does not say) about who enqueued it.
       ...(request.recordedAtEnqueue ? [] : [', createdBy = if_not_exists(createdBy, :createdBy)']),
       ...(request.groupId ? [', groupId = if_not_exists(groupId, :group)'] : []),
+      ...(claimKeepsTrace(request) ? [', trace = if_not_exists(trace, :trace)'] : []),
       `REMOVE ${CLAIM_REMOVES.join(', ')}`,
     ].join(' '),
     ConditionExpression: `${request.recordedAtEnqueue ? '' : 'attribute_not_exists(sk) OR '}${CLAIMABLE_AT_ONCE.expression} OR (#status = :retrying AND nextRunAt <= :now) OR (#status = :running AND leaseUntil < :now AND attempt < maxAttempts)`,
@@ -173,10 +174,16 @@ export function claimUpdate(tableName: string, request: ClaimRequest, token: str
       ...(request.recordedAtEnqueue ? {} : { ':createdBy': request.createdBy ?? UNKNOWN_CREATOR }), ':token': token,
       ':created': (request.createdAt ?? request.now).toISOString(),
       ...(request.groupId ? { ':group': request.groupId } : {}),
+      ...(claimKeepsTrace(request) ? { ':trace': request.trace } : {}),
     },
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
+}
+
+/** A claim that may create the record keeps the creation context its message carries; a record written at enqueue has its own. */
+function claimKeepsTrace(request: ClaimRequest): boolean {
+  return request.trace !== undefined && !request.recordedAtEnqueue;
 }
 
 /** What a claim removes: the job's place in the state index, its retry's schedule, its kept payload, what it waited for. */
