@@ -23,7 +23,7 @@ const LIMIT = 1.2;
 const RUNS = { full: 30, quick: 10 };
 
 interface Bundle {
-  readonly key: 'worker' | 'baseline' | 'zod' | 'app';
+  readonly key: 'worker' | 'baseline' | 'zod' | 'app' | 'traced';
   readonly name: string;
   readonly entry: string;
 }
@@ -33,6 +33,7 @@ const BUNDLES: readonly Bundle[] = [
   { key: 'baseline', name: 'SDK clients only (baseline)', entry: 'bench/cold-start/sdk-only-entry.ts' },
   { key: 'zod', name: 'SDK clients + zod, one schema (info)', entry: 'bench/cold-start/sdk-zod-entry.ts' },
   { key: 'app', name: 'reference app worker (info)', entry: 'functions/worker.ts' },
+  { key: 'traced', name: 'jobline worker, tracing on (info)', entry: 'bench/cold-start/traced-worker-entry.ts' },
 ];
 
 /**
@@ -193,6 +194,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
         'Not included: Lambda\'s own sandbox and runtime start, reading the code package from S3, and any network call (the first AWS request, its TLS handshake, credential resolution).',
         'Baseline (bench/cold-start/sdk-only-entry.ts): @aws-sdk/client-dynamodb, lib-dynamodb\'s document client, client-sqs and client-scheduler, each client constructed once, and a no-op handler. Worker (bench/cold-start/worker-entry.ts): defineJob with a zod schema (`import * as z from \'zod\'`, as zod 4 documents it) and createWorker with one no-op handler.',
         'The reference app worker (functions/worker.ts, with S3 and SESv2 clients and its four kinds) is shown for information; it is not held to the target.',
+        'The worker with tracing on (bench/cold-start/traced-worker-entry.ts: the worker entry plus jobline/tracing, OpenTelemetry\'s tracer provider, context manager, W3C propagator and an OTLP/HTTP exporter, set up as docs/tracing.md does by hand) is shown for information: what turning tracing on costs at init. With tracing off the worker bundle carries none of it (test/unit/worker-bundle.test.ts).',
         `SDK clients + zod (bench/cold-start/sdk-zod-entry.ts): the baseline plus zod and one schema, as the worker entry defines its kind, which is what an app brings before jobline. "× SDK + zod" is each bundle's init median over that bundle's.`,
         `In the worker bundle beyond the baseline: ${extra.join(', ') || 'nothing over 1 KiB'}.`,
       ],
