@@ -65,6 +65,16 @@ describe('the packed package, installed with only its peer dependencies', () => 
     expect(JSON.parse(result.stdout)).toEqual(expect.arrayContaining(names));
   });
 
+  it('needs @opentelemetry/api (an optional peer) only for jobline/tracing: without it that import names the package; with it, it exports useOpenTelemetry', () => {
+    const without = node(`await import('jobline/tracing');`);
+    expect(without.status).not.toBe(0);
+    expect(without.stderr).toContain('@opentelemetry/api');
+    npm(consumer, ['install', pinned('@opentelemetry/api')]);
+    const withApi = node(`const m = await import('jobline/tracing'); console.log(JSON.stringify(Object.keys(m)));`);
+    expect(withApi.stderr).toBe('');
+    expect(JSON.parse(withApi.stdout)).toEqual(expect.arrayContaining(['useOpenTelemetry', 'TRACER_NAME']));
+  });
+
   it('keeps its internals out of reach: no wire format or stores from the root, no deep imports', () => {
     const root = node(`const m = await import('jobline'); console.log(JSON.stringify(Object.keys(m)));`);
     const exported = JSON.parse(root.stdout) as string[];

@@ -17,6 +17,7 @@ import { jobTracer, NO_TRACER } from '../../lib/tracing/job-tracer.js';
 import { parseTraceparent, traceInBody } from '../../lib/tracing/traceparent.js';
 import { createWorker } from '../../lib/worker/create-worker.js';
 import { retryJob } from '../../lib/inspector/retry-job.js';
+import { dispatchKept } from '../../lib/dispatcher/dispatch-kept.js';
 import { defineHandler } from '../../lib/worker/job-handler.js';
 
 const config = testConfig();
@@ -301,6 +302,17 @@ describe('tracing on', () => {
     const [retried] = await spans('operator retries');
     expect(retried!.events.map((e) => [e.name, e.attributes])).toEqual([['jobline.retry', { 'jobline.job.id': id }]]);
     expect(traceInBody(backends.transport.sent.at(-1)!.body)).toBe(kept);
+  });
+
+  it('sends a job whose first send failed with its creation context when the sweeper sends it from the record', async () => {
+    traced();
+    vi.spyOn(backends.transport, 'send').mockImplementationOnce(async (_lane, messages) => ({ failedIds: messages.map((m) => m.id) }));
+    const { id } = await client.enqueue(flaky, { failures: 0 });
+    const record = (await backends.store.get(id))!;
+    expect(record.payload).toEqual({ failures: 0 });
+    expect(contextOf(record.trace)).toEqual(idsOf(await one('create trace.flaky')));
+    await dispatchKept([{ record, payloadJson: JSON.stringify(record.payload) }], now(), { transport: backends.transport, scheduler: backends.scheduler, thresholdSeconds: 900, logger });
+    expect(traceInBody(backends.transport.sent.at(-1)!.body)).toBe(record.trace);
   });
 
   it('continues the trace an HTTP request carries in its traceparent header', async () => {
