@@ -46,6 +46,8 @@ export function printJob(job: JobRecord, json: boolean): void {
   for (const [label, at] of timeline) if (at) console.log(`  ${label.padEnd(9)} ${at}`);
   if (job.createdBy) console.log(`  by        ${job.createdBy}`);
   if (job.tags?.length) console.log(`  tags      ${job.tags.join(' ')}`);
+  // The enqueue's trace (tracing on): the id to look up in a tracing backend.
+  if (job.trace) console.log(`  trace     ${job.trace.split('-')[1]} (enqueued in span ${job.trace.split('-')[2]})`);
   if (job.uniqueKey) console.log(`  key       ${job.uniqueKey}`);
   if (job.waitingFor) console.log(`  waiting   ${describeWait(job.waitingFor)}`);
   if (job.childrenTotal !== undefined) console.log(`  children  ${job.childrenDone ?? 0}/${job.childrenTotal} done, ${job.childrenFailed ?? 0} failed, ${job.childrenCancelled ?? 0} cancelled  ${JSON.stringify(job.childTotals ?? {})}`);

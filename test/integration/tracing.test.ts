@@ -6,6 +6,7 @@ import { queueNameOf } from '../../lib/tracing/job-tracer.js';
 import { api, client, lane, stack, unique, waitForStatus, workerLogLines } from './support/deployed.js';
 import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
 import { waitFor } from './support/wait.js';
+import { jobline } from './support/jobline-cli.js';
 
 // The test stack's worker and API export over OTLP/HTTP to TEST_OTLP_TRACES_URL the traces a
 // request starts with a sampled traceparent (functions/testing/tracing.ts); this receiver is there.
@@ -52,6 +53,8 @@ describe('a request followed through the queue (OpenTelemetry, OTLP/HTTP)', () =
     expect(create).toMatchObject({ service: 'jobline-test-api', kind: PRODUCER, parentSpanId: requestSpanId });
     expect(create!.attributes).toMatchObject({ 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'create', 'messaging.operation.name': 'create', 'messaging.destination.name': QUEUE, 'jobline.job.kind': 'test.traced' });
     expect((await client.get(id))?.trace).toBe(`00-${traceId}-${create!.spanId}-01`);
+    // An operator finds the trace to look up from the job.
+    expect((await jobline('jobs', 'show', id)).stdout).toContain(`  trace     ${traceId} (enqueued in span ${create!.spanId})`);
 
     // Two attempts, each a process span linked to (and here, parented by) the creation context; the first failed transiently.
     const attempts = ofJob(spans, 'process test.traced', id).sort((a, b) => Number(a.attributes['jobline.job.attempt']) - Number(b.attributes['jobline.job.attempt']));

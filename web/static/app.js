@@ -237,6 +237,10 @@ async function renderDetail() {
   const tags = document.getElementById('detail-tags');
   tags.hidden = !job.tags?.length;
   tags.textContent = job.tags?.length ? `tags: ${job.tags.join(' ')}` : '';
+  // The enqueue's trace id (tracing on: docs/tracing.md), to look the request up in a tracing backend.
+  const traced = document.getElementById('detail-trace');
+  traced.hidden = !job.trace;
+  traced.textContent = job.trace ? `trace: ${job.trace.split('-')[1]}` : '';
   const timeline = [['created', job.createdAt], ['run at', job.runAt], ['started', job.startedAt], ['next run', job.nextRunAt], ['finished', job.finishedAt]].filter(([, at]) => at);
   document.getElementById('detail-timeline').replaceChildren(...timeline.map(([label, at]) => {
     const li = document.createElement('li');
