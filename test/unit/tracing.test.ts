@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { createEnqueueApi } from '../../lib/api/enqueue-api.js';
 import { JobClient } from '../../lib/client/job-client.js';
 import { defineJob } from '../../lib/job-definition.js';
+import { PermanentError } from '../../lib/errors.js';
 import { encodeJobMessage } from '../../lib/job-message.js';
 import { newJobId } from '../../lib/job-id.js';
 import { memoryBackends, type MemoryBackends } from '../../lib/testing/memory-backends.js';
@@ -28,7 +29,9 @@ const parent = defineJob({ kind: 'trace.parent', schema: z.object({}) });
 const next = defineJob({ kind: 'trace.next', schema: z.object({}) });
 const doomed = defineJob({ kind: 'trace.doomed', schema: z.object({}), retry: { maxAttempts: 1 } });
 const light = defineJob({ kind: 'trace.light', schema: z.object({}), tracking: 'from-claim' });
-const kinds = [flaky, child, parent, next, doomed, light];
+const refused = defineJob({ kind: 'trace.refused', schema: z.object({}) });
+const slow = defineJob({ kind: 'trace.slow', schema: z.object({}), timeoutSeconds: 1, retry: { maxAttempts: 2, backoffBaseSeconds: 1, jitter: 0 } });
+const kinds = [flaky, child, parent, next, doomed, light, refused, slow];
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -84,6 +87,10 @@ function worker() {
       defineHandler(light, async (_payload, ctx) => {
         ctx.then(next, {});
       }),
+      defineHandler(refused, async () => {
+        throw new PermanentError('refused for good');
+      }),
+      defineHandler(slow, (_payload, ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))),
     ],
     config, backends, logger, now,
   });
@@ -263,7 +270,17 @@ describe('tracing on', () => {
     expect(contextOf(traceInBody(followUp.body))).toEqual(idsOf(followUpCreate));
   });
 
-  it('marks a permanent failure and its DLQ move, and a duplicate delivery as an event', async () => {
+  it('tells a permanent failure and an attempt past its deadline apart by error.type', async () => {
+    traced();
+    const handler = worker();
+    const { id: refusedId } = await client.enqueue(refused, {});
+    const { id: slowId } = await client.enqueue(slow, {});
+    await deliver(handler, [refusedId, slowId]);
+    expect((await one('process trace.refused')).attributes).toMatchObject({ 'jobline.outcome': 'failed', 'error.type': 'permanent' });
+    expect((await one('process trace.slow')).attributes).toMatchObject({ 'jobline.outcome': 'retried', 'error.type': 'deadline' });
+  });
+
+  it('marks a failure that used up its attempts and its DLQ move, and a duplicate delivery as an event', async () => {
     traced();
     const { id } = await client.enqueue(doomed, {});
     const handler = worker();
