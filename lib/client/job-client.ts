@@ -153,7 +153,7 @@ export class JobClient {
     for (const [lane, group] of byLane) {
       const send = () => this.transport.send(lane, group.map((p) => p.message));
       // One job's `create` span covers its send; a batch's send has a span of its own, linking them.
-      const { failedIds } = group.length > 1 ? await jobTracer().send(this.queueOf(lane), group.map((p) => p.creation), send) : await send();
+      const { failedIds } = group.length > 1 ? await jobTracer().send(this.queueOf(lane), group.map((p) => p.creation.trace), send) : await send();
       unsent.push(...group.filter((p) => failedIds.includes(p.record.id)));
     }
     const scheduled = written.filter((p) => p.record.scheduleName);

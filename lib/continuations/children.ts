@@ -11,6 +11,7 @@ import { childCountsOf, type ChildCounts } from '../store/dynamo/child-counts.js
 import type { AttemptRef, NewJob } from '../store/job-store.js';
 import { validatePayload } from '../job-registry.js';
 import { traced, type ContinuationDependencies } from './continuation-dependencies.js';
+import { jobTracer } from '../tracing/job-tracer.js';
 
 /** What settling a parent needs (the worker's dependencies, or the sweeper's). */
 export type SettleDependencies = Pick<ContinuationDependencies, 'store' | 'registry' | 'shardCount' | 'now'>;
@@ -64,7 +65,9 @@ export class Spawner {
     if (new Set(children.map((c) => c.id)).size !== children.length) throw new Error('derived child ids collided; refusing to spawn children that would share records');
     await this.deps.store.insertChildren(children);
     await this.onWritten?.();
-    const { failedIds } = await this.deps.transport.send(definition.lane, children.map((c) => jobMessage(c, encodeJobMessage(c.id, c.kind, c.json, { recorded: true, trace: c.trace }))));
+    const send = () => this.deps.transport.send(definition.lane, children.map((c) => jobMessage(c, encodeJobMessage(c.id, c.kind, c.json, { recorded: true, trace: c.trace }))));
+    // More than one child: their send has a span of its own, linking each child's creation (tracing on).
+    const { failedIds } = children.length > 1 ? await jobTracer().send(this.deps.queues?.[definition.lane] ?? definition.lane, children.map((c) => c.trace), send) : await send();
     await Promise.all(children.filter((c) => failedIds.includes(c.id)).map((c) => this.deps.store.keepUndispatched(c.id, c.json, now)));
     this.spawned = true;
     return children.map((c) => c.id);

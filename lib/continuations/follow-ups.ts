@@ -9,6 +9,7 @@ import { validatePayload } from '../job-registry.js';
 import { messageGroupOf } from '../flow-control/flow-keys.js';
 import type { FollowUp } from '../store/attempt-outcome.js';
 import { traced, type ContinuationDependencies } from './continuation-dependencies.js';
+import { jobTracer } from '../tracing/job-tracer.js';
 
 /**
  * `ctx.then`: a follow-up job of `definition`, made now and written only with its
@@ -32,11 +33,13 @@ export function followUpOf(definition: JobDefinition, payload: unknown, predeces
 }
 
 /** Sends the follow-ups' messages once their records are written; any that fail stay undispatched, with their payload, for the sweeper. */
-export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pick<ContinuationDependencies, 'store' | 'transport'>, logger: Pick<Logger, 'error'>): Promise<void> {
+export async function dispatchFollowUps(followUps: readonly FollowUp[], deps: Pick<ContinuationDependencies, 'store' | 'transport' | 'queues'>, logger: Pick<Logger, 'error'>): Promise<void> {
   for (const lane of new Set(followUps.map((f) => f.record.lane))) {
     const group = followUps.filter((f) => f.record.lane === lane);
     try {
-      const { failedIds } = await deps.transport.send(lane, group.map((f) => jobMessage(f.record, encodeJobMessage(f.record.id, f.record.kind, f.payloadJson, { recorded: true, trace: f.record.trace }))));
+      const send = () => deps.transport.send(lane, group.map((f) => jobMessage(f.record, encodeJobMessage(f.record.id, f.record.kind, f.payloadJson, { recorded: true, trace: f.record.trace }))));
+      // More than one: their send has a span of its own, linking each one's creation (tracing on).
+      const { failedIds } = group.length > 1 ? await jobTracer().send(deps.queues?.[lane] ?? lane, group.map((f) => f.record.trace), send) : await send();
       await Promise.all(group.filter((f) => !failedIds.includes(f.record.id)).map((f) => deps.store.markDispatched(f.record.id)));
     } catch (error) {
       logger.error('could not send follow-ups; the sweeper will', { error: error as Error });

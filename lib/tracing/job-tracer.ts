@@ -49,8 +49,8 @@ export interface JobTracer {
   readonly enabled: boolean;
   /** Starts the `create {kind}` span of a job about to be enqueued, in the caller's context. */
   create(job: { readonly id: string; readonly kind: string; readonly queue: string }): Creation;
-  /** Runs `send`, a batch of created jobs' messages going to one queue, in a `send {queue}` span linking each job's creation context. */
-  send<T>(queue: string, created: readonly Creation[], send: () => Promise<T>): Promise<T>;
+  /** Runs `send`, a batch of new jobs' messages going to one queue, in a `send {queue}` span linking each job's creation context (`traces`). */
+  send<T>(queue: string, traces: readonly (string | undefined)[], send: () => Promise<T>): Promise<T>;
   /**
    * Runs a Lambda batch's processing in a `process {queue}` span linking each record's creation
    * context — or, when a span runs already (the OpenTelemetry Lambda instrumentation's invocation
@@ -79,7 +79,7 @@ const NOT_TRACED: Creation = { trace: undefined, end: () => undefined };
 export const NO_TRACER: JobTracer = {
   enabled: false,
   create: () => NOT_TRACED,
-  send: (_queue, _created, send) => send(),
+  send: (_queue, _traces, send) => send(),
   processBatch: (_queue, _messages, work) => work(),
   processJob: (_job, work) => work(),
   annotate: () => undefined,

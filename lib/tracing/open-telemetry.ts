@@ -48,12 +48,12 @@ export class OpenTelemetryTracer implements JobTracer {
     };
   }
 
-  async send<T>(queue: string, created: readonly Creation[], send: () => Promise<T>): Promise<T> {
-    const links = linksOf(created.map((c) => c.trace));
+  async send<T>(queue: string, traces: readonly (string | undefined)[], send: () => Promise<T>): Promise<T> {
+    const links = linksOf(traces);
     return this.inSpan(`send ${queue}`, {
       kind: SpanKind.CLIENT,
       links,
-      attributes: { ...MESSAGING, 'messaging.operation.type': 'send', 'messaging.operation.name': 'send', 'messaging.destination.name': queue, 'messaging.batch.message_count': created.length },
+      attributes: { ...MESSAGING, 'messaging.operation.type': 'send', 'messaging.operation.name': 'send', 'messaging.destination.name': queue, 'messaging.batch.message_count': traces.length },
     }, context.active(), send);
   }
 

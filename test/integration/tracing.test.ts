@@ -45,6 +45,7 @@ describe('a request followed through the queue (OpenTelemetry, OTLP/HTTP)', () =
     expect(spans.map((s) => s.name).sort()).toEqual([
       'create test.traced', 'create test.traced-child', 'create test.traced-child', 'create test.traced-next',
       'process test.traced', 'process test.traced', 'process test.traced-child', 'process test.traced-child', 'process test.traced-next',
+      `send ${QUEUE}`,
     ]);
     expect(new Set(spans.map((s) => s.scope))).toEqual(new Set(['jobline']));
 
@@ -90,6 +91,11 @@ describe('a request followed through the queue (OpenTelemetry, OTLP/HTTP)', () =
       expect(childRun).toMatchObject({ kind: CONSUMER, parentSpanId: childCreate!.spanId });
       expect(linksTo(childRun!, childCreate!)).toBe(true);
     }
+
+    // The children's messages went in one send, under the second attempt, linking both.
+    const [childrenSent] = spans.filter((s) => s.name === `send ${QUEUE}`);
+    expect(childrenSent).toMatchObject({ kind: 3, parentSpanId: attempts[1]!.spanId, attributes: expect.objectContaining({ 'messaging.operation.type': 'send', 'messaging.batch.message_count': 2 }) });
+    expect(ofJob(spans, 'create test.traced-child', childJobId(id, 0, stack.config.shardCount)).concat(ofJob(spans, 'create test.traced-child', childJobId(id, 1, stack.config.shardCount))).every((c) => linksTo(childrenSent!, c))).toBe(true);
 
     // The follow-up of the first child: made under that child's span, its attempt linked to it.
     const firstChildRun = ofJob(spans, 'process test.traced-child', childJobId(id, 0, stack.config.shardCount))[0]!;

@@ -251,6 +251,10 @@ describe('tracing on', () => {
     const childCreates = await spans('create trace.child');
     expect(childCreates).toHaveLength(2);
     for (const create of childCreates) expect(create.parentSpanContext?.spanId).toBe(parentAttempt.spanContext().spanId);
+    // The two children's messages went in one send, linking both.
+    const childrenSent = await one(`send ${QUEUE}`);
+    expect(childrenSent.parentSpanContext?.spanId).toBe(parentAttempt.spanContext().spanId);
+    expect(linked(childrenSent)).toEqual(childCreates.map(idsOf));
     const childIds = backends.transport.sent.filter((m) => m.kind === 'trace.child').map((m) => m.id);
     for (const childId of childIds) expect(contextOf((await backends.store.get(childId))!.trace)).toEqual(idsOf(childCreates.find((c) => c.attributes['jobline.job.id'] === childId)!));
     await deliver(handler, childIds);
