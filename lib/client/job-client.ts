@@ -23,7 +23,7 @@ import { MAX_SQS_DELAY_SECONDS } from '../transport/sqs-limits.js';
 import { awaitResult, type ResultOptions } from '../results/await-result.js';
 import { notFoundReason, type JobResult } from '../results/job-result.js';
 import type { ResultStore } from '../results/result-store.js';
-import { jobTracer, queueNameOf, type Creation } from '../tracing/job-tracer.js';
+import { jobTracer, NOT_TRACED, queueNameOf, type Creation } from '../tracing/job-tracer.js';
 import { delaySecondsOf, uniqueKeyOf, type EnqueueOptions } from './enqueue-options.js';
 import { endingCreations, prepareAll } from './creations.js';
 
@@ -333,7 +333,8 @@ export class JobClient {
     const debounceKey = flowKeyOf(definition, 'debounce', payload, context);
     const recorded = definition.tracking === 'full';
     // Valid: its span starts, in the caller's context, and the job keeps the span's context.
-    const creation = jobTracer().create({ id, kind: definition.kind, queue: this.queueOf(definition.lane) });
+    const tracer = jobTracer();
+    const creation = tracer.enabled ? tracer.create({ id, kind: definition.kind, queue: this.queueOf(definition.lane) }) : NOT_TRACED;
     const traced = creation.trace === undefined ? record : { ...record, trace: creation.trace };
     // A job without a record until it runs carries who enqueued it; its first record keeps it.
     const body = encodeJobMessage(id, definition.kind, json, { ...(recorded ? { recorded: true } : { by: record.createdBy }), trace: creation.trace });

@@ -27,7 +27,9 @@ export interface ContinuationDependencies {
  * running job's span (tracing on), so the new job's attempts link back to the one that made it.
  */
 export function traced<T extends NewJob>(job: T, deps: Pick<ContinuationDependencies, 'queues'>): T {
-  const creation: Creation = jobTracer().create({ id: job.id, kind: job.kind, queue: deps.queues?.[job.lane] ?? job.lane });
+  const tracer = jobTracer();
+  if (!tracer.enabled) return job;
+  const creation: Creation = tracer.create({ id: job.id, kind: job.kind, queue: deps.queues?.[job.lane] ?? job.lane });
   creation.end();
   return creation.trace === undefined ? job : { ...job, trace: creation.trace };
 }

@@ -293,7 +293,8 @@ export class MemoryJobStore implements JobStore {
       id: job.id, kind: job.kind, lane: job.lane, status: job.status, attempt: 0, maxAttempts: job.maxAttempts,
       payloadBytes: job.payloadBytes, createdAt: job.createdAt.toISOString(), updatedAt: job.createdAt.toISOString(),
       runAt: job.runAt?.toISOString(), createdBy: job.createdBy, scheduleName: job.scheduleName, uniqueKey: job.uniqueKey,
-      predecessorId: job.predecessorId, parentId: job.parentId, groupId: job.groupId, tags: job.tags?.names, trace: job.trace,
+      predecessorId: job.predecessorId, parentId: job.parentId, groupId: job.groupId, tags: job.tags?.names,
+      ...(job.trace ? { trace: job.trace } : {}),
     });
   }
 

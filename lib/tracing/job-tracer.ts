@@ -73,7 +73,8 @@ export interface JobTracer {
   flush(): Promise<void>;
 }
 
-const NOT_TRACED: Creation = { trace: undefined, end: () => undefined };
+/** The creation of a job while tracing is off: no span, no context. */
+export const NOT_TRACED: Creation = { trace: undefined, end: () => undefined };
 
 /** The tracer while tracing is off: no spans, nothing written. */
 export const NO_TRACER: JobTracer = {

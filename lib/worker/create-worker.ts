@@ -83,7 +83,7 @@ function makeWorker(options: WorkerOptions, onStep?: StepHook): WorkerHandler {
       observe: (e: JobEvent) => {
         events.push(e);
         // Told inside the job's span: it says what the attempt came to.
-        tracer.settle(e);
+        if (tracer.enabled) tracer.settle(e);
       },
     };
     const deadline = Date.now() + context.getRemainingTimeInMillis();
@@ -104,7 +104,7 @@ function makeWorker(options: WorkerOptions, onStep?: StepHook): WorkerHandler {
       if (options.metrics !== false) publishMetrics(events);
       return response;
     } finally {
-      await tracer.flush();
+      if (tracer.enabled) await tracer.flush();
     }
   };
 }

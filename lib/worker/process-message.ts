@@ -43,14 +43,15 @@ async function processJob(received: IncomingMessage, decodedJob: JobMessage, dep
   // A message Scheduler sent carries its group in its body: from here on it is the message's own,
   // so the claim, a waiting resend, a retry's schedule and the DLQ copy all keep it.
   const message = received.groupId === undefined && decodedJob.group !== undefined ? { ...received, groupId: decodedJob.group } : received;
-  const logger = new JobLog(deps.logger, { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}), ...jobTracer().ids() });
+  const tracer = jobTracer();
+  const logger = new JobLog(deps.logger, { jobId: decodedJob.id, kind: decodedJob.kind, messageId: message.messageId, ...(decodedJob.cron ? { schedule: decodedJob.cron.schedule, scheduledAt: decodedJob.cron.scheduledAt } : {}), ...(tracer.enabled ? tracer.ids() : {}) });
   const definition = deps.registry.find(decodedJob.kind);
-  jobTracer().annotate({ 'jobline.tracking': definition?.tracking, 'jobline.receive_count': message.receiveCount });
+  if (tracer.enabled) tracer.annotate({ 'jobline.tracking': definition?.tracking, 'jobline.receive_count': message.receiveCount });
   const arrived = deps.now();
 
   const admission = await admit(decodedJob, definition, slotLeaseUntil(definition, arrived, deadline), deps, logger);
   if (admission.action === 'wait') {
-    jobTracer().event('jobline.wait', { 'jobline.limit': admission.wait.limit, 'jobline.limit.key': admission.wait.key, 'jobline.wait.seconds': admission.seconds });
+    if (tracer.enabled) tracer.event('jobline.wait', { 'jobline.limit': admission.wait.limit, 'jobline.limit.key': admission.wait.key, 'jobline.wait.seconds': admission.seconds });
     deps.observe?.({ kind: decodedJob.kind, outcome: 'delayed', limit: admission.wait.limit });
     return waitForTurn(message, decodedJob, admission, deps, logger);
   }
@@ -115,7 +116,7 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
     trace: job.trace,
   });
 
-  if (claim.outcome !== 'claimed') jobTracer().event('jobline.duplicate', { 'jobline.claim': claim.outcome, 'jobline.status': 'record' in claim ? claim.record.status : undefined });
+  if (claim.outcome !== 'claimed' && jobTracer().enabled) jobTracer().event('jobline.duplicate', { 'jobline.claim': claim.outcome, 'jobline.status': 'record' in claim ? claim.record.status : undefined });
   switch (claim.outcome) {
     case 'missing':
       logger.info('dropping the message of a job that has no record: it was discarded (or its record expired)');
@@ -143,7 +144,7 @@ async function claimAndRun(delivery: AdmittedDelivery, plan: AttemptPlan): Promi
       return failJob({ message, job, record: claim.record, deps, logger, recorder: deps.store }, { ...error, class: 'LeaseExpired' });
     }
     case 'claimed':
-      jobTracer().annotate({ 'jobline.job.attempt': claim.record.attempt });
+      if (jobTracer().enabled) jobTracer().annotate({ 'jobline.job.attempt': claim.record.attempt });
       // The message comes back when the lease ends, so a dead worker's job is taken over that soon.
       if (plan.heartbeatLeaseSeconds) await deps.transport.changeVisibility(message.lane, message.receiptHandle, Math.ceil((plan.leaseUntil.getTime() - now.getTime()) / 1000));
       await deps.onStep?.('claimed', { ...job, attempt: claim.record.attempt, receiveCount: message.receiveCount });

@@ -9,7 +9,7 @@ import { createEnqueueApi } from '../../lib/api/enqueue-api.js';
 import { JobClient } from '../../lib/client/job-client.js';
 import { defineJob } from '../../lib/job-definition.js';
 import { PermanentError } from '../../lib/errors.js';
-import { encodeJobMessage } from '../../lib/job-message.js';
+import { decodeJobMessage, encodeJobMessage } from '../../lib/job-message.js';
 import { newJobId } from '../../lib/job-id.js';
 import { memoryBackends, type MemoryBackends } from '../../lib/testing/memory-backends.js';
 import { testConfig } from '../../lib/testing/test-config.js';
@@ -356,6 +356,11 @@ describe('tracing on', () => {
     const forged = `{"v":1,"id":"${id}","kind":"trace.flaky","recorded":true,"trace":"not-a-traceparent","payload":{"failures":0}}`;
     backends.transport.sent.push({ id, kind: 'trace.flaky', lane: 'default', body: forged, delaySeconds: 0 } as never);
     expect(traceInBody(forged)).toBeUndefined();
+    // Not a string at all: read as no context, the job still runs.
+    const numbered = decodeJobMessage(forged.replace('"not-a-traceparent"', '5'));
+    expect(numbered).toMatchObject({ ok: true, message: { id } });
+    expect((numbered as { message: { trace?: unknown } }).message.trace).toBeUndefined();
+    expect((decodeJobMessage(forged) as { message: { trace?: unknown } }).message.trace).toBeUndefined();
     const inPayload = encodeJobMessage(id, 'trace.flaky', '{"failures":0,"x":{"a":1},"trace":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}');
     expect(traceInBody(inPayload)).toBeUndefined();
     await backends.store.insert([{ id, kind: 'trace.flaky', lane: 'default', status: 'queued', maxAttempts: 3, payloadBytes: 14, createdAt: new Date() }]);
