@@ -9,7 +9,7 @@
 import type { PathUnits } from './path-units.js';
 
 /** The run these figures come from. */
-export const MEASURED_RUN = { commit: '62e14ff', generatedAt: '2026-12-04T11:43:31.727Z', emulator: 'ministack 1.5.33 at http://127.0.0.1:4566' } as const;
+export const MEASURED_RUN = { commit: '0c8feaa', generatedAt: '2026-12-04T15:01:10.499Z', emulator: 'ministack 1.5.33 at http://127.0.0.1:4566' } as const;
 
 /** A measured path: its units per job, the row that measured them and the run's $ per million for it. */
 export interface MeasuredPath extends PathUnits {
@@ -23,12 +23,12 @@ export const MEASURED_PATHS = {
   'from-claim': { row: 'cost-tracking > tracking "from-claim", enqueueMany (batches of 100)', w: 2, r: 0, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 1.42 },
   outcome: { row: 'cost-tracking > tracking "outcome", enqueueMany (batches of 100)', w: 1, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 64, dollarsPerMillion: 0.92 },
   oneAtATime: { row: 'cost-enqueue > enqueue (one call per job)', w: 3, r: 1, sqs: 1.2, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 64, dollarsPerMillion: 2.53 },
-  retry: { row: 'cost > one retry (first attempt fails, transient)', w: 7, r: 2, sqs: 1.4, lambda: 0.2, scheduler: 0, s3Gets: 0, logBytes: 479, dollarsPerMillion: 5.46 },
+  retry: { row: 'cost > one retry (first attempt fails, transient)', w: 7, r: 2, sqs: 1.41, lambda: 0.205, scheduler: 0, s3Gets: 0, logBytes: 481, dollarsPerMillion: 5.47 },
   failure: { row: 'cost > permanent failure (DLQ, payload kept on the record)', w: 6, r: 1, sqs: 1.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 334, dollarsPerMillion: 4.58 },
   twoTags: { row: 'cost > two tags (an item per tag, written with the record)', w: 5, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 3.42 },
   unique: { row: 'cost > unique key (claim item written with the record, in a transaction)', w: 6, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 4.05 },
   heartbeat: { row: 'cost > heartbeat kind, one heartbeat', w: 4, r: 1, sqs: 2.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 66, dollarsPerMillion: 3.6 },
-  concurrency: { row: 'cost > flow control: concurrency limit, never full', w: 5.055, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 3.46 },
+  concurrency: { row: 'cost > flow control: concurrency limit, never full', w: 5.04, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 3.45 },
   rateLimit: { row: 'cost > flow control: rate limit, never reached', w: 4, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 64, dollarsPerMillion: 2.8 },
 } as const satisfies Record<string, MeasuredPath>;
 
