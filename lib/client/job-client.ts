@@ -270,7 +270,7 @@ export class JobClient {
       prepared.creation.end(error);
       return error;
     };
-    if (prepared.debounceKey) throw refuse( new InvalidEnqueueOptionsError(`"${record.kind}" is debounced: enqueue it with enqueue or enqueueMany (a transaction cannot join its key's pending job)`));
+    if (prepared.debounceKey) throw refuse(new InvalidEnqueueOptionsError(`"${record.kind}" is debounced: enqueue it with enqueue or enqueueMany (a transaction cannot join its key's pending job)`));
     if (!prepared.recorded) throw refuse(new InvalidEnqueueOptionsError(`"${record.kind}" is tracked "${this.registry.get(record.kind).tracking}": it has no record to write in a transaction (use tracking "full", or enqueue it after your transaction)`));
     return { creation: prepared.creation, record, payloadJson: prepared.payloadJson, unique: record.uniqueKey ? { key: record.uniqueKey, expiresAt: prepared.uniqueUntil!, now: record.createdAt } : undefined };
   }

@@ -69,7 +69,7 @@ export interface JobTracer {
   incoming<T>(headers: Readonly<Record<string, string | undefined>> | null | undefined, work: () => Promise<T>): Promise<T>;
   /** The running span's trace and span ids, for log lines; undefined when none runs. */
   ids(): { readonly trace_id: string; readonly span_id: string } | undefined;
-  /** Hands finished spans to the exporter before a Lambda invocation returns (its process freezes after). */
+  /** Hands finished spans to the exporter before a Lambda invocation returns (its process freezes after); never throws: an export that fails is reported, not passed on. */
   flush(): Promise<void>;
 }
 

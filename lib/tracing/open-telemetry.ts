@@ -1,5 +1,5 @@
 import {
-  context, propagation, SpanKind, SpanStatusCode, trace, TraceFlags,
+  context, diag, propagation, SpanKind, SpanStatusCode, trace, TraceFlags,
   type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer, type TracerProvider,
 } from '@opentelemetry/api';
 import { formatTraceparent, parseTraceparent } from './traceparent.js';
@@ -121,7 +121,13 @@ export class OpenTelemetryTracer implements JobTracer {
     if (this.options.flush === false) return;
     const provider = (this.options.tracerProvider ?? trace.getTracerProvider()) as TracerProvider & { getDelegate?: () => TracerProvider };
     const target = (provider.getDelegate?.() ?? provider) as TracerProvider & { forceFlush?: () => Promise<void> };
-    await target.forceFlush?.();
+    try {
+      await target.forceFlush?.();
+    } catch (error) {
+      // Spans that could not be exported never fail the batch or the request they describe: told to
+      // OpenTelemetry's own diagnostic logger (`diag.setLogger`), as its exporters report their errors.
+      diag.warn(`jobline: the tracer provider could not flush its spans: ${(error as Error)?.message ?? String(error)}`);
+    }
   }
 
   private async inSpan<T>(name: string, options: Parameters<Tracer['startSpan']>[1], parent: Context, work: () => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { startUi, type UiServer } from '../../web/local-server.js';
 import { JobInspector } from '../../lib/inspector/job-inspector.js';
 import type { KindCostReport } from '../../lib/cost/kind-costs.js';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { client, sqs, stack, stackOutput, unique, waitForStatus } from '../integration/support/deployed.js';
+import { api, client, sqs, stack, stackOutput, unique, waitForStatus } from '../integration/support/deployed.js';
 import { waitFor } from '../integration/support/wait.js';
 import { launchChromium, SCREENSHOTS } from './support/browser.js';
 
@@ -108,6 +109,20 @@ describe('the web dashboard in Chromium, against the deployed stack', () => {
     expect(dialogs[1]).toBe('retry: 3 of 3 done');
     await Promise.all(failing.map((j) => waitForStatus(j.id, 'succeeded')));
     await page.screenshot({ path: `${SCREENSHOTS}bulk-retried.png`, fullPage: true });
+  });
+
+  it('names the trace a job was enqueued in (tracing on), and shows no trace line for one enqueued without tracing', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const reply = await api.enqueue({ kind: 'test.echo', payload: { value: unique('ui-traced') } }, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+    expect(reply, JSON.stringify(reply.body)).toMatchObject({ status: 202 });
+    const tracedId = (reply.body as { id: string }).id;
+    await waitForStatus(tracedId, 'succeeded');
+    const traced = await detailOf(tracedId, 'succeeded');
+    expect(await traced.locator('#detail-trace').textContent()).toBe(`trace: ${traceId}`);
+    const { id } = await client.enqueue('test.echo', { value: unique('ui-untraced') });
+    await waitForStatus(id, 'succeeded');
+    const untraced = await detailOf(id, 'succeeded');
+    expect(await untraced.locator('#detail-trace').isHidden()).toBe(true);
   });
 
   it('says in the job detail what a job held back by a rate limit waits for', async () => {

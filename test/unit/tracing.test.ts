@@ -1,5 +1,5 @@
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, SpanKind, SpanStatusCode, trace, type DiagLogger } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -34,6 +34,7 @@ const slow = defineJob({ kind: 'trace.slow', schema: z.object({}), timeoutSecond
 const kinds = [flaky, child, parent, next, doomed, light, refused, slow];
 
 const exporter = new InMemorySpanExporter();
+const silentDiag: DiagLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, verbose: () => undefined };
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 const contextManager = new AsyncLocalStorageContextManager();
 const appTracer = provider.getTracer('app');
@@ -334,6 +335,33 @@ describe('tracing on', () => {
     expect(contextOf(record.trace)).toEqual(idsOf(await one('create trace.flaky')));
     await dispatchKept([{ record, payloadJson: JSON.stringify(record.payload) }], now(), { transport: backends.transport, scheduler: backends.scheduler, thresholdSeconds: 900, logger });
     expect(traceInBody(backends.transport.sent.at(-1)!.body)).toBe(record.trace);
+  });
+
+  it('never fails a worker batch or an API request because its spans could not be exported (the collector is down)', async () => {
+    const refused = Object.assign(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }), {
+      forceFlush: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:4318')),
+    });
+    const warnings: string[] = [];
+    diag.setLogger({ ...silentDiag, warn: (message: string) => void warnings.push(message) }, DiagLogLevel.WARN);
+    try {
+      tracing = useOpenTelemetry({ tracerProvider: refused });
+      const api = createEnqueueApi(client, { kinds: [flaky] });
+      const response = await api({
+        rawPath: '/jobs', headers: {}, body: JSON.stringify({ kind: 'trace.flaky', payload: { failures: 0 } }), isBase64Encoded: false,
+        requestContext: { http: { method: 'POST' }, requestId: 'r', authorizer: { iam: { userArn: 'arn:aws:iam::1:user/ada' } } },
+      } as never) as { statusCode: number; body: string };
+      expect(response.statusCode).toBe(202);
+      const { id } = JSON.parse(response.body) as { id: string };
+      const records = await deliver(worker(), [id]);
+      expect(records).toHaveLength(1);
+      expect((await backends.store.get(id))!.status).toBe('succeeded');
+      expect(warnings).toEqual([
+        'jobline: the tracer provider could not flush its spans: connect ECONNREFUSED 127.0.0.1:4318',
+        'jobline: the tracer provider could not flush its spans: connect ECONNREFUSED 127.0.0.1:4318',
+      ]);
+    } finally {
+      diag.disable();
+    }
   });
 
   it('continues the trace an HTTP request carries in its traceparent header', async () => {
