@@ -63,7 +63,9 @@ export class OpenTelemetryTracer implements JobTracer {
     // The OpenTelemetry Lambda instrumentation's invocation span is the batch's already: it gets the links.
     const invocation = trace.getActiveSpan();
     if (invocation?.isRecording()) {
-      invocation.setAttributes(attributes).addLinks(links);
+      invocation.setAttributes(attributes);
+      // Spans of an SDK older than the API's 1.9 have no addLinks: the attributes still say what the batch was.
+      (invocation as Partial<Pick<Span, 'addLinks'>>).addLinks?.(links);
       return work();
     }
     return this.inSpan(`process ${queue}`, { kind: SpanKind.CONSUMER, links, attributes }, context.active(), work);
