@@ -182,7 +182,13 @@ function incoming(record: SQSRecord, lanes: JoblineConfig['lanes']): IncomingMes
 
 /** The name of the queue a batch came from (its records all come from one event source). */
 function batchQueueOf(event: SQSEvent): string {
-  return event.Records[0]?.eventSourceARN.split(':').pop() ?? 'unknown';
+  const arn = event.Records[0]?.eventSourceARN;
+  return arn ? queueOfArn(arn) : 'unknown';
+}
+
+/** The queue's name at the end of its ARN. */
+function queueOfArn(sourceArn: string): string {
+  return sourceArn.split(':').pop() ?? '';
 }
 
 const laneCache = new Map<string, string>();
@@ -190,7 +196,7 @@ const laneCache = new Map<string, string>();
 function laneOf(sourceArn: string, lanes: JoblineConfig['lanes']): string {
   const cached = laneCache.get(sourceArn);
   if (cached) return cached;
-  const queueName = sourceArn.split(':').pop() ?? '';
+  const queueName = queueOfArn(sourceArn);
   const match = Object.entries(lanes).find(([, lane]) => lane.queueUrl.split('/').pop() === queueName);
   if (!match) throw new ConfigurationError('worker cannot place a message', [`no configured lane has the queue ${queueName} (source ${sourceArn})`]);
   laneCache.set(sourceArn, match[0]);
