@@ -3,6 +3,7 @@ import { ConfigurationError } from './errors.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
 import { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
 import type { KindCostProfile } from './cost/kind-profile.js';
+import { integerOf, plainObject, plainUrl, quickThenSchema, stringOf } from './quick-read.js';
 
 /** Where one lane's messages go. */
 export interface LaneConfig {
@@ -76,7 +77,7 @@ export function laneConfigOf(lanes: JoblineConfig['lanes'], lane: string): LaneC
 /** Environment variable holding a {@link JoblineConfig} as JSON. */
 export const CONFIG_ENV = 'JOBLINE_CONFIG';
 
-const configSchema = z.object({
+const configSchema = (): z.ZodType<JoblineConfig> => z.object({
   tableName: z.string().min(1),
   shardCount: z.number().int().min(1).max(MAX_SHARD_COUNT).default(DEFAULT_SHARD_COUNT),
   lanes: z.record(z.string(), z.object({ queueUrl: z.string().url(), queueArn: z.string().startsWith('arn:'), deadLetterQueueUrl: z.string().url(), eventSourceMappingId: z.string().optional() })),
@@ -107,6 +108,62 @@ const configSchema = z.object({
   }).optional(),
 });
 
+const LANE_KEYS = new Set(['queueUrl', 'queueArn', 'deadLetterQueueUrl', 'eventSourceMappingId']);
+const SCHEDULER_KEYS = new Set(['groupName', 'roleArn', 'thresholdSeconds']);
+/** The keys of a function's config (see infra/job-queue-config.ts clientConfigOf); `kinds` and `cost` (the operators') go to the schema. */
+const CLIENT_KEYS = new Set(['tableName', 'shardCount', 'lanes', 'idempotencyTableName', 'scheduler', 'redact', 'tracking', 'resultsBucket']);
+
+/** {@link configSchema}'s verdict on a function's config as the construct writes it, without zod (see lib/quick-read.ts); undefined for anything else. */
+function quickConfig(raw: unknown): JoblineConfig | undefined {
+  if (!plainObject(raw, CLIENT_KEYS) || !stringOf(raw.tableName, 1) || !stringOf(raw.idempotencyTableName, 1)) return undefined;
+  const shardCount = raw.shardCount === undefined ? DEFAULT_SHARD_COUNT : raw.shardCount;
+  if (!integerOf(shardCount, 1, MAX_SHARD_COUNT)) return undefined;
+  const lanes = quickRecord(raw.lanes, quickLane);
+  const scheduler = raw.scheduler;
+  if (!lanes || !plainObject(scheduler, SCHEDULER_KEYS) || !stringOf(scheduler.groupName, 1) || !arn(scheduler.roleArn)) return undefined;
+  const thresholdSeconds = scheduler.thresholdSeconds === undefined ? MAX_SQS_DELAY_SECONDS : scheduler.thresholdSeconds;
+  if (!integerOf(thresholdSeconds, 0, MAX_SQS_DELAY_SECONDS)) return undefined;
+  const redact = raw.redact === undefined ? undefined : quickRecord(raw.redact, (fields) => (Array.isArray(fields) && fields.every((f) => typeof f === 'string') ? [...(fields as string[])] : undefined));
+  const tracking = raw.tracking === undefined ? undefined : quickRecord(raw.tracking, (level) => (typeof level === 'string' ? level : undefined));
+  if ((raw.redact !== undefined && !redact) || (raw.tracking !== undefined && !tracking)) return undefined;
+  if (raw.resultsBucket !== undefined && !stringOf(raw.resultsBucket, 3, 63)) return undefined;
+  return {
+    tableName: raw.tableName,
+    shardCount,
+    lanes,
+    idempotencyTableName: raw.idempotencyTableName,
+    scheduler: { groupName: scheduler.groupName, roleArn: scheduler.roleArn, thresholdSeconds },
+    ...(redact ? { redact } : {}),
+    ...(tracking ? { tracking } : {}),
+    ...(raw.resultsBucket !== undefined ? { resultsBucket: raw.resultsBucket } : {}),
+  };
+}
+
+function quickLane(lane: unknown): LaneConfig | undefined {
+  if (!plainObject(lane, LANE_KEYS) || !plainUrl(lane.queueUrl) || !arn(lane.queueArn) || !plainUrl(lane.deadLetterQueueUrl)) return undefined;
+  if (lane.eventSourceMappingId !== undefined && typeof lane.eventSourceMappingId !== 'string') return undefined;
+  return { queueUrl: lane.queueUrl, queueArn: lane.queueArn, deadLetterQueueUrl: lane.deadLetterQueueUrl, ...(lane.eventSourceMappingId !== undefined ? { eventSourceMappingId: lane.eventSourceMappingId } : {}) };
+}
+
+/** A record whose every value `value` takes, as a new object; undefined if one is refused. */
+function quickRecord<T>(raw: unknown, value: (v: unknown) => T | undefined): Record<string, T> | undefined {
+  if (!plainObject(raw)) return undefined;
+  const out: Record<string, T> = {};
+  for (const [key, v] of Object.entries(raw)) {
+    const read = value(v);
+    if (read === undefined) return undefined;
+    out[key] = read;
+  }
+  return out;
+}
+
+const arn = (value: unknown): value is string => typeof value === 'string' && value.startsWith('arn:');
+
+const configReader = quickThenSchema(quickConfig, configSchema);
+
+/** The config's zod schema and its quick check, for the test that holds them to one verdict. @internal */
+export const configReaderForTests = configReader;
+
 /** Reads and validates a config from JSON; the error names what is missing or wrong. */
 export function parseConfig(json: string, source = 'jobline config'): JoblineConfig {
   let raw: unknown;
@@ -115,7 +172,7 @@ export function parseConfig(json: string, source = 'jobline config'): JoblineCon
   } catch (error) {
     throw new ConfigurationError(`${source} is not JSON`, [(error as Error).message], { cause: error });
   }
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configReader.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigurationError(`${source} is invalid`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`), { cause: parsed.error });
   }

@@ -4,6 +4,7 @@ import { isJobId } from './job-id.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import type { LinePlace } from './flow-control/slot-line.js';
 import { parseTraceparent } from './tracing/traceparent.js';
+import { plainObject, quickThenSchema, stringOf } from './quick-read.js';
 
 /**
  * The body of a job's SQS message. It carries the payload, so the job record does not
@@ -44,7 +45,7 @@ export interface JobMessage {
   readonly trace?: string | undefined;
 }
 
-const jobMessageSchema = z.object({
+const jobMessageSchema = () => z.object({
   v: z.literal(1, { error: 'unsupported message version (expected v: 1)' }),
   id: z.string().refine(isJobId, 'id is not a job id').optional(),
   kind: z.string().min(1, 'kind is empty'),
@@ -61,6 +62,32 @@ const jobMessageSchema = z.object({
   // Read as anything: a creation context that is not one is left out below, not a reason to fail the job.
   trace: z.unknown().optional(),
 }).refine((m) => m.id !== undefined || m.cron !== undefined, { message: 'id is required', path: ['id'] });
+
+type ReadMessage = z.output<ReturnType<typeof jobMessageSchema>>;
+
+/** The keys of a message jobline sends before it waits for a limit (`cron` and `flow` go to the schema). */
+const PLAIN_KEYS = new Set(['v', 'id', 'kind', 'payload', 'by', 'recorded', 'group', 'trace']);
+
+/** {@link jobMessageSchema}'s verdict on a plain message (what `encodeJobMessage` writes), without zod (see lib/quick-read.ts); undefined for anything else. */
+function quickMessage(raw: unknown): ReadMessage | undefined {
+  if (!plainObject(raw, PLAIN_KEYS) || raw.v !== 1 || !isJobId(raw.id) || !stringOf(raw.kind, 1) || !('payload' in raw)) return undefined;
+  if ((raw.by !== undefined && !stringOf(raw.by, 0, 512)) || (raw.recorded !== undefined && raw.recorded !== true) || (raw.group !== undefined && !stringOf(raw.group, 1, 128))) return undefined;
+  return {
+    v: 1,
+    id: raw.id,
+    kind: raw.kind,
+    payload: raw.payload,
+    ...(raw.by !== undefined ? { by: raw.by } : {}),
+    ...(raw.recorded ? { recorded: true as const } : {}),
+    ...(raw.group !== undefined ? { group: raw.group } : {}),
+    ...('trace' in raw ? { trace: raw.trace } : {}),
+  };
+}
+
+const messageReader = quickThenSchema(quickMessage, jobMessageSchema);
+
+/** The message's zod schema and its quick check, for the test that holds them to one verdict. @internal */
+export const messageReaderForTests = messageReader;
 
 /** What reading a message needs besides its body. */
 export interface MessageContext {
@@ -122,7 +149,7 @@ export function decodeJobMessage(body: string, context: MessageContext = { sentT
   } catch (error) {
     return { ok: false, reason: `message body is not JSON (${(error as Error).message})` };
   }
-  const parsed = jobMessageSchema.safeParse(raw);
+  const parsed = messageReader.safeParse(raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
     return { ok: false, reason: `message body is not a jobline job (${details})` };

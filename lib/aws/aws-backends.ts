@@ -14,6 +14,7 @@ import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo/dynamo-job-store.js';
 import { SqsTransport } from '../transport/sqs-transport.js';
 import { S3ResultStore } from './s3-result-store.js';
+import { onFirstSend } from './on-first-send.js';
 
 /**
  * The AWS side of jobline: the store and transport on real SDK clients. The clients take
@@ -40,9 +41,9 @@ export interface AwsBackends extends Backends {
 export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient; scheduler?: SchedulerClient } = {}): AwsBackends {
   // Only the clients made here take faults: a client passed in is its owner's to break (injectFaults).
   const dynamodb = clients.dynamodb ?? withEnvironmentFaults(new DynamoDBClient({}), 'dynamodb');
-  const sqs = clients.sqs ?? withEnvironmentFaults(new SQSClient({}), 'sqs');
-  const schedulerClient = clients.scheduler ?? withEnvironmentFaults(new SchedulerClient({}), 'scheduler');
-  const scheduler = new EventBridgeScheduler(schedulerClient, config);
+  // Made on first send: many workers' jobs never send (a retry, a child) or schedule (a long delay).
+  const sqs = onFirstSend(() => clients.sqs ?? withEnvironmentFaults(new SQSClient({}), 'sqs'));
+  const scheduler = new EventBridgeScheduler(onFirstSend(() => clients.scheduler ?? withEnvironmentFaults(new SchedulerClient({}), 'scheduler')), config);
   const doc = documentClient(dynamodb);
   return {
     store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount, config.idempotencyTableName),
@@ -56,6 +57,8 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
     },
     results: config.resultsBucket ? new S3ResultStore(config.resultsBucket) : undefined,
     dynamodb,
-    sqs,
+    get sqs() {
+      return sqs.client();
+    },
   };
 }

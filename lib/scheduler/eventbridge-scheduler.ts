@@ -3,11 +3,12 @@ import { laneConfigOf, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { withGroup } from '../job-message.js';
 import { atExpression, type JobScheduler } from './job-scheduler.js';
+import type { Sender } from '../aws/on-first-send.js';
 
 /** {@link JobScheduler} on EventBridge Scheduler: `at()` schedules that delete themselves after firing. */
 export class EventBridgeScheduler implements JobScheduler {
   constructor(
-    private readonly scheduler: SchedulerClient,
+    private readonly scheduler: Sender<SchedulerClient>,
     private readonly config: Pick<JoblineConfig, 'lanes' | 'scheduler'>,
   ) {}
 

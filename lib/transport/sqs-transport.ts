@@ -3,6 +3,7 @@ import { laneConfigOf, type LaneConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { MESSAGE_ATTRIBUTES } from '../job-message.js';
 import { batchesOf } from './batches.js';
+import type { Sender } from '../aws/on-first-send.js';
 import type { DeadLetterNote, JobTransport, OutgoingMessage, SendFailure, SendResult } from './job-transport.js';
 
 /** Longest error text put in a DLQ message attribute. */
@@ -18,7 +19,7 @@ const REFUSED_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFF
 /** {@link JobTransport} on SQS: one queue and one DLQ per lane. */
 export class SqsTransport implements JobTransport {
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: Sender<SQSClient>,
     private readonly lanes: Readonly<Record<string, LaneConfig>>,
   ) {}
 
