@@ -3,7 +3,7 @@ import { ConfigurationError } from './errors.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './job-id.js';
 import { MAX_SQS_DELAY_SECONDS } from './transport/sqs-limits.js';
 import type { KindCostProfile } from './cost/kind-profile.js';
-import { integerOf, plainObject, plainUrl, quickThenSchema, stringOf } from './quick-read.js';
+import { integerOf, plainObject, plainUrl, quickRecord, quickThenSchema, stringOf } from './quick-read.js';
 
 /** Where one lane's messages go. */
 export interface LaneConfig {
@@ -143,18 +143,6 @@ function quickLane(lane: unknown): LaneConfig | undefined {
   if (!plainObject(lane, LANE_KEYS) || !plainUrl(lane.queueUrl) || !arn(lane.queueArn) || !plainUrl(lane.deadLetterQueueUrl)) return undefined;
   if (lane.eventSourceMappingId !== undefined && typeof lane.eventSourceMappingId !== 'string') return undefined;
   return { queueUrl: lane.queueUrl, queueArn: lane.queueArn, deadLetterQueueUrl: lane.deadLetterQueueUrl, ...(lane.eventSourceMappingId !== undefined ? { eventSourceMappingId: lane.eventSourceMappingId } : {}) };
-}
-
-/** A record whose every value `value` takes, as a new object; undefined if one is refused. */
-function quickRecord<T>(raw: unknown, value: (v: unknown) => T | undefined): Record<string, T> | undefined {
-  if (!plainObject(raw)) return undefined;
-  const out: Record<string, T> = {};
-  for (const [key, v] of Object.entries(raw)) {
-    const read = value(v);
-    if (read === undefined) return undefined;
-    out[key] = read;
-  }
-  return out;
 }
 
 const arn = (value: unknown): value is string => typeof value === 'string' && value.startsWith('arn:');

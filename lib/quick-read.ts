@@ -47,6 +47,18 @@ export function plainObject(value: unknown, allowed?: ReadonlySet<string>): valu
   return true;
 }
 
+/** A record whose every value `value` takes, as a new object; undefined if one is refused. */
+export function quickRecord<T>(raw: unknown, value: (v: unknown) => T | undefined): Record<string, T> | undefined {
+  if (!plainObject(raw)) return undefined;
+  const out: Record<string, T> = {};
+  for (const [key, v] of Object.entries(raw)) {
+    const read = value(v);
+    if (read === undefined) return undefined;
+    out[key] = read;
+  }
+  return out;
+}
+
 /** A string of `min` to `max` UTF-16 units, as zod's `.min()` and `.max()` count. */
 export function stringOf(value: unknown, min = 0, max = Infinity): value is string {
   return typeof value === 'string' && value.length >= min && value.length <= max;
