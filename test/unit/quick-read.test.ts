@@ -31,12 +31,22 @@ const functionConfig = {
 const jobId = newJobId(16);
 const plainMessage = { v: 1, id: jobId, kind: 'email.send', recorded: true, by: 'api', group: 'tenant-1', trace: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', payload: { to: 'a@b.c' } };
 
-/** Values that sit on and beside every bound and type the two readers check. */
+/**
+ * Values that sit on and beside every bound and type the two readers check. Each draw is a fresh
+ * copy: the objects among them are changed by later mutations, and a shared one would grow into
+ * a cycle across runs (found by a run of 300,000).
+ */
 const odd = fc.constantFrom<unknown>(
   undefined, null, true, false, 0, -1, 1, 2, 1.5, 16, 100, 899, 900, 901, 1e21, '', 'x', 'ab', 'abc', 'a'.repeat(63), 'a'.repeat(64), 'a'.repeat(128), 'a'.repeat(129), 'a'.repeat(512), 'a'.repeat(513),
   'arn:', 'arn:aws:sqs:x', 'ARN:aws', ' arn:aws', 'https://example.com/q', ' https://example.com/q', 'https://example.com/q ', 'https://exa\nmple.com/q', 'https://exa\tmple.com/q', 'not a url', 'http:example.com',
   'mailto:a@b.c', 'https://[::1]:4566/q', [], ['to'], ['to', 1], {}, { a: 'b' }, { __proto__: null }, JSON.parse('{"__proto__":{"x":1}}'), jobId, jobId.toLowerCase(), 'outcome',
-);
+).map(fresh);
+
+/** A copy of a drawn value (structuredClone keeps an own `__proto__` key, and loses only a null prototype, made again here). */
+function fresh(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.getPrototypeOf(value) === null ? Object.assign(Object.create(null) as object, value) : structuredClone(value);
+}
 
 /** Paths into an object, each to be replaced by an odd value, deleted, or joined by an extra key. */
 function mutated(base: object, paths: readonly (readonly string[])[]) {
