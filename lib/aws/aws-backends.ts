@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Backends } from '../backends.js';
 import type { JoblineConfig } from '../config.js';
 import { DynamoDebounceStore } from '../flow-control/dynamo-debounce-store.js';
@@ -10,11 +10,11 @@ import type { FlowControlStores } from '../flow-control/flow-control-stores.js';
 import { documentClient } from './document-client.js';
 import { withEnvironmentFaults } from './faults.js';
 import { DynamoIdempotencyStore } from '../idempotency/dynamo-idempotency-store.js';
-import { EventBridgeScheduler } from '../scheduler/eventbridge-scheduler.js';
+import type { JobScheduler } from '../scheduler/job-scheduler.js';
 import { DynamoJobStore } from '../store/dynamo/dynamo-job-store.js';
-import { SqsTransport } from '../transport/sqs-transport.js';
+import type { JobTransport } from '../transport/job-transport.js';
 import { S3ResultStore } from './s3-result-store.js';
-import { onFirstSend } from './on-first-send.js';
+import { onFirstCall } from './on-first-call.js';
 
 /**
  * The AWS side of jobline: the store and transport on real SDK clients. The clients take
@@ -23,15 +23,14 @@ import { onFirstSend } from './on-first-send.js';
  */
 export interface AwsBackends extends Backends {
   readonly store: DynamoJobStore;
-  readonly transport: SqsTransport;
-  readonly scheduler: EventBridgeScheduler;
+  readonly transport: JobTransport;
+  readonly scheduler: JobScheduler;
   readonly idempotency: DynamoIdempotencyStore;
   /** Concurrency slots, rate-limit turns and debounced keys, in the idempotency table. */
   readonly flowControl: FlowControlStores;
   /** The results bucket, when the config names one. */
   readonly results: S3ResultStore | undefined;
   readonly dynamodb: DynamoDBClient;
-  readonly sqs: SQSClient;
 }
 
 /**
@@ -41,13 +40,21 @@ export interface AwsBackends extends Backends {
 export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient; scheduler?: SchedulerClient } = {}): AwsBackends {
   // Only the clients made here take faults: a client passed in is its owner's to break (injectFaults).
   const dynamodb = clients.dynamodb ?? withEnvironmentFaults(new DynamoDBClient({}), 'dynamodb');
-  // Made on first send: many workers' jobs never send (a retry, a child) or schedule (a long delay).
-  const sqs = onFirstSend(() => clients.sqs ?? withEnvironmentFaults(new SQSClient({}), 'sqs'));
-  const scheduler = new EventBridgeScheduler(onFirstSend(() => clients.scheduler ?? withEnvironmentFaults(new SchedulerClient({}), 'scheduler')), config);
+  // The SQS and Scheduler sides, their SDK modules included, load on their first call: many
+  // workers' jobs never send (a retry, a child) or schedule (a long delay), and evaluating the two
+  // clients' modules was about a tenth of a worker's cold start (BENCHMARKS.md, section 6).
+  const transport = onFirstCall(async () => {
+    const [{ SQSClient }, { SqsTransport }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../transport/sqs-transport.js')]);
+    return new SqsTransport(clients.sqs ?? withEnvironmentFaults(new SQSClient({}), 'sqs'), config.lanes);
+  }, ['send', 'changeVisibility', 'sendToDeadLetter']);
+  const scheduler = onFirstCall(async () => {
+    const [{ SchedulerClient }, { EventBridgeScheduler }] = await Promise.all([import('@aws-sdk/client-scheduler'), import('../scheduler/eventbridge-scheduler.js')]);
+    return new EventBridgeScheduler(clients.scheduler ?? withEnvironmentFaults(new SchedulerClient({}), 'scheduler'), config);
+  }, ['scheduleOnce', 'cancel', 'messageOf']);
   const doc = documentClient(dynamodb);
   return {
     store: new DynamoJobStore(dynamodb, config.tableName, config.shardCount, config.idempotencyTableName),
-    transport: new SqsTransport(sqs, config.lanes),
+    transport,
     scheduler,
     idempotency: new DynamoIdempotencyStore(dynamodb, config.idempotencyTableName),
     flowControl: {
@@ -57,8 +64,5 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
     },
     results: config.resultsBucket ? new S3ResultStore(config.resultsBucket) : undefined,
     dynamodb,
-    get sqs() {
-      return sqs.client();
-    },
   };
 }

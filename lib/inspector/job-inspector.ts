@@ -1,8 +1,9 @@
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsBackends } from '../aws/aws-backends.js';
+import { withEnvironmentFaults } from '../aws/faults.js';
 import { refuseLooseBackends, type Backends } from '../backends.js';
 import { cancelJob } from '../client/cancel-job.js';
 import { configFromEnvironment, laneConfigOf, type JoblineConfig } from '../config.js';
@@ -134,9 +135,10 @@ export class JobInspector {
   constructor(options: JobInspectorOptions = {}) {
     refuseLooseBackends(options, 'JobInspector');
     this.config = options.config ?? configFromEnvironment();
-    const aws = awsBackends(this.config, { sqs: options.sqs, dynamodb: options.dynamodb });
+    const sqs = options.sqs ?? withEnvironmentFaults(new SQSClient({}), 'sqs');
+    const aws = awsBackends(this.config, { sqs, dynamodb: options.dynamodb });
     ({ store: this.store, transport: this.transport, scheduler: this.scheduler, results: this.results } = options.backends ?? aws);
-    this.lanes = new SqsLaneAdmin(options.sqs ?? aws.sqs, this.config.lanes);
+    this.lanes = new SqsLaneAdmin(sqs, this.config.lanes);
     this.lambda = options.lambda ?? new LambdaClient({});
     this.sweepStore = options.sweepStore ?? new DynamoSweepStore(aws.dynamodb, this.config.tableName);
     const cloudwatch = options.cloudwatch ?? new CloudWatchClient({});

@@ -3,7 +3,7 @@ import { laneConfigOf, type JoblineConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { withGroup } from '../job-message.js';
 import { atExpression, type JobScheduler } from './job-scheduler.js';
-import type { Sender } from '../aws/on-first-send.js';
+import type { Sender } from '../aws/sender.js';
 
 /** {@link JobScheduler} on EventBridge Scheduler: `at()` schedules that delete themselves after firing. */
 export class EventBridgeScheduler implements JobScheduler {

@@ -3,7 +3,7 @@ import { laneConfigOf, type LaneConfig } from '../config.js';
 import { UnknownLaneError } from '../errors.js';
 import { MESSAGE_ATTRIBUTES } from '../job-message.js';
 import { batchesOf } from './batches.js';
-import type { Sender } from '../aws/on-first-send.js';
+import type { Sender } from '../aws/sender.js';
 import type { DeadLetterNote, JobTransport, OutgoingMessage, SendFailure, SendResult } from './job-transport.js';
 
 /** Longest error text put in a DLQ message attribute. */
