@@ -9,7 +9,7 @@
 import type { PathUnits } from './path-units.js';
 
 /** The run these figures come from. */
-export const MEASURED_RUN = { commit: 'c679982', generatedAt: '2026-12-04T17:43:39.930Z', emulator: 'ministack 1.5.33 at http://127.0.0.1:4566' } as const;
+export const MEASURED_RUN = { commit: '0ffff56', generatedAt: '2026-12-04T20:58:35.614Z', emulator: 'ministack 1.5.33 at http://127.0.0.1:4566' } as const;
 
 /** A measured path: its units per job, the row that measured them and the run's $ per million for it. */
 export interface MeasuredPath extends PathUnits {
@@ -28,7 +28,7 @@ export const MEASURED_PATHS = {
   twoTags: { row: 'cost > two tags (an item per tag, written with the record)', w: 5, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 3.42 },
   unique: { row: 'cost > unique key (claim item written with the record, in a transaction)', w: 6, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 4.05 },
   heartbeat: { row: 'cost > heartbeat kind, one heartbeat', w: 4, r: 1, sqs: 2.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 66, dollarsPerMillion: 3.6 },
-  concurrency: { row: 'cost > flow control: concurrency limit, never full', w: 5.06, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 3.46 },
+  concurrency: { row: 'cost > flow control: concurrency limit, never full', w: 5.035, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 65, dollarsPerMillion: 3.44 },
   rateLimit: { row: 'cost > flow control: rate limit, never reached', w: 4, r: 1, sqs: 0.3, lambda: 0.1, scheduler: 0, s3Gets: 0, logBytes: 64, dollarsPerMillion: 2.8 },
 } as const satisfies Record<string, MeasuredPath>;
 
