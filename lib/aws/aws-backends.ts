@@ -42,7 +42,7 @@ export function awsBackends(config: JoblineConfig, clients: { dynamodb?: DynamoD
   const dynamodb = clients.dynamodb ?? withEnvironmentFaults(new DynamoDBClient({}), 'dynamodb');
   // The SQS and Scheduler sides, their SDK modules included, load on their first call: many
   // workers' jobs never send (a retry, a child) or schedule (a long delay), and evaluating the two
-  // clients' modules was about a tenth of a worker's cold start (BENCHMARKS.md, section 6).
+  // clients' modules lengthened every worker's cold start (BENCHMARKS.md, section 6).
   const transport = onFirstCall(async () => {
     const [{ SQSClient }, { SqsTransport }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../transport/sqs-transport.js')]);
     return new SqsTransport(clients.sqs ?? withEnvironmentFaults(new SQSClient({}), 'sqs'), config.lanes);
